@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { DbConfigError } from './db-config-error.js';
+
+/**
+ * The `database` section of `$MSB_HOME/config.json`, in its TypeScript spelling.
+ *
+ * @example
+ * ```ts
+ * const config: DbConfig = { ...DEFAULT_DB_CONFIG, busyTimeoutSecs: 1 };
+ * ```
+ */
+export interface DbConfig {
+  /** `max_connections`: read connections a `DbPools` keeps (1 to 64). */
+  readonly maxConnections: number;
+  /** `connect_timeout_secs`: how long opening waits for the file to exist and be migrated. */
+  readonly connectTimeoutSecs: number;
+  /** `busy_timeout_secs`: SQLite `busy_timeout` of read connections and of blocking paths. */
+  readonly busyTimeoutSecs: number;
+}
+
+/**
+ * The defaults of DESIGN §3.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_DB_CONFIG.maxConnections; // 5
+ * ```
+ */
+export const DEFAULT_DB_CONFIG: DbConfig = Object.freeze({
+  maxConnections: 5,
+  connectTimeoutSecs: 30,
+  busyTimeoutSecs: 5,
+});
+
+const KEYS = {
+  max_connections: 'maxConnections',
+  connect_timeout_secs: 'connectTimeoutSecs',
+  busy_timeout_secs: 'busyTimeoutSecs',
+} as const satisfies Record<string, keyof DbConfig>;
+
+/**
+ * The msb home directory: `$MSB_HOME`, or `~/.microsandbox` when unset or empty.
+ *
+ * @example
+ * ```ts
+ * const dbPath = join(msbHome(), 'db', 'msb.db');
+ * ```
+ */
+export function msbHome(env: NodeJS.ProcessEnv = process.env): string {
+  const home = env.MSB_HOME;
+  return home !== undefined && home !== '' ? home : join(homedir(), '.microsandbox');
+}
+
+/**
+ * The path of the shared database under an msb home: `<home>/db/msb.db`.
+ *
+ * @example
+ * ```ts
+ * const pools = await DbPools.open(dbPathFor(msbHome()));
+ * ```
+ */
+export function dbPathFor(home: string): string {
+  return join(home, 'db', 'msb.db');
+}
+
+/**
+ * Reads the `database` section of `<home>/config.json`.
+ *
+ * 1. A missing file or a file without a `database` section gives the defaults.
+ * 2. Other top-level sections are left to their owners.
+ * 3. Bad JSON, a non-object section, an unknown key or a bad value throws a `DbConfigError` naming the
+ *    file and the key.
+ *
+ * @example
+ * ```ts
+ * // config.json: { "database": { "max_connections": 8 } }
+ * loadDbConfig(home).maxConnections; // 8
+ * ```
+ */
+export function loadDbConfig(home: string): DbConfig {
+  const file = join(home, 'config.json');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return DEFAULT_DB_CONFIG;
+    throw new DbConfigError(file, undefined, `cannot read: ${(err as Error).message}`, { cause: err });
+  }
+  let root: unknown;
+  try {
+    root = JSON.parse(text);
+  } catch (err) {
+    throw new DbConfigError(file, undefined, `not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  if (!isPlainObject(root)) throw new DbConfigError(file, undefined, 'must hold a JSON object');
+  return parseDbSection(root.database, file);
+}
+
+/**
+ * Validates a `database` section (snake_case keys) and returns the config it describes.
+ *
+ * @example
+ * ```ts
+ * parseDbSection({ busy_timeout_secs: 1 }, 'inline').busyTimeoutSecs; // 1
+ * ```
+ */
+export function parseDbSection(section: unknown, file: string): DbConfig {
+  if (section === undefined) return DEFAULT_DB_CONFIG;
+  if (!isPlainObject(section))
+    throw new DbConfigError(file, 'database', `must be an object, got ${describe(section)}`);
+  const config: { -readonly [K in keyof DbConfig]: DbConfig[K] } = { ...DEFAULT_DB_CONFIG };
+  for (const [key, value] of Object.entries(section)) {
+    if (!Object.hasOwn(KEYS, key)) {
+      throw new DbConfigError(
+        file,
+        `database.${key}`,
+        `unknown key (valid keys: ${Object.keys(KEYS).join(', ')})`,
+      );
+    }
+    const name = `database.${key}`;
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new DbConfigError(file, name, `must be a number, got ${describe(value)}`);
+    }
+    if (key === 'max_connections') {
+      if (!Number.isInteger(value) || value < 1 || value > 64) {
+        throw new DbConfigError(file, name, `must be a whole number from 1 to 64, got ${value}`);
+      }
+    } else if (value < 0) {
+      throw new DbConfigError(file, name, `must be >= 0, got ${value}`);
+    }
+    config[KEYS[key as keyof typeof KEYS]] = value;
+  }
+  return Object.freeze(config);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'string'
+    ? `the string ${JSON.stringify(value)}`
+    : `${typeof value} ${JSON.stringify(value)}`;
+}

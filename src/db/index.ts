@@ -1,0 +1,24 @@
+export { DbBusyError } from './db-busy-error.js';
+export {
+  type DbConfig,
+  DEFAULT_DB_CONFIG,
+  dbPathFor,
+  loadDbConfig,
+  msbHome,
+  parseDbSection,
+} from './db-config.js';
+export { DbConfigError } from './db-config-error.js';
+export { DbOpenError, type DbOpenErrorCode } from './db-open-error.js';
+export type { DbOpenOptions, DbWriteOptions } from './db-open-options.js';
+export { DbPools } from './db-pools.js';
+export { DbReadConnection } from './db-read-connection.js';
+export { DbWriteConnection } from './db-write-connection.js';
+export { DbWriteTransaction } from './db-write-transaction.js';
+export { closeGlobal, initGlobal } from './init-global.js';
+export { type IsSqliteBusy, isSqliteBusy } from './is-sqlite-busy.js';
+export { loadMigrations, type Migration, migration, projectSchemaDir } from './migration.js';
+export { LEDGER_TABLE, schemaVersion } from './migrator.js';
+export { type RetryHooks, retryOnBusy } from './retry-on-busy.js';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from './retry-policy.js';
+export type { BindParams, RowMode, RunResult, SqlValue } from './sql-types.js';
+export type { WriteStats } from './write-stats.js';
