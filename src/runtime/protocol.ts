@@ -1,0 +1,50 @@
+/**
+ * The contract between the host and a runtime process: what the host stores in `sandbox.config`, how
+ * it starts a runtime, and the one report the runtime sends back.
+ *
+ * The host starts `node dist/runtime/main.js --db <path> --sandbox <name>` detached (its own process
+ * group), with file descriptor 3 a pipe. The runtime opens its own `DbWriteConnection`, inserts its
+ * run with its own pid, spawns the workload, then writes exactly one {@link RuntimeReport} as a JSON
+ * line to fd 3 and closes it. The host waits for that line (or EOF, which means the runtime died).
+ */
+
+/**
+ * A sandbox's persistent definition, stored as JSON in `sandbox.config`.
+ *
+ * @example
+ * ```ts
+ * const config: SandboxConfig = {
+ *   command: 'sleep', args: ['60'], env: {}, workingDir: null, image: null, metricsIntervalMs: 1000,
+ * };
+ * ```
+ */
+export interface SandboxConfig {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** Absolute working directory of the workload; null means the sandbox directory. */
+  readonly workingDir: string | null;
+  /** The image the defaults came from; the digest is kept even if the manifest row goes away. */
+  readonly image: { readonly reference: string; readonly digest: string } | null;
+  readonly metricsIntervalMs: number;
+}
+
+/**
+ * The one line a runtime writes to fd 3.
+ *
+ * @example
+ * ```ts
+ * const report: RuntimeReport = { type: 'ready', runId: 1, runtimePid: 100, workloadPid: 101 };
+ * ```
+ */
+export type RuntimeReport =
+  | {
+      readonly type: 'ready';
+      readonly runId: number;
+      readonly runtimePid: number;
+      readonly workloadPid: number;
+    }
+  | { readonly type: 'failed'; readonly code: string; readonly message: string };
+
+/** The file descriptor of the report pipe in the runtime. */
+export const REPORT_FD = 3;
