@@ -34,7 +34,7 @@ export interface SandboxConfig {
  *
  * @example
  * ```ts
- * const report: RuntimeReport = { type: 'ready', runId: 1, runtimePid: 100, workloadPid: 101 };
+ * const report: RuntimeReport = { type: 'ready', runId: 1, runtimePid: 100, workloadPid: 101, busyRetries: 0 };
  * ```
  */
 export type RuntimeReport =
