@@ -1,0 +1,56 @@
+-- Sandbox definitions and their status (DESIGN §5). The host is the only writer of these rows apart
+-- from the runtime marking its sandbox Stopped when the workload exits.
+
+-- name: InsertSandbox :one
+-- :write
+INSERT INTO sandbox (name, config, status)
+VALUES (@name, @config, 'Running')
+RETURNING *;
+
+-- name: SelectSandboxByName :one
+-- :read
+SELECT * FROM sandbox WHERE name = @name;
+
+-- name: SelectSandboxById :one
+-- :read
+SELECT * FROM sandbox WHERE id = @id;
+
+-- name: ListSandboxes :many
+-- :read
+SELECT * FROM sandbox ORDER BY name;
+
+-- name: SetSandboxStatus :execrows
+-- :write
+UPDATE sandbox
+SET status = @status, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = @id;
+
+-- A sandbox only crashes from an active state: a row the runtime already marked Stopped stays Stopped.
+-- name: MarkSandboxCrashedIfActive :execrows
+-- :write
+UPDATE sandbox
+SET status = 'Crashed', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = @id AND status IN ('Running', 'Draining');
+
+-- name: MarkSandboxStoppedIfActive :execrows
+-- :write
+UPDATE sandbox
+SET status = 'Stopped', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = @id AND status IN ('Running', 'Draining');
+
+-- Start is a compare-and-set, so two hosts starting one sandbox cannot both launch a runtime.
+-- name: MarkSandboxStartingIfIdle :one
+-- :write
+UPDATE sandbox
+SET status = 'Running', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = @id AND status IN ('Stopped', 'Crashed')
+RETURNING *;
+
+-- name: DeleteSandbox :execrows
+-- :write
+DELETE FROM sandbox WHERE id = @id;
+
+-- Remove refuses an active sandbox in the same statement that deletes, so no runtime can slip in between.
+-- name: DeleteSandboxIfIdle :execrows
+-- :write
+DELETE FROM sandbox WHERE id = @id AND status NOT IN ('Running', 'Draining');

@@ -1,0 +1,19 @@
+-- Named volumes: a directory under $MSB_HOME/volumes with an optional quota.
+
+-- name: InsertVolume :one
+-- :write
+INSERT INTO volume (name, quota_mib, labels)
+VALUES (@name, @quota_mib, @labels)
+RETURNING *;
+
+-- name: SelectVolumeByName :one
+-- :read
+SELECT * FROM volume WHERE name = @name;
+
+-- name: ListVolumes :many
+-- :read
+SELECT * FROM volume ORDER BY name;
+
+-- name: DeleteVolume :execrows
+-- :write
+DELETE FROM volume WHERE id = @id;
