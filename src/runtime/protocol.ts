@@ -43,6 +43,8 @@ export type RuntimeReport =
       readonly runId: number;
       readonly runtimePid: number;
       readonly workloadPid: number;
+      /** Busy retries the runtime's writer needed up to the report (run row, first metric). */
+      readonly busyRetries: number;
     }
   | { readonly type: 'failed'; readonly code: string; readonly message: string };
 
