@@ -12,7 +12,7 @@ import { DbConfigError } from './db-config-error.js';
  * ```
  */
 export interface DbConfig {
-  /** `max_connections`: read connections a `DbPools` keeps (1 to 64). */
+  /** `max_connections`: worker threads of the read pool, each with a read-only connection (1 to 64). */
   readonly maxConnections: number;
   /** `connect_timeout_secs`: how long opening waits for the file to exist and be migrated. */
   readonly connectTimeoutSecs: number;

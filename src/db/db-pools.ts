@@ -1,7 +1,24 @@
+import { DEFAULT_DB_CONFIG } from './db-config.js';
 import type { DbWriteOptions } from './db-open-options.js';
 import { DbReadConnection } from './db-read-connection.js';
+import { DbReadPool } from './db-read-pool.js';
 import { DbWriteConnection } from './db-write-connection.js';
 import { loadMigrations } from './migration.js';
+
+/**
+ * Options of {@link DbPools.open}: the writer's options plus the worker-thread read pool.
+ *
+ * @example
+ * ```ts
+ * const pools = await DbPools.open(path, { readPoolSize: 2, connectTimeoutMs: 5_000 });
+ * ```
+ */
+export interface DbPoolsOptions extends DbWriteOptions {
+  /** Worker threads of `readPool` (`max_connections`, default 5); they start on first use. */
+  readonly readPoolSize?: number;
+  /** The compiled module whose read functions `readPool` runs (default: the generated queries). */
+  readonly readPoolModuleUrl?: string;
+}
 
 /**
  * Both sides of one database for a process that reads and writes (the host). Helpers that both read
@@ -21,10 +38,13 @@ export class DbPools {
   readonly read: DbReadConnection;
   /** The process's one writer. */
   readonly write: DbWriteConnection;
+  /** Read-only connections on worker threads, for reads that must not stall the event loop. */
+  readonly readPool: DbReadPool;
 
-  private constructor(read: DbReadConnection, write: DbWriteConnection) {
+  private constructor(read: DbReadConnection, write: DbWriteConnection, readPool: DbReadPool) {
     this.read = read;
     this.write = write;
+    this.readPool = readPool;
   }
 
   /**
@@ -36,12 +56,17 @@ export class DbPools {
    * const pools = await DbPools.open('/tmp/msb.db', { connectTimeoutMs: 5_000 });
    * ```
    */
-  static async open(path: string, options: DbWriteOptions = {}): Promise<DbPools> {
+  static async open(path: string, options: DbPoolsOptions = {}): Promise<DbPools> {
+    const readPool = new DbReadPool(path, {
+      size: options.readPoolSize ?? DEFAULT_DB_CONFIG.maxConnections,
+      moduleUrl: options.readPoolModuleUrl ?? generatedIndexUrl(),
+      ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+    });
     const migrations = options.migrations === undefined ? loadMigrations() : options.migrations;
     const write = await DbWriteConnection.open(path, { ...options, migrations });
     try {
       const read = await DbReadConnection.open(path, { ...options, migrations, connectTimeoutMs: 0 });
-      return new DbPools(read, write);
+      return new DbPools(read, write, readPool);
     } catch (err) {
       await write.close();
       throw err;
@@ -57,7 +82,17 @@ export class DbPools {
    * ```
    */
   async close(): Promise<void> {
+    await this.readPool.close();
     await this.write.close();
     if (this.read.open) this.read.close();
   }
+}
+
+function generatedIndexUrl(): string {
+  // A URL, not an import: src/db must not depend on the code generated on top of it. Under a TypeScript
+  // test runner the compiled copy in dist/ is the one a worker thread can load.
+  const relative = import.meta.url.endsWith('.ts')
+    ? '../../dist/generated/index.js'
+    : '../generated/index.js';
+  return new URL(relative, import.meta.url).href;
 }

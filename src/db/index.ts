@@ -10,8 +10,9 @@ export {
 export { DbConfigError } from './db-config-error.js';
 export { DbOpenError, type DbOpenErrorCode } from './db-open-error.js';
 export type { DbOpenOptions, DbWriteOptions } from './db-open-options.js';
-export { DbPools } from './db-pools.js';
+export { DbPools, type DbPoolsOptions } from './db-pools.js';
 export { DbReadConnection } from './db-read-connection.js';
+export { DbReadPool, type DbReadPoolOptions } from './db-read-pool.js';
 export { DbWriteConnection } from './db-write-connection.js';
 export { DbWriteTransaction } from './db-write-transaction.js';
 export { closeGlobal, initGlobal } from './init-global.js';

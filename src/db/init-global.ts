@@ -44,5 +44,6 @@ async function openGlobal(): Promise<DbPools> {
   return DbPools.open(dbPathFor(home), {
     connectTimeoutMs: config.connectTimeoutSecs * 1000,
     busyTimeoutMs: config.busyTimeoutSecs * 1000,
+    readPoolSize: config.maxConnections,
   });
 }
