@@ -30,9 +30,9 @@ JOIN sandbox ON sandbox.id = run.sandbox_id
 WHERE run.status = 'Running'
 ORDER BY sandbox.name, run.id;
 
--- Only a run still Running is terminated: if the runtime recorded its own exit first, that record wins.
 -- name: TerminateActiveRun :execrows
 -- :write
+-- Only a run still Running is terminated: if the runtime recorded its own exit first, that record wins.
 UPDATE run
 SET status = 'Terminated',
     termination_reason = @termination_reason,

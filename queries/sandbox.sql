@@ -15,7 +15,7 @@ SELECT * FROM sandbox WHERE name = @name;
 -- :read
 SELECT * FROM sandbox WHERE id = @id;
 
--- name: ListSandboxes :many
+-- name: SelectSandboxes :many
 -- :read
 SELECT * FROM sandbox ORDER BY name;
 
@@ -25,9 +25,9 @@ UPDATE sandbox
 SET status = @status, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = @id;
 
--- A sandbox only crashes from an active state: a row the runtime already marked Stopped stays Stopped.
 -- name: MarkSandboxCrashedIfActive :execrows
 -- :write
+-- A sandbox only crashes from an active state: a row the runtime already marked Stopped stays Stopped.
 UPDATE sandbox
 SET status = 'Crashed', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = @id AND status IN ('Running', 'Draining');
@@ -38,9 +38,9 @@ UPDATE sandbox
 SET status = 'Stopped', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = @id AND status IN ('Running', 'Draining');
 
--- Start is a compare-and-set, so two hosts starting one sandbox cannot both launch a runtime.
 -- name: MarkSandboxStartingIfIdle :one
 -- :write
+-- Start is a compare-and-set, so two hosts starting one sandbox cannot both launch a runtime.
 UPDATE sandbox
 SET status = 'Running', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = @id AND status IN ('Stopped', 'Crashed')
@@ -50,7 +50,7 @@ RETURNING *;
 -- :write
 DELETE FROM sandbox WHERE id = @id;
 
--- Remove refuses an active sandbox in the same statement that deletes, so no runtime can slip in between.
 -- name: DeleteSandboxIfIdle :execrows
 -- :write
+-- Remove refuses an active sandbox in the same statement that deletes, so no runtime can slip in between.
 DELETE FROM sandbox WHERE id = @id AND status NOT IN ('Running', 'Draining');

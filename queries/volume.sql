@@ -10,7 +10,7 @@ RETURNING *;
 -- :read
 SELECT * FROM volume WHERE name = @name;
 
--- name: ListVolumes :many
+-- name: SelectVolumes :many
 -- :read
 SELECT * FROM volume ORDER BY name;
 
