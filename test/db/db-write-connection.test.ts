@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { DbReadConnection, DbWriteConnection } from '../../src/db/index.js';
+import { makeTempDir, openTestPools } from '../support/open-test-pools.js';
+
+const { SqliteError } = Database;
+
+describe('DbWriteConnection', () => {
+  it('should create the file and its missing directories', async () => {
+    const dir = makeTempDir('msb-write-');
+    const path = join(dir, 'a', 'b', 'msb.db');
+    const write = await DbWriteConnection.open(path);
+    onTestFinished(() => write.close());
+    expect(existsSync(path)).toBe(true);
+    expect(write.path).toBe(path);
+  });
+
+  it('should set journal_mode=wal in the file (read back by a second plain connection)', async () => {
+    const { path } = await openTestPools();
+    const plain = new Database(path, { readonly: true });
+    onTestFinished(() => plain.close());
+    expect(plain.pragma('journal_mode', { simple: true })).toBe('wal');
+  });
+
+  it('should set synchronous=NORMAL, foreign_keys=ON and busy_timeout=0 on its own connection', async () => {
+    const { pools } = await openTestPools();
+    const pragmas = await pools.write.transaction((tx) => ({
+      journalMode: tx.get('PRAGMA journal_mode', undefined, 'pluck'),
+      synchronous: tx.get('PRAGMA synchronous', undefined, 'pluck'),
+      foreignKeys: tx.get('PRAGMA foreign_keys', undefined, 'pluck'),
+      busyTimeout: tx.get('PRAGMA busy_timeout', undefined, 'pluck'),
+    }));
+    expect(pragmas).toEqual({ journalMode: 'wal', synchronous: 1, foreignKeys: 1, busyTimeout: 0 });
+  });
+
+  it('should enforce foreign keys', async () => {
+    const { pools } = await openTestPools();
+    const err = await pools.write
+      .transaction((tx) => tx.run(`INSERT INTO run (sandbox_id, pid, status) VALUES (999, 1, 'Running')`))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SqliteError);
+    expect(err).toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
+  });
+
+  it('should give read connections the configured busy_timeout (default 5 s)', async () => {
+    const { pools, path } = await openTestPools({ busyTimeoutMs: 1_500 });
+    expect(pools.read.get('PRAGMA busy_timeout', undefined, 'pluck')).toBe(1_500);
+    const read = await DbReadConnection.open(path, { connectTimeoutMs: 0 });
+    onTestFinished(() => read.close());
+    expect(read.get('PRAGMA busy_timeout', undefined, 'pluck')).toBe(5_000);
+  });
+
+  it('should refuse to be constructed directly', () => {
+    const ctor = DbWriteConnection as unknown as new (token: symbol, db: unknown, p: unknown) => unknown;
+    expect(() => new ctor(Symbol('fake'), {}, {})).toThrow(
+      new TypeError('DbWriteConnection cannot be constructed directly; use DbWriteConnection.open()'),
+    );
+  });
+});
