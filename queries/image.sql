@@ -15,9 +15,9 @@ VALUES (@digest, @media_type, @config_digest, @architecture, @os, @layer_count, 
 INSERT INTO config (manifest_id, env, cmd, entrypoint, working_dir, user, labels, stop_signal)
 VALUES (@manifest_id, @env, @cmd, @entrypoint, @working_dir, @user, @labels, @stop_signal);
 
--- A layer shared by several images is stored once, keyed by its uncompressed digest.
 -- name: UpsertLayer :one
 -- :write
+-- A layer shared by several images is stored once, keyed by its uncompressed digest.
 INSERT INTO layer (diff_id, blob_digest, media_type, compressed_size_bytes, last_used_at)
 VALUES (@diff_id, @blob_digest, @media_type, @compressed_size_bytes, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 ON CONFLICT (diff_id) DO UPDATE SET last_used_at = excluded.last_used_at
@@ -34,9 +34,9 @@ FROM image_ref
 JOIN manifest ON manifest.id = image_ref.manifest_id
 WHERE image_ref.reference = @reference;
 
--- Re-pointing a reference replaces its manifest; the old manifest is collected by the caller if unused.
 -- name: UpsertImageRef :exec
 -- :write
+-- Re-pointing a reference replaces its manifest; the old manifest is collected by the caller if unused.
 INSERT INTO image_ref (reference, manifest_id) VALUES (@reference, @manifest_id)
 ON CONFLICT (reference) DO UPDATE
 SET manifest_id = excluded.manifest_id, created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now');
@@ -51,9 +51,9 @@ SELECT
   (SELECT count(*) FROM image_ref WHERE manifest_id = @manifest_id) AS "refs!",
   (SELECT count(*) FROM sandbox_rootfs WHERE manifest_id = @manifest_id) AS "pins!";
 
--- Cascades to config and manifest_layer; layers are collected separately.
 -- name: DeleteManifest :execrows
 -- :write
+-- Cascades to config and manifest_layer; layers are collected separately.
 DELETE FROM manifest WHERE id = @id;
 
 -- name: DeleteUnusedLayers :execrows

@@ -5,9 +5,9 @@
 -- :read
 SELECT id, name, config, status FROM sandbox WHERE name = @name;
 
--- The runtime is what makes a sandbox Running, so the run row and the status change commit together.
 -- name: InsertRuntimeRun :execlastid
 -- :write
+-- The runtime is what makes a sandbox Running, so the run row and the status change commit together.
 INSERT INTO run (sandbox_id, pid, status) VALUES (@sandbox_id, @pid, 'Running');
 
 -- name: MarkRuntimeSandboxRunning :execrows
@@ -16,10 +16,10 @@ UPDATE sandbox
 SET status = 'Running', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = @id;
 
--- Only a run still Running is finished: if the host already terminated it (stale, replaced), its record
--- wins.
 -- name: FinishRuntimeRun :execrows
 -- :write
+-- Only a run still Running is finished: if the host already terminated it (stale, replaced), its record
+-- wins.
 UPDATE run
 SET status = 'Terminated',
     termination_reason = @termination_reason,
@@ -29,9 +29,9 @@ SET status = 'Terminated',
     terminated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = @id AND status = 'Running';
 
--- A newer run of the same sandbox (a restart that raced this runtime's exit) keeps its sandbox Running.
 -- name: MarkRuntimeSandboxStopped :execrows
 -- :write
+-- A newer run of the same sandbox (a restart that raced this runtime's exit) keeps its sandbox Running.
 UPDATE sandbox
 SET status = 'Stopped', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = @id
