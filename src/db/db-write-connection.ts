@@ -113,7 +113,8 @@ export class DbWriteConnection {
    *    it rejects with `DbBusyError` and nothing is committed. Other errors reject unchanged (a
    *    `SqliteError` keeps its class, code and stack).
    * 5. `fn` may run more than once, so it must be free of outside side effects. A `fn` that returns a
-   *    promise is a `TypeError`, and so is calling `transaction()` from inside `fn`.
+   *    promise is a `TypeError`. Calling `transaction()` from inside `fn` throws a `TypeError` there,
+   *    so the outer transaction rolls back and rejects with it.
    *
    * @example
    * ```ts
@@ -127,10 +128,10 @@ export class DbWriteConnection {
     fn: (tx: DbWriteTransaction) => T & (T extends PromiseLike<unknown> ? never : unknown),
   ): Promise<T> {
     if (this.#inBody) {
-      return Promise.reject(
-        new TypeError(
-          'transaction() called inside a transaction body; use the handle passed to the body instead',
-        ),
+      // Thrown, not returned as a rejected promise: the body cannot await it, so a returned rejection
+      // would go unhandled while the outer transaction committed. Throwing aborts the outer body instead.
+      throw new TypeError(
+        'transaction() called inside a transaction body; use the handle passed to the body instead',
       );
     }
     const result = this.#tail.then(() => this.#runWithRetry(fn));
