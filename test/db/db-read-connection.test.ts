@@ -86,7 +86,9 @@ describe('DbReadConnection', () => {
   it('should see one committed state inside snapshot() while another connection commits', async () => {
     const { pools, path } = await openTestPools();
     const other = new Database(path);
-    onTestFinished(() => other.close());
+    onTestFinished(() => {
+      other.close();
+    });
     const count = (): number | undefined =>
       pools.read.get<number>('SELECT count(*) FROM sandbox', undefined, 'pluck');
     let n = 0;

@@ -20,7 +20,9 @@ describe('DbWriteConnection', () => {
   it('should set journal_mode=wal in the file (read back by a second plain connection)', async () => {
     const { path } = await openTestPools();
     const plain = new Database(path, { readonly: true });
-    onTestFinished(() => plain.close());
+    onTestFinished(() => {
+      plain.close();
+    });
     expect(plain.pragma('journal_mode', { simple: true })).toBe('wal');
   });
 

@@ -34,7 +34,9 @@ INSERT INTO applied (name) VALUES ('1_first');`,
 
 function plain(path: string): Database.Database {
   const db = new Database(path, { readonly: true, fileMustExist: true });
-  onTestFinished(() => db.close());
+  onTestFinished(() => {
+    db.close();
+  });
   return db;
 }
 

@@ -167,7 +167,9 @@ describe('DbWriteConnection.transaction', () => {
   it('should retry BEGIN IMMEDIATE while another connection holds the lock, then commit', async () => {
     const { pools, path } = await openTestPools();
     const other = new Database(path);
-    onTestFinished(() => other.close());
+    onTestFinished(() => {
+      other.close();
+    });
     other.exec('BEGIN IMMEDIATE');
     setTimeout(() => other.exec('COMMIT'), 150);
     const started = performance.now();
@@ -180,7 +182,9 @@ describe('DbWriteConnection.transaction', () => {
   it('should reject with DbBusyError after the budget when the lock is never released', async () => {
     const { pools, path } = await openTestPools({ retry: { budgetMs: 200 } });
     const other = new Database(join(path));
-    onTestFinished(() => other.close());
+    onTestFinished(() => {
+      other.close();
+    });
     other.exec('BEGIN IMMEDIATE');
     let calls = 0;
     const err = await pools.write

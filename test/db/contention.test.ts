@@ -1,0 +1,131 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { DbBusyError, DbPools, migration } from '../../src/db/index.js';
+import { makeTempDir, openTestPools } from '../support/open-test-pools.js';
+import { spawnFixture } from './support/spawn-fixture.js';
+
+const { SqliteError } = Database;
+
+const INSERT = `INSERT INTO sandbox (name, config, status) VALUES (@name, '{}', 'Running')`;
+
+const COUNTER_SCHEMA = migration(
+  '0001_counter.sql',
+  `CREATE TABLE counter (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL) STRICT;
+INSERT INTO counter (id, value) VALUES (1, 0);
+-- UNIQUE: a lost update (two transactions reading the same counter) would collide here.
+CREATE TABLE log (seq INTEGER PRIMARY KEY, worker TEXT NOT NULL, value INTEGER NOT NULL UNIQUE) STRICT;`,
+);
+
+interface WorkerSummary {
+  readonly name: string;
+  readonly commits: number;
+  readonly errors: readonly unknown[];
+  readonly busyRetries: number;
+}
+
+describe('DbWriteConnection.transaction across processes', () => {
+  it('should succeed after a child process releases a BEGIN IMMEDIATE held for ~300 ms, counting retries', async () => {
+    const { pools, path } = await openTestPools();
+    const holder = spawnFixture('hold-write-lock.mjs', [path, '300']);
+    await holder.line('locked');
+    const started = performance.now();
+    const id = await pools.write.transaction((tx) =>
+      Number(tx.run(INSERT, { name: 'after' }).lastInsertRowid),
+    );
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(200);
+    expect(pools.write.stats.busyRetries).toBeGreaterThan(0);
+    expect(pools.write.stats).toMatchObject({ transactions: 1, commits: 1, busyTimeouts: 0 });
+    expect(pools.read.get('SELECT name FROM sandbox WHERE id = @id', { id }, 'pluck')).toBe('after');
+    expect(await holder.exited).toMatchObject({ code: 0 });
+    expect(holder.lines).toEqual(['locked', 'released']);
+  });
+
+  it('should reject with DbBusyError and commit nothing when a child holds the lock past the budget', async () => {
+    const { pools, path } = await openTestPools({ retry: { budgetMs: 250 } });
+    const holder = spawnFixture('hold-write-lock.mjs', [path, 'forever']);
+    await holder.line('locked');
+    let bodyRuns = 0;
+    const err = await pools.write
+      .transaction((tx) => {
+        bodyRuns++;
+        tx.run(INSERT, { name: 'never' });
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DbBusyError);
+    const busy = err as DbBusyError;
+    expect(busy.code).toBe('DB_BUSY');
+    expect(busy.attempts).toBeGreaterThan(1);
+    expect(busy.elapsedMs).toBeGreaterThanOrEqual(250);
+    expect(busy.elapsedMs).toBeLessThan(250 + 200);
+    expect(busy.cause).toBeInstanceOf(SqliteError);
+    expect(busy.cause).toMatchObject({ code: 'SQLITE_BUSY' });
+    expect(bodyRuns).toBe(0);
+    expect(pools.write.stats).toMatchObject({ commits: 0, busyTimeouts: 1, busyRetries: busy.attempts - 1 });
+
+    holder.child.kill('SIGKILL');
+    expect(await holder.exited).toMatchObject({ code: null, signal: 'SIGKILL' });
+    // The lock died with the process; the file holds nothing of ours and the writer works again.
+    expect(pools.read.get('SELECT count(*) FROM sandbox', undefined, 'pluck')).toBe(0);
+    await pools.write.transaction((tx) => tx.run(INSERT, { name: 'later' }));
+    expect(pools.read.all('SELECT name FROM sandbox', undefined, 'pluck')).toEqual(['later']);
+  });
+
+  it('should lose no update when 8 child processes and the parent increment one counter', async () => {
+    const path = join(makeTempDir('msb-counter-'), 'db', 'msb.db');
+    const pools = await DbPools.open(path, { migrations: [COUNTER_SCHEMA] });
+    onTestFinished(() => pools.close());
+    const perChild = 25;
+    const inParent = 50;
+    const children = Array.from({ length: 8 }, (_, i) =>
+      spawnFixture('counter-worker.mjs', [path, `child-${i}`, String(perChild)]),
+    );
+    await Promise.all(children.map((c) => c.line('ready')));
+    for (const c of children) c.send('go');
+
+    // The parent awaits each transaction before the next, so its writes interleave with the children's.
+    const parentErrors: unknown[] = [];
+    for (let i = 0; i < inParent; i++) {
+      await pools.write
+        .transaction((tx) => {
+          const value = tx.get<number>('SELECT value FROM counter WHERE id = 1', undefined, 'pluck')!;
+          tx.run('UPDATE counter SET value = @value WHERE id = 1', { value: value + 1 });
+          tx.run('INSERT INTO log (worker, value) VALUES (@worker, @value)', {
+            worker: 'parent',
+            value: value + 1,
+          });
+        })
+        .catch((err: unknown) => parentErrors.push(err));
+    }
+    const exits = await Promise.all(children.map((c) => c.exited));
+    console.log(
+      'RETRIES',
+      pools.write.stats.busyRetries,
+      children.map((c) => c.lines.at(-1)),
+    );
+    const summaries = children.map((c) => JSON.parse(c.lines.at(-1) ?? 'null') as WorkerSummary);
+
+    expect(exits.map((e) => e.code)).toEqual(Array(8).fill(0));
+    expect(summaries.flatMap((s) => s.errors)).toEqual([]);
+    expect(parentErrors).toEqual([]);
+    const committed = summaries.reduce((n, s) => n + s.commits, 0) + inParent;
+    expect(committed).toBe(8 * perChild + inParent);
+
+    const counter = pools.read.get<number>('SELECT value FROM counter WHERE id = 1', undefined, 'pluck');
+    const logRows = pools.read.get<number>('SELECT count(*) FROM log', undefined, 'pluck');
+    expect(counter).toBe(committed);
+    expect(logRows).toBe(committed);
+    // Every value 1..N exactly once: each transaction saw the previous one's write.
+    expect(pools.read.all<number>('SELECT value FROM log ORDER BY value', undefined, 'pluck')).toEqual(
+      Array.from({ length: committed }, (_, i) => i + 1),
+    );
+    expect(
+      pools.read.all(
+        'SELECT worker, count(*) AS n FROM log GROUP BY worker ORDER BY worker',
+        undefined,
+        'raw',
+      ),
+    ).toEqual([...summaries.map((s) => [s.name, perChild]), ['parent', inParent]]);
+  });
+});
