@@ -1,0 +1,25 @@
+/**
+ * Entry point of a runtime process: `node dist/runtime/main.js --db <path> --sandbox <name>`, started by
+ * `startRuntime` (see `protocol.ts` for the contract with the host).
+ *
+ * @example
+ * ```sh
+ * node dist/runtime/main.js --db ~/.microsandbox/db/msb.db --sandbox web 3>&1
+ * ```
+ */
+import { parseRuntimeArgs } from './parse-runtime-args.js';
+import { reportToHost } from './report-to-host.js';
+import { runRuntime } from './run-runtime.js';
+
+let exitCode: number;
+try {
+  exitCode = await runRuntime(parseRuntimeArgs(process.argv.slice(2)));
+} catch (err) {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: unknown }).code;
+  reportToHost({ type: 'failed', code: typeof code === 'string' ? code : 'RUNTIME_INTERNAL', message });
+  process.stderr.write(`${message}\n`);
+  exitCode = 2;
+}
+// Explicit: a stray handle (a timer, a closed pipe's socket) must not keep a finished runtime alive.
+process.exit(exitCode);

@@ -1,0 +1,62 @@
+import type { SandboxConfig } from './protocol.js';
+import { RuntimeError } from './runtime-error.js';
+
+/**
+ * Parses and checks the `sandbox.config` JSON of a sandbox.
+ *
+ * 1. Every field of {@link SandboxConfig} must be present with its type; extra keys are ignored, so an
+ *    older runtime can read a config written by a newer host.
+ * 2. `metricsIntervalMs` must be a whole number of at least 10 (a smaller one would sample faster than
+ *    `/proc` accounting moves).
+ * 3. Anything else is a `RuntimeError` `SANDBOX_CONFIG_INVALID` naming the sandbox and the key.
+ *
+ * @example
+ * ```ts
+ * const config = parseSandboxConfig('web', record.config);
+ * spawn(config.command, config.args);
+ * ```
+ */
+export function parseSandboxConfig(sandboxName: string, json: string): SandboxConfig {
+  const fail = (key: string, problem: string): never => {
+    throw new RuntimeError(
+      'SANDBOX_CONFIG_INVALID',
+      `sandbox "${sandboxName}": config ${key === '' ? '' : `key "${key}" `}${problem}`,
+    );
+  };
+  let root: unknown;
+  try {
+    root = JSON.parse(json);
+  } catch (err) {
+    return fail('', `is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!isRecord(root)) return fail('', 'must be a JSON object');
+  const { command, args, env, workingDir, image, metricsIntervalMs } = root;
+  if (typeof command !== 'string' || command === '') fail('command', 'must be a non-empty string');
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) {
+    fail('args', 'must be an array of strings');
+  }
+  if (!isRecord(env) || !Object.values(env).every((v) => typeof v === 'string')) {
+    fail('env', 'must be an object of string values');
+  }
+  if (workingDir !== null && (typeof workingDir !== 'string' || !workingDir.startsWith('/'))) {
+    fail('workingDir', 'must be an absolute path or null');
+  }
+  if (
+    image !== null &&
+    !(isRecord(image) && typeof image.reference === 'string' && typeof image.digest === 'string')
+  ) {
+    fail('image', 'must be null or { reference, digest } strings');
+  }
+  if (
+    typeof metricsIntervalMs !== 'number' ||
+    !Number.isInteger(metricsIntervalMs) ||
+    metricsIntervalMs < 10
+  ) {
+    fail('metricsIntervalMs', 'must be a whole number of milliseconds >= 10');
+  }
+  return root as unknown as SandboxConfig;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

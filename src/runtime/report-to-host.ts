@@ -1,0 +1,27 @@
+import { closeSync, writeSync } from 'node:fs';
+import { REPORT_FD, type RuntimeReport } from './protocol.js';
+
+let reported = false;
+
+/**
+ * Writes the runtime's one report to the host as a JSON line on fd 3, then closes fd 3 so the host sees
+ * EOF and the runtime holds no handle of the host's. Later calls do nothing: the host reads one line.
+ *
+ * A runtime started by hand (no fd 3) just skips the report.
+ *
+ * @example
+ * ```ts
+ * reportToHost({ type: 'ready', runId, runtimePid: process.pid, workloadPid: child.pid!, busyRetries: 0 });
+ * ```
+ */
+export function reportToHost(report: RuntimeReport): void {
+  if (reported) return;
+  reported = true;
+  try {
+    // Synchronous: the line is far below PIPE_BUF, and the runtime may exit right after.
+    writeSync(REPORT_FD, `${JSON.stringify(report)}\n`);
+    closeSync(REPORT_FD);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EBADF') throw err;
+  }
+}

@@ -1,0 +1,122 @@
+import type { DbWriteConnection } from '../db/index.js';
+import { type MetricSample, persistSample } from './persist-sample.js';
+import { CLOCK_TICKS_PER_SECOND, type ProcStats, readProcStats } from './read-proc-stats.js';
+
+/**
+ * Options of {@link runMetricsSampler}.
+ *
+ * @example
+ * ```ts
+ * const options: MetricsSamplerOptions = { sandboxId: 1, pid: child.pid!, intervalMs: 1000 };
+ * ```
+ */
+export interface MetricsSamplerOptions {
+  readonly sandboxId: number;
+  /** The workload's pid. */
+  readonly pid: number;
+  /** Default 1000. */
+  readonly intervalMs?: number;
+  /** Called with a sample that could not be read or stored; the sampler keeps going. Default: stderr. */
+  readonly onError?: (err: unknown) => void;
+}
+
+/**
+ * A running sampler.
+ *
+ * @example
+ * ```ts
+ * await sampler.firstSample;
+ * await sampler.stop();
+ * ```
+ */
+export interface MetricsSampler {
+  /** Settles once the first sample was stored (or failed and went to `onError`). */
+  readonly firstSample: Promise<void>;
+  /** Samples stored so far. */
+  readonly stored: number;
+  /** Stops sampling and waits for a sample in flight. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Samples a workload's resources from `/proc` and stores each sample with {@link persistSample}.
+ *
+ * 1. The first sample is taken at once; its CPU % is the average since the process started. Later
+ *    samples come every `intervalMs` (measured from the previous one's start, never overlapping: a slow
+ *    commit delays the next sample instead of piling up) and their CPU % is
+ *    Δ(utime+stime) / CLK_TCK / Δwall × 100 (so 200 on two busy cores).
+ * 2. A sample of a process that is gone is skipped; a read or store failure goes to `onError`.
+ * 3. The timer is unref'd: the sampler never keeps the runtime alive by itself.
+ *
+ * @example
+ * ```ts
+ * const sampler = runMetricsSampler(write, { sandboxId, pid: child.pid!, intervalMs: 1000 });
+ * await sampler.firstSample;
+ * child.on('exit', () => void sampler.stop());
+ * ```
+ */
+export function runMetricsSampler(write: DbWriteConnection, options: MetricsSamplerOptions): MetricsSampler {
+  const { sandboxId, pid } = options;
+  const intervalMs = options.intervalMs ?? 1000;
+  const onError =
+    options.onError ??
+    ((err: unknown) => process.stderr.write(`metrics sampler of pid ${pid}: ${String(err)}\n`));
+  let previous: { readonly cpuTicks: number; readonly at: number } | undefined;
+  let stored = 0;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+
+  const sampleOnce = async (): Promise<void> => {
+    const at = performance.now();
+    const stats = await readProcStats(pid);
+    if (stats === undefined || stopped) return;
+    const sample = toSample(stats, previous, at);
+    previous = { cpuTicks: stats.cpuTicks, at };
+    await persistSample(write, sandboxId, sample);
+    stored++;
+  };
+
+  const tick = (): Promise<void> => {
+    const started = performance.now();
+    inFlight = sampleOnce()
+      .catch(onError)
+      .finally(() => {
+        if (stopped) return;
+        timer = setTimeout(tick, Math.max(0, intervalMs - (performance.now() - started)));
+        timer.unref();
+      });
+    return inFlight;
+  };
+
+  const firstSample = tick();
+  return {
+    firstSample,
+    get stored() {
+      return stored;
+    },
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+      await inFlight;
+    },
+  };
+}
+
+function toSample(
+  stats: ProcStats,
+  previous: { readonly cpuTicks: number; readonly at: number } | undefined,
+  at: number,
+): MetricSample {
+  const cpuSeconds =
+    (previous === undefined ? stats.cpuTicks : stats.cpuTicks - previous.cpuTicks) / CLOCK_TICKS_PER_SECOND;
+  const wallSeconds = previous === undefined ? stats.ageSeconds : (at - previous.at) / 1000;
+  return {
+    cpuPercent: wallSeconds > 0 ? Math.round((cpuSeconds / wallSeconds) * 10_000) / 100 : 0,
+    memoryBytes: stats.rssBytes,
+    diskReadBytes: stats.readBytes,
+    diskWriteBytes: stats.writeBytes,
+    netRxBytes: stats.netRxBytes,
+    netTxBytes: stats.netTxBytes,
+  };
+}

@@ -1,0 +1,36 @@
+import { type IsSqliteBusy, isSqliteBusy } from '../db/index.js';
+
+/**
+ * What went wrong in a runtime process, for the `failed` report and the runtime log. Add a code when a
+ * new failure needs its own handling; never reuse one for a different meaning.
+ */
+export type RuntimeErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'SANDBOX_NOT_FOUND'
+  | 'SANDBOX_CONFIG_INVALID'
+  | 'WORKLOAD_START_FAILED';
+
+/**
+ * A runtime that cannot proceed. The message names the sandbox, argument or command at fault.
+ *
+ * It implements `IsSqliteBusy`, so a transaction body may throw it around a busy `SqliteError` (as
+ * `cause`) and still be retried.
+ *
+ * @example
+ * ```ts
+ * throw new RuntimeError('SANDBOX_NOT_FOUND', `sandbox "${name}" does not exist in ${dbPath}`);
+ * ```
+ */
+export class RuntimeError extends Error implements IsSqliteBusy {
+  override readonly name = 'RuntimeError';
+  readonly code: RuntimeErrorCode;
+
+  constructor(code: RuntimeErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+
+  isSqliteBusy(): boolean {
+    return isSqliteBusy(this.cause);
+  }
+}
