@@ -1,0 +1,38 @@
+import type { QueryBlock } from './query-block.js';
+import type { SqlType } from './sql-type.js';
+
+/** One result column as the generated row interface exposes it. */
+export interface ResultField {
+  /** Position in the raw row. */
+  readonly index: number;
+  /** The camelCase property name. */
+  readonly field: string;
+  readonly type: SqlType;
+}
+
+/** One named parameter as the generated `Params` interface exposes it. */
+export interface ParamField {
+  /** The bind key: the SQL name without its `@`, `:` or `$`. */
+  readonly name: string;
+  readonly field: string;
+  readonly type: SqlType;
+  /** Bound as `JSON.stringify(value)` for `json_each`. */
+  readonly array: boolean;
+}
+
+/**
+ * A query validated by SQLite and typed: the language-neutral input of the renderer.
+ *
+ * @example
+ * ```ts
+ * const q: AnalyzedQuery = { block, fields: [], params: [], bigint: false };
+ * ```
+ */
+export interface AnalyzedQuery {
+  readonly block: QueryBlock;
+  /** Result columns, empty for statements that return no rows. */
+  readonly fields: readonly ResultField[];
+  readonly params: readonly ParamField[];
+  /** Whether rows are read in safe-integer mode (some column is a configured `bigint`). */
+  readonly bigint: boolean;
+}

@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { CodegenError } from './codegen-error.js';
+import type { Diagnostic } from './diagnostic.js';
+
+/**
+ * A per-column type override from `sqlc.yaml`: `bigint` returns the column (and binds parameters
+ * that meet it) as `bigint` through better-sqlite3's safe integers.
+ */
+export interface ColumnOverride {
+  /** `table.column`. */
+  readonly column: string;
+  readonly type: 'bigint';
+}
+
+/**
+ * The generator's settings, resolved from one `sqlc.yaml` (sqlc's version 2 layout). Paths are
+ * absolute; `rootDir` is the configuration's directory, against which diagnostics name files.
+ *
+ * @example
+ * ```ts
+ * const config = loadCodegenConfig('sqlc.yaml');
+ * config.outDir; // '/work/main/src/generated'
+ * ```
+ */
+export interface CodegenConfig {
+  readonly configPath: string;
+  readonly rootDir: string;
+  readonly schemaDir: string;
+  readonly queriesDir: string;
+  readonly outDir: string;
+  /** Module specifier the generated files import `src/db` from. */
+  readonly dbImport: string;
+  readonly overrides: readonly ColumnOverride[];
+}
+
+const PLUGIN = 'msb-ts';
+const OPTION_KEYS = new Set(['db_import', 'overrides']);
+
+/**
+ * Reads and validates `sqlc.yaml`. Every problem is reported at once as a {@link CodegenError}
+ * (`CODEGEN_CONFIG`) naming the file, line and key.
+ *
+ * 1. `version` must be `"2"`; exactly one `sql` entry with `engine: sqlite`, `schema`, `queries` and
+ *    one `codegen` entry whose `plugin` is `msb-ts` (declared under `plugins`).
+ * 2. Options: `db_import` (default `../db/index.js`), `overrides` (`[{column: table.col, type: bigint}]`).
+ *
+ * @example
+ * ```ts
+ * const config = loadCodegenConfig('test/fixtures/codegen/basic/sqlc.yaml');
+ * ```
+ */
+export function loadCodegenConfig(path: string): CodegenConfig {
+  const configPath = resolve(path);
+  const rootDir = dirname(configPath);
+  const shown = relative(process.cwd(), configPath) || configPath;
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (err) {
+    throw new CodegenError('CODEGEN_CONFIG', [
+      { path: shown, line: 1, col: 1, message: `cannot read the configuration: ${(err as Error).message}` },
+    ]);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  const problems: Diagnostic[] = [];
+  const at = (node: unknown, message: string): void => {
+    const range = (node as { range?: [number, number, number] } | null)?.range;
+    const pos = range === undefined ? { line: 1, col: 1 } : lineCounter.linePos(range[0]);
+    problems.push({ path: shown, line: pos.line, col: pos.col, message });
+  };
+  for (const err of doc.errors) {
+    const pos = err.linePos?.[0] ?? { line: 1, col: 1 };
+    problems.push({ path: shown, line: pos.line, col: pos.col, message: err.message.split('\n')[0] ?? '' });
+  }
+  if (problems.length > 0) throw new CodegenError('CODEGEN_CONFIG', problems);
+
+  const root: unknown = doc.toJS();
+  const node = (keyPath: (string | number)[]): unknown => doc.getIn(keyPath, true) ?? doc.contents;
+  const record = (value: unknown): Record<string, unknown> | undefined =>
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+
+  const top = record(root);
+  if (top === undefined) {
+    at(doc.contents, 'the configuration must be a mapping');
+    throw new CodegenError('CODEGEN_CONFIG', problems);
+  }
+  if (String(top.version) !== '2') at(node(['version']), 'version must be "2" (sqlc version 2 layout)');
+  const plugins = Array.isArray(top.plugins) ? top.plugins : [];
+  if (!plugins.some((p) => record(p)?.name === PLUGIN)) {
+    at(node(['plugins']), `plugins must declare {name: ${PLUGIN}}`);
+  }
+  const sql = Array.isArray(top.sql) ? top.sql : [];
+  if (sql.length !== 1) at(node(['sql']), 'sql must hold exactly one entry');
+  const entry = record(sql[0]) ?? {};
+  if (entry.engine !== 'sqlite') at(node(['sql', 0, 'engine']), 'sql[0].engine must be sqlite');
+  const dirOf = (key: 'schema' | 'queries'): string => {
+    const value = entry[key];
+    if (typeof value !== 'string' || value === '') {
+      at(node(['sql', 0, key]), `sql[0].${key} must be a directory path`);
+      return rootDir;
+    }
+    return resolve(rootDir, value);
+  };
+  const schemaDir = dirOf('schema');
+  const queriesDir = dirOf('queries');
+  const codegen = Array.isArray(entry.codegen) ? entry.codegen : [];
+  const targets = codegen.filter((c) => record(c)?.plugin === PLUGIN);
+  if (targets.length !== 1)
+    at(node(['sql', 0, 'codegen']), `sql[0].codegen must hold one entry with plugin: ${PLUGIN}`);
+  const index = codegen.findIndex((c) => record(c)?.plugin === PLUGIN);
+  const target = record(targets[0]) ?? {};
+  let outDir = rootDir;
+  if (typeof target.out !== 'string' || target.out === '') {
+    at(node(['sql', 0, 'codegen', index, 'out']), 'sql[0].codegen[].out must be a directory path');
+  } else {
+    outDir = resolve(rootDir, target.out);
+  }
+  const options = record(target.options ?? {});
+  let dbImport = '../db/index.js';
+  const overrides: ColumnOverride[] = [];
+  if (options === undefined) {
+    at(node(['sql', 0, 'codegen', index, 'options']), 'options must be a mapping');
+  } else {
+    const optionsPath = ['sql', 0, 'codegen', index, 'options'];
+    for (const key of Object.keys(options)) {
+      if (!OPTION_KEYS.has(key)) {
+        at(
+          doc.getIn(optionsPath, true),
+          `unknown option ${JSON.stringify(key)} (valid: ${[...OPTION_KEYS].join(', ')})`,
+        );
+      }
+    }
+    if (options.db_import !== undefined) {
+      if (typeof options.db_import === 'string' && options.db_import !== '') dbImport = options.db_import;
+      else at(node([...optionsPath, 'db_import']), 'options.db_import must be a module specifier');
+    }
+    const list = options.overrides ?? [];
+    if (!Array.isArray(list)) at(node([...optionsPath, 'overrides']), 'options.overrides must be a list');
+    else {
+      list.forEach((item, i) => {
+        const o = record(item);
+        const column = o?.column;
+        if (typeof column !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/.test(column)) {
+          at(node([...optionsPath, 'overrides', i]), `options.overrides[${i}].column must be "table.column"`);
+        } else if (o?.type !== 'bigint') {
+          at(node([...optionsPath, 'overrides', i]), `options.overrides[${i}].type must be bigint`);
+        } else {
+          overrides.push({ column, type: 'bigint' });
+        }
+      });
+    }
+  }
+  if (problems.length > 0) throw new CodegenError('CODEGEN_CONFIG', problems);
+  return { configPath, rootDir, schemaDir, queriesDir, outDir, dbImport, overrides };
+}

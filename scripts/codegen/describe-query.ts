@@ -1,0 +1,182 @@
+import type Database from 'better-sqlite3';
+import { analyzeStatement } from './analyze-statement.js';
+import type { AnalyzedQuery, ParamField, ResultField } from './analyzed-query.js';
+import type { Diagnostic } from './diagnostic.js';
+import { camelCase } from './naming.js';
+import type { QueryBlock } from './query-block.js';
+import type { SchemaCatalog } from './schema-catalog.js';
+import { type SqlType, tsOfDeclared, UNKNOWN, unionTs } from './sql-type.js';
+
+/**
+ * Validates one query with SQLite and types it.
+ *
+ * 1. `prepare` on the schema's in-memory database must succeed (syntax, unknown table or column,
+ *    one statement only).
+ * 2. `stmt.readonly` must agree with the tag and `stmt.reader` with the command.
+ * 3. Column types come from the syntax tree, falling back to the schema column SQLite names as the
+ *    origin, then to `unknown`; `AS "c!"`, `AS "c?"` and `AS "c: Type"` override.
+ *
+ * @example
+ * ```ts
+ * const { query, diagnostics } = describeQuery(block, catalog, new Set());
+ * ```
+ */
+export function describeQuery(
+  block: QueryBlock,
+  catalog: SchemaCatalog,
+  bigintColumns: ReadonlySet<string>,
+): { query: AnalyzedQuery | undefined; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const at = (offset: number | undefined, message: string): void => {
+    const pos = position(block, offset);
+    diagnostics.push({ path: block.path, line: pos.line, col: pos.col, message });
+  };
+  let stmt: Database.Statement;
+  try {
+    stmt = catalog.db.prepare(block.sql);
+  } catch (err) {
+    const message = (err as Error).message;
+    const near = /near "([^"]*)"/.exec(message)?.[1];
+    const offset = near === undefined ? undefined : block.sql.indexOf(near);
+    at(offset !== undefined && offset >= 0 ? offset : undefined, `${block.name}: ${sqliteMessage(message)}`);
+    return { query: undefined, diagnostics };
+  }
+
+  if (block.tag === ':read' && !stmt.readonly) {
+    at(undefined, `${block.name} is tagged :read but SQLite says the statement writes; tag it -- :write`);
+  } else if (block.tag === ':write' && stmt.readonly) {
+    at(undefined, `${block.name} is tagged :write but SQLite says the statement only reads; tag it -- :read`);
+  }
+  const wantsRows = block.command === ':one' || block.command === ':many';
+  if (wantsRows && !stmt.reader) {
+    at(
+      undefined,
+      `${block.name} is ${block.command} but the statement returns no rows; use :exec, :execrows or :execlastid`,
+    );
+  } else if (!wantsRows && stmt.reader) {
+    at(undefined, `${block.name} is ${block.command} but the statement returns rows; use :one or :many`);
+  }
+  if (block.tag === ':read' && !wantsRows && stmt.readonly) {
+    at(
+      undefined,
+      `${block.name}: ${block.command} needs a write connection; a :read query must be :one or :many`,
+    );
+  }
+
+  const analysis = analyzeStatement(block.sql, catalog, bigintColumns);
+  if (analysis.positional.length > 0) {
+    at(
+      block.sql.indexOf('?'),
+      `${block.name}: positional parameters (?) are not supported; name them (@name)`,
+    );
+  }
+
+  const fields: ResultField[] = [];
+  if (stmt.reader) {
+    const described = stmt.columns();
+    const fromTree = analysis.columns?.length === described.length ? analysis.columns : undefined;
+    const seen = new Map<string, string>();
+    described.forEach((c, index) => {
+      const override = parseOverride(c.name);
+      let type = fromTree?.[index] ?? UNKNOWN;
+      if (type.ts === 'unknown' && c.table !== null && c.column !== null) {
+        // The tree could not follow this column; SQLite still knows where it comes from.
+        const col = catalog.column(c.table, c.column);
+        if (col !== undefined) {
+          const base = tsOfDeclared(col.type);
+          type = {
+            ts: bigintColumns.has(`${col.table}.${col.name}`.toLowerCase()) ? 'bigint' : base.ts,
+            nullable: !col.notNull || analysis.outerJoin || fromTree === undefined,
+            integer: base.integer,
+          };
+        }
+      } else if (type.ts === 'unknown' && c.type !== null) {
+        const base = tsOfDeclared(c.type);
+        type = { ts: base.ts, nullable: true, integer: base.integer };
+      }
+      if (type.ts === 'null') type = UNKNOWN;
+      if (override.ts !== undefined) type = { ...type, ts: override.ts };
+      if (override.nullable !== undefined) type = { ...type, nullable: override.nullable };
+      const field = camelCase(override.name);
+      if (field === '') {
+        at(
+          undefined,
+          `${block.name}: result column ${index + 1} (${JSON.stringify(c.name)}) has no usable name; alias it`,
+        );
+        return;
+      }
+      const previous = seen.get(field);
+      if (previous !== undefined) {
+        at(
+          undefined,
+          `${block.name}: result columns ${JSON.stringify(previous)} and ${JSON.stringify(c.name)} both map to field ${field}; alias one of them`,
+        );
+        return;
+      }
+      seen.set(field, c.name);
+      fields.push({ index, field, type });
+    });
+  }
+
+  const params: ParamField[] = [];
+  const byField = new Map<string, string>();
+  for (const [name, hints] of analysis.params) {
+    const field = camelCase(name);
+    const clash = byField.get(field);
+    if (clash !== undefined) {
+      at(
+        block.sql.indexOf(name),
+        `${block.name}: parameters @${clash} and @${name} both map to ${field}; rename one`,
+      );
+      continue;
+    }
+    byField.set(field, name);
+    let type: SqlType = { ts: 'SqlValue', nullable: true, integer: false };
+    const known = hints.filter((h) => h.type.ts !== 'unknown');
+    const first = known[0];
+    if (first !== undefined) {
+      type = {
+        ts: known.map((h) => h.type.ts).reduce(unionTs),
+        nullable: known.some((h) => h.type.nullable) && !hints.some((h) => h.array),
+        integer: known.every((h) => h.type.integer),
+      };
+    }
+    const array = hints.some((h) => h.array);
+    if (array && first === undefined) type = { ts: 'number | string', nullable: false, integer: false };
+    params.push({ name, field, type, array });
+  }
+  if (diagnostics.length > 0) return { query: undefined, diagnostics };
+  const bigint = fields.some((f) => f.type.ts.split(' | ').includes('bigint'));
+  return { query: { block, fields, params, bigint }, diagnostics };
+}
+
+/** `name!`, `name?` and `name: Type` column aliases. */
+function parseOverride(column: string): {
+  name: string;
+  nullable: boolean | undefined;
+  ts: string | undefined;
+} {
+  const typed = /^([^:]+):\s*(.+)$/.exec(column);
+  let name = typed?.[1]?.trim() ?? column;
+  const ts = typed?.[2]?.trim();
+  let nullable: boolean | undefined;
+  if (name.endsWith('!')) {
+    nullable = false;
+    name = name.slice(0, -1);
+  } else if (name.endsWith('?')) {
+    nullable = true;
+    name = name.slice(0, -1);
+  }
+  return { name, nullable, ts };
+}
+
+function position(block: QueryBlock, offset: number | undefined): { line: number; col: number } {
+  if (offset === undefined || offset < 0) return { line: block.sqlLine, col: 1 };
+  const before = block.sql.slice(0, offset).split('\n');
+  return { line: block.sqlLine + before.length - 1, col: (before.at(-1)?.length ?? 0) + 1 };
+}
+
+function sqliteMessage(message: string): string {
+  if (/more than one statement/i.test(message)) return 'a query block must hold exactly one statement';
+  return message;
+}

@@ -1,0 +1,91 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { IndentationText, Project, QuoteKind } from 'ts-morph';
+import type { AnalyzedQuery } from './analyzed-query.js';
+import type { CodegenConfig } from './codegen-config.js';
+import { CodegenError } from './codegen-error.js';
+import { describeQuery } from './describe-query.js';
+import { compareDiagnostics, type Diagnostic } from './diagnostic.js';
+import { parseQueryFile } from './parse-query-file.js';
+import { renderFile, renderIndex } from './render-file.js';
+import { SchemaCatalog } from './schema-catalog.js';
+
+/**
+ * Runs the whole pipeline in memory: parse annotations → describe with SQLite → refine with the
+ * syntax tree → render with ts-morph. Returns the output files (absolute path → contents, sorted by
+ * path); writes nothing.
+ *
+ * 1. Every problem of every query file is collected; if there is any, a {@link CodegenError}
+ *    (`CODEGEN_INVALID_QUERIES`) carries them all, sorted, and no file map is returned.
+ * 2. An empty or missing queries directory yields only the index.
+ *
+ * @example
+ * ```ts
+ * const files = generate(loadCodegenConfig('sqlc.yaml'));
+ * for (const [path, text] of files) writeFileSync(path, text);
+ * ```
+ */
+export function generate(config: CodegenConfig): Map<string, string> {
+  const catalog = SchemaCatalog.load(config.schemaDir, config.rootDir);
+  try {
+    const bigint = new Set(
+      config.overrides.filter((o) => o.type === 'bigint').map((o) => o.column.toLowerCase()),
+    );
+    const diagnostics: Diagnostic[] = [];
+    const byFile = new Map<string, AnalyzedQuery[]>();
+    const names = new Map<string, string>();
+    for (const file of queryFiles(config.queriesDir)) {
+      const path = relative(config.rootDir, join(config.queriesDir, file));
+      const parsed = parseQueryFile(path, readFileSync(join(config.queriesDir, file), 'utf8'));
+      diagnostics.push(...parsed.diagnostics);
+      const queries: AnalyzedQuery[] = [];
+      for (const block of parsed.blocks) {
+        const first = names.get(block.name);
+        if (first !== undefined) {
+          diagnostics.push({
+            path,
+            line: block.line,
+            col: 1,
+            message: `duplicate query name ${block.name} (first defined at ${first})`,
+          });
+          continue;
+        }
+        names.set(block.name, `${path}:${block.line}`);
+        const described = describeQuery(block, catalog, bigint);
+        diagnostics.push(...described.diagnostics);
+        if (described.query !== undefined) queries.push(described.query);
+      }
+      byFile.set(file, queries);
+    }
+    if (diagnostics.length > 0) {
+      throw new CodegenError('CODEGEN_INVALID_QUERIES', diagnostics.sort(compareDiagnostics));
+    }
+    const project = new Project({
+      useInMemoryFileSystem: true,
+      manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Single },
+    });
+    const files = new Map<string, string>();
+    const modules: string[] = [];
+    for (const [file, queries] of byFile) {
+      const module = basename(file, '.sql');
+      modules.push(module);
+      const source = relative(config.rootDir, join(config.queriesDir, file)).split('\\').join('/');
+      files.set(join(config.outDir, `${module}.ts`), renderFile(project, source, queries, config.dbImport));
+    }
+    files.set(join(config.outDir, 'index.ts'), renderIndex(modules));
+    return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  } finally {
+    catalog.close();
+  }
+}
+
+function queryFiles(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.sql'))
+      .sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}

@@ -1,0 +1,50 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The generated-file marker: only files carrying it are ever deleted as orphans. */
+export const GENERATED_MARKER = 'DO NOT EDIT.';
+
+/**
+ * How the files on disk differ from a freshly generated map.
+ *
+ * @example
+ * ```ts
+ * const plan = planOutput('/work/main/src/generated', files);
+ * plan.changed; // paths whose contents differ or that do not exist yet
+ * ```
+ */
+export interface OutputPlan {
+  /** Generated paths whose file is missing. */
+  readonly missing: readonly string[];
+  /** Generated paths whose file exists with other contents. */
+  readonly changed: readonly string[];
+  /** `.ts` files in the output directory that the generator no longer produces. */
+  readonly orphaned: readonly string[];
+}
+
+/**
+ * Compares a generated file map with the output directory.
+ *
+ * @example
+ * ```ts
+ * const { missing, changed, orphaned } = planOutput(config.outDir, generate(config));
+ * ```
+ */
+export function planOutput(outDir: string, files: ReadonlyMap<string, string>): OutputPlan {
+  const missing: string[] = [];
+  const changed: string[] = [];
+  for (const [path, text] of files) {
+    if (!existsSync(path)) missing.push(path);
+    else if (readFileSync(path, 'utf8') !== text) changed.push(path);
+  }
+  let onDisk: string[] = [];
+  try {
+    onDisk = readdirSync(outDir)
+      .filter((f) => f.endsWith('.ts'))
+      .sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const orphaned = onDisk.map((f) => join(outDir, f)).filter((p) => !files.has(p));
+  return { missing, changed, orphaned };
+}

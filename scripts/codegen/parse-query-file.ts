@@ -1,0 +1,125 @@
+import type { Diagnostic } from './diagnostic.js';
+import { QUERY_COMMANDS, type QueryBlock, type QueryCommand, type QueryTag } from './query-block.js';
+
+const NAME_LINE = /^--\s*name:\s*(.*)$/;
+const TAG_LINE = /^--\s*:([A-Za-z]+)\s*$/;
+const VALID = QUERY_COMMANDS.join(', ');
+
+/**
+ * Splits one query file into annotated blocks (`-- name: Name :command`, one `-- :read` or
+ * `-- :write` tag, then one statement). Annotation problems become diagnostics; a block with any
+ * problem is left out of `blocks`.
+ *
+ * @example
+ * ```ts
+ * const { blocks, diagnostics } = parseQueryFile('queries/run.sql', readFileSync('queries/run.sql', 'utf8'));
+ * ```
+ */
+export function parseQueryFile(
+  path: string,
+  text: string,
+): { blocks: QueryBlock[]; diagnostics: Diagnostic[] } {
+  const lines = text.split(/\r?\n/);
+  const blocks: QueryBlock[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const report = (line: number, col: number, message: string): void => {
+    diagnostics.push({ path, line, col, message });
+  };
+
+  let i = 0;
+  // Before the first block only comments and blank lines may appear.
+  for (; i < lines.length; i++) {
+    const line = (lines[i] ?? '').trim();
+    if (NAME_LINE.test(line)) break;
+    if (line !== '' && !line.startsWith('--')) {
+      report(i + 1, 1, 'SQL outside a query block (start each query with "-- name: Name :command")');
+      while (i + 1 < lines.length && !NAME_LINE.test((lines[i + 1] ?? '').trim())) i++;
+    }
+  }
+
+  while (i < lines.length) {
+    const start = i;
+    const header = NAME_LINE.exec((lines[i] ?? '').trim())?.[1]?.trim() ?? '';
+    i++;
+    let end = i;
+    while (end < lines.length && !NAME_LINE.test((lines[end] ?? '').trim())) end++;
+    const block = parseBlock(path, lines, start, end, header, report);
+    if (block !== undefined) blocks.push(block);
+    i = end;
+  }
+  return { blocks, diagnostics };
+}
+
+function parseBlock(
+  path: string,
+  lines: readonly string[],
+  start: number,
+  end: number,
+  header: string,
+  report: (line: number, col: number, message: string) => void,
+): QueryBlock | undefined {
+  const headerLine = start + 1;
+  const headerCol = (lines[start] ?? '').indexOf('-') + 1;
+  let ok = true;
+  const fail = (line: number, col: number, message: string): void => {
+    ok = false;
+    report(line, col, message);
+  };
+
+  const [name = '', command = '', ...extra] = header.split(/\s+/).filter((w) => w !== '');
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) {
+    fail(headerLine, headerCol, `query name ${JSON.stringify(name)} must be PascalCase (e.g. LoadActiveRun)`);
+  }
+  if (command === '') {
+    fail(headerLine, headerCol, `query ${name} has no command (valid: ${VALID})`);
+  } else if (!(QUERY_COMMANDS as readonly string[]).includes(command)) {
+    fail(headerLine, headerCol, `unknown command ${command} in query ${name} (valid: ${VALID})`);
+  }
+  if (extra.length > 0)
+    fail(headerLine, headerCol, `unexpected ${JSON.stringify(extra.join(' '))} after the command`);
+
+  const tags: { tag: string; line: number }[] = [];
+  let i = start + 1;
+  for (; i < end; i++) {
+    const line = (lines[i] ?? '').trim();
+    if (line === '') continue;
+    if (!line.startsWith('--')) break;
+    const tag = TAG_LINE.exec(line)?.[1];
+    if (tag !== undefined) tags.push({ tag, line: i + 1 });
+  }
+  for (const t of tags) {
+    if (t.tag !== 'read' && t.tag !== 'write') {
+      fail(t.line, 1, `unknown tag :${t.tag} in query ${name} (valid: :read, :write)`);
+    }
+  }
+  if (tags.length === 0) {
+    fail(headerLine, headerCol, `query ${name} has no tag: add "-- :read" or "-- :write"`);
+  } else if (tags.length > 1) {
+    fail(
+      tags[1]?.line ?? headerLine,
+      1,
+      `query ${name} has more than one tag (exactly one of -- :read, -- :write)`,
+    );
+  }
+
+  const sqlStart = i;
+  let sqlEnd = end;
+  // Trailing blank lines and comments belong to no statement.
+  while (sqlEnd > sqlStart) {
+    const line = (lines[sqlEnd - 1] ?? '').trim();
+    if (line === '' || line.startsWith('--')) sqlEnd--;
+    else break;
+  }
+  const sql = lines.slice(sqlStart, sqlEnd).join('\n').replace(/;\s*$/, '').trimEnd();
+  if (sql.trim() === '') fail(headerLine, headerCol, `query ${name} has no SQL statement`);
+  if (!ok) return undefined;
+  return {
+    path,
+    name,
+    command: command as QueryCommand,
+    tag: `:${tags[0]?.tag}` as QueryTag,
+    sql,
+    line: headerLine,
+    sqlLine: sqlStart + 1,
+  };
+}

@@ -1,0 +1,31 @@
+/** The result shape a query's annotation asks for. */
+export type QueryCommand = ':one' | ':many' | ':exec' | ':execrows' | ':execlastid';
+
+/** The connection intent a query's annotation declares. */
+export type QueryTag = ':read' | ':write';
+
+/** Every valid command, in the order error messages list them. */
+export const QUERY_COMMANDS: readonly QueryCommand[] = [':one', ':many', ':exec', ':execrows', ':execlastid'];
+
+/**
+ * One annotated query as written in a `queries/*.sql` file, before SQLite has seen it.
+ *
+ * @example
+ * ```ts
+ * const [block] = parseQueryFile('queries/run.sql', text).blocks;
+ * block.name; // 'LoadActiveRun'
+ * ```
+ */
+export interface QueryBlock {
+  /** The query file, relative to the configuration's directory. */
+  readonly path: string;
+  readonly name: string;
+  readonly command: QueryCommand;
+  readonly tag: QueryTag;
+  /** The statement, without its trailing semicolon. */
+  readonly sql: string;
+  /** Position of the `-- name:` line. */
+  readonly line: number;
+  /** Line (1-based) on which `sql` starts; `sql` starts at column 1 of it. */
+  readonly sqlLine: number;
+}

@@ -1,0 +1,150 @@
+import { type FSWatcher, mkdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
+import { type CodegenConfig, loadCodegenConfig } from './codegen-config.js';
+import { CodegenError } from './codegen-error.js';
+import { generate } from './generate.js';
+import { GENERATED_MARKER, planOutput } from './output-plan.js';
+import { unifiedDiff } from './unified-diff.js';
+
+/** Options of one CLI run. */
+export interface CodegenCliOptions {
+  readonly configPath: string;
+  readonly check: boolean;
+  readonly watch: boolean;
+  /** Where messages go; defaults to the process streams. */
+  readonly out?: (text: string) => void;
+  readonly err?: (text: string) => void;
+  /** Ends `--watch` mode. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs the generator the way the CLI does and returns the exit code.
+ *
+ * 1. Default: writes only the files whose contents changed and deletes orphaned generated files.
+ * 2. `check`: writes nothing; prints a unified diff per changed file and names missing and orphaned
+ *    files; 1 on any drift.
+ * 3. Invalid queries or configuration: every diagnostic on stderr, 1, nothing written.
+ * 4. `watch`: after the first run, reruns on every change or delete until `signal` aborts.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCodegenCli({ configPath: 'sqlc.yaml', check: true, watch: false });
+ * ```
+ */
+export async function runCodegenCli(options: CodegenCliOptions): Promise<number> {
+  const out = options.out ?? ((t: string) => process.stdout.write(t));
+  const err = options.err ?? ((t: string) => process.stderr.write(t));
+  const once = (): number => {
+    let config: CodegenConfig;
+    let files: Map<string, string>;
+    try {
+      config = loadCodegenConfig(options.configPath);
+      files = generate(config);
+    } catch (e) {
+      if (e instanceof CodegenError) {
+        err(`${e.message}\n`);
+        err(`codegen: ${e.diagnostics.length} problem(s); nothing written\n`);
+        return 1;
+      }
+      throw e;
+    }
+    return options.check ? check(config, files, out, err) : write(config, files, out);
+  };
+  const code = once();
+  if (!options.watch) return code;
+  return watchLoop(options, once, out);
+}
+
+function shown(config: CodegenConfig, path: string): string {
+  return relative(config.rootDir, path).split('\\').join('/');
+}
+
+function write(config: CodegenConfig, files: ReadonlyMap<string, string>, out: (t: string) => void): number {
+  const plan = planOutput(config.outDir, files);
+  for (const path of [...plan.missing, ...plan.changed]) {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, files.get(path) ?? '');
+  }
+  let deleted = 0;
+  for (const path of plan.orphaned) {
+    // Only files the generator wrote are removed; a hand-written file in the output dir is left alone.
+    if (readFileSync(path, 'utf8').includes(GENERATED_MARKER)) {
+      rmSync(path);
+      deleted++;
+    }
+  }
+  const written = plan.missing.length + plan.changed.length;
+  out(`codegen: ${files.size} file(s), ${written} written, ${deleted} deleted\n`);
+  return 0;
+}
+
+function check(
+  config: CodegenConfig,
+  files: ReadonlyMap<string, string>,
+  out: (t: string) => void,
+  err: (t: string) => void,
+): number {
+  const plan = planOutput(config.outDir, files);
+  for (const path of plan.changed) {
+    const name = shown(config, path);
+    err(
+      unifiedDiff(
+        `a/${name} (committed)`,
+        `b/${name} (generated)`,
+        readFileSync(path, 'utf8'),
+        files.get(path) ?? '',
+      ),
+    );
+  }
+  for (const path of plan.missing) err(`missing: ${shown(config, path)} (generated but not on disk)\n`);
+  for (const path of plan.orphaned)
+    err(`orphaned: ${shown(config, path)} (on disk but no longer generated)\n`);
+  const drift = plan.changed.length + plan.missing.length + plan.orphaned.length;
+  if (drift > 0) {
+    err(`codegen:check: ${drift} file(s) out of date; run npm run codegen\n`);
+    return 1;
+  }
+  out(`codegen:check: ${files.size} file(s) up to date\n`);
+  return 0;
+}
+
+async function watchLoop(
+  options: CodegenCliOptions,
+  once: () => number,
+  out: (t: string) => void,
+): Promise<number> {
+  let config: CodegenConfig;
+  try {
+    config = loadCodegenConfig(options.configPath);
+  } catch {
+    return 1;
+  }
+  const watchers: FSWatcher[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let last = 0;
+  const rerun = (): void => {
+    clearTimeout(timer);
+    // Editors write a file in several steps; one run after the burst is enough.
+    timer = setTimeout(() => {
+      last = once();
+    }, 50);
+  };
+  for (const path of [config.queriesDir, config.schemaDir, config.configPath]) {
+    try {
+      watchers.push(watch(path, rerun));
+    } catch {
+      // A directory that does not exist yet has nothing to watch.
+    }
+  }
+  out('codegen: watching for changes\n');
+  await new Promise<void>((resolve) => {
+    if (options.signal?.aborted) resolve();
+    options.signal?.addEventListener('abort', () => resolve(), { once: true });
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  clearTimeout(timer);
+  for (const w of watchers) w.close();
+  return last;
+}

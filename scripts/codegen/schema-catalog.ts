@@ -1,0 +1,180 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import Database from 'better-sqlite3';
+import { CodegenError } from './codegen-error.js';
+
+/** What the schema says about one column. */
+export interface CatalogColumn {
+  readonly table: string;
+  readonly name: string;
+  /** Declared type, upper-cased (`INTEGER`, `TEXT`, `` for none). */
+  readonly type: string;
+  /** True only when SQLite guarantees a value: `NOT NULL`, a rowid alias, or a STRICT primary key. */
+  readonly notNull: boolean;
+  /** The values of a `CHECK (col IN ('a', 'b'))` constraint, if the column has one. */
+  readonly enumValues: readonly string[] | undefined;
+}
+
+/** What the schema says about one table or view. */
+export interface CatalogTable {
+  readonly name: string;
+  /** Visible columns in declaration order (what `*` expands to). */
+  readonly columns: readonly CatalogColumn[];
+  /** Columns by lower-cased name. */
+  readonly byName: ReadonlyMap<string, CatalogColumn>;
+}
+
+/**
+ * An in-memory database built from the schema files, plus the per-column facts the generator needs.
+ * The database is the very SQLite build that runs in production, so `prepare` on it is the judge of
+ * every query.
+ *
+ * @example
+ * ```ts
+ * const catalog = SchemaCatalog.load('/work/main/schema', '/work/main');
+ * catalog.column('run', 'exit_code')?.notNull; // false
+ * catalog.close();
+ * ```
+ */
+export class SchemaCatalog {
+  readonly db: Database.Database;
+  readonly #tables: ReadonlyMap<string, CatalogTable>;
+
+  private constructor(db: Database.Database, tables: ReadonlyMap<string, CatalogTable>) {
+    this.db = db;
+    this.#tables = tables;
+  }
+
+  /**
+   * Applies every `*.sql` file of `schemaDir` in name order to a fresh in-memory database.
+   * A failing file is a {@link CodegenError} `CODEGEN_SCHEMA` naming it.
+   *
+   * @example
+   * ```ts
+   * const catalog = SchemaCatalog.load('schema', process.cwd());
+   * ```
+   */
+  static load(schemaDir: string, rootDir: string): SchemaCatalog {
+    const db = new Database(':memory:');
+    let files: string[];
+    try {
+      files = readdirSync(schemaDir)
+        .filter((f) => f.endsWith('.sql'))
+        .sort();
+    } catch (err) {
+      db.close();
+      throw new CodegenError('CODEGEN_SCHEMA', [
+        { path: relative(rootDir, schemaDir) || '.', line: 1, col: 1, message: (err as Error).message },
+      ]);
+    }
+    for (const file of files) {
+      const path = join(schemaDir, file);
+      try {
+        db.exec(readFileSync(path, 'utf8'));
+      } catch (err) {
+        db.close();
+        throw new CodegenError('CODEGEN_SCHEMA', [
+          { path: relative(rootDir, path), line: 1, col: 1, message: `schema: ${(err as Error).message}` },
+        ]);
+      }
+    }
+    return new SchemaCatalog(db, readTables(db));
+  }
+
+  /** The table or view called `name` (case-insensitive). */
+  table(name: string): CatalogTable | undefined {
+    return this.#tables.get(name.toLowerCase());
+  }
+
+  /** One column of a table or view (case-insensitive). */
+  column(table: string, column: string): CatalogColumn | undefined {
+    return this.table(table)?.byName.get(column.toLowerCase());
+  }
+
+  /** Closes the in-memory database. */
+  close(): void {
+    this.db.close();
+  }
+}
+
+interface XInfoRow {
+  name: string;
+  type: string;
+  notnull: number;
+  pk: number;
+  hidden: number;
+}
+
+function readTables(db: Database.Database): Map<string, CatalogTable> {
+  const tables = new Map<string, CatalogTable>();
+  const rows = db
+    .prepare(
+      `SELECT name, type, sql FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' ORDER BY name`,
+    )
+    .all() as { name: string; type: string; sql: string | null }[];
+  const strictOf = new Map(
+    (db.prepare('PRAGMA table_list').all() as { name: string; strict: number }[]).map((r) => [
+      r.name,
+      r.strict,
+    ]),
+  );
+  for (const row of rows) {
+    const info = db.prepare(`PRAGMA table_xinfo(${quoteIdent(row.name)})`).all() as XInfoRow[];
+    const pkCount = info.filter((c) => c.pk > 0).length;
+    const strict = strictOf.get(row.name) === 1;
+    const enums = row.type === 'table' ? checkEnums(row.sql ?? '') : new Map<string, string[]>();
+    const columns: CatalogColumn[] = [];
+    const byName = new Map<string, CatalogColumn>();
+    for (const c of info) {
+      const type = c.type.toUpperCase();
+      const rowidAlias = row.type === 'table' && c.pk === 1 && pkCount === 1 && type === 'INTEGER';
+      const column: CatalogColumn = {
+        table: row.name,
+        name: c.name,
+        type,
+        notNull: row.type === 'table' && (c.notnull === 1 || rowidAlias || (strict && c.pk > 0)),
+        enumValues: enums.get(c.name.toLowerCase()),
+      };
+      byName.set(c.name.toLowerCase(), column);
+      // hidden 1 is a virtual table's hidden column; 2 and 3 are generated columns, which `*` includes.
+      if (c.hidden !== 1) columns.push(column);
+    }
+    tables.set(row.name.toLowerCase(), { name: row.name, columns, byName });
+  }
+  return tables;
+}
+
+/** `CHECK (col IN ('a', 'b'))` constraints, by lower-cased column name. */
+function checkEnums(createSql: string): Map<string, string[]> {
+  const enums = new Map<string, string[]>();
+  const check = /CHECK\s*\(\s*["`[]?(\w+)["`\]]?\s+IN\s*\(([^()]*)\)\s*\)/gi;
+  for (const m of createSql.matchAll(check)) {
+    const column = m[1];
+    const list = m[2];
+    if (column === undefined || list === undefined) continue;
+    const items = list.split(',').map((s) => s.trim());
+    const values: string[] = [];
+    for (const item of items) {
+      const literal = /^'((?:[^']|'')*)'$/.exec(item);
+      if (literal?.[1] === undefined) {
+        values.length = 0;
+        break;
+      }
+      values.push(literal[1].replaceAll("''", "'"));
+    }
+    if (values.length > 0) enums.set(column.toLowerCase(), values);
+  }
+  return enums;
+}
+
+/**
+ * Quotes an SQL identifier.
+ *
+ * @example
+ * ```ts
+ * quoteIdent('my table'); // '"my table"'
+ * ```
+ */
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

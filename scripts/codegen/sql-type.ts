@@ -1,0 +1,51 @@
+/**
+ * The TypeScript view of one SQL value: the type text, whether it can be `null`, and whether SQLite
+ * stores it as an INTEGER (so safe-integer mode returns a `bigint` the generated code converts).
+ *
+ * @example
+ * ```ts
+ * const t: SqlType = { ts: 'number', nullable: false, integer: true };
+ * ```
+ */
+export interface SqlType {
+  readonly ts: string;
+  readonly nullable: boolean;
+  readonly integer: boolean;
+}
+
+/** A type nothing is known about: `unknown`, nullable. */
+export const UNKNOWN: SqlType = { ts: 'unknown', nullable: true, integer: false };
+
+/**
+ * The TypeScript type of a declared SQLite column type (STRICT names, then SQLite's affinity rules).
+ *
+ * @example
+ * ```ts
+ * tsOfDeclared('INTEGER'); // { ts: 'number', integer: true }
+ * ```
+ */
+export function tsOfDeclared(declared: string): { ts: string; integer: boolean } {
+  const t = declared.toUpperCase();
+  if (t === 'ANY' || t === '') return { ts: 'unknown', integer: false };
+  if (t.includes('INT')) return { ts: 'number', integer: true };
+  if (t.includes('CHAR') || t.includes('CLOB') || t.includes('TEXT')) return { ts: 'string', integer: false };
+  if (t.includes('BLOB')) return { ts: 'Buffer', integer: false };
+  if (t.includes('REAL') || t.includes('FLOA') || t.includes('DOUB')) return { ts: 'number', integer: false };
+  // NUMERIC affinity keeps text that does not look like a number.
+  return { ts: 'unknown', integer: false };
+}
+
+/**
+ * Joins two TypeScript type texts into a union, deduplicated and sorted.
+ *
+ * @example
+ * ```ts
+ * unionTs('number', 'string'); // 'number | string'
+ * ```
+ */
+export function unionTs(a: string, b: string): string {
+  if (a === b) return a;
+  if (a === 'unknown' || b === 'unknown') return 'unknown';
+  const parts = new Set([...a.split(' | '), ...b.split(' | ')]);
+  return [...parts].sort().join(' | ');
+}
