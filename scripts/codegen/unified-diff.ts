@@ -92,12 +92,12 @@ function diffLines(a: readonly string[], b: readonly string[]): Op[] {
       ops.push({ kind: ' ', text: am[i] ?? '', aIndex: prefix + i, bIndex: prefix + j });
       i++;
       j++;
-    } else if (j < m && (i === n || (lcs[i * (m + 1) + j + 1] ?? 0) >= (lcs[(i + 1) * (m + 1) + j] ?? 0))) {
-      ops.push({ kind: '+', text: bm[j] ?? '', aIndex: prefix + i, bIndex: prefix + j });
-      j++;
-    } else {
+    } else if (i < n && (j === m || (lcs[(i + 1) * (m + 1) + j] ?? 0) >= (lcs[i * (m + 1) + j + 1] ?? 0))) {
       ops.push({ kind: '-', text: am[i] ?? '', aIndex: prefix + i, bIndex: prefix + j });
       i++;
+    } else {
+      ops.push({ kind: '+', text: bm[j] ?? '', aIndex: prefix + i, bIndex: prefix + j });
+      j++;
     }
   }
   for (let k = 0; k < suffix; k++) {
