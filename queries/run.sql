@@ -41,3 +41,7 @@ SET status = 'Terminated',
     exit_signal = @exit_signal,
     terminated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = @id AND status = 'Running';
+
+-- name: SelectRunById :one
+-- :read
+SELECT * FROM run WHERE id = @id;
