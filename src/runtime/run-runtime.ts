@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { DbWriteConnection } from '../db/index.js';
 import { connectDb } from './connect-db.js';
 import { insertRun } from './insert-run.js';
+import { killGroupMembers } from './kill-group-members.js';
 import { loadRuntimeSandbox } from './load-runtime-sandbox.js';
 import { markRunFailed } from './mark-run-failed.js';
 import type { RuntimeArgs } from './parse-runtime-args.js';
@@ -30,8 +31,9 @@ const DEFAULT_STOP_GRACE_MS = 10_000;
  * 4. SIGTERM, SIGINT and SIGHUP are forwarded to the workload; if it is still alive after the stop grace
  *    period it gets SIGKILL, so a runtime told to stop never leaves it behind. A signal that arrives
  *    before the workload started prevents the start.
- * 5. When the workload exits, its outcome (Completed / Failed / Signal, exit code or signal) is
- *    recorded, the sandbox is Stopped, and the database is closed.
+ * 5. When the workload exits, whatever it left in the runtime's process group gets SIGKILL; its outcome
+ *    (Completed / Failed / Signal, exit code or signal) is recorded, the sandbox Stopped, the database
+ *    closed.
  *
  * @example
  * ```ts
@@ -99,6 +101,8 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
 
     const { code, signal } = await exited;
     if (killTimer !== undefined) clearTimeout(killTimer);
+    // Like a container's processes when its init dies: nothing the workload started outlives it.
+    killGroupMembers('SIGKILL');
     await sampler.stop();
     await recordRunExit(write, {
       runId,
@@ -118,7 +122,10 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
     return 1;
   } finally {
     // Whatever went wrong, the workload does not outlive its runtime.
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      killGroupMembers('SIGKILL');
+    }
     for (const signal of STOP_SIGNALS) process.off(signal, stop);
     await write?.close();
   }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -46,8 +46,21 @@ export interface RuntimeStarted {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** `dist/runtime/main.js`, found relative to this module (`dist/host/runtime/start-runtime.js`). */
-export const RUNTIME_MAIN = fileURLToPath(new URL('../../runtime/main.js', import.meta.url));
+/**
+ * The compiled runtime entry, `dist/runtime/main.js`, found relative to this module: next to it when
+ * this is the compiled `dist/host/runtime/start-runtime.js`; in the project's `dist/` when this module
+ * runs from its TypeScript source (tests, `tsx`), since the runtime is always plain compiled JavaScript.
+ *
+ * @example
+ * ```ts
+ * spawn(process.execPath, [RUNTIME_MAIN, '--db', dbPath, '--sandbox', 'web']);
+ * ```
+ */
+export const RUNTIME_MAIN = fileURLToPath(
+  import.meta.url.endsWith('.ts')
+    ? new URL('../../../dist/runtime/main.js', import.meta.url)
+    : new URL('../../runtime/main.js', import.meta.url),
+);
 
 /**
  * Starts the runtime process of one sandbox and waits for its report.
@@ -81,6 +94,14 @@ export function startRuntime(options: StartRuntimeOptions): Promise<RuntimeStart
     args.push('--connect-timeout-ms', String(options.connectTimeoutMs));
   if (options.stopGraceMs !== undefined) args.push('--stop-grace-ms', String(options.stopGraceMs));
 
+  if (!existsSync(RUNTIME_MAIN)) {
+    return Promise.reject(
+      new HostError(
+        'RUNTIME_START_FAILED',
+        `sandbox "${sandboxName}": runtime entry ${RUNTIME_MAIN} does not exist (run npm run build)`,
+      ),
+    );
+  }
   const log = openSync(logPath, 'a');
   let child: ReturnType<typeof spawn>;
   try {
