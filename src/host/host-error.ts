@@ -17,6 +17,8 @@ export type HostErrorCode =
   | 'VOLUME_NOT_FOUND'
   | 'RUNTIME_START_FAILED'
   | 'STOP_TIMEOUT'
+  | 'KILL_FAILED'
+  | 'SANDBOX_CONFIG_INVALID'
   | 'INVALID_ARGUMENT';
 
 /**

@@ -1,0 +1,39 @@
+import type { DbPools } from '../db/index.js';
+import { selectSandboxById } from '../generated/index.js';
+import { isPidAlive } from './is-pid-alive.js';
+import { loadActiveRun } from './load-active-run.js';
+import { markSandboxRuntimeStale } from './mark-sandbox-runtime-stale.js';
+import { isActiveStatus, type SandboxRecord, toSandboxRecord } from './sandbox-record.js';
+
+/**
+ * Brings a record in line with the processes that exist, and returns it fresh from the database.
+ *
+ * 1. A sandbox that is not Running or Draining is returned as is.
+ * 2. An active run whose runtime pid is dead is stale: the run becomes Terminated/InternalError and
+ *    the sandbox Crashed ({@link markSandboxRuntimeStale}).
+ * 3. A Running sandbox with no run yet is still starting (its runtime has not inserted its run) and is
+ *    left alone.
+ *
+ * Resolves `undefined` if the row was deleted meanwhile.
+ *
+ * @example
+ * ```ts
+ * const fresh = await reconcileSandboxRuntimeState(pools, record);
+ * fresh?.status; // 'Crashed' if its runtime died
+ * ```
+ */
+export async function reconcileSandboxRuntimeState(
+  pools: DbPools,
+  record: SandboxRecord,
+): Promise<SandboxRecord | undefined> {
+  if (!isActiveStatus(record.status)) return record;
+  const run = loadActiveRun(pools.read, record.id);
+  if (run === undefined || isPidAlive(run.pid)) return record;
+  await markSandboxRuntimeStale(pools.write, {
+    sandboxId: record.id,
+    runId: run.id,
+    detail: `runtime pid ${run.pid} is no longer alive`,
+  });
+  const row = selectSandboxById(pools.read, { id: record.id });
+  return row === undefined ? undefined : toSandboxRecord(row);
+}

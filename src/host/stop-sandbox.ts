@@ -1,0 +1,102 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DbPools } from '../db/index.js';
+import { markSandboxStoppedIfActive, selectRunById, terminateActiveRun } from '../generated/index.js';
+import { HostError } from './host-error.js';
+import { isPidAlive } from './is-pid-alive.js';
+import { loadActiveRun } from './load-active-run.js';
+import { requireSandbox } from './require-sandbox.js';
+import type { RunRecord } from './run-record.js';
+import { isActiveStatus } from './sandbox-record.js';
+import { signalRuntime } from './signal-runtime.js';
+import { waitForPidExit } from './wait-for-pid-exit.js';
+
+const POLL_MS = 20;
+
+/**
+ * How a stop ended.
+ *
+ * @example
+ * ```ts
+ * const { run, forced }: StopResult = await stopSandbox(pools, { name: 'web' });
+ * ```
+ */
+export interface StopResult {
+  /** The run as recorded after the stop (`undefined` if the sandbox had no run yet). */
+  readonly run: RunRecord | undefined;
+  /** True when the runtime did not exit within the timeout and its process group was SIGKILLed. */
+  readonly forced: boolean;
+}
+
+/**
+ * Stops a running sandbox gracefully.
+ *
+ * 1. A sandbox that is not Running or Draining (after reconcile) is `HostError` `SANDBOX_NOT_RUNNING`;
+ *    a missing one `SANDBOX_NOT_FOUND`.
+ * 2. The runtime gets SIGTERM (it forwards it to the workload), and the host waits up to `timeoutMs`
+ *    (default 10 s) for the runtime to record the run's end and exit; the runtime marks the sandbox
+ *    Stopped itself.
+ * 3. After the timeout the runtime's process group gets SIGKILL; once it is dead the host records the
+ *    run Terminated/Signal (`SIGKILL`) itself. A group that survives SIGKILL for 5 s is `STOP_TIMEOUT`.
+ * 4. A Running sandbox whose runtime never inserted a run is simply marked Stopped.
+ *
+ * @example
+ * ```ts
+ * const { run } = await stopSandbox(pools, { name: 'web', timeoutMs: 5_000 });
+ * run?.exitSignal; // 'SIGTERM'
+ * ```
+ */
+export async function stopSandbox(
+  pools: DbPools,
+  options: { readonly name: string; readonly timeoutMs?: number },
+): Promise<StopResult> {
+  const record = await requireSandbox(pools, options.name);
+  if (!isActiveStatus(record.status)) {
+    throw new HostError('SANDBOX_NOT_RUNNING', `sandbox "${record.name}" is not running (${record.status})`);
+  }
+  const run = loadActiveRun(pools.read, record.id);
+  if (run === undefined) {
+    await markSandboxStoppedIfActive(pools.write, { id: record.id });
+    return { run: undefined, forced: false };
+  }
+  signalRuntime(run.pid, 'SIGTERM', 'process');
+  const deadline = performance.now() + (options.timeoutMs ?? 10_000);
+  let forced = false;
+  for (;;) {
+    const recorded = selectRunById(pools.read, { id: run.id })?.status === 'Terminated';
+    if (recorded && !isPidAlive(run.pid)) break;
+    if (!recorded && !isPidAlive(run.pid)) {
+      // Dead without a record: nothing will ever write it, so this is the stale case.
+      await terminateActiveRun(pools.write, {
+        id: run.id,
+        terminationReason: 'InternalError',
+        terminationDetail: `runtime pid ${run.pid} exited after SIGTERM without recording its run`,
+        exitCode: null,
+        exitSignal: null,
+      });
+      break;
+    }
+    if (performance.now() >= deadline) {
+      forced = true;
+      signalRuntime(run.pid, 'SIGKILL', 'group');
+      if (!(await waitForPidExit(run.pid, 5_000))) {
+        throw new HostError(
+          'STOP_TIMEOUT',
+          `sandbox "${record.name}": runtime pid ${run.pid} survived SIGKILL of its process group`,
+        );
+      }
+      await terminateActiveRun(pools.write, {
+        id: run.id,
+        terminationReason: 'Signal',
+        terminationDetail: `runtime did not stop within ${options.timeoutMs ?? 10_000} ms of SIGTERM; killed`,
+        exitCode: null,
+        exitSignal: 'SIGKILL',
+      });
+      break;
+    }
+    await sleep(POLL_MS);
+  }
+  // The runtime marks its sandbox Stopped in the same transaction as its run; this covers the paths
+  // where the host wrote the run's end instead.
+  await markSandboxStoppedIfActive(pools.write, { id: record.id });
+  return { run: selectRunById(pools.read, { id: run.id }), forced };
+}
