@@ -1,0 +1,76 @@
+import { resolve } from 'node:path';
+import { initGlobal, msbHome } from '../../db/index.js';
+import { createSandbox } from '../../host/create-sandbox.js';
+import type { Command } from '../command.js';
+import { parseCommandArgs } from '../parse-command-args.js';
+import { parseKeyValues } from '../parse-key-values.js';
+import { parsePositiveInt } from '../parse-positive-int.js';
+import { requireNames } from '../require-names.js';
+
+/**
+ * `msb create <name> [options] [--] <command> [args...]`: define a sandbox and boot it.
+ *
+ * @example
+ * ```ts
+ * await createCommand.run(['web', '--', 'sleep', '60'], io);
+ * ```
+ */
+export const createCommand: Command = {
+  name: 'create',
+  summary: 'create a sandbox and boot its runtime',
+  usage: `Usage: msb create <name> [options] [--] [<command> [args...]]
+
+Define sandbox <name> and boot it: the host inserts it as Running, starts its runtime process
+(detached; it outlives this command) and waits until the runtime reports its workload started.
+Put "--" before a command whose arguments start with "-".
+
+Options:
+  --image <name:tag>       take entrypoint/cmd, env and working dir from an imported image as
+                           defaults, and pin its manifest
+  --env KEY=VALUE          environment variable of the workload (repeatable)
+  --workdir <dir>          working directory (default: the image's, else $MSB_HOME/sandboxes/<name>)
+  --metrics-interval <ms>  sampling interval of CPU, memory and I/O (default 1000)
+  --replace                stop, delete and wipe an existing sandbox or leftover directory first
+  --timeout <seconds>      how long to wait for the runtime to report ready (default 30)
+  --json                   print the result as JSON
+  -h, --help               show this help
+
+Exit codes: 0 running, 1 runtime failed to start, 2 usage, 3 image not found,
+4 sandbox or leftover directory exists (use --replace).`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('create', args, {
+      image: { type: 'string' },
+      env: { type: 'string', multiple: true },
+      workdir: { type: 'string' },
+      'metrics-interval': { type: 'string' },
+      replace: { type: 'boolean' },
+      timeout: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    const [name, command, ...commandArgs] = requireNames('create', positionals);
+    const interval = values['metrics-interval'];
+    const pools = await initGlobal();
+    const { record, runtime } = await createSandbox(pools, {
+      home: msbHome(),
+      name: name!,
+      ...(command === undefined ? {} : { command }),
+      args: commandArgs,
+      env: parseKeyValues('create', '--env', values.env),
+      ...(values.workdir === undefined ? {} : { workingDir: resolve(values.workdir) }),
+      ...(values.image === undefined ? {} : { image: values.image }),
+      ...(interval === undefined
+        ? {}
+        : { metricsIntervalMs: parsePositiveInt('create', '--metrics-interval', interval) }),
+      replace: values.replace === true,
+      ...(values.timeout === undefined
+        ? {}
+        : { readyTimeoutMs: parsePositiveInt('create', '--timeout', values.timeout) * 1000 }),
+    });
+    io.out(
+      values.json === true
+        ? `${JSON.stringify({ name: record.name, status: 'Running', ...runtime }, null, 2)}\n`
+        : `${record.name}\tRunning\tpid ${runtime.runtimePid}\n`,
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,148 @@
+import { initGlobal, msbHome } from '../../db/index.js';
+import { createSandbox } from '../../host/create-sandbox.js';
+import { HostError } from '../../host/host-error.js';
+import { listSandboxes } from '../../host/list-sandboxes.js';
+import { removeSandbox } from '../../host/remove-sandbox.js';
+import { stopSandbox } from '../../host/stop-sandbox.js';
+import type { Command } from '../command.js';
+import { summarizeHandle } from '../handle-summary.js';
+import { parseCommandArgs } from '../parse-command-args.js';
+import { parsePositiveInt } from '../parse-positive-int.js';
+import { ProgressLine } from '../progress-line.js';
+import { UsageError } from '../usage-error.js';
+import { renderSandboxTable } from './ls-command.js';
+
+/**
+ * `msb fleet`: the main job. Boots a fleet of sandboxes concurrently on the default database, shows
+ * them, then stops and removes them, reporting sandboxes/s and busy retries.
+ *
+ * @example
+ * ```ts
+ * await fleetCommand.run(['--count', '20'], io);
+ * ```
+ */
+export const fleetCommand: Command = {
+  name: 'fleet',
+  summary: 'boot a fleet of sandboxes at once, show them, stop and remove them (npm start)',
+  usage: `Usage: msb fleet [--count <n>] [--prefix <p>] [--keep] [--json] [--] [<command> [args...]]
+
+Boot <n> sandboxes named <p>1..<p>n concurrently on $MSB_HOME's database (replacing any of those
+names), each running <command> (default: sleep 3600) under its own runtime process, with a live
+progress line on stderr. Then print the ls table, stop them all (SIGTERM), remove them (unless
+--keep), and print sandboxes/s and the busy retries of the host's writer and of the runtimes.
+
+Options:
+  --count <n>          fleet size (default 20)
+  --prefix <p>         name prefix (default "fleet-")
+  --keep               leave the sandboxes running (no stop, no remove)
+  --json               print the summary as JSON on stdout (after the table)
+  -h, --help           show this help
+
+Exit codes: 0 every sandbox booted and stopped, 1 any failed.`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('fleet', args, {
+      count: { type: 'string' },
+      prefix: { type: 'string' },
+      keep: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    const count = values.count === undefined ? 20 : parsePositiveInt('fleet', '--count', values.count);
+    const prefix = values.prefix ?? 'fleet-';
+    if (prefix === '') throw new UsageError('fleet: --prefix must not be empty', 'fleet');
+    const [command = 'sleep', ...commandArgs] = positionals.length > 0 ? positionals : ['sleep', '3600'];
+    const home = msbHome();
+    const pools = await initGlobal();
+    const names = Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`);
+    const progress = new ProgressLine(io.err, io.errIsTty);
+    const failures: string[] = [];
+    let runtimeRetries = 0;
+
+    const status = (phase: string, done: number, started: number): string =>
+      `${phase} ${done}/${count} · failed ${failures.length} · busy retries host ${pools.write.stats.busyRetries}, ` +
+      `runtimes ${runtimeRetries} · ${((performance.now() - started) / 1000).toFixed(1)} s`;
+
+    const bootStart = performance.now();
+    let booted = 0;
+    const ticker = setInterval(() => progress.update(status('boot', booted, bootStart)), 100);
+    const bootedNames: string[] = [];
+    await Promise.all(
+      names.map(async (name) => {
+        try {
+          const { runtime } = await createSandbox(pools, {
+            home,
+            name,
+            command,
+            args: commandArgs,
+            replace: true,
+          });
+          runtimeRetries += runtime.busyRetries;
+          bootedNames.push(name);
+        } catch (err) {
+          failures.push(`${name}: ${(err as Error).message}`);
+        }
+        booted++;
+        progress.update(status('boot', booted, bootStart));
+      }),
+    );
+    clearInterval(ticker);
+    const bootSeconds = (performance.now() - bootStart) / 1000;
+    progress.done(status('boot', booted, bootStart));
+
+    const fleet = new Set(names);
+    io.out(
+      renderSandboxTable(
+        listSandboxes(pools.read)
+          .map(summarizeHandle)
+          .filter((r) => fleet.has(r.name)),
+      ),
+    );
+
+    let stopSeconds = 0;
+    if (values.keep !== true) {
+      const stopStart = performance.now();
+      let stopped = 0;
+      await Promise.all(
+        bootedNames.map(async (name) => {
+          try {
+            await stopSandbox(pools, { name, timeoutMs: 10_000 });
+            await removeSandbox(pools, { home, name });
+          } catch (err) {
+            if (!(err instanceof HostError) || err.code !== 'SANDBOX_NOT_FOUND') {
+              failures.push(`${name}: ${(err as Error).message}`);
+            }
+          }
+          stopped++;
+          progress.update(status('stop+rm', stopped, stopStart));
+        }),
+      );
+      stopSeconds = (performance.now() - stopStart) / 1000;
+      progress.done(status('stop+rm', stopped, stopStart));
+    }
+
+    const hostRetries = pools.write.stats.busyRetries;
+    const summary = {
+      sandboxes: count,
+      booted: bootedNames.length,
+      failed: failures.length,
+      bootSeconds: round(bootSeconds),
+      sandboxesPerSecond: round(bootedNames.length / bootSeconds),
+      stopAndRemoveSeconds: round(stopSeconds),
+      busyRetries: { host: hostRetries, runtimes: runtimeRetries, total: hostRetries + runtimeRetries },
+      busyTimeouts: pools.write.stats.busyTimeouts,
+    };
+    for (const failure of failures) io.err(`msb: fleet: ${failure}\n`);
+    io.out(
+      values.json === true
+        ? `${JSON.stringify(summary, null, 2)}\n`
+        : `booted ${summary.booted}/${count} sandboxes in ${summary.bootSeconds} s: ${summary.sandboxesPerSecond} sandboxes/s\n` +
+            (values.keep === true ? '' : `stopped and removed them in ${summary.stopAndRemoveSeconds} s\n`) +
+            `busy retries: ${summary.busyRetries.total} (host writer ${hostRetries}, runtimes ${runtimeRetries}); ` +
+            `busy timeouts: ${summary.busyTimeouts}\n`,
+    );
+    return failures.length === 0 ? 0 : 1;
+  },
+};
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,47 @@
+import { initGlobal, msbHome } from '../../db/index.js';
+import { startSandbox } from '../../host/start-sandbox.js';
+import type { Command } from '../command.js';
+import { parseCommandArgs } from '../parse-command-args.js';
+import { parsePositiveInt } from '../parse-positive-int.js';
+import { requireNames } from '../require-names.js';
+
+/**
+ * `msb start <name>...`: boot Stopped or Crashed sandboxes again.
+ *
+ * @example
+ * ```ts
+ * await startCommand.run(['web'], io);
+ * ```
+ */
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'start stopped or crashed sandboxes again',
+  usage: `Usage: msb start <name>... [--timeout <seconds>]
+
+Start the runtime of each Stopped or Crashed sandbox with its stored config, and wait until it
+reports its workload started.
+
+Options:
+  --timeout <seconds>  how long to wait for each runtime to report ready (default 30)
+  -h, --help           show this help
+
+Exit codes: 0 ok, 1 runtime failed to start, 3 no such sandbox, 4 already running.`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('start', args, { timeout: { type: 'string' } });
+    const names = requireNames('start', positionals);
+    const readyTimeoutMs =
+      values.timeout === undefined
+        ? undefined
+        : parsePositiveInt('start', '--timeout', values.timeout) * 1000;
+    const pools = await initGlobal();
+    for (const name of names) {
+      const { runtime } = await startSandbox(pools, {
+        home: msbHome(),
+        name,
+        ...(readyTimeoutMs === undefined ? {} : { readyTimeoutMs }),
+      });
+      io.out(`${name}\tRunning\tpid ${runtime.runtimePid}\n`);
+    }
+    return 0;
+  },
+};

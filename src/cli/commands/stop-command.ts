@@ -1,0 +1,44 @@
+import { initGlobal } from '../../db/index.js';
+import { stopSandbox } from '../../host/stop-sandbox.js';
+import type { Command } from '../command.js';
+import { parseCommandArgs } from '../parse-command-args.js';
+import { parsePositiveInt } from '../parse-positive-int.js';
+import { requireNames } from '../require-names.js';
+
+/**
+ * `msb stop <name>...`: SIGTERM each sandbox's runtime, wait for it to record the exit, SIGKILL after
+ * the timeout.
+ *
+ * @example
+ * ```ts
+ * await stopCommand.run(['web', '--timeout', '5'], io);
+ * ```
+ */
+export const stopCommand: Command = {
+  name: 'stop',
+  summary: 'stop running sandboxes gracefully (SIGTERM, then SIGKILL after a timeout)',
+  usage: `Usage: msb stop <name>... [--timeout <seconds>]
+
+Send SIGTERM to each sandbox's runtime (which forwards it to the workload) and wait until the runtime
+has recorded the exit; after the timeout, SIGKILL its process group and record the run as killed.
+Prints one line per sandbox: name, exit code or signal.
+
+Options:
+  --timeout <s>  seconds to wait before SIGKILL (default 10)
+  -h, --help     show this help
+
+Exit codes: 0 ok, 3 no such sandbox, 4 sandbox not running.`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('stop', args, { timeout: { type: 'string' } });
+    const names = requireNames('stop', positionals);
+    const timeoutMs =
+      values.timeout === undefined ? 10_000 : parsePositiveInt('stop', '--timeout', values.timeout) * 1000;
+    const pools = await initGlobal();
+    for (const name of names) {
+      const { run, forced } = await stopSandbox(pools, { name, timeoutMs });
+      const how = run?.exitCode != null ? `exit code ${run.exitCode}` : (run?.exitSignal ?? 'no run');
+      io.out(`${name}\tStopped\t${how}${forced ? ' (killed after timeout)' : ''}\n`);
+    }
+    return 0;
+  },
+};

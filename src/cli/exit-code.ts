@@ -1,0 +1,55 @@
+import { HostError, type HostErrorCode } from '../host/host-error.js';
+import { UsageError } from './usage-error.js';
+
+/**
+ * The exit codes of `msb`, which scripts may rely on.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = EXIT.NOT_FOUND;
+ * ```
+ */
+export const EXIT = Object.freeze({
+  /** Success. */
+  OK: 0,
+  /** Any failure without a more specific code (a runtime that failed to start, a busy timeout, …). */
+  FAILURE: 1,
+  /** Bad command line: unknown command or option, missing or malformed argument. */
+  USAGE: 2,
+  /** The named sandbox, image or volume does not exist. */
+  NOT_FOUND: 3,
+  /** The request conflicts with the current state: exists already, running, not running, in use. */
+  CONFLICT: 4,
+});
+
+const NOT_FOUND: ReadonlySet<HostErrorCode> = new Set([
+  'SANDBOX_NOT_FOUND',
+  'IMAGE_NOT_FOUND',
+  'VOLUME_NOT_FOUND',
+]);
+const CONFLICT: ReadonlySet<HostErrorCode> = new Set([
+  'SANDBOX_EXISTS',
+  'SANDBOX_RUNNING',
+  'SANDBOX_NOT_RUNNING',
+  'SANDBOX_DIR_EXISTS',
+  'IMAGE_IN_USE',
+  'VOLUME_EXISTS',
+]);
+
+/**
+ * The exit code for an error that ended a command.
+ *
+ * @example
+ * ```ts
+ * exitCodeFor(new HostError('SANDBOX_NOT_FOUND', 'sandbox "a" does not exist')); // 3
+ * ```
+ */
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof UsageError) return EXIT.USAGE;
+  if (err instanceof HostError) {
+    if (err.code === 'INVALID_ARGUMENT') return EXIT.USAGE;
+    if (NOT_FOUND.has(err.code)) return EXIT.NOT_FOUND;
+    if (CONFLICT.has(err.code)) return EXIT.CONFLICT;
+  }
+  return EXIT.FAILURE;
+}
