@@ -1,0 +1,114 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HostError } from '../../src/host/host-error.js';
+import { prepareCreateTarget } from '../../src/host/prepare-create-target.js';
+import { sandboxDir } from '../../src/host/sandbox-dir.js';
+import { openTestPools } from '../support/open-test-pools.js';
+import { deadPid, exited, spawnFakeRuntime } from './support/processes.js';
+import { seedSandbox } from './support/seed.js';
+
+describe('prepareCreateTarget', () => {
+  it('should create an empty sandbox directory for a new name', async () => {
+    const { pools, dir: home } = await openTestPools();
+    const dir = await prepareCreateTarget(pools, { home, name: 'fresh' });
+    expect(dir).toBe(sandboxDir(home, 'fresh'));
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('should refuse an existing sandbox without replace and leave it untouched', async () => {
+    const { pools, dir: home } = await openTestPools();
+    const { record } = await seedSandbox(pools, 'web', { status: 'Stopped' });
+    await expect(prepareCreateTarget(pools, { home, name: 'web' })).rejects.toMatchObject({
+      name: 'HostError',
+      code: 'SANDBOX_EXISTS',
+      message: expect.stringContaining('"web"'),
+    });
+    expect(pools.read.get('SELECT id, status FROM sandbox WHERE name = @name', { name: 'web' })).toEqual({
+      id: record.id,
+      status: 'Stopped',
+    });
+  });
+
+  it('should refuse a leftover directory without replace and keep its files', async () => {
+    const { pools, dir: home } = await openTestPools();
+    const dir = sandboxDir(home, 'left');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'stdout.log'), 'old');
+    const err = await prepareCreateTarget(pools, { home, name: 'left' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HostError);
+    expect(err).toMatchObject({ code: 'SANDBOX_DIR_EXISTS', message: expect.stringContaining(dir) });
+    expect(readFileSync(join(dir, 'stdout.log'), 'utf8')).toBe('old');
+  });
+
+  it('should wipe a leftover directory when replacing', async () => {
+    const { pools, dir: home } = await openTestPools();
+    const dir = sandboxDir(home, 'left');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'stdout.log'), 'old');
+    await prepareCreateTarget(pools, { home, name: 'left', replace: true });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('should replace a stopped sandbox: row, runs and directory gone', async () => {
+    const { pools, dir: home } = await openTestPools();
+    const { record } = await seedSandbox(pools, 'web', { pid: await deadPid(), status: 'Stopped' });
+    mkdirSync(sandboxDir(home, 'web'), { recursive: true });
+    writeFileSync(join(sandboxDir(home, 'web'), 'stdout.log'), 'old');
+    await prepareCreateTarget(pools, { home, name: 'web', replace: true });
+    expect(pools.read.get('SELECT count(*) FROM sandbox', undefined, 'pluck')).toBe(0);
+    expect(
+      pools.read.get('SELECT count(*) FROM run WHERE sandbox_id = @id', { id: record.id }, 'pluck'),
+    ).toBe(0);
+    expect(readdirSync(sandboxDir(home, 'web'))).toEqual([]);
+  });
+
+  it('should replace a stale sandbox whose runtime pid is dead', async () => {
+    const { pools, dir: home } = await openTestPools();
+    await seedSandbox(pools, 'stale', { pid: await deadPid() });
+    mkdirSync(sandboxDir(home, 'stale'), { recursive: true });
+    writeFileSync(join(sandboxDir(home, 'stale'), 'runtime.log'), 'old');
+    await prepareCreateTarget(pools, { home, name: 'stale', replace: true });
+    expect(pools.read.get('SELECT count(*) FROM sandbox', undefined, 'pluck')).toBe(0);
+    expect(existsSync(join(sandboxDir(home, 'stale'), 'runtime.log'))).toBe(false);
+  });
+
+  it('should replace a running sandbox: its runtime gets SIGTERM, row and directory go', async () => {
+    const { pools, dir: home } = await openTestPools();
+    const signals = join(home, 'signals.txt');
+    const runtime = await spawnFakeRuntime(signals);
+    await seedSandbox(pools, 'live', { pid: runtime.pid });
+    mkdirSync(sandboxDir(home, 'live'), { recursive: true });
+    writeFileSync(join(sandboxDir(home, 'live'), 'stdout.log'), 'old');
+
+    await prepareCreateTarget(pools, { home, name: 'live', replace: true, stopTimeoutMs: 5_000 });
+
+    expect(await exited(runtime)).toEqual({ code: 0, signal: null });
+    expect(readFileSync(signals, 'utf8')).toBe('got SIGTERM\n');
+    expect(pools.read.get('SELECT count(*) FROM sandbox', undefined, 'pluck')).toBe(0);
+    expect(pools.read.get('SELECT count(*) FROM run', undefined, 'pluck')).toBe(0);
+    expect(readdirSync(sandboxDir(home, 'live'))).toEqual([]);
+  });
+
+  it('should SIGKILL a runtime that ignores SIGTERM past the timeout, then replace it', async () => {
+    const { pools, dir: home } = await openTestPools();
+    const signals = join(home, 'signals.txt');
+    const runtime = await spawnFakeRuntime(signals, true);
+    await seedSandbox(pools, 'stuck', { pid: runtime.pid });
+    const started = performance.now();
+    await prepareCreateTarget(pools, { home, name: 'stuck', replace: true, stopTimeoutMs: 300 });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+    expect(await exited(runtime)).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(readFileSync(signals, 'utf8')).toBe('ignored SIGTERM\n');
+    expect(pools.read.get('SELECT count(*) FROM sandbox', undefined, 'pluck')).toBe(0);
+  });
+
+  it('should refuse a name that cannot be a directory name', async () => {
+    const { pools, dir: home } = await openTestPools();
+    await expect(prepareCreateTarget(pools, { home, name: '../etc' })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('"../etc"'),
+    });
+    expect(existsSync(join(home, 'etc'))).toBe(false);
+  });
+});

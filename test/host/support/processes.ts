@@ -1,0 +1,100 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { onTestFinished } from 'vitest';
+
+/**
+ * Starts a real detached process (its own process group, as a runtime is) and kills its group when the
+ * test finishes. Resolves once the process has printed its first line on stdout, so its signal handlers
+ * are installed before the test signals it.
+ *
+ * @example
+ * ```ts
+ * const child = await spawnDetached('node', ['-e', 'console.log("ready"); setInterval(() => {}, 1000)']);
+ * ```
+ */
+export async function spawnDetached(
+  command: string,
+  args: readonly string[],
+): Promise<ChildProcess & { pid: number }> {
+  const child = spawn(command, [...args], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+  onTestFinished(() => killGroup(child.pid));
+  const [error] = await Promise.race([
+    once(child.stdout!, 'data').then(() => [undefined]),
+    once(child, 'error'),
+    once(child, 'exit').then(() => [new Error(`${command} exited before it was ready`)]),
+  ]);
+  if (error !== undefined) throw error;
+  if (child.pid === undefined) throw new Error(`${command} has no pid`);
+  return child as ChildProcess & { pid: number };
+}
+
+/**
+ * A node process that writes `got SIGTERM` to `file` and exits 0 on SIGTERM (the well-behaved
+ * runtime), or ignores SIGTERM when `ignoreTerm` (the stuck one).
+ *
+ * @example
+ * ```ts
+ * const runtime = await spawnFakeRuntime(join(dir, 'signals.txt'));
+ * ```
+ */
+export function spawnFakeRuntime(file: string, ignoreTerm = false): Promise<ChildProcess & { pid: number }> {
+  const onTerm = ignoreTerm
+    ? `require('node:fs').appendFileSync(${JSON.stringify(file)}, 'ignored SIGTERM\\n')`
+    : `require('node:fs').appendFileSync(${JSON.stringify(file)}, 'got SIGTERM\\n'); process.exit(0)`;
+  return spawnDetached(process.execPath, [
+    '-e',
+    `process.on('SIGTERM', () => { ${onTerm} }); console.log('ready'); setInterval(() => {}, 1000);`,
+  ]);
+}
+
+/**
+ * The pid of a process that has exited and been reaped: a pid nobody owns (until the kernel reuses
+ * it, which takes a full wrap of the pid space).
+ *
+ * @example
+ * ```ts
+ * const pid = await deadPid();
+ * isPidAlive(pid); // false
+ * ```
+ */
+export async function deadPid(): Promise<number> {
+  const child = spawn('true', [], { stdio: 'ignore' });
+  await once(child, 'exit');
+  if (child.pid === undefined) throw new Error('true has no pid');
+  return child.pid;
+}
+
+/**
+ * Resolves when `child` has exited, with its exit code and signal.
+ *
+ * @example
+ * ```ts
+ * const { signal } = await exited(child);
+ * ```
+ */
+export async function exited(
+  child: ChildProcess,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return { code: child.exitCode, signal: child.signalCode };
+  }
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  return { code, signal };
+}
+
+/**
+ * SIGKILLs a process group, ignoring one that is already gone.
+ *
+ * @example
+ * ```ts
+ * killGroup(child.pid);
+ * ```
+ */
+export function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
