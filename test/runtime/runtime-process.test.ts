@@ -1,0 +1,268 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { DbPools } from '../../src/db/index.js';
+import { type RuntimeStarted, startRuntime } from '../../src/host/runtime/start-runtime.js';
+import type { SandboxConfig } from '../../src/runtime/protocol.js';
+import { openTestPools } from '../support/open-test-pools.js';
+import { insertTestSandbox } from './insert-test-sandbox.js';
+import { isAlive, waitFor } from './process-helpers.js';
+
+interface RunRow {
+  id: number;
+  sandbox_id: number;
+  pid: number;
+  status: string;
+  exit_code: number | null;
+  exit_signal: string | null;
+  termination_reason: string | null;
+  termination_detail: string | null;
+  terminated_at: string | null;
+}
+
+async function setup(
+  name: string,
+  config: Partial<SandboxConfig> & { readonly command: string },
+): Promise<{ pools: DbPools; home: string; path: string; sandboxId: number }> {
+  const { pools, dir, path } = await openTestPools();
+  const sandboxId = await insertTestSandbox(pools.write, name, { metricsIntervalMs: 200, ...config });
+  return { pools, home: dir, path, sandboxId };
+}
+
+async function start(
+  path: string,
+  home: string,
+  name: string,
+  stopGraceMs?: number,
+): Promise<RuntimeStarted> {
+  const started = await startRuntime({
+    dbPath: path,
+    sandboxName: name,
+    msbHome: home,
+    timeoutMs: 20_000,
+    ...(stopGraceMs === undefined ? {} : { stopGraceMs }),
+  });
+  // A failed assertion must not leave a runtime and its workload behind.
+  onTestFinished(() => {
+    try {
+      process.kill(-started.runtimePid, 'SIGKILL');
+    } catch {
+      // already gone: the test stopped it
+    }
+  });
+  return started;
+}
+
+function runOf(pools: DbPools, id: number): RunRow | undefined {
+  return pools.read.get<RunRow>('SELECT * FROM run WHERE id = @id', { id });
+}
+
+function runsOf(pools: DbPools, sandboxId: number): RunRow[] {
+  return pools.read.all<RunRow>('SELECT * FROM run WHERE sandbox_id = @sandboxId', { sandboxId });
+}
+
+function sandboxStatus(pools: DbPools, id: number): string | undefined {
+  return pools.read.get<string>('SELECT status FROM sandbox WHERE id = @id', { id }, 'pluck');
+}
+
+function metricCount(pools: DbPools, sandboxId: number): number {
+  return pools.read.get<number>(
+    'SELECT count(*) FROM sandbox_metric WHERE sandbox_id = @sandboxId',
+    { sandboxId },
+    'pluck',
+  )!;
+}
+
+async function terminated(pools: DbPools, runId: number): Promise<RunRow> {
+  return waitFor(`run ${runId} to be Terminated`, () => {
+    const run = runOf(pools, runId);
+    return run?.status === 'Terminated' ? run : undefined;
+  });
+}
+
+function processesMentioning(text: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(text)) pids.push(Number(entry));
+    } catch {
+      // vanished while scanning
+    }
+  }
+  return pids;
+}
+
+describe('runtime process', () => {
+  it('should insert its run with its own pid, report ready, and sample metrics at the interval', async () => {
+    const { pools, home, path, sandboxId } = await setup('web', {
+      command: 'sh',
+      args: ['-c', 'echo "hello $GREETING"; echo oops >&2; exec sleep 30'],
+      env: { GREETING: 'sandbox' },
+    });
+    const started = await start(path, home, 'web');
+
+    const run = runOf(pools, started.runId)!;
+    expect(run).toMatchObject({ sandbox_id: sandboxId, pid: started.runtimePid, status: 'Running' });
+    expect(run.terminated_at).toBeNull();
+    expect(isAlive(started.runtimePid)).toBe(true);
+    expect(isAlive(started.workloadPid)).toBe(true);
+    expect(started.workloadPid).not.toBe(started.runtimePid);
+    expect(started.busyRetries).toBeGreaterThanOrEqual(0);
+    expect(sandboxStatus(pools, sandboxId)).toBe('Running');
+    // The first sample is stored before the runtime reports ready.
+    expect(metricCount(pools, sandboxId)).toBeGreaterThanOrEqual(1);
+
+    await waitFor('5 samples', () => metricCount(pools, sandboxId) >= 5, 5_000);
+    const samples = pools.read.all<{ sampled_at: string; memory_bytes: number; cpu_percent: number }>(
+      'SELECT sampled_at, memory_bytes, cpu_percent FROM sandbox_metric WHERE sandbox_id = @sandboxId ORDER BY id',
+      { sandboxId },
+    );
+    const times = samples.map((s) => Date.parse(s.sampled_at));
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    const meanGap = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+    expect(meanGap).toBeGreaterThan(150);
+    expect(meanGap).toBeLessThan(400);
+    // `sleep` is resident and idle.
+    expect(samples.every((s) => s.memory_bytes > 0)).toBe(true);
+    expect(samples.every((s) => s.cpu_percent >= 0 && s.cpu_percent < 50)).toBe(true);
+
+    const dir = join(home, 'sandboxes', 'web');
+    expect(readFileSync(join(dir, 'stdout.log'), 'utf8')).toBe('hello sandbox\n');
+    expect(readFileSync(join(dir, 'stderr.log'), 'utf8')).toBe('oops\n');
+  });
+
+  it('should forward SIGTERM to the workload and record a Signal termination with the sandbox Stopped', async () => {
+    const { pools, home, path, sandboxId } = await setup('web', { command: 'sleep', args: ['30'] });
+    const started = await start(path, home, 'web');
+
+    process.kill(started.runtimePid, 'SIGTERM');
+    const run = await terminated(pools, started.runId);
+
+    expect(run).toMatchObject({
+      pid: started.runtimePid,
+      termination_reason: 'Signal',
+      exit_code: null,
+      exit_signal: 'SIGTERM',
+    });
+    expect(run.termination_detail).toContain('stopped by SIGTERM');
+    expect(run.terminated_at).not.toBeNull();
+    expect(sandboxStatus(pools, sandboxId)).toBe('Stopped');
+    await waitFor(
+      'workload and runtime to exit',
+      () => !isAlive(started.workloadPid) && !isAlive(started.runtimePid),
+    );
+    // No sample is written after the end is recorded.
+    const count = metricCount(pools, sandboxId);
+    await sleep(400);
+    expect(metricCount(pools, sandboxId)).toBe(count);
+  });
+
+  it('should leave nothing the workload started alive when it is stopped', async () => {
+    const { pools, home, path } = await setup('web', {
+      command: 'sh',
+      args: ['-c', 'sleep 300 & echo $! > bg.pid; wait'],
+    });
+    const started = await start(path, home, 'web');
+    const bgFile = join(home, 'sandboxes', 'web', 'bg.pid');
+    const bgPid = await waitFor('bg.pid', () => {
+      const text = readFileSync(bgFile, { encoding: 'utf8', flag: 'a+' }).trim();
+      return text === '' ? undefined : Number(text);
+    });
+    expect(isAlive(bgPid)).toBe(true);
+
+    process.kill(started.runtimePid, 'SIGTERM');
+    await terminated(pools, started.runId);
+
+    await waitFor('the background sleep to die', () => !isAlive(bgPid));
+    await waitFor('the runtime to exit', () => !isAlive(started.runtimePid));
+  });
+
+  it('should SIGKILL a workload that ignores SIGTERM once the stop grace period is over', async () => {
+    const { pools, home, path } = await setup('web', {
+      command: 'sh',
+      args: ['-c', 'trap "" TERM; while :; do sleep 0.05; done'],
+    });
+    const started = await start(path, home, 'web', 300);
+
+    const sent = performance.now();
+    process.kill(started.runtimePid, 'SIGTERM');
+    const run = await terminated(pools, started.runId);
+
+    expect(performance.now() - sent).toBeGreaterThanOrEqual(300);
+    expect(run).toMatchObject({ termination_reason: 'Signal', exit_signal: 'SIGKILL', exit_code: null });
+    expect(run.termination_detail).toContain('stopped by SIGTERM');
+    await waitFor('workload to exit', () => !isAlive(started.workloadPid));
+  });
+
+  it.each([
+    { script: 'exit 0', reason: 'Completed', exitCode: 0, exitSignal: null },
+    { script: 'exit 3', reason: 'Failed', exitCode: 3, exitSignal: null },
+    { script: 'kill -KILL $$', reason: 'Signal', exitCode: null, exitSignal: 'SIGKILL' },
+  ])(
+    'should record $reason when the workload runs "$script"',
+    async ({ script, reason, exitCode, exitSignal }) => {
+      const { pools, home, path, sandboxId } = await setup('job', { command: 'sh', args: ['-c', script] });
+      const started = await start(path, home, 'job');
+
+      const run = await terminated(pools, started.runId);
+
+      expect(run).toMatchObject({
+        termination_reason: reason,
+        exit_code: exitCode,
+        exit_signal: exitSignal,
+        pid: started.runtimePid,
+      });
+      expect(run.terminated_at).not.toBeNull();
+      expect(sandboxStatus(pools, sandboxId)).toBe('Stopped');
+      await waitFor('the runtime to exit', () => !isAlive(started.runtimePid));
+    },
+  );
+
+  it('should mark the run failed and reject with RUNTIME_START_FAILED when the command does not exist', async () => {
+    expect.assertions(6);
+    const { pools, home, path, sandboxId } = await setup('ghost', { command: 'msb-no-such-command' });
+
+    const failure = start(path, home, 'ghost');
+
+    await expect(failure).rejects.toMatchObject({ name: 'HostError', code: 'RUNTIME_START_FAILED' });
+    await expect(failure).rejects.toThrow(/sandbox "ghost".*msb-no-such-command.*ENOENT/s);
+    const runs = runsOf(pools, sandboxId);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ status: 'Terminated', termination_reason: 'Failed', exit_code: null });
+    expect(runs[0]?.termination_detail).toMatch(/cannot start command "msb-no-such-command".*ENOENT/);
+    expect(sandboxStatus(pools, sandboxId)).toBe('Stopped');
+  });
+
+  it('should reject with RUNTIME_START_FAILED naming a sandbox that does not exist, writing nothing', async () => {
+    expect.assertions(3);
+    const { pools, home, path } = await setup('web', { command: 'sleep', args: ['30'] });
+
+    const failure = start(path, home, 'nope');
+
+    await expect(failure).rejects.toMatchObject({ name: 'HostError', code: 'RUNTIME_START_FAILED' });
+    await expect(failure).rejects.toThrow(/sandbox "nope".*SANDBOX_NOT_FOUND/s);
+    expect(pools.read.get<number>('SELECT count(*) FROM run', undefined, 'pluck')).toBe(0);
+  });
+
+  it('should kill the runtime and reject when no report comes within the timeout', async () => {
+    expect.assertions(3);
+    const { home } = await setup('web', { command: 'sleep', args: ['30'] });
+    // A database that never appears keeps the runtime waiting in connectDb.
+    const missing = join(home, 'elsewhere', 'db', 'msb.db');
+
+    const failure = startRuntime({
+      dbPath: missing,
+      sandboxName: 'web',
+      msbHome: home,
+      timeoutMs: 500,
+      connectTimeoutMs: 30_000,
+    });
+
+    await expect(failure).rejects.toMatchObject({ name: 'HostError', code: 'RUNTIME_START_FAILED' });
+    await expect(failure).rejects.toThrow(/sandbox "web".*no report within 500 ms/s);
+    await waitFor('the runtime to be killed', () => processesMentioning(missing).length === 0, 5_000);
+    expect(processesMentioning(missing)).toEqual([]);
+  });
+});
