@@ -1,0 +1,101 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { DbOpenError, DbReadConnection, LEDGER_TABLE, loadMigrations } from '../../src/db/index.js';
+import { makeTempDir } from '../support/open-test-pools.js';
+import { spawnFixture } from './support/spawn-fixture.js';
+
+/** Three migrations; each appends its name to `applied`, so a file applied twice shows up twice. */
+function schemaDir(): string {
+  const dir = makeTempDir('msb-schema-');
+  writeFileSync(
+    join(dir, '0001_first.sql'),
+    `CREATE TABLE applied (seq INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT;
+INSERT INTO applied (name) VALUES ('0001');`,
+  );
+  writeFileSync(
+    join(dir, '0002_second.sql'),
+    `CREATE TABLE item (id INTEGER PRIMARY KEY, label TEXT NOT NULL) STRICT;
+INSERT INTO applied (name) VALUES ('0002');`,
+  );
+  writeFileSync(join(dir, '0003_third.sql'), `INSERT INTO applied (name) VALUES ('0003');`);
+  return dir;
+}
+
+function plain(path: string): Database.Database {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  onTestFinished(() => {
+    db.close();
+  });
+  return db;
+}
+
+describe('migrations across processes', () => {
+  it('should apply each file exactly once when 8 processes open a fresh file at the same instant', async () => {
+    const dir = schemaDir();
+    const path = join(makeTempDir('msb-mig8-'), 'db', 'msb.db');
+    const openers = Array.from({ length: 8 }, () => spawnFixture('open-writer.mjs', [path, dir, '20000']));
+    await Promise.all(openers.map((p) => p.line('ready')));
+    for (const p of openers) p.send('go');
+    const exits = await Promise.all(openers.map((p) => p.exited));
+    const outcomes = openers.map((p) => JSON.parse(p.lines.at(-1) ?? 'null') as { ok: boolean });
+
+    expect(exits.map((e) => [e.code, e.stderr])).toEqual(Array(8).fill([0, '']));
+    expect(outcomes.map((o) => o.ok)).toEqual(Array(8).fill(true));
+    const db = plain(path);
+    expect(db.prepare(`SELECT version, name FROM ${LEDGER_TABLE} ORDER BY version`).raw().all()).toEqual([
+      [1, '0001_first.sql'],
+      [2, '0002_second.sql'],
+      [3, '0003_third.sql'],
+    ]);
+    expect(db.prepare('SELECT name FROM applied ORDER BY seq').pluck().all()).toEqual([
+      '0001',
+      '0002',
+      '0003',
+    ]);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+  });
+
+  it("should let a reader wait for another process's migration within connectTimeoutMs", async () => {
+    const dir = schemaDir();
+    const path = join(makeTempDir('msb-migwait-'), 'msb.db');
+    // The holder creates the file (WAL) and keeps the write lock for 400 ms; the opener, started at the
+    // same time, can migrate only after that. The reader sees a file without a schema meanwhile.
+    const holder = spawnFixture('hold-write-lock.mjs', [path, '400']);
+    await holder.line('locked');
+    const opener = spawnFixture('open-writer.mjs', [path, dir, '10000', '--no-wait']);
+    const started = performance.now();
+    const read = await DbReadConnection.open(path, {
+      migrations: loadMigrations(dir),
+      connectTimeoutMs: 10_000,
+    });
+    onTestFinished(() => read.close());
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+    expect(read.all('SELECT name FROM applied ORDER BY seq', undefined, 'pluck')).toEqual([
+      '0001',
+      '0002',
+      '0003',
+    ]);
+    expect(await opener.exited).toMatchObject({ code: 0 });
+    expect(await holder.exited).toMatchObject({ code: 0 });
+  });
+
+  it('should time out with DB_CONNECT_TIMEOUT when the schema never arrives in time', async () => {
+    const dir = schemaDir();
+    const path = join(makeTempDir('msb-migwait-'), 'msb.db');
+    const holder = spawnFixture('hold-write-lock.mjs', [path, 'forever']);
+    await holder.line('locked');
+    const started = performance.now();
+    const err = await DbReadConnection.open(path, {
+      migrations: loadMigrations(dir),
+      connectTimeoutMs: 300,
+    }).catch((e: unknown) => e);
+    const waited = performance.now() - started;
+    expect(err).toBeInstanceOf(DbOpenError);
+    expect(err).toMatchObject({ code: 'DB_CONNECT_TIMEOUT', path });
+    expect((err as Error).message).toMatch(/was not ready within 300 ms: it has no schema yet/);
+    expect(waited).toBeGreaterThanOrEqual(295);
+    expect(waited).toBeLessThan(300 + 500);
+  });
+});
