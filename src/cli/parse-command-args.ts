@@ -4,6 +4,25 @@ import { UsageError } from './usage-error.js';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /**
+ * The parsed values of a command's options: a string or boolean per option (an array when
+ * `multiple`), absent when not given.
+ *
+ * @example
+ * ```ts
+ * const values: OptionValues<{ json: { type: 'boolean' } }> = { json: true };
+ * ```
+ */
+export type OptionValues<O extends Options> = {
+  readonly [K in keyof O]?: O[K] extends { readonly type: 'boolean' }
+    ? O[K] extends { readonly multiple: true }
+      ? boolean[]
+      : boolean
+    : O[K] extends { readonly multiple: true }
+      ? string[]
+      : string;
+} & { readonly help?: boolean };
+
+/**
  * `node:util` `parseArgs` in strict mode with positionals allowed and a `--help` flag added, whose
  * errors become a {@link UsageError} naming the command.
  *
@@ -16,16 +35,16 @@ export function parseCommandArgs<const O extends Options>(
   command: string,
   args: readonly string[],
   options: O,
-) {
+): { values: OptionValues<O>; positionals: string[] } {
   try {
-    return parseArgs({
+    const { values, positionals } = parseArgs({
       args: [...args],
-      options: { ...options, help: { type: 'boolean', short: 'h' } } as O & {
-        help: { type: 'boolean'; short: 'h' };
-      },
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: true,
     });
+    // parseArgs types its values from the literal config; ours is generic, so OptionValues restates it.
+    return { values: values as OptionValues<O>, positionals };
   } catch (err) {
     throw new UsageError(`${command}: ${(err as Error).message}`, command);
   }
