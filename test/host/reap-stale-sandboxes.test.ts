@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { reapStaleSandboxes } from '../../src/host/reap-stale-sandboxes.js';
+import { openTestPools } from '../support/open-test-pools.js';
+import { deadPid, spawnDetached } from './support/processes.js';
+import { seedSandbox } from './support/seed.js';
+
+describe('reapStaleSandboxes', () => {
+  it('should crash only Running/Draining sandboxes whose runtime pid is dead', async () => {
+    const { pools } = await openTestPools();
+    const live = await spawnDetached('sh', ['-c', 'echo ready; exec sleep 30']);
+    const dead = await deadPid();
+    const running = await seedSandbox(pools, 'a-running-dead', { pid: dead });
+    const draining = await seedSandbox(pools, 'b-draining-dead', { pid: dead, status: 'Draining' });
+    await seedSandbox(pools, 'c-running-live', { pid: live.pid });
+    await seedSandbox(pools, 'd-stopped-dead', { pid: dead, status: 'Stopped' });
+    await seedSandbox(pools, 'e-no-run-yet');
+    await seedSandbox(pools, 'f-crashed-dead', { pid: dead, status: 'Crashed' });
+    const before = pools.read.all('SELECT * FROM sandbox ORDER BY name');
+
+    const reaped = await reapStaleSandboxes(pools);
+
+    expect(reaped).toEqual([
+      { name: 'a-running-dead', runId: running.runId, pid: dead },
+      { name: 'b-draining-dead', runId: draining.runId, pid: dead },
+    ]);
+    expect(
+      pools.read.all(
+        `SELECT sandbox.name, sandbox.status, run.status AS run_status, run.termination_reason
+         FROM sandbox LEFT JOIN run ON run.sandbox_id = sandbox.id ORDER BY sandbox.name`,
+      ),
+    ).toEqual([
+      {
+        name: 'a-running-dead',
+        status: 'Crashed',
+        run_status: 'Terminated',
+        termination_reason: 'InternalError',
+      },
+      {
+        name: 'b-draining-dead',
+        status: 'Crashed',
+        run_status: 'Terminated',
+        termination_reason: 'InternalError',
+      },
+      { name: 'c-running-live', status: 'Running', run_status: 'Running', termination_reason: null },
+      { name: 'd-stopped-dead', status: 'Stopped', run_status: 'Running', termination_reason: null },
+      { name: 'e-no-run-yet', status: 'Running', run_status: null, termination_reason: null },
+      { name: 'f-crashed-dead', status: 'Crashed', run_status: 'Running', termination_reason: null },
+    ]);
+    // The untouched rows are byte-for-byte the same, updated_at included.
+    const after = pools.read.all('SELECT * FROM sandbox ORDER BY name');
+    expect(after.slice(2)).toEqual(before.slice(2));
+  });
+
+  it('should find nothing to do on a second pass', async () => {
+    const { pools } = await openTestPools();
+    await seedSandbox(pools, 'web', { pid: await deadPid() });
+    expect(await reapStaleSandboxes(pools)).toHaveLength(1);
+    expect(await reapStaleSandboxes(pools)).toEqual([]);
+    expect(pools.write.stats.commits).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { loadSandboxRecordReconciled } from '../../src/host/load-sandbox-record-reconciled.js';
+import { reconcileSandboxRuntimeState } from '../../src/host/reconcile-sandbox-runtime-state.js';
+import { openTestPools } from '../support/open-test-pools.js';
+import { deadPid, spawnDetached } from './support/processes.js';
+import { seedSandbox } from './support/seed.js';
+
+const RUN = 'SELECT status, termination_reason, termination_detail, terminated_at FROM run WHERE id = @id';
+
+describe('reconcileSandboxRuntimeState', () => {
+  it('should mark a sandbox whose runtime pid is dead Crashed, its run Terminated/InternalError', async () => {
+    const { pools } = await openTestPools();
+    const pid = await deadPid();
+    const { record, runId } = await seedSandbox(pools, 'web', { pid });
+    const before = Date.now();
+
+    const fresh = await reconcileSandboxRuntimeState(pools, record);
+
+    expect(fresh?.status).toBe('Crashed');
+    expect(pools.read.get('SELECT status FROM sandbox WHERE id = @id', { id: record.id }, 'pluck')).toBe(
+      'Crashed',
+    );
+    const run = pools.read.get<Record<string, string | null>>(RUN, { id: runId });
+    expect(run).toMatchObject({
+      status: 'Terminated',
+      termination_reason: 'InternalError',
+      termination_detail: expect.stringContaining(`pid ${pid}`),
+    });
+    expect(Date.parse(run?.terminated_at ?? '')).toBeGreaterThanOrEqual(before - 1000);
+  });
+
+  it('should mark a Draining sandbox with a dead runtime Crashed too', async () => {
+    const { pools } = await openTestPools();
+    const { record } = await seedSandbox(pools, 'drain', { pid: await deadPid(), status: 'Draining' });
+    expect((await reconcileSandboxRuntimeState(pools, record))?.status).toBe('Crashed');
+  });
+
+  it('should leave a sandbox whose runtime is alive untouched', async () => {
+    const { pools } = await openTestPools();
+    const child = await spawnDetached('sh', ['-c', 'echo ready; exec sleep 30']);
+    const { record, runId } = await seedSandbox(pools, 'live', { pid: child.pid });
+    expect(await reconcileSandboxRuntimeState(pools, record)).toEqual(record);
+    expect(pools.read.get(RUN, { id: runId })).toMatchObject({ status: 'Running', terminated_at: null });
+  });
+
+  it('should leave a Running sandbox with no run yet alone (its runtime is still starting)', async () => {
+    const { pools } = await openTestPools();
+    const { record } = await seedSandbox(pools, 'starting');
+    expect(await reconcileSandboxRuntimeState(pools, record)).toEqual(record);
+    expect(pools.read.get('SELECT status FROM sandbox', undefined, 'pluck')).toBe('Running');
+  });
+
+  it('should leave a Stopped sandbox alone even if a run with a dead pid is still recorded Running', async () => {
+    const { pools } = await openTestPools();
+    const { record, runId } = await seedSandbox(pools, 'stopped', {
+      pid: await deadPid(),
+      status: 'Stopped',
+    });
+    expect(await reconcileSandboxRuntimeState(pools, record)).toEqual(record);
+    expect(pools.read.get(RUN, { id: runId })).toMatchObject({ status: 'Running' });
+  });
+
+  it('should reconcile by name through loadSandboxRecordReconciled, and give undefined for no sandbox', async () => {
+    const { pools } = await openTestPools();
+    await seedSandbox(pools, 'web', { pid: await deadPid() });
+    expect((await loadSandboxRecordReconciled(pools, 'web'))?.status).toBe('Crashed');
+    expect(await loadSandboxRecordReconciled(pools, 'nope')).toBeUndefined();
+  });
+});
