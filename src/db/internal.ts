@@ -11,6 +11,9 @@ export function assertInternal(token: unknown, what: string): void {
 /** A callback returned a promise: that would hold a transaction open across an `await`. */
 export function assertNotThenable(value: unknown, what: string): void {
   if (typeof (value as PromiseLike<unknown> | null)?.then === 'function') {
+    // The body goes on after its first await and fails then (the handle is dead by that time). That
+    // failure follows from the misuse reported here; left unhandled it would crash the process.
+    (value as PromiseLike<unknown>).then(undefined, () => undefined);
     throw new TypeError(`${what} callback must be synchronous; it returned a promise`);
   }
 }
