@@ -77,6 +77,28 @@ describe('DbWriteConnection.transaction', () => {
     expect(pools.read.get('SELECT count(*) FROM sandbox', undefined, 'pluck')).toBe(0);
   });
 
+  it('should reject a body that writes after an await, leaving no unhandled rejection and no row', async () => {
+    const { pools } = await openTestPools();
+    let lateError: unknown;
+    const body = async (tx: DbWriteTransaction): Promise<void> => {
+      await null;
+      try {
+        insertSandbox(tx, 'late');
+      } catch (err) {
+        lateError = err;
+        throw err;
+      }
+    };
+    await expect(
+      pools.write.transaction(body as unknown as (tx: DbWriteTransaction) => void),
+    ).rejects.toThrow(/callback must be synchronous/);
+    // Let the body's continuation run: it meets the dead handle, and its rejection must not go unhandled
+    // (vitest fails the run on an unhandled rejection).
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(lateError).toBeInstanceOf(TypeError);
+    expect(pools.read.get('SELECT count(*) FROM sandbox', undefined, 'pluck')).toBe(0);
+  });
+
   it('should reject transaction() called from inside a body and commit nothing of the outer one', async () => {
     const { pools } = await openTestPools();
     let inner: Promise<unknown> | undefined;
