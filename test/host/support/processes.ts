@@ -4,8 +4,8 @@ import { onTestFinished } from 'vitest';
 
 /**
  * Starts a real detached process (its own process group, as a runtime is) and kills its group when the
- * test finishes. Resolves once the process has printed its first line on stdout, so its signal handlers
- * are installed before the test signals it.
+ * test finishes. Resolves once the process has printed its first line on stdout (kept as `firstLine`), so its signal
+ * handlers are installed before the test signals it.
  *
  * @example
  * ```ts
@@ -15,17 +15,17 @@ import { onTestFinished } from 'vitest';
 export async function spawnDetached(
   command: string,
   args: readonly string[],
-): Promise<ChildProcess & { pid: number }> {
+): Promise<ChildProcess & { pid: number; firstLine: string }> {
   const child = spawn(command, [...args], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
   onTestFinished(() => killGroup(child.pid));
-  const [error] = await Promise.race([
-    once(child.stdout!, 'data').then(() => [undefined]),
-    once(child, 'error'),
-    once(child, 'exit').then(() => [new Error(`${command} exited before it was ready`)]),
+  const first = await Promise.race([
+    once(child.stdout!, 'data').then(([chunk]: unknown[]) => String(chunk).split('\n')[0] ?? ''),
+    once(child, 'error').then(([err]: unknown[]) => err as Error),
+    once(child, 'exit').then(() => new Error(`${command} exited before it was ready`)),
   ]);
-  if (error !== undefined) throw error;
+  if (first instanceof Error) throw first;
   if (child.pid === undefined) throw new Error(`${command} has no pid`);
-  return child as ChildProcess & { pid: number };
+  return Object.assign(child as ChildProcess & { pid: number }, { firstLine: first });
 }
 
 /**
@@ -37,7 +37,10 @@ export async function spawnDetached(
  * const runtime = await spawnFakeRuntime(join(dir, 'signals.txt'));
  * ```
  */
-export function spawnFakeRuntime(file: string, ignoreTerm = false): Promise<ChildProcess & { pid: number }> {
+export function spawnFakeRuntime(
+  file: string,
+  ignoreTerm = false,
+): Promise<ChildProcess & { pid: number; firstLine: string }> {
   const onTerm = ignoreTerm
     ? `require('node:fs').appendFileSync(${JSON.stringify(file)}, 'ignored SIGTERM\\n')`
     : `require('node:fs').appendFileSync(${JSON.stringify(file)}, 'got SIGTERM\\n'); process.exit(0)`;
