@@ -4,8 +4,8 @@ import { onTestFinished } from 'vitest';
 
 /**
  * Starts a real detached process (its own process group, as a runtime is) and kills its group when the
- * test finishes. Resolves once the process has printed its first line on stdout (kept as `firstLine`), so its signal
- * handlers are installed before the test signals it.
+ * test finishes. Resolves once the process has printed its first line on stdout (kept as
+ * `firstLine`), so its signal handlers are installed before the test signals it.
  *
  * @example
  * ```ts
