@@ -34,7 +34,8 @@ describe('DbWriteConnection.transaction across processes', () => {
       Number(tx.run(INSERT, { name: 'after' }).lastInsertRowid),
     );
     const waited = performance.now() - started;
-    expect(waited).toBeGreaterThanOrEqual(200);
+    // The child holds the lock 300 ms from printing "locked"; allow for the pipe's latency under load.
+    expect(waited).toBeGreaterThanOrEqual(100);
     expect(pools.write.stats.busyRetries).toBeGreaterThan(0);
     expect(pools.write.stats).toMatchObject({ transactions: 1, commits: 1, busyTimeouts: 0 });
     expect(pools.read.get('SELECT name FROM sandbox WHERE id = @id', { id }, 'pluck')).toBe('after');
@@ -58,7 +59,7 @@ describe('DbWriteConnection.transaction across processes', () => {
     expect(busy.code).toBe('DB_BUSY');
     expect(busy.attempts).toBeGreaterThan(1);
     expect(busy.elapsedMs).toBeGreaterThanOrEqual(250);
-    expect(busy.elapsedMs).toBeLessThan(250 + 200);
+    expect(busy.elapsedMs).toBeLessThan(250 + 400);
     expect(busy.cause).toBeInstanceOf(SqliteError);
     expect(busy.cause).toMatchObject({ code: 'SQLITE_BUSY' });
     expect(bodyRuns).toBe(0);
