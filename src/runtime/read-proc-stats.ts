@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { sumNetDev } from './sum-net-dev.js';
 
 /**
  * Clock ticks per second of the times in `/proc/<pid>/stat` (`getconf CLK_TCK`). Linux reports those
@@ -82,23 +83,6 @@ function keyedNumber(text: string, key: string): number {
   if (at === -1) return 0;
   const value = Number.parseInt(text.slice(at + key.length).trimStart(), 10);
   return Number.isFinite(value) ? value : 0;
-}
-
-function sumNetDev(text: string): { netRxBytes: number; netTxBytes: number } {
-  let netRxBytes = 0;
-  let netTxBytes = 0;
-  // Two header lines, then `iface: rx_bytes packets errs drop fifo frame compressed multicast tx_bytes ...`.
-  for (const line of text.split('\n').slice(2)) {
-    const colon = line.indexOf(':');
-    if (colon === -1 || line.slice(0, colon).trim() === 'lo') continue;
-    const columns = line
-      .slice(colon + 1)
-      .trim()
-      .split(/\s+/);
-    netRxBytes += Number(columns[0] ?? 0);
-    netTxBytes += Number(columns[8] ?? 0);
-  }
-  return { netRxBytes, netTxBytes };
 }
 
 function isErrno(err: unknown, code: string): boolean {

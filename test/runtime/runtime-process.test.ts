@@ -235,6 +235,35 @@ describe('runtime process', () => {
     expect(sandboxStatus(pools, sandboxId)).toBe('Stopped');
   });
 
+  it('should fail the run and stop the sandbox when its config is invalid', async () => {
+    expect.assertions(3);
+    const { pools, home, path, sandboxId } = await setup('bad', { command: 'sleep' });
+    await pools.write.transaction((tx) =>
+      tx.run(`UPDATE sandbox SET config = json_set(config, '$.args', 7) WHERE id = @sandboxId`, {
+        sandboxId,
+      }),
+    );
+
+    await expect(start(path, home, 'bad')).rejects.toThrow(
+      /sandbox "bad".*config key "args" must be an array of strings.*SANDBOX_CONFIG_INVALID/s,
+    );
+    expect(runsOf(pools, sandboxId)).toMatchObject([{ status: 'Terminated', termination_reason: 'Failed' }]);
+    expect(sandboxStatus(pools, sandboxId)).toBe('Stopped');
+  });
+
+  it('should fail the run when the working directory does not exist', async () => {
+    expect.assertions(2);
+    const { pools, home, path, sandboxId } = await setup('lost', {
+      command: 'sleep',
+      workingDir: '/no/such/dir',
+    });
+
+    await expect(start(path, home, 'lost')).rejects.toThrow(
+      /sandbox "lost".*working directory \/no\/such\/dir does not exist.*WORKLOAD_START_FAILED/s,
+    );
+    expect(runsOf(pools, sandboxId)).toMatchObject([{ status: 'Terminated', termination_reason: 'Failed' }]);
+  });
+
   it('should reject with RUNTIME_START_FAILED naming a sandbox that does not exist, writing nothing', async () => {
     expect.assertions(3);
     const { pools, home, path } = await setup('web', { command: 'sleep', args: ['30'] });

@@ -1,0 +1,221 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DbOpenError } from '../../src/db/index.js';
+import { connectDb } from '../../src/runtime/connect-db.js';
+import { insertRun } from '../../src/runtime/insert-run.js';
+import { loadRuntimeSandbox } from '../../src/runtime/load-runtime-sandbox.js';
+import { markRunFailed } from '../../src/runtime/mark-run-failed.js';
+import { parseRuntimeArgs } from '../../src/runtime/parse-runtime-args.js';
+import { parseSandboxConfig } from '../../src/runtime/parse-sandbox-config.js';
+import { recordRunExit } from '../../src/runtime/record-run-exit.js';
+import { workloadOutcome } from '../../src/runtime/run-outcome.js';
+import { RuntimeError } from '../../src/runtime/runtime-error.js';
+import { makeTempDir, openTestPools } from '../support/open-test-pools.js';
+import { insertTestSandbox } from './insert-test-sandbox.js';
+
+describe('connectDb', () => {
+  it('should wait connect_timeout_secs from the msb home config and never create the database', async () => {
+    expect.assertions(4);
+    const home = makeTempDir();
+    writeFileSync(join(home, 'config.json'), JSON.stringify({ database: { connect_timeout_secs: 0.3 } }));
+    const path = join(home, 'db', 'msb.db');
+
+    const began = performance.now();
+    const attempt = connectDb(path);
+
+    await expect(attempt).rejects.toBeInstanceOf(DbOpenError);
+    await expect(attempt).rejects.toMatchObject({ code: 'DB_NOT_FOUND' });
+    const waited = performance.now() - began;
+    expect(waited).toBeGreaterThanOrEqual(250);
+    expect(waited).toBeLessThan(3_000);
+  });
+
+  it('should open a writer on a database the host created', async () => {
+    const { pools, path } = await openTestPools();
+    const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
+
+    const write = await connectDb(path, { connectTimeoutMs: 1_000 });
+    const runId = await insertRun(write, { sandboxId, pid: 4242 });
+    await write.close();
+
+    expect(pools.read.get('SELECT sandbox_id, pid, status FROM run WHERE id = @runId', { runId })).toEqual({
+      sandbox_id: sandboxId,
+      pid: 4242,
+      status: 'Running',
+    });
+  });
+});
+
+describe('runtime run records', () => {
+  it('should mark the sandbox Running when the run is inserted', async () => {
+    const { pools } = await openTestPools();
+    const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
+    await pools.write.transaction((tx) => tx.run(`UPDATE sandbox SET status = 'Stopped'`));
+
+    await insertRun(pools.write, { sandboxId, pid: 1234 });
+
+    expect(pools.read.get('SELECT status FROM sandbox', undefined, 'pluck')).toBe('Running');
+  });
+
+  it('should record a failed start with its detail and stop the sandbox', async () => {
+    const { pools } = await openTestPools();
+    const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
+    const runId = await insertRun(pools.write, { sandboxId, pid: 1234 });
+
+    await markRunFailed(pools.write, {
+      runId,
+      sandboxId,
+      detail: 'cannot start command "x": spawn x ENOENT',
+    });
+
+    expect(
+      pools.read.get(
+        'SELECT status, termination_reason, termination_detail, exit_code FROM run WHERE id = @runId',
+        {
+          runId,
+        },
+      ),
+    ).toEqual({
+      status: 'Terminated',
+      termination_reason: 'Failed',
+      termination_detail: 'cannot start command "x": spawn x ENOENT',
+      exit_code: null,
+    });
+    expect(pools.read.get('SELECT status FROM sandbox', undefined, 'pluck')).toBe('Stopped');
+  });
+
+  it('should keep the host record of a run it already terminated', async () => {
+    const { pools } = await openTestPools();
+    const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
+    const runId = await insertRun(pools.write, { sandboxId, pid: 1234 });
+    await pools.write.transaction((tx) =>
+      tx.run(`UPDATE run SET status = 'Terminated', termination_reason = 'InternalError' WHERE id = @runId`, {
+        runId,
+      }),
+    );
+
+    const changed = await recordRunExit(pools.write, {
+      runId,
+      sandboxId,
+      outcome: workloadOutcome(0, null, null),
+    });
+
+    expect(changed).toBe(false);
+    expect(pools.read.get('SELECT termination_reason FROM run', undefined, 'pluck')).toBe('InternalError');
+  });
+
+  it('should leave the sandbox Running when a newer run of it is active', async () => {
+    const { pools } = await openTestPools();
+    const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
+    const oldRun = await insertRun(pools.write, { sandboxId, pid: 1234 });
+    await insertRun(pools.write, { sandboxId, pid: 5678 });
+
+    await recordRunExit(pools.write, {
+      runId: oldRun,
+      sandboxId,
+      outcome: workloadOutcome(null, 'SIGTERM', 'SIGTERM'),
+    });
+
+    expect(pools.read.get('SELECT status FROM sandbox', undefined, 'pluck')).toBe('Running');
+    expect(pools.read.get('SELECT termination_reason FROM run WHERE id = @oldRun', { oldRun }, 'pluck')).toBe(
+      'Signal',
+    );
+  });
+
+  it('should refuse an unknown sandbox with SANDBOX_NOT_FOUND naming it', async () => {
+    expect.assertions(2);
+    const { pools } = await openTestPools();
+
+    const attempt = loadRuntimeSandbox(pools.write, 'nope');
+
+    await expect(attempt).rejects.toBeInstanceOf(RuntimeError);
+    await expect(attempt).rejects.toMatchObject({
+      code: 'SANDBOX_NOT_FOUND',
+      message: expect.stringContaining('"nope"'),
+    });
+  });
+});
+
+describe('workloadOutcome', () => {
+  it('should classify exits and signals', () => {
+    expect(workloadOutcome(0, null, null)).toEqual({
+      reason: 'Completed',
+      exitCode: 0,
+      exitSignal: null,
+      detail: null,
+    });
+    expect(workloadOutcome(2, null, null)).toEqual({
+      reason: 'Failed',
+      exitCode: 2,
+      exitSignal: null,
+      detail: 'workload exited with code 2',
+    });
+    expect(workloadOutcome(null, 'SIGKILL', 'SIGTERM')).toEqual({
+      reason: 'Signal',
+      exitCode: null,
+      exitSignal: 'SIGKILL',
+      detail: 'workload killed by SIGKILL after the runtime was stopped by SIGTERM',
+    });
+  });
+});
+
+describe('parseRuntimeArgs', () => {
+  it('should parse the required and optional arguments', () => {
+    expect(
+      parseRuntimeArgs([
+        '--db',
+        '/x/db/msb.db',
+        '--sandbox',
+        'web',
+        '--connect-timeout-ms',
+        '250',
+        '--stop-grace-ms',
+        '0',
+      ]),
+    ).toEqual({ dbPath: '/x/db/msb.db', sandboxName: 'web', connectTimeoutMs: 250, stopGraceMs: 0 });
+  });
+
+  it.each([
+    [['--sandbox', 'web'], /--db <path> is required/],
+    [['--db', '/x'], /--sandbox <name> is required/],
+    [
+      ['--db', '/x', '--sandbox', 'web', '--connect-timeout-ms', 'soon'],
+      /--connect-timeout-ms must be a whole number/,
+    ],
+    [['--db', '/x', '--sandbox', 'web', '--verbose'], /Unknown option '--verbose'/],
+  ])('should refuse %j naming the argument', (argv, message) => {
+    expect(() => parseRuntimeArgs(argv)).toThrow(message);
+    expect(() => parseRuntimeArgs(argv)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+  });
+});
+
+describe('parseSandboxConfig', () => {
+  const valid = {
+    command: 'sleep',
+    args: ['1'],
+    env: {},
+    workingDir: null,
+    image: null,
+    metricsIntervalMs: 1000,
+  };
+
+  it('should accept a complete config', () => {
+    expect(parseSandboxConfig('web', JSON.stringify(valid))).toEqual(valid);
+  });
+
+  it.each([
+    ['not json', /sandbox "web": config is not valid JSON/],
+    [JSON.stringify({ ...valid, command: '' }), /key "command" must be a non-empty string/],
+    [JSON.stringify({ ...valid, args: [1] }), /key "args" must be an array of strings/],
+    [JSON.stringify({ ...valid, env: { A: 1 } }), /key "env" must be an object of string values/],
+    [JSON.stringify({ ...valid, workingDir: 'rel' }), /key "workingDir" must be an absolute path/],
+    [JSON.stringify({ ...valid, image: { reference: 'a:1' } }), /key "image" must be null or/],
+    [JSON.stringify({ ...valid, metricsIntervalMs: 1.5 }), /key "metricsIntervalMs" must be a whole number/],
+  ])('should refuse %s naming the key', (json, message) => {
+    expect(() => parseSandboxConfig('web', json)).toThrow(message);
+    expect(() => parseSandboxConfig('web', json)).toThrow(
+      expect.objectContaining({ code: 'SANDBOX_CONFIG_INVALID' }),
+    );
+  });
+});
