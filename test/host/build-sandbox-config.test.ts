@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { buildSandboxConfig, type ImageDefaults } from '../../src/host/build-sandbox-config.js';
+import { HostError } from '../../src/host/host-error.js';
+
+const IMAGE: ImageDefaults = {
+  reference: 'app:1',
+  digest: 'sha256:abc',
+  entrypoint: ['/bin/sh', '-c'],
+  cmd: ['sleep 60'],
+  env: { PATH: '/usr/bin', MODE: 'image' },
+  workingDir: '/srv',
+};
+
+describe('buildSandboxConfig', () => {
+  it('should take command and args as given without an image', () => {
+    expect(buildSandboxConfig({ name: 'a', command: 'sleep', args: ['5'] })).toEqual({
+      command: 'sleep',
+      args: ['5'],
+      env: {},
+      workingDir: null,
+      image: null,
+      metricsIntervalMs: 1000,
+    });
+  });
+
+  it("should default to the image's entrypoint + cmd, env and working dir, and keep its digest", () => {
+    expect(buildSandboxConfig({ name: 'a', env: { MODE: 'mine' } }, IMAGE)).toEqual({
+      command: '/bin/sh',
+      args: ['-c', 'sleep 60'],
+      env: { PATH: '/usr/bin', MODE: 'mine' },
+      workingDir: '/srv',
+      image: { reference: 'app:1', digest: 'sha256:abc' },
+      metricsIntervalMs: 1000,
+    });
+  });
+
+  it("should replace the image's cmd by args, and entrypoint + cmd by a command", () => {
+    expect(buildSandboxConfig({ name: 'a', args: ['echo hi'] }, IMAGE)).toMatchObject({
+      command: '/bin/sh',
+      args: ['-c', 'echo hi'],
+    });
+    expect(buildSandboxConfig({ name: 'a', command: 'true', workingDir: '/tmp' }, IMAGE)).toMatchObject({
+      command: 'true',
+      args: [],
+      workingDir: '/tmp',
+    });
+  });
+
+  it('should refuse no command, a relative working dir and a tiny interval, naming the sandbox', () => {
+    const invalid = (message: string) =>
+      expect.objectContaining({
+        name: 'HostError',
+        code: 'INVALID_ARGUMENT',
+        message: expect.stringContaining(message),
+      });
+    expect(() => buildSandboxConfig({ name: 'a' })).toThrow(invalid('sandbox "a": no command given'));
+    expect(() => buildSandboxConfig({ name: 'b' }, { ...IMAGE, entrypoint: [], cmd: [] })).toThrow(
+      invalid('sandbox "b": no command given and image "app:1" has no entrypoint or cmd'),
+    );
+    expect(() => buildSandboxConfig({ name: 'c', command: 'x', workingDir: 'rel' })).toThrow(
+      invalid('sandbox "c": working directory "rel" must be an absolute path'),
+    );
+    expect(() => buildSandboxConfig({ name: 'd', command: 'x', metricsIntervalMs: 1 })).toThrow(
+      invalid('sandbox "d": metrics interval'),
+    );
+    expect(() => buildSandboxConfig({ name: 'e' })).toThrow(HostError);
+  });
+});

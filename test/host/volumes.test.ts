@@ -1,0 +1,72 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createVolume } from '../../src/host/create-volume.js';
+import { listVolumes } from '../../src/host/list-volumes.js';
+import { removeVolume } from '../../src/host/remove-volume.js';
+import { volumeDir } from '../../src/host/volume-dir.js';
+import { openTestPools } from '../support/open-test-pools.js';
+
+describe('createVolume', () => {
+  it('should create the row and the directory, with quota and labels', async () => {
+    const { pools, dir: home } = await openTestPools();
+    const volume = await createVolume(pools, { home, name: 'cache', quotaMib: 512, labels: { team: 'web' } });
+    expect(volume).toMatchObject({ name: 'cache', quotaMib: 512, sizeBytes: 0, labels: { team: 'web' } });
+    expect(existsSync(volumeDir(home, 'cache'))).toBe(true);
+    expect(pools.read.get('SELECT name, quota_mib, labels FROM volume')).toEqual({
+      name: 'cache',
+      quota_mib: 512,
+      labels: '{"team":"web"}',
+    });
+  });
+
+  it('should refuse a taken name with VOLUME_EXISTS and keep the first volume', async () => {
+    const { pools, dir: home } = await openTestPools();
+    await createVolume(pools, { home, name: 'cache' });
+    writeFileSync(join(volumeDir(home, 'cache'), 'data'), 'keep');
+    await expect(createVolume(pools, { home, name: 'cache', quotaMib: 1 })).rejects.toMatchObject({
+      name: 'HostError',
+      code: 'VOLUME_EXISTS',
+      message: 'volume "cache" already exists',
+    });
+    expect(existsSync(join(volumeDir(home, 'cache'), 'data'))).toBe(true);
+    expect(pools.read.get('SELECT quota_mib FROM volume', undefined, 'pluck')).toBeNull();
+  });
+
+  it('should refuse a bad quota or name with INVALID_ARGUMENT and create nothing', async () => {
+    const { pools, dir: home } = await openTestPools();
+    await expect(createVolume(pools, { home, name: 'v', quotaMib: 0 })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('volume "v": quota'),
+    });
+    await expect(createVolume(pools, { home, name: 'a/b' })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    expect(pools.read.get('SELECT count(*) FROM volume', undefined, 'pluck')).toBe(0);
+    expect(existsSync(join(home, 'volumes'))).toBe(false);
+  });
+});
+
+describe('listVolumes and removeVolume', () => {
+  it('should list by name, and remove row and directory', async () => {
+    const { pools, dir: home } = await openTestPools();
+    await createVolume(pools, { home, name: 'b' });
+    await createVolume(pools, { home, name: 'a', quotaMib: 10 });
+    expect(listVolumes(pools.read).map((v) => [v.name, v.quotaMib])).toEqual([
+      ['a', 10],
+      ['b', null],
+    ]);
+    await removeVolume(pools, { home, name: 'a' });
+    expect(listVolumes(pools.read).map((v) => v.name)).toEqual(['b']);
+    expect(existsSync(volumeDir(home, 'a'))).toBe(false);
+    expect(existsSync(volumeDir(home, 'b'))).toBe(true);
+  });
+
+  it('should refuse to remove a missing volume with VOLUME_NOT_FOUND', async () => {
+    const { pools, dir: home } = await openTestPools();
+    await expect(removeVolume(pools, { home, name: 'ghost' })).rejects.toMatchObject({
+      code: 'VOLUME_NOT_FOUND',
+      message: 'volume "ghost" does not exist',
+    });
+  });
+});
