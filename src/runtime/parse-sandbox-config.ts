@@ -17,44 +17,51 @@ import { RuntimeError } from './runtime-error.js';
  * ```
  */
 export function parseSandboxConfig(sandboxName: string, json: string): SandboxConfig {
-  const fail = (key: string, problem: string): never => {
-    throw new RuntimeError(
+  const fail = (key: string, problem: string): RuntimeError =>
+    new RuntimeError(
       'SANDBOX_CONFIG_INVALID',
       `sandbox "${sandboxName}": config ${key === '' ? '' : `key "${key}" `}${problem}`,
     );
-  };
   let root: unknown;
   try {
     root = JSON.parse(json);
   } catch (err) {
-    return fail('', `is not valid JSON: ${(err as Error).message}`);
+    throw fail('', `is not valid JSON: ${(err as Error).message}`);
   }
-  if (!isRecord(root)) return fail('', 'must be a JSON object');
+  if (!isRecord(root)) throw fail('', 'must be a JSON object');
   const { command, args, env, workingDir, image, metricsIntervalMs } = root;
-  if (typeof command !== 'string' || command === '') fail('command', 'must be a non-empty string');
-  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) {
-    fail('args', 'must be an array of strings');
-  }
-  if (!isRecord(env) || !Object.values(env).every((v) => typeof v === 'string')) {
-    fail('env', 'must be an object of string values');
-  }
+  if (typeof command !== 'string' || command === '') throw fail('command', 'must be a non-empty string');
+  if (!isStringArray(args)) throw fail('args', 'must be an array of strings');
+  if (!isRecord(env) || !isStringArray(Object.values(env)))
+    throw fail('env', 'must be an object of string values');
   if (workingDir !== null && (typeof workingDir !== 'string' || !workingDir.startsWith('/'))) {
-    fail('workingDir', 'must be an absolute path or null');
+    throw fail('workingDir', 'must be an absolute path or null');
   }
   if (
     image !== null &&
     !(isRecord(image) && typeof image.reference === 'string' && typeof image.digest === 'string')
   ) {
-    fail('image', 'must be null or { reference, digest } strings');
+    throw fail('image', 'must be null or { reference, digest } strings');
   }
   if (
     typeof metricsIntervalMs !== 'number' ||
     !Number.isInteger(metricsIntervalMs) ||
     metricsIntervalMs < 10
   ) {
-    fail('metricsIntervalMs', 'must be a whole number of milliseconds >= 10');
+    throw fail('metricsIntervalMs', 'must be a whole number of milliseconds >= 10');
   }
-  return root as unknown as SandboxConfig;
+  return {
+    command,
+    args,
+    env: env as Record<string, string>,
+    workingDir,
+    image: image === null ? null : { reference: image.reference as string, digest: image.digest as string },
+    metricsIntervalMs,
+  };
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -221,7 +221,14 @@ function descriptor(file: string, where: string, value: unknown): Descriptor {
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
     throw invalid(file, `${where}.size must be a whole number >= 0, got ${JSON.stringify(size)}`);
   }
-  return value as unknown as Descriptor;
+  const { annotations, platform } = value;
+  return {
+    mediaType,
+    digest,
+    size,
+    ...(isRecord(annotations) ? { annotations } : {}),
+    ...(isRecord(platform) ? { platform } : {}),
+  };
 }
 
 function expectMediaType(file: string, where: string, d: Descriptor, accepted: readonly string[]): void {
