@@ -17,6 +17,10 @@ INSERT INTO counter (id, value) VALUES (1, 0);
 CREATE TABLE log (seq INTEGER PRIMARY KEY, worker TEXT NOT NULL, value INTEGER NOT NULL UNIQUE) STRICT;`,
 );
 
+/** About a millisecond of work under the lock (as in counter-worker.mjs), so the processes overlap. */
+const WORK =
+  'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < @n) SELECT sum(x) FROM c';
+
 interface WorkerSummary {
   readonly name: string;
   readonly commits: number;
@@ -29,13 +33,24 @@ describe('DbWriteConnection.transaction across processes', () => {
     const { pools, path } = await openTestPools();
     const holder = spawnFixture('hold-write-lock.mjs', [path, '300']);
     await holder.line('locked');
+    // The wait must happen off the event loop (busy_timeout 0 + setTimeout backoff): a 5 ms ticker keeps
+    // ticking, where a blocking busy_timeout would stall it for the whole hold.
+    const gaps: number[] = [];
+    let last = performance.now();
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      gaps.push(now - last);
+      last = now;
+    }, 5);
     const started = performance.now();
-    const id = await pools.write.transaction((tx) =>
-      Number(tx.run(INSERT, { name: 'after' }).lastInsertRowid),
-    );
+    const id = await pools.write
+      .transaction((tx) => Number(tx.run(INSERT, { name: 'after' }).lastInsertRowid))
+      .finally(() => clearInterval(ticker));
     const waited = performance.now() - started;
     // The child holds the lock 300 ms from printing "locked"; allow for the pipe's latency under load.
     expect(waited).toBeGreaterThanOrEqual(100);
+    expect(gaps.length).toBeGreaterThan(10);
+    expect(Math.max(...gaps)).toBeLessThan(100);
     expect(pools.write.stats.busyRetries).toBeGreaterThan(0);
     expect(pools.write.stats).toMatchObject({ transactions: 1, commits: 1, busyTimeouts: 0 });
     expect(pools.read.get('SELECT name FROM sandbox WHERE id = @id', { id }, 'pluck')).toBe('after');
@@ -91,6 +106,7 @@ describe('DbWriteConnection.transaction across processes', () => {
       await pools.write
         .transaction((tx) => {
           const value = tx.get<number>('SELECT value FROM counter WHERE id = 1', undefined, 'pluck')!;
+          tx.get(WORK, { n: 3000 }, 'pluck');
           tx.run('UPDATE counter SET value = @value WHERE id = 1', { value: value + 1 });
           tx.run('INSERT INTO log (worker, value) VALUES (@worker, @value)', {
             worker: 'parent',
