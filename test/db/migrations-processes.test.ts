@@ -2,7 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { DbOpenError, DbReadConnection, LEDGER_TABLE, loadMigrations } from '../../src/db/index.js';
+import {
+  DbBusyError,
+  DbOpenError,
+  DbReadConnection,
+  DbWriteConnection,
+  LEDGER_TABLE,
+  loadMigrations,
+} from '../../src/db/index.js';
 import { makeTempDir } from '../support/open-test-pools.js';
 import { spawnFixture } from './support/spawn-fixture.js';
 
@@ -101,5 +108,22 @@ describe('migrations across processes', () => {
     expect((err as Error).message).toMatch(/was not ready within 300 ms: it has no schema yet/);
     expect(waited).toBeGreaterThanOrEqual(295);
     expect(waited).toBeLessThan(300 + 500);
+  });
+
+  it('should give up opening a writer with DbBusyError when another process holds the lock past connectTimeoutMs', async () => {
+    const dir = schemaDir();
+    const path = join(makeTempDir('msb-migwait-'), 'msb.db');
+    const holder = spawnFixture('hold-write-lock.mjs', [path, 'forever']);
+    await holder.line('locked');
+    const err = await DbWriteConnection.open(path, {
+      migrations: loadMigrations(dir),
+      connectTimeoutMs: 200,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DbBusyError);
+    expect((err as DbBusyError).elapsedMs).toBeGreaterThanOrEqual(200);
+    expect((err as DbBusyError).cause).toMatchObject({ name: 'SqliteError', code: 'SQLITE_BUSY' });
+    holder.child.kill('SIGTERM');
+    expect(await holder.exited).toMatchObject({ signal: 'SIGTERM' });
+    expect(plain(path).prepare('SELECT count(*) FROM sqlite_schema').pluck().get()).toBe(0);
   });
 });
