@@ -60,6 +60,7 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
     const fail = async (err: unknown): Promise<number> => {
       const detail = err instanceof Error ? err.message : String(err);
       await markRunFailed(write!, { runId, sandboxId: sandbox.id, detail });
+      log(`run ${runId}: Failed (${detail})`);
       reportToHost({ type: 'failed', code: errorCode(err), message: detail });
       return 1;
     };
@@ -99,16 +100,16 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
       busyRetries: write.stats.busyRetries,
     });
 
+    log(`run ${runId}: workload pid ${workload.pid} started (${config.command})`);
+
     const { code, signal } = await exited;
     if (killTimer !== undefined) clearTimeout(killTimer);
     // Like a container's processes when its init dies: nothing the workload started outlives it.
     killGroupMembers('SIGKILL');
     await sampler.stop();
-    await recordRunExit(write, {
-      runId,
-      sandboxId: sandbox.id,
-      outcome: workloadOutcome(code, signal, stopSignal),
-    });
+    const outcome = workloadOutcome(code, signal, stopSignal);
+    await recordRunExit(write, { runId, sandboxId: sandbox.id, outcome });
+    log(`run ${runId}: ${outcome.reason}${outcome.detail === null ? '' : ` (${outcome.detail})`}`);
     return 0;
   } catch (err) {
     reportToHost({
@@ -116,9 +117,7 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
       code: errorCode(err),
       message: err instanceof Error ? err.message : String(err),
     });
-    process.stderr.write(
-      `runtime of "${args.sandboxName}": ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
+    log(`sandbox "${args.sandboxName}": ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return 1;
   } finally {
     // Whatever went wrong, the workload does not outlive its runtime.
@@ -129,6 +128,11 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
     for (const signal of STOP_SIGNALS) process.off(signal, stop);
     await write?.close();
   }
+}
+
+/** One line in `runtime.log` (the runtime's stderr), for an operator reading a sandbox's history. */
+function log(message: string): void {
+  process.stderr.write(`${new Date().toISOString()} runtime ${process.pid}: ${message}\n`);
 }
 
 function errorCode(err: unknown): string {
