@@ -163,6 +163,9 @@ function toOutcome(
   report: unknown,
   fail: (message: string) => HostError,
 ): { ok: RuntimeStarted } | { err: HostError } {
+  if (typeof report !== 'object' || report === null) {
+    return { err: fail(`unexpected report ${JSON.stringify(report)}`) };
+  }
   const r = report as Partial<Record<keyof Extract<RuntimeReport, { type: 'ready' }>, unknown>> &
     Partial<Record<'code' | 'message', unknown>>;
   if (r.type === 'failed') {
