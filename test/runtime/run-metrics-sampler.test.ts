@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { DbPools } from '../../src/db/index.js';
+import { runMetricsSampler } from '../../src/runtime/run-metrics-sampler.js';
+import { openTestPools } from '../support/open-test-pools.js';
+import { insertTestSandbox } from './insert-test-sandbox.js';
+import { waitFor } from './process-helpers.js';
+
+function sleeper(): number {
+  const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+  onTestFinished(() => {
+    child.kill('SIGKILL');
+  });
+  return child.pid!;
+}
+
+function count(pools: DbPools, sandboxId: number): number {
+  return pools.read.get<number>(
+    'SELECT count(*) FROM sandbox_metric WHERE sandbox_id = @sandboxId',
+    { sandboxId },
+    'pluck',
+  )!;
+}
+
+describe('runMetricsSampler', () => {
+  it('should store the first sample at once, then one per interval, and nothing after stop', async () => {
+    const { pools } = await openTestPools();
+    const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
+    const errors: unknown[] = [];
+
+    const sampler = runMetricsSampler(pools.write, {
+      sandboxId,
+      pid: sleeper(),
+      intervalMs: 50,
+      onError: (err) => errors.push(err),
+    });
+    await sampler.firstSample;
+
+    expect(count(pools, sandboxId)).toBe(1);
+    await waitFor('5 samples', () => count(pools, sandboxId) >= 5, 5_000);
+    await sampler.stop();
+    const stopped = count(pools, sandboxId);
+    expect(sampler.stored).toBe(stopped);
+    await sleep(200);
+    expect(count(pools, sandboxId)).toBe(stopped);
+    expect(errors).toEqual([]);
+  });
+
+  it('should skip samples of a process that is gone, without an error', async () => {
+    const { pools } = await openTestPools();
+    const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'true' });
+    const child = spawn('true');
+    await once(child, 'exit');
+    const errors: unknown[] = [];
+
+    const sampler = runMetricsSampler(pools.write, {
+      sandboxId,
+      pid: child.pid!,
+      intervalMs: 20,
+      onError: (err) => errors.push(err),
+    });
+    await sampler.firstSample;
+    await sleep(100);
+    await sampler.stop();
+
+    expect(count(pools, sandboxId)).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it("should hand SQLite's own error to onError and keep sampling when a sample cannot be stored", async () => {
+    const { pools } = await openTestPools();
+    const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
+    await pools.write.transaction((tx) => tx.run('DELETE FROM sandbox WHERE id = @sandboxId', { sandboxId }));
+    const errors: unknown[] = [];
+
+    const sampler = runMetricsSampler(pools.write, {
+      sandboxId,
+      pid: sleeper(),
+      intervalMs: 20,
+      onError: (err) => errors.push(err),
+    });
+    await waitFor('two failed samples', () => errors.length >= 2, 5_000);
+    await sampler.stop();
+
+    expect(errors[0]).toBeInstanceOf(Database.SqliteError);
+    expect(errors[0]).toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
+    expect(sampler.stored).toBe(0);
+  });
+});
