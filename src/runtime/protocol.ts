@@ -48,5 +48,12 @@ export type RuntimeReport =
     }
   | { readonly type: 'failed'; readonly code: string; readonly message: string };
 
-/** The file descriptor of the report pipe in the runtime. */
+/**
+ * The file descriptor of the report pipe in the runtime.
+ *
+ * @example
+ * ```ts
+ * spawn(process.execPath, args, { stdio: ['ignore', 'ignore', log, 'pipe'] }).stdio[REPORT_FD];
+ * ```
+ */
 export const REPORT_FD = 3;

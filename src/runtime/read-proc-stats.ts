@@ -6,6 +6,11 @@ import { sumNetDev } from './sum-net-dev.js';
  * times in USER_HZ, which is part of the user-space ABI and is 100 on every architecture Node runs on,
  * whatever the kernel's internal HZ; Node exposes no sysconf, and spawning `getconf` per runtime would
  * cost more than the whole sampler. A test checks the constant against `getconf CLK_TCK`.
+ *
+ * @example
+ * ```ts
+ * const cpuSeconds = (utime + stime) / CLOCK_TICKS_PER_SECOND;
+ * ```
  */
 export const CLOCK_TICKS_PER_SECOND = 100;
 

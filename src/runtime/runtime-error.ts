@@ -3,6 +3,11 @@ import { type IsSqliteBusy, isSqliteBusy } from '../db/index.js';
 /**
  * What went wrong in a runtime process, for the `failed` report and the runtime log. Add a code when a
  * new failure needs its own handling; never reuse one for a different meaning.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof RuntimeError && err.code === 'WORKLOAD_START_FAILED') await markRunFailed(write, params);
+ * ```
  */
 export type RuntimeErrorCode =
   | 'INVALID_ARGUMENT'

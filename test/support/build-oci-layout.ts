@@ -13,6 +13,11 @@ import { gzipSync } from 'node:zlib';
  * - `bad-diff-id`: the config's `rootfs.diff_ids` names another uncompressed digest;
  * - `bad-index`: `index.json` is not JSON;
  * - `no-oci-layout`: the `oci-layout` marker file is missing.
+ *
+ * @example
+ * ```ts
+ * const layout = buildOciLayout(dir, { corrupt: 'missing-blob' satisfies OciCorruption });
+ * ```
  */
 export type OciCorruption =
   | 'bad-digest'
