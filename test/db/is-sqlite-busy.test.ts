@@ -98,7 +98,7 @@ describe('isSqliteBusy', () => {
     expect(isSqliteBusy(err)).toBe(busy);
   });
 
-  it('should treat SQLITE_BUSY_RECOVERY as busy (constructed: WAL recovery cannot be timed reliably)', () => {
+  it('should treat a constructed SQLITE_BUSY_RECOVERY as busy (the real one: busy-recovery.test.ts)', () => {
     const err = new SqliteError('database is locked', 'SQLITE_BUSY_RECOVERY');
     expect(isSqliteBusy(err)).toBe(true);
   });
