@@ -1,4 +1,4 @@
-import { parse } from 'sql-parser-cst';
+import { sqlParserCst } from './load-cjs.js';
 import type { SchemaCatalog } from './schema-catalog.js';
 import { type SqlType, tsOfDeclared, UNKNOWN, unionTs } from './sql-type.js';
 
@@ -106,7 +106,7 @@ export function analyzeStatement(
   analyzer.collectParamsByText(sql);
   let program: Node;
   try {
-    program = parse(sql, {
+    program = sqlParserCst().parse(sql, {
       dialect: 'sqlite',
       paramTypes: ['@name', ':name', '$name', '?', '?nr'],
     }) as unknown as Node;
@@ -211,8 +211,12 @@ class Analyzer {
     }
     let result: SqlType[] | undefined;
     for (const clause of clauses) {
-      if (clause.type === 'select_clause') result = this.#resultColumns(clause.columns as Node, scope);
-      else if (clause.type === 'values_clause') {
+      if (clause.type === 'select_clause') {
+        result = this.#resultColumns(clause.columns as Node, scope);
+        if (result !== undefined && !clauses.some((c) => c.type === 'group_by_clause')) {
+          result = bareColumnsOfAggregate(clause.columns as Node, result);
+        }
+      } else if (clause.type === 'values_clause') {
         const rows = ((clause.values as Node).items as Node[]).map((row) =>
           (((row.expr as Node)?.items as Node[] | undefined) ?? []).map((e) => this.expr(e, scope)),
         );
@@ -535,14 +539,16 @@ class Analyzer {
       case 'null_literal':
         return { ts: 'null', nullable: true, integer: false };
       case 'parameter':
-        this.#param(paramName(e));
+        this.#paramNode(e);
         return UNKNOWN;
       case 'paren_expr': {
         const inner = e.expr as Node;
         if (inner.type === 'select_stmt' || inner.type === 'compound_select_stmt') {
           const cols = this.select(inner, scope);
           const first = cols?.[0];
-          return first === undefined ? UNKNOWN : { ...first, nullable: true };
+          if (first === undefined) return UNKNOWN;
+          // An aggregate without GROUP BY (or LIMIT) yields exactly one row, so only its own null counts.
+          return singleRowAggregate(inner) ? first : { ...first, nullable: true };
         }
         if (inner.type === 'list_expr') {
           for (const item of (inner.items as Node[]) ?? []) this.expr(item, scope);
@@ -555,8 +561,13 @@ class Analyzer {
         return NUMBER_NN;
       case 'binary_expr':
         return this.#binary(e, scope);
+      case 'prefix_op_expr':
       case 'unary_expr': {
         const op = opText(e.operator);
+        if (op === 'EXISTS' || op === 'NOT EXISTS') {
+          this.walk(e.expr, scope);
+          return NUMBER_NN;
+        }
         const t = this.expr(e.expr as Node, scope);
         if (op === 'NOT') return { ts: 'number', nullable: t.nullable, integer: true };
         if (op === '~') return { ts: 'number', nullable: t.nullable, integer: true };
@@ -790,10 +801,20 @@ class Analyzer {
     if (!this.params.has(name)) this.params.set(name, []);
   }
 
-  #hint(node: Node, type: SqlType, array: boolean): void {
+  /** Registers a parameter node; returns its name, or `undefined` for a positional `?`. */
+  #paramNode(node: Node): string | undefined {
+    if (String(node.text).startsWith('?')) {
+      this.positional.push(0);
+      return undefined;
+    }
     const name = paramName(node);
-    if (name === '') return;
     this.#param(name);
+    return name;
+  }
+
+  #hint(node: Node, type: SqlType, array: boolean): void {
+    const name = this.#paramNode(node);
+    if (name === undefined) return;
     if (type.ts !== 'unknown' && type.ts !== 'null') this.params.get(name)?.push({ type, array });
     else if (array) this.params.get(name)?.push({ type: { ...UNKNOWN, nullable: false }, array });
   }
@@ -810,8 +831,7 @@ class Analyzer {
       return;
     }
     if (n.type === 'parameter') {
-      if (/^\?/.test(String(n.text))) this.positional.push(0);
-      else this.#param(paramName(n));
+      this.#paramNode(n);
       return;
     }
     if (
@@ -894,6 +914,7 @@ function jsonEachParam(right: Node): Node | undefined {
 
 /** Output names of a select's columns, when every one is an identifier or aliased. */
 function selectNames(node: Node): string[] | undefined {
+  if (node.type === 'paren_expr') return selectNames(node.expr as Node);
   if (node.type === 'compound_select_stmt') return selectNames(node.left as Node);
   if (node.type !== 'select_stmt') return undefined;
   const clause = (node.clauses as Node[]).find((c) => c.type === 'select_clause');
@@ -907,4 +928,48 @@ function selectNames(node: Node): string[] | undefined {
     } else return undefined;
   }
   return names;
+}
+
+const AGGREGATES = new Set(['count', 'total', 'sum', 'avg', 'max', 'min', 'group_concat', 'string_agg']);
+
+/** `SELECT count(*) FROM …` without GROUP BY, HAVING, LIMIT or a compound: always exactly one row. */
+function singleRowAggregate(select: Node): boolean {
+  if (select.type !== 'select_stmt') return false;
+  const clauses = select.clauses as Node[];
+  if (
+    clauses.some(
+      (c) => c.type === 'group_by_clause' || c.type === 'limit_clause' || c.type === 'having_clause',
+    )
+  ) {
+    return false;
+  }
+  const items = (clauses.find((c) => c.type === 'select_clause')?.columns as Node | undefined)?.items as
+    | Node[]
+    | undefined;
+  let first = items?.[0];
+  if (first?.type === 'alias') first = first.expr as Node;
+  if (items?.length !== 1 || first?.type !== 'func_call') return false;
+  const args = (((first.args as Node | undefined)?.expr as Node | undefined)?.args as Node | undefined)
+    ?.items as Node[] | undefined;
+  const name = String((first.name as Node).name ?? '').toLowerCase();
+  return AGGREGATES.has(name) && (name === 'count' || (args?.length ?? 0) <= 1) && first.over == null;
+}
+
+/**
+ * In an aggregate query without GROUP BY, SQLite still returns one row when nothing matches, and its
+ * bare (non-aggregate) columns are NULL then.
+ */
+function bareColumnsOfAggregate(list: Node, types: SqlType[]): SqlType[] {
+  const items = (list.items as Node[] | undefined) ?? [];
+  const unwrap = (n: Node): Node => (n.type === 'alias' ? (n.expr as Node) : n);
+  const isAggregate = (n: Node): boolean =>
+    n.type === 'func_call' &&
+    AGGREGATES.has(String((n.name as Node).name ?? '').toLowerCase()) &&
+    n.over == null;
+  if (items.length !== types.length || !items.some((i) => isAggregate(unwrap(i)))) return types;
+  return types.map((t, i) => {
+    const item = unwrap(items[i] as Node);
+    const constant = /_literal$/.test(item.type);
+    return isAggregate(item) || constant ? t : { ...t, nullable: true };
+  });
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { CodegenError } from './codegen-error.js';
 import type { Diagnostic } from './diagnostic.js';
@@ -54,7 +54,8 @@ const OPTION_KEYS = new Set(['db_import', 'overrides']);
 export function loadCodegenConfig(path: string): CodegenConfig {
   const configPath = resolve(path);
   const rootDir = dirname(configPath);
-  const shown = relative(process.cwd(), configPath) || configPath;
+  // Diagnostics name files relative to the configuration's directory, so the file itself is its base name.
+  const shown = basename(configPath);
   let text: string;
   try {
     text = readFileSync(configPath, 'utf8');

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { analyzeStatement } from './analyze-statement.js';
 import type { AnalyzedQuery, ParamField, ResultField } from './analyzed-query.js';
 import type { Diagnostic } from './diagnostic.js';
+import { sqlParserCst } from './load-cjs.js';
 import { camelCase } from './naming.js';
 import type { QueryBlock } from './query-block.js';
 import type { SchemaCatalog } from './schema-catalog.js';
@@ -36,9 +37,24 @@ export function describeQuery(
     stmt = catalog.db.prepare(block.sql);
   } catch (err) {
     const message = (err as Error).message;
-    const near = /near "([^"]*)"/.exec(message)?.[1];
-    const offset = near === undefined ? undefined : block.sql.indexOf(near);
-    at(offset !== undefined && offset >= 0 ? offset : undefined, `${block.name}: ${sqliteMessage(message)}`);
+    const located = /syntax error|incomplete input|unrecognized token/.test(message)
+      ? syntaxErrorAt(block.sql)
+      : undefined;
+    if (located !== undefined) {
+      diagnostics.push({
+        path: block.path,
+        line: block.sqlLine + located.line - 1,
+        col: located.col,
+        message: `${block.name}: ${sqliteMessage(message)}`,
+      });
+    } else {
+      const near = /near "([^"]*)"/.exec(message)?.[1];
+      const offset = near === undefined ? undefined : block.sql.indexOf(near);
+      at(
+        offset !== undefined && offset >= 0 ? offset : undefined,
+        `${block.name}: ${sqliteMessage(message)}`,
+      );
+    }
     return { query: undefined, diagnostics };
   }
 
@@ -179,4 +195,15 @@ function position(block: QueryBlock, offset: number | undefined): { line: number
 function sqliteMessage(message: string): string {
   if (/more than one statement/i.test(message)) return 'a query block must hold exactly one statement';
   return message;
+}
+
+/** Where the SQL parser stops on a statement SQLite rejected as a syntax error (1-based, within `sql`). */
+function syntaxErrorAt(sql: string): { line: number; col: number } | undefined {
+  try {
+    sqlParserCst().parse(sql, { dialect: 'sqlite', paramTypes: ['@name', ':name', '$name', '?', '?nr'] });
+  } catch (err) {
+    const m = /--> [^\n]*?:(\d+):(\d+)/.exec((err as Error).message);
+    if (m?.[1] !== undefined && m[2] !== undefined) return { line: Number(m[1]), col: Number(m[2]) };
+  }
+  return undefined;
 }

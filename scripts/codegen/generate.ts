@@ -1,14 +1,25 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { IndentationText, Project, QuoteKind } from 'ts-morph';
 import type { AnalyzedQuery } from './analyzed-query.js';
 import type { CodegenConfig } from './codegen-config.js';
 import { CodegenError } from './codegen-error.js';
 import { describeQuery } from './describe-query.js';
 import { compareDiagnostics, type Diagnostic } from './diagnostic.js';
+import { tsMorph } from './load-cjs.js';
 import { parseQueryFile } from './parse-query-file.js';
 import { renderFile, renderIndex } from './render-file.js';
 import { SchemaCatalog } from './schema-catalog.js';
+
+/**
+ * The analysed queries of a project, by query file name (`run.sql`), in file name order.
+ *
+ * @example
+ * ```ts
+ * const analyzed = analyzeProject(config);
+ * analyzed.get('run.sql')?.[0]?.fields;
+ * ```
+ */
+export type AnalyzedProject = ReadonlyMap<string, readonly AnalyzedQuery[]>;
 
 /**
  * Runs the whole pipeline in memory: parse annotations → describe with SQLite → refine with the
@@ -26,6 +37,19 @@ import { SchemaCatalog } from './schema-catalog.js';
  * ```
  */
 export function generate(config: CodegenConfig): Map<string, string> {
+  return renderProject(config, analyzeProject(config));
+}
+
+/**
+ * The first three stages: every query parsed, validated by SQLite and typed. Throws a
+ * {@link CodegenError} with every problem found.
+ *
+ * @example
+ * ```ts
+ * for (const [file, queries] of analyzeProject(config)) console.log(file, queries.length);
+ * ```
+ */
+export function analyzeProject(config: CodegenConfig): AnalyzedProject {
   const catalog = SchemaCatalog.load(config.schemaDir, config.rootDir);
   try {
     const bigint = new Set(
@@ -35,7 +59,7 @@ export function generate(config: CodegenConfig): Map<string, string> {
     const byFile = new Map<string, AnalyzedQuery[]>();
     const names = new Map<string, string>();
     for (const file of queryFiles(config.queriesDir)) {
-      const path = relative(config.rootDir, join(config.queriesDir, file));
+      const path = relative(config.rootDir, join(config.queriesDir, file)).split('\\').join('/');
       const parsed = parseQueryFile(path, readFileSync(join(config.queriesDir, file), 'utf8'));
       diagnostics.push(...parsed.diagnostics);
       const queries: AnalyzedQuery[] = [];
@@ -60,23 +84,36 @@ export function generate(config: CodegenConfig): Map<string, string> {
     if (diagnostics.length > 0) {
       throw new CodegenError('CODEGEN_INVALID_QUERIES', diagnostics.sort(compareDiagnostics));
     }
-    const project = new Project({
-      useInMemoryFileSystem: true,
-      manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Single },
-    });
-    const files = new Map<string, string>();
-    const modules: string[] = [];
-    for (const [file, queries] of byFile) {
-      const module = basename(file, '.sql');
-      modules.push(module);
-      const source = relative(config.rootDir, join(config.queriesDir, file)).split('\\').join('/');
-      files.set(join(config.outDir, `${module}.ts`), renderFile(project, source, queries, config.dbImport));
-    }
-    files.set(join(config.outDir, 'index.ts'), renderIndex(modules));
-    return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return byFile;
   } finally {
     catalog.close();
   }
+}
+
+/**
+ * The last stage: one module per query file plus the index, from structures with ts-morph.
+ *
+ * @example
+ * ```ts
+ * const files = renderProject(config, analyzeProject(config));
+ * ```
+ */
+export function renderProject(config: CodegenConfig, analyzed: AnalyzedProject): Map<string, string> {
+  const { IndentationText, Project, QuoteKind } = tsMorph();
+  const project = new Project({
+    useInMemoryFileSystem: true,
+    manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Single },
+  });
+  const files = new Map<string, string>();
+  const modules: string[] = [];
+  for (const [file, queries] of analyzed) {
+    const module = basename(file, '.sql');
+    modules.push(module);
+    const source = relative(config.rootDir, join(config.queriesDir, file)).split('\\').join('/');
+    files.set(join(config.outDir, `${module}.ts`), renderFile(project, source, queries, config.dbImport));
+  }
+  files.set(join(config.outDir, 'index.ts'), renderIndex(modules));
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 function queryFiles(dir: string): string[] {

@@ -1,17 +1,16 @@
-import {
-  type FunctionDeclarationOverloadStructure,
-  type FunctionDeclarationStructure,
-  type ImportDeclarationStructure,
-  type InterfaceDeclarationStructure,
-  type OptionalKind,
-  type Project,
-  type StatementStructures,
-  StructureKind,
-  type TypeAliasDeclarationStructure,
-  VariableDeclarationKind,
-  type VariableStatementStructure,
+import type {
+  FunctionDeclarationOverloadStructure,
+  FunctionDeclarationStructure,
+  ImportDeclarationStructure,
+  InterfaceDeclarationStructure,
+  OptionalKind,
+  Project,
+  StatementStructures,
+  TypeAliasDeclarationStructure,
+  VariableStatementStructure,
 } from 'ts-morph';
 import type { AnalyzedQuery, ParamField, ResultField } from './analyzed-query.js';
+import { tsMorph } from './load-cjs.js';
 import { camelCase, constantCase, isIdentifier } from './naming.js';
 import type { SqlType } from './sql-type.js';
 
@@ -61,6 +60,7 @@ export function renderIndex(modules: readonly string[]): string {
 }
 
 function imports(used: ReadonlySet<string>, dbImport: string): ImportDeclarationStructure[] {
+  const { StructureKind } = tsMorph();
   if (used.size === 0) return [];
   const values = used.has('DbWriteTransaction:value');
   const names = [...used].filter((u) => !u.endsWith(':value')).sort();
@@ -76,7 +76,8 @@ function imports(used: ReadonlySet<string>, dbImport: string): ImportDeclaration
   ];
 }
 
-function renderQuery(q: AnalyzedQuery, used: Set<string>): StatementStructures[] {
+function renderQuery(q: AnalyzedQuery, used: Set<string>): (string | StatementStructures)[] {
+  const { StructureKind, VariableDeclarationKind } = tsMorph();
   const { block } = q;
   const name = block.name;
   const fn = camelCase(name);
@@ -85,7 +86,7 @@ function renderQuery(q: AnalyzedQuery, used: Set<string>): StatementStructures[]
   const rowType = `${name}Row`;
   const rawType = `${name}Raw`;
   const hasRows = q.fields.length > 0 && (block.command === ':one' || block.command === ':many');
-  const out: StatementStructures[] = [];
+  const out: (string | StatementStructures)[] = [];
 
   const constant: VariableStatementStructure = {
     kind: StructureKind.VariableStatement,
@@ -164,18 +165,20 @@ function renderQuery(q: AnalyzedQuery, used: Set<string>): StatementStructures[]
         return [`return Number(${conn}.run(${sqlConst}, ${bind}).lastInsertRowid);`];
     }
   };
-  const docs = [
-    {
-      description: `${summary(q)}\n\n\`\`\`sql\n${block.sql.replaceAll('*/', '*\\/')}\n\`\`\``,
-      tags: [
-        {
-          tagName: 'example',
-          text: `\n\`\`\`ts\n${example(q, fn)}\n\`\`\``,
-        },
-      ],
-    },
-  ];
-
+  // JSDoc structures cost ts-morph's printer several times more than the rest of the file; the
+  // comment is emitted as text right before the function (and so before its first overload).
+  const docs = jsDoc([
+    summary(q),
+    '',
+    '```sql',
+    ...block.sql.replaceAll('*/', '*\\/').split('\n'),
+    '```',
+    '',
+    '@example',
+    '```ts',
+    example(q, fn),
+    '```',
+  ]);
   if (block.tag === ':read') {
     used.add('DbReadConnection');
     used.add('DbWriteTransaction');
@@ -183,7 +186,7 @@ function renderQuery(q: AnalyzedQuery, used: Set<string>): StatementStructures[]
       kind: StructureKind.Function,
       name: fn,
       isExported: true,
-      docs,
+      leadingTrivia: docs,
       parameters: [{ name: 'conn', type: 'DbReadConnection | DbWriteTransaction' }, ...paramList],
       returnType: result,
       statements: call('conn'),
@@ -195,12 +198,12 @@ function renderQuery(q: AnalyzedQuery, used: Set<string>): StatementStructures[]
     const overload = (conn: string, ret: string): OptionalKind<FunctionDeclarationOverloadStructure> => ({
       parameters: [{ name: 'conn', type: conn }, ...paramList],
       returnType: ret,
-      docs,
     });
     out.push({
       kind: StructureKind.Function,
       name: fn,
       isExported: true,
+      leadingTrivia: docs,
       overloads: [
         overload('DbWriteTransaction', result),
         overload('DbWriteConnection', `Promise<${result}>`),
@@ -285,7 +288,7 @@ function convert(f: ResultField, bigintMode: boolean): string {
 
 function paramTs(p: ParamField, used: Set<string>): string {
   if (p.type.ts === 'SqlValue') used.add('SqlValue');
-  if (p.array) return `readonly (${p.type.ts})[]`;
+  if (p.array) return p.type.ts.includes(' ') ? `readonly (${p.type.ts})[]` : `readonly ${p.type.ts}[]`;
   return p.type.nullable ? `${p.type.ts} | null` : p.type.ts;
 }
 
@@ -301,4 +304,8 @@ function bindExpr(params: readonly ParamField[]): string {
 
 function propName(field: string): string {
   return isIdentifier(field) ? field : JSON.stringify(field);
+}
+
+function jsDoc(lines: readonly string[]): string {
+  return `${['/**', ...lines.map((l) => (l === '' ? ' *' : ` * ${l}`)), ' */'].join('\n')}\n`;
 }

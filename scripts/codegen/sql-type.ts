@@ -46,6 +46,8 @@ export function tsOfDeclared(declared: string): { ts: string; integer: boolean }
 export function unionTs(a: string, b: string): string {
   if (a === b) return a;
   if (a === 'unknown' || b === 'unknown') return 'unknown';
-  const parts = new Set([...a.split(' | '), ...b.split(' | ')]);
-  return [...parts].sort().join(' | ');
+  let parts = [...new Set([...a.split(' | '), ...b.split(' | ')])];
+  // A literal union widened by its base type is just the base type.
+  if (parts.includes('string')) parts = parts.filter((p) => !p.startsWith("'"));
+  return parts.sort().join(' | ');
 }

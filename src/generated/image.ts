@@ -32,6 +32,7 @@ function toSelectManifestByDigestRow(r: SelectManifestByDigestRaw): SelectManife
  * SELECT id, digest, media_type, config_digest, architecture, os, layer_count, total_size_bytes
  * FROM manifest WHERE digest = @digest
  * ```
+ *
  * @example
  * ```ts
  * const result = selectManifestByDigest(pools.read, { digest: 'x' });
@@ -62,24 +63,13 @@ export interface InsertManifestParams {
  * INSERT INTO manifest (digest, media_type, config_digest, architecture, os, layer_count, total_size_bytes)
  * VALUES (@digest, @media_type, @config_digest, @architecture, @os, @layer_count, @total_size_bytes)
  * ```
+ *
  * @example
  * ```ts
  * const result = await insertManifest(pools.write, { digest: 'x', mediaType: 'x', configDigest: 'x', architecture: 'x', os: 'x', layerCount: 1, totalSizeBytes: 1 });
  * ```
  */
 export function insertManifest(conn: DbWriteTransaction, params: InsertManifestParams): number;
-/**
- * `InsertManifest` (`:execlastid`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the new rowid.
- *
- * ```sql
- * INSERT INTO manifest (digest, media_type, config_digest, architecture, os, layer_count, total_size_bytes)
- * VALUES (@digest, @media_type, @config_digest, @architecture, @os, @layer_count, @total_size_bytes)
- * ```
- * @example
- * ```ts
- * const result = await insertManifest(pools.write, { digest: 'x', mediaType: 'x', configDigest: 'x', architecture: 'x', os: 'x', layerCount: 1, totalSizeBytes: 1 });
- * ```
- */
 export function insertManifest(conn: DbWriteConnection, params: InsertManifestParams): Promise<number>;
 export function insertManifest(conn: DbWriteTransaction | DbWriteConnection, params: InsertManifestParams): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => insertManifest(tx, params));
@@ -107,24 +97,13 @@ export interface InsertImageConfigParams {
  * INSERT INTO config (manifest_id, env, cmd, entrypoint, working_dir, user, labels, stop_signal)
  * VALUES (@manifest_id, @env, @cmd, @entrypoint, @working_dir, @user, @labels, @stop_signal)
  * ```
+ *
  * @example
  * ```ts
  * const result = await insertImageConfig(pools.write, { manifestId: 1, env: 'x', cmd: 'x', entrypoint: 'x', workingDir: 'x', user: 'x', labels: 'x', stopSignal: 'x' });
  * ```
  */
 export function insertImageConfig(conn: DbWriteTransaction, params: InsertImageConfigParams): void;
-/**
- * `InsertImageConfig` (`:exec`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns nothing.
- *
- * ```sql
- * INSERT INTO config (manifest_id, env, cmd, entrypoint, working_dir, user, labels, stop_signal)
- * VALUES (@manifest_id, @env, @cmd, @entrypoint, @working_dir, @user, @labels, @stop_signal)
- * ```
- * @example
- * ```ts
- * const result = await insertImageConfig(pools.write, { manifestId: 1, env: 'x', cmd: 'x', entrypoint: 'x', workingDir: 'x', user: 'x', labels: 'x', stopSignal: 'x' });
- * ```
- */
 export function insertImageConfig(conn: DbWriteConnection, params: InsertImageConfigParams): Promise<void>;
 export function insertImageConfig(conn: DbWriteTransaction | DbWriteConnection, params: InsertImageConfigParams): void | Promise<void> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => insertImageConfig(tx, params));
@@ -161,26 +140,13 @@ function toUpsertLayerRow(r: UpsertLayerRaw): UpsertLayerRow {
  * ON CONFLICT (diff_id) DO UPDATE SET last_used_at = excluded.last_used_at
  * RETURNING id
  * ```
+ *
  * @example
  * ```ts
  * const result = await upsertLayer(pools.write, { diffId: 'x', blobDigest: 'x', mediaType: 'x', compressedSizeBytes: 1 });
  * ```
  */
 export function upsertLayer(conn: DbWriteTransaction, params: UpsertLayerParams): UpsertLayerRow | undefined;
-/**
- * `UpsertLayer` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, or `undefined`.
- *
- * ```sql
- * INSERT INTO layer (diff_id, blob_digest, media_type, compressed_size_bytes, last_used_at)
- * VALUES (@diff_id, @blob_digest, @media_type, @compressed_size_bytes, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
- * ON CONFLICT (diff_id) DO UPDATE SET last_used_at = excluded.last_used_at
- * RETURNING id
- * ```
- * @example
- * ```ts
- * const result = await upsertLayer(pools.write, { diffId: 'x', blobDigest: 'x', mediaType: 'x', compressedSizeBytes: 1 });
- * ```
- */
 export function upsertLayer(conn: DbWriteConnection, params: UpsertLayerParams): Promise<UpsertLayerRow | undefined>;
 export function upsertLayer(conn: DbWriteTransaction | DbWriteConnection, params: UpsertLayerParams): UpsertLayerRow | undefined | Promise<UpsertLayerRow | undefined> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => upsertLayer(tx, params));
@@ -203,23 +169,13 @@ export interface InsertManifestLayerParams {
  * ```sql
  * INSERT INTO manifest_layer (manifest_id, layer_id, position) VALUES (@manifest_id, @layer_id, @position)
  * ```
+ *
  * @example
  * ```ts
  * const result = await insertManifestLayer(pools.write, { manifestId: 1, layerId: 1, position: 1 });
  * ```
  */
 export function insertManifestLayer(conn: DbWriteTransaction, params: InsertManifestLayerParams): void;
-/**
- * `InsertManifestLayer` (`:exec`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns nothing.
- *
- * ```sql
- * INSERT INTO manifest_layer (manifest_id, layer_id, position) VALUES (@manifest_id, @layer_id, @position)
- * ```
- * @example
- * ```ts
- * const result = await insertManifestLayer(pools.write, { manifestId: 1, layerId: 1, position: 1 });
- * ```
- */
 export function insertManifestLayer(conn: DbWriteConnection, params: InsertManifestLayerParams): Promise<void>;
 export function insertManifestLayer(conn: DbWriteTransaction | DbWriteConnection, params: InsertManifestLayerParams): void | Promise<void> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => insertManifestLayer(tx, params));
@@ -256,6 +212,7 @@ function toSelectImageRefRow(r: SelectImageRefRaw): SelectImageRefRow {
  * JOIN manifest ON manifest.id = image_ref.manifest_id
  * WHERE image_ref.reference = @reference
  * ```
+ *
  * @example
  * ```ts
  * const result = selectImageRef(pools.read, { reference: 'x' });
@@ -282,25 +239,13 @@ export interface UpsertImageRefParams {
  * ON CONFLICT (reference) DO UPDATE
  * SET manifest_id = excluded.manifest_id, created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
  * ```
+ *
  * @example
  * ```ts
  * const result = await upsertImageRef(pools.write, { reference: 'x', manifestId: 1 });
  * ```
  */
 export function upsertImageRef(conn: DbWriteTransaction, params: UpsertImageRefParams): void;
-/**
- * `UpsertImageRef` (`:exec`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns nothing.
- *
- * ```sql
- * INSERT INTO image_ref (reference, manifest_id) VALUES (@reference, @manifest_id)
- * ON CONFLICT (reference) DO UPDATE
- * SET manifest_id = excluded.manifest_id, created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
- * ```
- * @example
- * ```ts
- * const result = await upsertImageRef(pools.write, { reference: 'x', manifestId: 1 });
- * ```
- */
 export function upsertImageRef(conn: DbWriteConnection, params: UpsertImageRefParams): Promise<void>;
 export function upsertImageRef(conn: DbWriteTransaction | DbWriteConnection, params: UpsertImageRefParams): void | Promise<void> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => upsertImageRef(tx, params));
@@ -320,23 +265,13 @@ export interface DeleteImageRefParams {
  * ```sql
  * DELETE FROM image_ref WHERE reference = @reference
  * ```
+ *
  * @example
  * ```ts
  * const result = await deleteImageRef(pools.write, { reference: 'x' });
  * ```
  */
 export function deleteImageRef(conn: DbWriteTransaction, params: DeleteImageRefParams): number;
-/**
- * `DeleteImageRef` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
- *
- * ```sql
- * DELETE FROM image_ref WHERE reference = @reference
- * ```
- * @example
- * ```ts
- * const result = await deleteImageRef(pools.write, { reference: 'x' });
- * ```
- */
 export function deleteImageRef(conn: DbWriteConnection, params: DeleteImageRefParams): Promise<number>;
 export function deleteImageRef(conn: DbWriteTransaction | DbWriteConnection, params: DeleteImageRefParams): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => deleteImageRef(tx, params));
@@ -370,6 +305,7 @@ function toCountManifestUsersRow(r: CountManifestUsersRaw): CountManifestUsersRo
  *   (SELECT count(*) FROM image_ref WHERE manifest_id = @manifest_id) AS "refs!",
  *   (SELECT count(*) FROM sandbox_rootfs WHERE manifest_id = @manifest_id) AS "pins!"
  * ```
+ *
  * @example
  * ```ts
  * const result = countManifestUsers(pools.read, { manifestId: 1 });
@@ -393,23 +329,13 @@ export interface DeleteManifestParams {
  * ```sql
  * DELETE FROM manifest WHERE id = @id
  * ```
+ *
  * @example
  * ```ts
  * const result = await deleteManifest(pools.write, { id: 1 });
  * ```
  */
 export function deleteManifest(conn: DbWriteTransaction, params: DeleteManifestParams): number;
-/**
- * `DeleteManifest` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
- *
- * ```sql
- * DELETE FROM manifest WHERE id = @id
- * ```
- * @example
- * ```ts
- * const result = await deleteManifest(pools.write, { id: 1 });
- * ```
- */
 export function deleteManifest(conn: DbWriteConnection, params: DeleteManifestParams): Promise<number>;
 export function deleteManifest(conn: DbWriteTransaction | DbWriteConnection, params: DeleteManifestParams): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => deleteManifest(tx, params));
@@ -424,23 +350,13 @@ const DELETE_UNUSED_LAYERS_SQL = "DELETE FROM layer WHERE NOT EXISTS (SELECT 1 F
  * ```sql
  * DELETE FROM layer WHERE NOT EXISTS (SELECT 1 FROM manifest_layer WHERE manifest_layer.layer_id = layer.id)
  * ```
+ *
  * @example
  * ```ts
  * const result = await deleteUnusedLayers(pools.write);
  * ```
  */
 export function deleteUnusedLayers(conn: DbWriteTransaction): number;
-/**
- * `DeleteUnusedLayers` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
- *
- * ```sql
- * DELETE FROM layer WHERE NOT EXISTS (SELECT 1 FROM manifest_layer WHERE manifest_layer.layer_id = layer.id)
- * ```
- * @example
- * ```ts
- * const result = await deleteUnusedLayers(pools.write);
- * ```
- */
 export function deleteUnusedLayers(conn: DbWriteConnection): Promise<number>;
 export function deleteUnusedLayers(conn: DbWriteTransaction | DbWriteConnection): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => deleteUnusedLayers(tx));
@@ -476,6 +392,7 @@ function toListImageRefsRow(r: ListImageRefsRaw): ListImageRefsRow {
  * JOIN manifest ON manifest.id = image_ref.manifest_id
  * ORDER BY image_ref.reference
  * ```
+ *
  * @example
  * ```ts
  * const result = listImageRefs(pools.read);
@@ -522,6 +439,7 @@ function toSelectImageDefaultsRow(r: SelectImageDefaultsRaw): SelectImageDefault
  * LEFT JOIN config ON config.manifest_id = manifest.id
  * WHERE image_ref.reference = @reference
  * ```
+ *
  * @example
  * ```ts
  * const result = selectImageDefaults(pools.read, { reference: 'x' });
@@ -564,6 +482,7 @@ function toListManifestLayersRow(r: ListManifestLayersRaw): ListManifestLayersRo
  * WHERE manifest_layer.manifest_id = @manifest_id
  * ORDER BY manifest_layer.position
  * ```
+ *
  * @example
  * ```ts
  * const result = listManifestLayers(pools.read, { manifestId: 1 });

@@ -35,6 +35,7 @@ function toSelectLatestMetricRow(r: SelectLatestMetricRaw): SelectLatestMetricRo
  * ORDER BY sampled_at DESC, id DESC
  * LIMIT 1
  * ```
+ *
  * @example
  * ```ts
  * const result = selectLatestMetric(pools.read, { sandboxId: 1 });
@@ -81,6 +82,7 @@ function toListMetricsOfSandboxRow(r: ListMetricsOfSandboxRaw): ListMetricsOfSan
  * ORDER BY sampled_at DESC, id DESC
  * LIMIT @limit
  * ```
+ *
  * @example
  * ```ts
  * const result = listMetricsOfSandbox(pools.read, { sandboxId: 1, limit: 1 });

@@ -33,27 +33,13 @@ function toUpsertOciManifestPinRow(r: UpsertOciManifestPinRaw): UpsertOciManifes
  * SET manifest_id = excluded.manifest_id, mode = excluded.mode
  * RETURNING id, sandbox_id, manifest_id, mode, created_at
  * ```
+ *
  * @example
  * ```ts
  * const result = await upsertOciManifestPin(pools.write, { sandboxId: 1, digest: 'x' });
  * ```
  */
 export function upsertOciManifestPin(conn: DbWriteTransaction, params: UpsertOciManifestPinParams): UpsertOciManifestPinRow | undefined;
-/**
- * `UpsertOciManifestPin` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, or `undefined`.
- *
- * ```sql
- * INSERT INTO sandbox_rootfs (sandbox_id, manifest_id, mode)
- * VALUES (@sandbox_id, (SELECT id FROM manifest WHERE digest = @digest), 'Oci')
- * ON CONFLICT (sandbox_id) DO UPDATE
- * SET manifest_id = excluded.manifest_id, mode = excluded.mode
- * RETURNING id, sandbox_id, manifest_id, mode, created_at
- * ```
- * @example
- * ```ts
- * const result = await upsertOciManifestPin(pools.write, { sandboxId: 1, digest: 'x' });
- * ```
- */
 export function upsertOciManifestPin(conn: DbWriteConnection, params: UpsertOciManifestPinParams): Promise<UpsertOciManifestPinRow | undefined>;
 export function upsertOciManifestPin(conn: DbWriteTransaction | DbWriteConnection, params: UpsertOciManifestPinParams): UpsertOciManifestPinRow | undefined | Promise<UpsertOciManifestPinRow | undefined> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => upsertOciManifestPin(tx, params));
@@ -89,6 +75,7 @@ function toSelectSandboxRootfsRow(r: SelectSandboxRootfsRaw): SelectSandboxRootf
  * ```sql
  * SELECT id, sandbox_id, manifest_id, mode, created_at FROM sandbox_rootfs WHERE sandbox_id = @sandbox_id
  * ```
+ *
  * @example
  * ```ts
  * const result = selectSandboxRootfs(pools.read, { sandboxId: 1 });
@@ -127,6 +114,7 @@ function toListSandboxesPinningManifestRow(r: ListSandboxesPinningManifestRaw): 
  * WHERE sandbox_rootfs.manifest_id = @manifest_id
  * ORDER BY sandbox.name
  * ```
+ *
  * @example
  * ```ts
  * const result = listSandboxesPinningManifest(pools.read, { manifestId: 1 });

@@ -36,6 +36,7 @@ function toSelectActiveRunRow(r: SelectActiveRunRaw): SelectActiveRunRow {
  * ORDER BY started_at DESC, id DESC
  * LIMIT 1
  * ```
+ *
  * @example
  * ```ts
  * const result = selectActiveRun(pools.read, { sandboxId: 1 });
@@ -82,6 +83,7 @@ function toSelectLatestRunRow(r: SelectLatestRunRaw): SelectLatestRunRow {
  * ORDER BY started_at DESC, id DESC
  * LIMIT 1
  * ```
+ *
  * @example
  * ```ts
  * const result = selectLatestRun(pools.read, { sandboxId: 1 });
@@ -129,6 +131,7 @@ function toListRunsOfSandboxRow(r: ListRunsOfSandboxRaw): ListRunsOfSandboxRow {
  * ORDER BY started_at DESC, id DESC
  * LIMIT @limit
  * ```
+ *
  * @example
  * ```ts
  * const result = listRunsOfSandbox(pools.read, { sandboxId: 1, limit: 1 });
@@ -168,6 +171,7 @@ function toListActiveRunsRow(r: ListActiveRunsRaw): ListActiveRunsRow {
  * WHERE run.status = 'Running'
  * ORDER BY sandbox.name, run.id
  * ```
+ *
  * @example
  * ```ts
  * const result = listActiveRuns(pools.read);
@@ -204,30 +208,13 @@ export interface TerminateActiveRunParams {
  *     terminated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
  * WHERE id = @id AND status = 'Running'
  * ```
+ *
  * @example
  * ```ts
  * const result = await terminateActiveRun(pools.write, { terminationReason: 'Completed', terminationDetail: 'x', exitCode: 1, exitSignal: 'x', id: 1 });
  * ```
  */
 export function terminateActiveRun(conn: DbWriteTransaction, params: TerminateActiveRunParams): number;
-/**
- * `TerminateActiveRun` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
- *
- * ```sql
- * UPDATE run
- * SET status = 'Terminated',
- *     termination_reason = @termination_reason,
- *     termination_detail = @termination_detail,
- *     exit_code = @exit_code,
- *     exit_signal = @exit_signal,
- *     terminated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
- * WHERE id = @id AND status = 'Running'
- * ```
- * @example
- * ```ts
- * const result = await terminateActiveRun(pools.write, { terminationReason: 'Completed', terminationDetail: 'x', exitCode: 1, exitSignal: 'x', id: 1 });
- * ```
- */
 export function terminateActiveRun(conn: DbWriteConnection, params: TerminateActiveRunParams): Promise<number>;
 export function terminateActiveRun(conn: DbWriteTransaction | DbWriteConnection, params: TerminateActiveRunParams): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => terminateActiveRun(tx, params));
@@ -267,6 +254,7 @@ function toSelectRunByIdRow(r: SelectRunByIdRaw): SelectRunByIdRow {
  * ```sql
  * SELECT * FROM run WHERE id = @id
  * ```
+ *
  * @example
  * ```ts
  * const result = selectRunById(pools.read, { id: 1 });

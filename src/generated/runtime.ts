@@ -27,6 +27,7 @@ function toSelectRuntimeSandboxRow(r: SelectRuntimeSandboxRaw): SelectRuntimeSan
  * ```sql
  * SELECT id, name, config, status FROM sandbox WHERE name = @name
  * ```
+ *
  * @example
  * ```ts
  * const result = selectRuntimeSandbox(pools.read, { name: 'x' });
@@ -51,23 +52,13 @@ export interface InsertRuntimeRunParams {
  * ```sql
  * INSERT INTO run (sandbox_id, pid, status) VALUES (@sandbox_id, @pid, 'Running')
  * ```
+ *
  * @example
  * ```ts
  * const result = await insertRuntimeRun(pools.write, { sandboxId: 1, pid: 1 });
  * ```
  */
 export function insertRuntimeRun(conn: DbWriteTransaction, params: InsertRuntimeRunParams): number;
-/**
- * `InsertRuntimeRun` (`:execlastid`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the new rowid.
- *
- * ```sql
- * INSERT INTO run (sandbox_id, pid, status) VALUES (@sandbox_id, @pid, 'Running')
- * ```
- * @example
- * ```ts
- * const result = await insertRuntimeRun(pools.write, { sandboxId: 1, pid: 1 });
- * ```
- */
 export function insertRuntimeRun(conn: DbWriteConnection, params: InsertRuntimeRunParams): Promise<number>;
 export function insertRuntimeRun(conn: DbWriteTransaction | DbWriteConnection, params: InsertRuntimeRunParams): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => insertRuntimeRun(tx, params));
@@ -89,25 +80,13 @@ export interface MarkRuntimeSandboxRunningParams {
  * SET status = 'Running', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
  * WHERE id = @id
  * ```
+ *
  * @example
  * ```ts
  * const result = await markRuntimeSandboxRunning(pools.write, { id: 1 });
  * ```
  */
 export function markRuntimeSandboxRunning(conn: DbWriteTransaction, params: MarkRuntimeSandboxRunningParams): number;
-/**
- * `MarkRuntimeSandboxRunning` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
- *
- * ```sql
- * UPDATE sandbox
- * SET status = 'Running', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
- * WHERE id = @id
- * ```
- * @example
- * ```ts
- * const result = await markRuntimeSandboxRunning(pools.write, { id: 1 });
- * ```
- */
 export function markRuntimeSandboxRunning(conn: DbWriteConnection, params: MarkRuntimeSandboxRunningParams): Promise<number>;
 export function markRuntimeSandboxRunning(conn: DbWriteTransaction | DbWriteConnection, params: MarkRuntimeSandboxRunningParams): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => markRuntimeSandboxRunning(tx, params));
@@ -138,30 +117,13 @@ export interface FinishRuntimeRunParams {
  *     terminated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
  * WHERE id = @id AND status = 'Running'
  * ```
+ *
  * @example
  * ```ts
  * const result = await finishRuntimeRun(pools.write, { terminationReason: 'Completed', terminationDetail: 'x', exitCode: 1, exitSignal: 'x', id: 1 });
  * ```
  */
 export function finishRuntimeRun(conn: DbWriteTransaction, params: FinishRuntimeRunParams): number;
-/**
- * `FinishRuntimeRun` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
- *
- * ```sql
- * UPDATE run
- * SET status = 'Terminated',
- *     termination_reason = @termination_reason,
- *     termination_detail = @termination_detail,
- *     exit_code = @exit_code,
- *     exit_signal = @exit_signal,
- *     terminated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
- * WHERE id = @id AND status = 'Running'
- * ```
- * @example
- * ```ts
- * const result = await finishRuntimeRun(pools.write, { terminationReason: 'Completed', terminationDetail: 'x', exitCode: 1, exitSignal: 'x', id: 1 });
- * ```
- */
 export function finishRuntimeRun(conn: DbWriteConnection, params: FinishRuntimeRunParams): Promise<number>;
 export function finishRuntimeRun(conn: DbWriteTransaction | DbWriteConnection, params: FinishRuntimeRunParams): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => finishRuntimeRun(tx, params));
@@ -187,28 +149,13 @@ export interface MarkRuntimeSandboxStoppedParams {
  *     SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running' AND run.id <> @run_id
  *   )
  * ```
+ *
  * @example
  * ```ts
  * const result = await markRuntimeSandboxStopped(pools.write, { id: 1, runId: 1 });
  * ```
  */
 export function markRuntimeSandboxStopped(conn: DbWriteTransaction, params: MarkRuntimeSandboxStoppedParams): number;
-/**
- * `MarkRuntimeSandboxStopped` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
- *
- * ```sql
- * UPDATE sandbox
- * SET status = 'Stopped', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
- * WHERE id = @id
- *   AND NOT EXISTS (
- *     SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running' AND run.id <> @run_id
- *   )
- * ```
- * @example
- * ```ts
- * const result = await markRuntimeSandboxStopped(pools.write, { id: 1, runId: 1 });
- * ```
- */
 export function markRuntimeSandboxStopped(conn: DbWriteConnection, params: MarkRuntimeSandboxStoppedParams): Promise<number>;
 export function markRuntimeSandboxStopped(conn: DbWriteTransaction | DbWriteConnection, params: MarkRuntimeSandboxStoppedParams): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => markRuntimeSandboxStopped(tx, params));
@@ -238,27 +185,13 @@ export interface InsertRuntimeMetricParams {
  *   @sandbox_id, @cpu_percent, @memory_bytes, @disk_read_bytes, @disk_write_bytes, @net_rx_bytes, @net_tx_bytes
  * )
  * ```
+ *
  * @example
  * ```ts
  * const result = await insertRuntimeMetric(pools.write, { sandboxId: 1, cpuPercent: 1, memoryBytes: 1, diskReadBytes: 1, diskWriteBytes: 1, netRxBytes: 1, netTxBytes: 1 });
  * ```
  */
 export function insertRuntimeMetric(conn: DbWriteTransaction, params: InsertRuntimeMetricParams): void;
-/**
- * `InsertRuntimeMetric` (`:exec`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns nothing.
- *
- * ```sql
- * INSERT INTO sandbox_metric (
- *   sandbox_id, cpu_percent, memory_bytes, disk_read_bytes, disk_write_bytes, net_rx_bytes, net_tx_bytes
- * ) VALUES (
- *   @sandbox_id, @cpu_percent, @memory_bytes, @disk_read_bytes, @disk_write_bytes, @net_rx_bytes, @net_tx_bytes
- * )
- * ```
- * @example
- * ```ts
- * const result = await insertRuntimeMetric(pools.write, { sandboxId: 1, cpuPercent: 1, memoryBytes: 1, diskReadBytes: 1, diskWriteBytes: 1, netRxBytes: 1, netTxBytes: 1 });
- * ```
- */
 export function insertRuntimeMetric(conn: DbWriteConnection, params: InsertRuntimeMetricParams): Promise<void>;
 export function insertRuntimeMetric(conn: DbWriteTransaction | DbWriteConnection, params: InsertRuntimeMetricParams): void | Promise<void> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => insertRuntimeMetric(tx, params));

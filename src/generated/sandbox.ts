@@ -32,25 +32,13 @@ function toInsertSandboxRow(r: InsertSandboxRaw): InsertSandboxRow {
  * VALUES (@name, @config, 'Running')
  * RETURNING *
  * ```
+ *
  * @example
  * ```ts
  * const result = await insertSandbox(pools.write, { name: 'x', config: 'x' });
  * ```
  */
 export function insertSandbox(conn: DbWriteTransaction, params: InsertSandboxParams): InsertSandboxRow | undefined;
-/**
- * `InsertSandbox` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, or `undefined`.
- *
- * ```sql
- * INSERT INTO sandbox (name, config, status)
- * VALUES (@name, @config, 'Running')
- * RETURNING *
- * ```
- * @example
- * ```ts
- * const result = await insertSandbox(pools.write, { name: 'x', config: 'x' });
- * ```
- */
 export function insertSandbox(conn: DbWriteConnection, params: InsertSandboxParams): Promise<InsertSandboxRow | undefined>;
 export function insertSandbox(conn: DbWriteTransaction | DbWriteConnection, params: InsertSandboxParams): InsertSandboxRow | undefined | Promise<InsertSandboxRow | undefined> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => insertSandbox(tx, params));
@@ -87,6 +75,7 @@ function toSelectSandboxByNameRow(r: SelectSandboxByNameRaw): SelectSandboxByNam
  * ```sql
  * SELECT * FROM sandbox WHERE name = @name
  * ```
+ *
  * @example
  * ```ts
  * const result = selectSandboxByName(pools.read, { name: 'x' });
@@ -126,6 +115,7 @@ function toSelectSandboxByIdRow(r: SelectSandboxByIdRaw): SelectSandboxByIdRow {
  * ```sql
  * SELECT * FROM sandbox WHERE id = @id
  * ```
+ *
  * @example
  * ```ts
  * const result = selectSandboxById(pools.read, { id: 1 });
@@ -160,6 +150,7 @@ function toSelectSandboxesRow(r: SelectSandboxesRaw): SelectSandboxesRow {
  * ```sql
  * SELECT * FROM sandbox ORDER BY name
  * ```
+ *
  * @example
  * ```ts
  * const result = selectSandboxes(pools.read);
@@ -188,25 +179,13 @@ export interface SetSandboxStatusParams {
  * SET status = @status, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
  * WHERE id = @id
  * ```
+ *
  * @example
  * ```ts
  * const result = await setSandboxStatus(pools.write, { status: 'Running', id: 1 });
  * ```
  */
 export function setSandboxStatus(conn: DbWriteTransaction, params: SetSandboxStatusParams): number;
-/**
- * `SetSandboxStatus` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
- *
- * ```sql
- * UPDATE sandbox
- * SET status = @status, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
- * WHERE id = @id
- * ```
- * @example
- * ```ts
- * const result = await setSandboxStatus(pools.write, { status: 'Running', id: 1 });
- * ```
- */
 export function setSandboxStatus(conn: DbWriteConnection, params: SetSandboxStatusParams): Promise<number>;
 export function setSandboxStatus(conn: DbWriteTransaction | DbWriteConnection, params: SetSandboxStatusParams): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => setSandboxStatus(tx, params));
@@ -228,25 +207,13 @@ export interface MarkSandboxCrashedIfActiveParams {
  * SET status = 'Crashed', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
  * WHERE id = @id AND status IN ('Running', 'Draining')
  * ```
+ *
  * @example
  * ```ts
  * const result = await markSandboxCrashedIfActive(pools.write, { id: 1 });
  * ```
  */
 export function markSandboxCrashedIfActive(conn: DbWriteTransaction, params: MarkSandboxCrashedIfActiveParams): number;
-/**
- * `MarkSandboxCrashedIfActive` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
- *
- * ```sql
- * UPDATE sandbox
- * SET status = 'Crashed', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
- * WHERE id = @id AND status IN ('Running', 'Draining')
- * ```
- * @example
- * ```ts
- * const result = await markSandboxCrashedIfActive(pools.write, { id: 1 });
- * ```
- */
 export function markSandboxCrashedIfActive(conn: DbWriteConnection, params: MarkSandboxCrashedIfActiveParams): Promise<number>;
 export function markSandboxCrashedIfActive(conn: DbWriteTransaction | DbWriteConnection, params: MarkSandboxCrashedIfActiveParams): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => markSandboxCrashedIfActive(tx, params));
@@ -268,25 +235,13 @@ export interface MarkSandboxStoppedIfActiveParams {
  * SET status = 'Stopped', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
  * WHERE id = @id AND status IN ('Running', 'Draining')
  * ```
+ *
  * @example
  * ```ts
  * const result = await markSandboxStoppedIfActive(pools.write, { id: 1 });
  * ```
  */
 export function markSandboxStoppedIfActive(conn: DbWriteTransaction, params: MarkSandboxStoppedIfActiveParams): number;
-/**
- * `MarkSandboxStoppedIfActive` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
- *
- * ```sql
- * UPDATE sandbox
- * SET status = 'Stopped', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
- * WHERE id = @id AND status IN ('Running', 'Draining')
- * ```
- * @example
- * ```ts
- * const result = await markSandboxStoppedIfActive(pools.write, { id: 1 });
- * ```
- */
 export function markSandboxStoppedIfActive(conn: DbWriteConnection, params: MarkSandboxStoppedIfActiveParams): Promise<number>;
 export function markSandboxStoppedIfActive(conn: DbWriteTransaction | DbWriteConnection, params: MarkSandboxStoppedIfActiveParams): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => markSandboxStoppedIfActive(tx, params));
@@ -325,26 +280,13 @@ function toMarkSandboxStartingIfIdleRow(r: MarkSandboxStartingIfIdleRaw): MarkSa
  * WHERE id = @id AND status IN ('Stopped', 'Crashed')
  * RETURNING *
  * ```
+ *
  * @example
  * ```ts
  * const result = await markSandboxStartingIfIdle(pools.write, { id: 1 });
  * ```
  */
 export function markSandboxStartingIfIdle(conn: DbWriteTransaction, params: MarkSandboxStartingIfIdleParams): MarkSandboxStartingIfIdleRow | undefined;
-/**
- * `MarkSandboxStartingIfIdle` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, or `undefined`.
- *
- * ```sql
- * UPDATE sandbox
- * SET status = 'Running', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
- * WHERE id = @id AND status IN ('Stopped', 'Crashed')
- * RETURNING *
- * ```
- * @example
- * ```ts
- * const result = await markSandboxStartingIfIdle(pools.write, { id: 1 });
- * ```
- */
 export function markSandboxStartingIfIdle(conn: DbWriteConnection, params: MarkSandboxStartingIfIdleParams): Promise<MarkSandboxStartingIfIdleRow | undefined>;
 export function markSandboxStartingIfIdle(conn: DbWriteTransaction | DbWriteConnection, params: MarkSandboxStartingIfIdleParams): MarkSandboxStartingIfIdleRow | undefined | Promise<MarkSandboxStartingIfIdleRow | undefined> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => markSandboxStartingIfIdle(tx, params));
@@ -365,23 +307,13 @@ export interface DeleteSandboxParams {
  * ```sql
  * DELETE FROM sandbox WHERE id = @id
  * ```
+ *
  * @example
  * ```ts
  * const result = await deleteSandbox(pools.write, { id: 1 });
  * ```
  */
 export function deleteSandbox(conn: DbWriteTransaction, params: DeleteSandboxParams): number;
-/**
- * `DeleteSandbox` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
- *
- * ```sql
- * DELETE FROM sandbox WHERE id = @id
- * ```
- * @example
- * ```ts
- * const result = await deleteSandbox(pools.write, { id: 1 });
- * ```
- */
 export function deleteSandbox(conn: DbWriteConnection, params: DeleteSandboxParams): Promise<number>;
 export function deleteSandbox(conn: DbWriteTransaction | DbWriteConnection, params: DeleteSandboxParams): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => deleteSandbox(tx, params));
@@ -401,23 +333,13 @@ export interface DeleteSandboxIfIdleParams {
  * ```sql
  * DELETE FROM sandbox WHERE id = @id AND status NOT IN ('Running', 'Draining')
  * ```
+ *
  * @example
  * ```ts
  * const result = await deleteSandboxIfIdle(pools.write, { id: 1 });
  * ```
  */
 export function deleteSandboxIfIdle(conn: DbWriteTransaction, params: DeleteSandboxIfIdleParams): number;
-/**
- * `DeleteSandboxIfIdle` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
- *
- * ```sql
- * DELETE FROM sandbox WHERE id = @id AND status NOT IN ('Running', 'Draining')
- * ```
- * @example
- * ```ts
- * const result = await deleteSandboxIfIdle(pools.write, { id: 1 });
- * ```
- */
 export function deleteSandboxIfIdle(conn: DbWriteConnection, params: DeleteSandboxIfIdleParams): Promise<number>;
 export function deleteSandboxIfIdle(conn: DbWriteTransaction | DbWriteConnection, params: DeleteSandboxIfIdleParams): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => deleteSandboxIfIdle(tx, params));

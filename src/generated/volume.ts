@@ -34,25 +34,13 @@ function toInsertVolumeRow(r: InsertVolumeRaw): InsertVolumeRow {
  * VALUES (@name, @quota_mib, @labels)
  * RETURNING *
  * ```
+ *
  * @example
  * ```ts
  * const result = await insertVolume(pools.write, { name: 'x', quotaMib: 1, labels: 'x' });
  * ```
  */
 export function insertVolume(conn: DbWriteTransaction, params: InsertVolumeParams): InsertVolumeRow | undefined;
-/**
- * `InsertVolume` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, or `undefined`.
- *
- * ```sql
- * INSERT INTO volume (name, quota_mib, labels)
- * VALUES (@name, @quota_mib, @labels)
- * RETURNING *
- * ```
- * @example
- * ```ts
- * const result = await insertVolume(pools.write, { name: 'x', quotaMib: 1, labels: 'x' });
- * ```
- */
 export function insertVolume(conn: DbWriteConnection, params: InsertVolumeParams): Promise<InsertVolumeRow | undefined>;
 export function insertVolume(conn: DbWriteTransaction | DbWriteConnection, params: InsertVolumeParams): InsertVolumeRow | undefined | Promise<InsertVolumeRow | undefined> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => insertVolume(tx, params));
@@ -90,6 +78,7 @@ function toSelectVolumeByNameRow(r: SelectVolumeByNameRaw): SelectVolumeByNameRo
  * ```sql
  * SELECT * FROM volume WHERE name = @name
  * ```
+ *
  * @example
  * ```ts
  * const result = selectVolumeByName(pools.read, { name: 'x' });
@@ -125,6 +114,7 @@ function toSelectVolumesRow(r: SelectVolumesRaw): SelectVolumesRow {
  * ```sql
  * SELECT * FROM volume ORDER BY name
  * ```
+ *
  * @example
  * ```ts
  * const result = selectVolumes(pools.read);
@@ -150,23 +140,13 @@ export interface DeleteVolumeParams {
  * ```sql
  * DELETE FROM volume WHERE id = @id
  * ```
+ *
  * @example
  * ```ts
  * const result = await deleteVolume(pools.write, { id: 1 });
  * ```
  */
 export function deleteVolume(conn: DbWriteTransaction, params: DeleteVolumeParams): number;
-/**
- * `DeleteVolume` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
- *
- * ```sql
- * DELETE FROM volume WHERE id = @id
- * ```
- * @example
- * ```ts
- * const result = await deleteVolume(pools.write, { id: 1 });
- * ```
- */
 export function deleteVolume(conn: DbWriteConnection, params: DeleteVolumeParams): Promise<number>;
 export function deleteVolume(conn: DbWriteTransaction | DbWriteConnection, params: DeleteVolumeParams): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => deleteVolume(tx, params));

@@ -1,0 +1,48 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCodegenConfig } from '../../scripts/codegen/codegen-config.js';
+import { CodegenError } from '../../scripts/codegen/codegen-error.js';
+import { generate } from '../../scripts/codegen/generate.js';
+import { codegenCases } from './codegen-cases.js';
+
+const cases = codegenCases();
+
+describe('generate (golden cases)', () => {
+  it('should have at least 30 cases, both valid and invalid', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(30);
+    expect(cases.filter((c) => c.errorFile === undefined).length).toBeGreaterThanOrEqual(15);
+    expect(cases.filter((c) => c.errorFile !== undefined).length).toBeGreaterThanOrEqual(15);
+  });
+
+  for (const c of cases.filter((k) => k.errorFile === undefined)) {
+    it(`should generate exactly the expected files for ${c.name}`, () => {
+      const files = generate(loadCodegenConfig(c.config));
+      const expectedDir = join(c.dir, 'expected');
+      const expectedNames = readdirSync(expectedDir).sort();
+      expect([...files.keys()].map((p) => p.slice(expectedDir.length + 1))).toEqual(expectedNames);
+      for (const [path, text] of files) expect(text).toBe(readFileSync(path, 'utf8'));
+    });
+  }
+
+  for (const c of cases.filter((k) => k.errorFile !== undefined)) {
+    it(`should report the expected problems for ${c.name}`, () => {
+      expect.assertions(3);
+      const expected = readFileSync(c.errorFile ?? '', 'utf8').trimEnd();
+      try {
+        generate(loadCodegenConfig(c.config));
+      } catch (err) {
+        expect(err).toBeInstanceOf(CodegenError);
+        expect((err as CodegenError).code).toMatch(/^CODEGEN_(INVALID_QUERIES|CONFIG)$/);
+        expect((err as CodegenError).message).toBe(expected);
+      }
+    });
+  }
+
+  it('should produce identical output on a second run (deterministic)', () => {
+    const c = cases.find((k) => k.name === 'multiple-files');
+    expect(c).toBeDefined();
+    const config = loadCodegenConfig(c?.config ?? '');
+    expect([...generate(config)]).toEqual([...generate(config)]);
+  });
+});
