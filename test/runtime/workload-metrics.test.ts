@@ -47,9 +47,10 @@ describe('runtime metrics', () => {
       return all.length >= 4 ? all : undefined;
     });
 
-    // One busy loop is ~100 % of one core; two shared cores under test load leave it at least half.
+    // One busy loop is ~100 % of one core; two cores shared with other test processes leave it far more
+    // than an idle process's 0.
     const later = rows.slice(1).map((r) => r.cpu_percent);
-    expect(Math.max(...later)).toBeGreaterThan(50);
+    expect(Math.max(...later)).toBeGreaterThan(30);
     expect(Math.max(...later)).toBeLessThan(210);
   });
 
