@@ -64,9 +64,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const [name, ...args] = argv;
   const beforeTerminator = args.indexOf('--') === -1 ? args : args.slice(0, args.indexOf('--'));
   const wantsHelp = beforeTerminator.includes('--help') || beforeTerminator.includes('-h');
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    io.err(`${USAGE}\n`);
+    return EXIT.USAGE;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.out(`${USAGE}\n`);
-    return name === undefined ? EXIT.USAGE : EXIT.OK;
+    return EXIT.OK;
   }
   const command = COMMANDS.find((c) => c.name === name);
   try {
