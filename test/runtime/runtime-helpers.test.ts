@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { DbOpenError } from '../../src/db/index.js';
+import { DbOpenError, isSqliteBusy } from '../../src/db/index.js';
 import { connectDb } from '../../src/runtime/connect-db.js';
 import { insertRun } from '../../src/runtime/insert-run.js';
 import { loadRuntimeSandbox } from '../../src/runtime/load-runtime-sandbox.js';
@@ -217,5 +218,34 @@ describe('parseSandboxConfig', () => {
     expect(() => parseSandboxConfig('web', json)).toThrow(
       expect.objectContaining({ code: 'SANDBOX_CONFIG_INVALID' }),
     );
+  });
+});
+
+describe('RuntimeError', () => {
+  it('should count as busy only when its cause is a busy SqliteError', () => {
+    const path = join(makeTempDir(), 'busy.db');
+    const holder = new Database(path);
+    const other = new Database(path, { timeout: 0 });
+    try {
+      holder.exec('CREATE TABLE t (x INTEGER); BEGIN IMMEDIATE; INSERT INTO t VALUES (1);');
+      let busy: unknown;
+      try {
+        other.exec('INSERT INTO t VALUES (2)');
+      } catch (err) {
+        busy = err;
+      }
+      expect(busy).toMatchObject({ code: 'SQLITE_BUSY' });
+
+      expect(isSqliteBusy(new RuntimeError('SANDBOX_NOT_FOUND', 'x', { cause: busy }))).toBe(true);
+      expect(isSqliteBusy(new RuntimeError('SANDBOX_NOT_FOUND', 'x'))).toBe(false);
+      expect(new RuntimeError('WORKLOAD_START_FAILED', 'y')).toMatchObject({
+        name: 'RuntimeError',
+        code: 'WORKLOAD_START_FAILED',
+        message: 'y',
+      });
+    } finally {
+      other.close();
+      holder.close();
+    }
   });
 });
