@@ -645,6 +645,18 @@ class Analyzer {
     const lt = this.expr(left, scope);
     const rt = this.expr(right, scope);
     const nullable = lt.nullable || rt.nullable;
+    // `qty + @amount`: the parameter is an operand of the same kind as the other side, and a NULL
+    // would only turn the result into NULL.
+    const operand: SqlType | undefined =
+      op === '||'
+        ? { ts: 'string', nullable: false, integer: false }
+        : ['+', '-', '*', '/', '%'].includes(op)
+          ? { ts: 'number', nullable: false, integer: false }
+          : undefined;
+    if (operand !== undefined) {
+      if (left.type === 'parameter') this.#hint(left, operand, false);
+      if (right.type === 'parameter') this.#hint(right, operand, false);
+    }
     switch (op) {
       case '||':
         return { ts: 'string', nullable, integer: false };

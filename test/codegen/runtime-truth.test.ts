@@ -1,0 +1,232 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import type { AnalyzedQuery, ParamField } from '../../scripts/codegen/analyzed-query.js';
+import { loadCodegenConfig } from '../../scripts/codegen/codegen-config.js';
+import { analyzeProject } from '../../scripts/codegen/generate.js';
+import type { SqlType } from '../../scripts/codegen/sql-type.js';
+import { DbPools, DbWriteTransaction, loadMigrations } from '../../src/db/index.js';
+import { makeTempDir } from '../support/open-test-pools.js';
+import { type CodegenCase, codegenCases } from './codegen-cases.js';
+
+type Fn = (conn: unknown, params?: unknown) => unknown;
+
+/** Whether a value returned at run time is one the declared TypeScript type admits. */
+function admits(type: SqlType, value: unknown): boolean {
+  if (value === null) return type.nullable || type.ts === 'unknown';
+  return type.ts.split(' | ').some((part) => {
+    if (part === 'unknown' || part === 'SqlValue') return true;
+    if (part === 'number') return typeof value === 'number';
+    if (part === 'bigint') return typeof value === 'bigint';
+    if (part === 'string') return typeof value === 'string';
+    if (part === 'Buffer') return Buffer.isBuffer(value);
+    if (part.startsWith("'")) return value === part.slice(1, -1).replaceAll("\\'", "'");
+    return false;
+  });
+}
+
+function sampleValue(p: ParamField): unknown {
+  const first = p.type.ts.split(' | ')[0] ?? 'unknown';
+  const scalar = (): unknown => {
+    if (first === 'number') return 1;
+    if (first === 'bigint') return 1n;
+    if (first === 'string') return 'ann';
+    if (first === 'Buffer') return Buffer.from('x');
+    if (first.startsWith("'")) return first.slice(1, -1);
+    return 1;
+  };
+  if (p.array) return [scalar(), scalar()];
+  return p.type.nullable ? null : scalar();
+}
+
+/**
+ * Parameters for the `call`-th call of a query: synthesized from the declared types, overridden by the
+ * case's `params.json` (`{ "QueryName": {...} }`, or a list of objects, one per call).
+ */
+function paramsFor(c: CodegenCase, q: AnalyzedQuery, call: number): Record<string, unknown> | undefined {
+  if (q.params.length === 0) return undefined;
+  const file = join(c.dir, 'params.json');
+  type Given = Record<string, unknown>;
+  const given = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, Given | Given[]>)[q.block.name]
+    : undefined;
+  const overrides: Given = (Array.isArray(given) ? (given[call] ?? given.at(-1)) : given) ?? {};
+  const params: Record<string, unknown> = {};
+  for (const p of q.params) params[p.field] = p.field in overrides ? overrides[p.field] : sampleValue(p);
+  return params;
+}
+
+/** Asserts a function's result against its command and declared row type; returns the rows seen. */
+function checkResult(q: AnalyzedQuery, result: unknown): Record<string, unknown>[] {
+  const where = `${q.block.name}`;
+  switch (q.block.command) {
+    case ':exec':
+      expect(result, where).toBeUndefined();
+      return [];
+    case ':execrows':
+      expect(Number.isInteger(result), where).toBe(true);
+      return [];
+    case ':execlastid':
+      expect(Number.isInteger(result) && (result as number) > 0, where).toBe(true);
+      return [];
+    case ':one':
+      if (result === undefined) return [];
+      return [checkRow(q, result)];
+    case ':many':
+      expect(Array.isArray(result), where).toBe(true);
+      return (result as unknown[]).map((row) => checkRow(q, row));
+  }
+}
+
+function checkRow(q: AnalyzedQuery, row: unknown): Record<string, unknown> {
+  expect(typeof row, q.block.name).toBe('object');
+  const record = row as Record<string, unknown>;
+  expect(Object.keys(record), q.block.name).toEqual(q.fields.map((f) => f.field));
+  for (const f of q.fields) {
+    const value = record[f.field];
+    expect(
+      admits(f.type, value),
+      `${q.block.name}.${f.field}: ${typeof value} ${String(value)} is not ${f.type.ts}${f.type.nullable ? ' | null' : ''}`,
+    ).toBe(true);
+  }
+  return record;
+}
+
+async function openCase(c: CodegenCase, seeded: boolean): Promise<DbPools> {
+  const path = join(makeTempDir('msb-codegen-truth-'), 'case.db');
+  const pools = await DbPools.open(path, {
+    migrations: loadMigrations(join(c.dir, 'schema')),
+    connectTimeoutMs: 5_000,
+  });
+  if (seeded) {
+    // The seed is plain SQL with several statements; a second connection applies it as a test fixture.
+    const db = new Database(path);
+    db.exec(readFileSync(join(c.dir, 'seed.sql'), 'utf8'));
+    db.close();
+  }
+  return pools;
+}
+
+const cases = codegenCases().filter((c) => c.errorFile === undefined && existsSync(join(c.dir, 'seed.sql')));
+
+describe('generated functions (run-time truth)', () => {
+  for (const c of cases) {
+    it(`should return only values of the declared types for ${c.name}, on empty and seeded tables`, async () => {
+      const analyzed = analyzeProject(loadCodegenConfig(c.config));
+      const modules = new Map<string, Record<string, Fn>>();
+      for (const file of analyzed.keys()) {
+        modules.set(
+          file,
+          (await import(join(c.dir, 'expected', `${basename(file, '.sql')}.ts`))) as Record<string, Fn>,
+        );
+      }
+      const fnOf = (file: string, q: AnalyzedQuery): Fn => {
+        const name = q.block.name.charAt(0).toLowerCase() + q.block.name.slice(1);
+        const fn = modules.get(file)?.[name];
+        expect(typeof fn, name).toBe('function');
+        return fn as Fn;
+      };
+      const nonNullSeen = new Set<string>();
+      for (const seeded of [false, true]) {
+        const pools = await openCase(c, seeded);
+        try {
+          for (const [file, queries] of analyzed) {
+            for (const q of queries) {
+              const fn = fnOf(file, q);
+              const results: unknown[] = [];
+              if (q.block.tag === ':read') {
+                results.push(fn(pools.read, paramsFor(c, q, 0)));
+                results.push(await pools.write.transaction((tx) => fn(tx, paramsFor(c, q, 1))));
+              } else if (seeded) {
+                // Writes run on seeded data, through the retried-transaction overload and the handle.
+                results.push(await fn(pools.write, paramsFor(c, q, 0)));
+                results.push(await pools.write.transaction((tx) => fn(tx, paramsFor(c, q, 1))));
+              }
+              for (const result of results) {
+                expect(result instanceof Promise, q.block.name).toBe(false);
+                for (const row of checkResult(q, result)) {
+                  for (const [k, v] of Object.entries(row))
+                    if (v !== null) nonNullSeen.add(`${q.block.name}.${k}`);
+                }
+              }
+            }
+          }
+        } finally {
+          await pools.close();
+        }
+      }
+      // The seeds are meant to produce rows: every read query's declared fields were exercised.
+      for (const queries of analyzed.values()) {
+        for (const q of queries) {
+          if (q.block.tag !== ':read' || q.fields.length === 0) continue;
+          const seen = q.fields.filter((f) => nonNullSeen.has(`${q.block.name}.${f.field}`));
+          expect(seen.length, `${q.block.name} returned no non-null value at all`).toBeGreaterThan(0);
+        }
+      }
+    });
+  }
+
+  it('should treat an empty id list as matching nothing, with one cached statement for every length', async () => {
+    const c = cases.find((k) => k.name === 'json-each-array');
+    expect(c).toBeDefined();
+    const mod = (await import(join(c?.dir ?? '', 'expected', 'ids.ts'))) as Record<string, Fn>;
+    const pools = await openCase(c as CodegenCase, true);
+    try {
+      const itemsByIds = mod.itemsByIds as Fn;
+      const deleteItems = mod.deleteItems as Fn;
+      expect(itemsByIds(pools.read, { ids: [] })).toEqual([]);
+      expect(itemsByIds(pools.read, { ids: [3, 1] })).toEqual([
+        { id: 1, title: 'pen' },
+        { id: 3, title: 'ink' },
+      ]);
+      expect(itemsByIds(pools.read, { ids: [1, 2, 3, 4, 5] })).toHaveLength(3);
+      expect(await deleteItems(pools.write, { ids: [] })).toBe(0);
+      expect(await deleteItems(pools.write, { ids: [1, 2] })).toBe(2);
+      expect(itemsByIds(pools.read, { ids: [1, 2, 3] })).toEqual([{ id: 3, title: 'ink' }]);
+    } finally {
+      await pools.close();
+    }
+  });
+
+  it('should return a configured bigint column exactly, beyond 2^53', async () => {
+    const c = cases.find((k) => k.name === 'bigint-override');
+    const mod = (await import(join(c?.dir ?? '', 'expected', 'big.ts'))) as Record<string, Fn>;
+    const pools = await openCase(c as CodegenCase, true);
+    try {
+      const getCounter = mod.getCounter as Fn;
+      expect(getCounter(pools.read, { id: 1 })).toEqual({
+        id: 1,
+        name: 'big',
+        hits: 9007199254740993n,
+        ratio: 0.5,
+        note: null,
+      });
+      expect(await (mod.bumpCounter as Fn)(pools.write, { id: 2, hits: 9007199254740995n })).toBe(1);
+      expect((getCounter(pools.read, { id: 2 }) as { hits: bigint }).hits).toBe(9007199254740995n);
+    } finally {
+      await pools.close();
+    }
+  });
+
+  it('should run a :write function synchronously on the transaction handle and roll it back with it', async () => {
+    const c = cases.find((k) => k.name === 'write-in-transaction');
+    const mod = (await import(join(c?.dir ?? '', 'expected', 'tx.ts'))) as Record<string, Fn>;
+    const pools = await openCase(c as CodegenCase, true);
+    try {
+      const moveItems = mod.moveItems as Fn;
+      const ownerIdByName = mod.ownerIdByName as Fn;
+      const failure = pools.write.transaction((tx) => {
+        expect(tx).toBeInstanceOf(DbWriteTransaction);
+        const ann = ownerIdByName(tx, { name: 'ann' }) as { id: number };
+        expect(moveItems(tx, { toOwner: 2, fromOwner: ann.id })).toBe(2);
+        throw new RangeError('abort after the move');
+      });
+      await expect(failure).rejects.toThrow(RangeError);
+      expect(await moveItems(pools.write, { toOwner: 3, fromOwner: 2 })).toBe(0);
+      expect(await moveItems(pools.write, { toOwner: 3, fromOwner: 1 })).toBe(2);
+    } finally {
+      await pools.close();
+    }
+  });
+});
