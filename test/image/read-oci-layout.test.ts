@@ -1,9 +1,10 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importOciImage } from '../../src/host/image/import-oci-image.js';
 import { readOciLayout } from '../../src/host/image/read-oci-layout.js';
 import { type BuiltOciLayout, buildOciLayout } from '../support/build-oci-layout.js';
-import { makeTempDir } from '../support/open-test-pools.js';
+import { makeTempDir, openTestPools } from '../support/open-test-pools.js';
 
 /** One layout directory whose index lists the manifests of both `a` and `b`, with the given extras. */
 function mergedLayout(extraA: object, extraB: object): { dir: string; a: BuiltOciLayout; b: BuiltOciLayout } {
@@ -26,10 +27,20 @@ describe('readOciLayout', () => {
     const ref = (name: string) => ({ annotations: { 'org.opencontainers.image.ref.name': name } });
     const { dir, b } = mergedLayout(ref('1'), ref('2'));
 
-    const image = await readOciLayout(dir, { refName: '2' });
+    const image = await readOciLayout(dir, { refNames: ['2'] });
 
     expect(image.manifestDigest).toBe(b.manifestDigest);
     expect(image.config.cmd).toEqual(['b']);
+  });
+
+  it('should pick by the whole reference when that is what the annotation holds', async () => {
+    const { pools } = await openTestPools();
+    const ref = (name: string) => ({ annotations: { 'org.opencontainers.image.ref.name': name } });
+    const { dir, a } = mergedLayout(ref('docker.io/test/app:1'), ref('docker.io/test/app:2'));
+
+    const { digest } = await importOciImage(pools.write, dir, 'docker.io/test/app:1');
+
+    expect(digest).toBe(a.manifestDigest);
   });
 
   it("should pick the manifest for linux on this machine's architecture", async () => {

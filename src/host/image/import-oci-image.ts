@@ -57,7 +57,7 @@ export async function importOciImage(
 ): Promise<ImportedImage> {
   parseImageReference(reference);
   const tag = reference.slice(reference.lastIndexOf(':') + 1);
-  const image = await readOciLayout(dir, { refName: tag });
+  const image = await readOciLayout(dir, { refNames: [tag, reference] });
   return write.transaction((tx) => persistImage(tx, image, reference));
 }
 

@@ -69,12 +69,15 @@ export interface OciLayer {
  *
  * @example
  * ```ts
- * const select: OciManifestSelector = { refName: '3.20' };
+ * const select: OciManifestSelector = { refNames: ['3.20', 'alpine:3.20'] };
  * ```
  */
 export interface OciManifestSelector {
-  /** Matched against the `org.opencontainers.image.ref.name` annotation. */
-  readonly refName?: string;
+  /**
+   * Matched against the `org.opencontainers.image.ref.name` annotation, which some tools set to the tag
+   * (`skopeo`, `umoci`) and others to the whole reference (BuildKit).
+   */
+  readonly refNames?: readonly string[];
 }
 
 interface Descriptor {
@@ -92,8 +95,8 @@ const REF_NAME = 'org.opencontainers.image.ref.name';
 /**
  * Reads and verifies an OCI image layout directory (`oci-layout`, `index.json`, `blobs/sha256/…`).
  *
- * 1. `index.json` → the image manifest (one manifest, or the one whose `ref.name` annotation matches
- *    `select.refName`, or the one for linux on this machine's architecture) → config and layers.
+ * 1. `index.json` → the image manifest (one manifest, or the one whose `ref.name` annotation is one of
+ *    `select.refNames`, or the one for linux on this machine's architecture) → config and layers.
  * 2. Every blob's size and sha256 digest are checked against its descriptor, and every media type
  *    against its role; gzip and plain tar layers are also decompressed and checked against the
  *    config's `rootfs.diff_ids` (zstd layers are not: Node 20's zlib has no zstd).
@@ -103,7 +106,7 @@ const REF_NAME = 'org.opencontainers.image.ref.name';
  *
  * @example
  * ```ts
- * const image = await readOciLayout('/tmp/alpine-oci', { refName: '3.20' });
+ * const image = await readOciLayout('/tmp/alpine-oci', { refNames: ['3.20'] });
  * ```
  */
 export async function readOciLayout(dir: string, select: OciManifestSelector = {}): Promise<OciImage> {
@@ -195,8 +198,8 @@ function chooseManifest(
     );
   }
   if (manifests.length === 1) return manifests[0]!;
-  const byRef = manifests.filter(
-    (d) => select.refName !== undefined && d.annotations?.[REF_NAME] === select.refName,
+  const byRef = manifests.filter((d) =>
+    (select.refNames ?? []).some((name) => d.annotations?.[REF_NAME] === name),
   );
   if (byRef.length === 1) return byRef[0]!;
   const arch = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' }[process.arch as string];
