@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { insertRuntimeMetric } from '../../src/generated/index.js';
+import { buildHandle } from '../../src/host/build-handle.js';
+import { getSandbox } from '../../src/host/get-sandbox.js';
+import { inspectSandbox } from '../../src/host/inspect-sandbox.js';
+import { latestMetric } from '../../src/host/latest-metric.js';
+import { listSandboxes } from '../../src/host/list-sandboxes.js';
+import { loadActivePids } from '../../src/host/load-active-pids.js';
+import { loadActiveRun } from '../../src/host/load-active-run.js';
+import { loadSandboxRecord } from '../../src/host/load-sandbox-record.js';
+import { markSandboxRuntimeStale } from '../../src/host/mark-sandbox-runtime-stale.js';
+import { markSandboxStoppedForReplacement } from '../../src/host/mark-sandbox-stopped-for-replacement.js';
+import { metricsForSandbox } from '../../src/host/metrics-for-sandbox.js';
+import { updateSandboxStatus } from '../../src/host/update-sandbox-status.js';
+import { openTestPools } from '../support/open-test-pools.js';
+import { deadPid, spawnDetached } from './support/processes.js';
+import { seedSandbox, sleepConfig } from './support/seed.js';
+
+const SAMPLE = { diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 };
+
+describe('read helpers', () => {
+  it('should load records, active runs, alive pids, metrics and handles', async () => {
+    const { pools } = await openTestPools();
+    const live = await spawnDetached('sh', ['-c', 'echo ready; exec sleep 30']);
+    const web = await seedSandbox(pools, 'web', { pid: live.pid });
+    const dead = await seedSandbox(pools, 'dead', { pid: await deadPid() });
+    await seedSandbox(pools, 'idle', { status: 'Stopped' });
+    for (const [cpu, memory] of [
+      [1.5, 100],
+      [2.5, 200],
+      [3.5, 300],
+    ] as const) {
+      await insertRuntimeMetric(pools.write, {
+        sandboxId: web.record.id,
+        cpuPercent: cpu,
+        memoryBytes: memory,
+        ...SAMPLE,
+      });
+    }
+
+    expect(loadSandboxRecord(pools.read, 'web')).toEqual(
+      expect.objectContaining({ name: 'web', config: sleepConfig() }),
+    );
+    expect(loadSandboxRecord(pools.read, 'nope')).toBeUndefined();
+    expect(loadActiveRun(pools.read, web.record.id)).toMatchObject({
+      id: web.runId,
+      pid: live.pid,
+      status: 'Running',
+    });
+    expect(loadActivePids(pools.read)).toEqual([
+      { sandboxId: web.record.id, name: 'web', sandboxStatus: 'Running', runId: web.runId, pid: live.pid },
+    ]);
+    expect(latestMetric(pools.read, web.record.id)).toMatchObject({ cpuPercent: 3.5, memoryBytes: 300 });
+    expect(metricsForSandbox(pools.read, web.record.id, 2).map((m) => m.memoryBytes)).toEqual([300, 200]);
+    expect(() => metricsForSandbox(pools.read, web.record.id, 0)).toThrow(RangeError);
+
+    const handle = buildHandle(pools.read, web.record);
+    expect(handle).toMatchObject({ pid: live.pid, metric: { memoryBytes: 300 }, run: { id: web.runId } });
+    expect(handle.uptimeMs).toBeGreaterThanOrEqual(0);
+    expect(buildHandle(pools.read, dead.record)).toMatchObject({
+      pid: null,
+      uptimeMs: null,
+      run: { id: dead.runId },
+    });
+
+    expect(listSandboxes(pools.read).map((h) => [h.record.name, h.record.status, h.pid])).toEqual([
+      ['dead', 'Running', null],
+      ['idle', 'Stopped', null],
+      ['web', 'Running', live.pid],
+    ]);
+    const inspection = inspectSandbox(pools.read, 'web', 2);
+    expect(inspection.runs.map((r) => r.id)).toEqual([web.runId]);
+    expect(inspection.metrics).toHaveLength(2);
+    expect(() => inspectSandbox(pools.read, 'nope')).toThrow(
+      expect.objectContaining({ code: 'SANDBOX_NOT_FOUND', message: 'sandbox "nope" does not exist' }),
+    );
+  });
+
+  it('should reconcile in getSandbox, and refuse a missing sandbox', async () => {
+    const { pools } = await openTestPools();
+    await seedSandbox(pools, 'dead', { pid: await deadPid() });
+    expect((await getSandbox(pools, 'dead')).record.status).toBe('Crashed');
+    await expect(getSandbox(pools, 'nope')).rejects.toMatchObject({ code: 'SANDBOX_NOT_FOUND' });
+  });
+});
+
+describe('write helpers', () => {
+  it('should set a status and tell whether the row exists', async () => {
+    const { pools } = await openTestPools();
+    const { record } = await seedSandbox(pools, 'web');
+    expect(await updateSandboxStatus(pools.write, record.id, 'Paused')).toBe(true);
+    expect(await updateSandboxStatus(pools.write, record.id + 100, 'Paused')).toBe(false);
+    expect(pools.read.get('SELECT status FROM sandbox', undefined, 'pluck')).toBe('Paused');
+  });
+
+  it('should mark a runtime stale without crashing a sandbox that is already Stopped', async () => {
+    const { pools } = await openTestPools();
+    const { record, runId } = await seedSandbox(pools, 'web', { pid: await deadPid(), status: 'Stopped' });
+    const marked = await markSandboxRuntimeStale(pools.write, {
+      sandboxId: record.id,
+      runId: runId!,
+      detail: 'gone',
+    });
+    expect(marked).toEqual({ runTerminated: true, sandboxCrashed: false });
+    expect(pools.read.get('SELECT status FROM sandbox', undefined, 'pluck')).toBe('Stopped');
+    expect(pools.read.get('SELECT status, termination_reason, termination_detail FROM run')).toEqual({
+      status: 'Terminated',
+      termination_reason: 'InternalError',
+      termination_detail: 'gone',
+    });
+    // A second marking changes nothing: the run's recorded end wins.
+    expect(
+      await markSandboxRuntimeStale(pools.write, { sandboxId: record.id, runId: runId!, detail: 'x' }),
+    ).toEqual({
+      runTerminated: false,
+      sandboxCrashed: false,
+    });
+  });
+
+  it('should mark a replaced sandbox Stopped and its run Terminated/Signal with the signal', async () => {
+    const { pools } = await openTestPools();
+    const { record, runId } = await seedSandbox(pools, 'web', { pid: await deadPid() });
+    await markSandboxStoppedForReplacement(pools.write, { sandboxId: record.id, runId, signal: 'SIGTERM' });
+    expect(pools.read.get('SELECT status FROM sandbox', undefined, 'pluck')).toBe('Stopped');
+    expect(
+      pools.read.get(
+        'SELECT status, termination_reason, exit_signal, terminated_at IS NOT NULL AS ended FROM run',
+      ),
+    ).toEqual({
+      status: 'Terminated',
+      termination_reason: 'Signal',
+      exit_signal: 'SIGTERM',
+      ended: 1,
+    });
+  });
+
+  it('should refuse a second sandbox of the same name with the driver error, unwrapped', async () => {
+    const { pools } = await openTestPools();
+    await seedSandbox(pools, 'web');
+    await expect(seedSandbox(pools, 'web')).rejects.toMatchObject({
+      name: 'SqliteError',
+      code: 'SQLITE_CONSTRAINT_UNIQUE',
+    });
+  });
+});
