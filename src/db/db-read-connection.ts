@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from 'better-sqlite3';
-import { openSqlite } from './connection-builder.js';
+import { assertDatabasePath, openSqlite } from './connection-builder.js';
 import { DbOpenError } from './db-open-error.js';
 import {
   type DbOpenOptions,
@@ -56,6 +56,7 @@ export class DbReadConnection {
    * ```
    */
   static async open(path: string, options: DbOpenOptions = {}): Promise<DbReadConnection> {
+    assertDatabasePath(path);
     const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     const migrations = options.migrations === undefined ? loadMigrations() : options.migrations;
