@@ -118,6 +118,15 @@ describe('DbReadConnection', () => {
     expect(pools.read.snapshot(() => pools.read.get<number>('SELECT 1', undefined, 'pluck'))).toBe(1);
   });
 
+  it.each(['', ':memory:'])(
+    'should refuse the path %j with a TypeError rather than DB_NOT_FOUND',
+    async (path) => {
+      await expect(DbReadConnection.open(path, { connectTimeoutMs: 0 })).rejects.toThrow(
+        new TypeError(`database path must name a file shared between processes, got ${JSON.stringify(path)}`),
+      );
+    },
+  );
+
   it('should refuse to be constructed directly', () => {
     const ctor = DbReadConnection as unknown as new (token: symbol, db: unknown) => unknown;
     expect(() => new ctor(Symbol('fake'), {})).toThrow(

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { DbReadConnection, DbWriteConnection } from '../../src/db/index.js';
+import { DbPools, DbReadConnection, DbWriteConnection } from '../../src/db/index.js';
 import { makeTempDir, openTestPools } from '../support/open-test-pools.js';
 
 const { SqliteError } = Database;
@@ -55,6 +55,16 @@ describe('DbWriteConnection', () => {
     onTestFinished(() => read.close());
     expect(read.get('PRAGMA busy_timeout', undefined, 'pluck')).toBe(5_000);
   });
+
+  it.each(['', '   ', ':memory:'])(
+    'should refuse the path %j, which would not be a shared file',
+    async (path) => {
+      await expect(DbWriteConnection.open(path)).rejects.toThrow(
+        new TypeError(`database path must name a file shared between processes, got ${JSON.stringify(path)}`),
+      );
+      await expect(DbPools.open(path)).rejects.toThrow(TypeError);
+    },
+  );
 
   it('should refuse to be constructed directly', () => {
     const ctor = DbWriteConnection as unknown as new (token: symbol, db: unknown, p: unknown) => unknown;
