@@ -49,8 +49,8 @@ describe('DbWriteConnection.transaction across processes', () => {
     const waited = performance.now() - started;
     // The child holds the lock 300 ms from printing "locked"; allow for the pipe's latency under load.
     expect(waited).toBeGreaterThanOrEqual(100);
-    expect(gaps.length).toBeGreaterThan(10);
-    expect(Math.max(...gaps)).toBeLessThan(100);
+    expect(gaps.length).toBeGreaterThanOrEqual(5);
+    expect(Math.max(...gaps)).toBeLessThan(150);
     expect(pools.write.stats.busyRetries).toBeGreaterThan(0);
     expect(pools.write.stats).toMatchObject({ transactions: 1, commits: 1, busyTimeouts: 0 });
     expect(pools.read.get('SELECT name FROM sandbox WHERE id = @id', { id }, 'pluck')).toBe('after');
