@@ -2,10 +2,13 @@ import type { SandboxConfig } from '../runtime/protocol.js';
 import { HostError } from './host-error.js';
 
 /**
- * Parses and checks the config JSON of sandbox `name` (the `sandbox.config` column).
+ * Parses and checks the config JSON of sandbox `name` (the `sandbox.config` column) and rebuilds it
+ * field by field, so nothing unchecked reaches the caller.
  *
  * A row written by an older or foreign program fails with `HostError` `SANDBOX_CONFIG_INVALID` naming
- * the sandbox and the field, instead of surfacing later as a runtime that cannot start.
+ * the sandbox and the key, instead of surfacing later as a runtime that cannot start. The rules are the
+ * runtime's (`src/runtime/parse-sandbox-config.ts`), so the host never accepts a config its runtime
+ * would refuse.
  *
  * @example
  * ```ts
@@ -13,35 +16,51 @@ import { HostError } from './host-error.js';
  * ```
  */
 export function parseSandboxConfig(json: string, name: string): SandboxConfig {
-  const fail = (what: string): never => {
-    throw new HostError('SANDBOX_CONFIG_INVALID', `sandbox "${name}": config ${what}`);
-  };
-  let value: unknown;
+  const fail = (key: string, problem: string): HostError =>
+    new HostError(
+      'SANDBOX_CONFIG_INVALID',
+      `sandbox "${name}": config ${key === '' ? '' : `key "${key}" `}${problem}`,
+    );
+  let root: unknown;
   try {
-    value = JSON.parse(json);
+    root = JSON.parse(json);
   } catch (err) {
-    return fail(`is not JSON (${(err as Error).message})`);
+    throw fail('', `is not valid JSON: ${(err as Error).message}`);
   }
-  if (!isObject(value)) return fail('is not an object');
-  const { command, args, env, workingDir, image, metricsIntervalMs } = value;
-  if (typeof command !== 'string' || command === '') fail('"command" must be a non-empty string');
-  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) fail('"args" must be strings');
-  if (!isObject(env) || !Object.values(env).every((v) => typeof v === 'string')) {
-    fail('"env" must map names to strings');
+  if (!isRecord(root)) throw fail('', 'must be a JSON object');
+  const { command, args, env, workingDir, image, metricsIntervalMs } = root;
+  if (typeof command !== 'string' || command === '') throw fail('command', 'must be a non-empty string');
+  if (!isStringArray(args)) throw fail('args', 'must be an array of strings');
+  if (!isRecord(env)) throw fail('env', 'must be an object of string values');
+  const envStrings: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (typeof value !== 'string') throw fail('env', `value of "${key}" must be a string`);
+    envStrings[key] = value;
   }
-  if (workingDir !== null && typeof workingDir !== 'string') fail('"workingDir" must be a string or null');
+  if (workingDir !== null && (typeof workingDir !== 'string' || !workingDir.startsWith('/'))) {
+    throw fail('workingDir', 'must be an absolute path or null');
+  }
+  let imageRef: SandboxConfig['image'] = null;
+  if (image !== null) {
+    if (!isRecord(image) || typeof image.reference !== 'string' || typeof image.digest !== 'string') {
+      throw fail('image', 'must be null or { reference, digest } strings');
+    }
+    imageRef = { reference: image.reference, digest: image.digest };
+  }
   if (
-    image !== null &&
-    !(isObject(image) && typeof image.reference === 'string' && typeof image.digest === 'string')
+    typeof metricsIntervalMs !== 'number' ||
+    !Number.isInteger(metricsIntervalMs) ||
+    metricsIntervalMs < 10
   ) {
-    fail('"image" must be null or { reference, digest }');
+    throw fail('metricsIntervalMs', 'must be a whole number of milliseconds >= 10');
   }
-  if (typeof metricsIntervalMs !== 'number' || !(metricsIntervalMs > 0)) {
-    fail('"metricsIntervalMs" must be a positive number');
-  }
-  return value as unknown as SandboxConfig;
+  return { command, args, env: envStrings, workingDir, image: imageRef, metricsIntervalMs };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSandboxConfig, type ImageDefaults } from '../../src/host/build-sandbox-config.js';
 import { HostError } from '../../src/host/host-error.js';
+import { parseSandboxConfig } from '../../src/host/parse-sandbox-config.js';
 
 const IMAGE: ImageDefaults = {
   reference: 'app:1',
@@ -64,5 +65,37 @@ describe('buildSandboxConfig', () => {
       invalid('sandbox "d": metrics interval'),
     );
     expect(() => buildSandboxConfig({ name: 'e' })).toThrow(HostError);
+  });
+});
+
+describe('parseSandboxConfig', () => {
+  it('should give back what buildSandboxConfig stored', () => {
+    const config = buildSandboxConfig({ name: 'a', env: { A: '1' } }, IMAGE);
+    expect(parseSandboxConfig(JSON.stringify(config), 'a')).toEqual(config);
+  });
+
+  it('should refuse a damaged config with SANDBOX_CONFIG_INVALID naming the sandbox and key', () => {
+    const good = buildSandboxConfig({ name: 'a', command: 'true' });
+    const damaged = (patch: Record<string, unknown>) => JSON.stringify({ ...good, ...patch });
+    const invalid = (message: string) =>
+      expect.objectContaining({ code: 'SANDBOX_CONFIG_INVALID', message: `sandbox "a": config ${message}` });
+    expect(() => parseSandboxConfig('{', 'a')).toThrow(
+      expect.objectContaining({
+        code: 'SANDBOX_CONFIG_INVALID',
+        message: expect.stringMatching(/^sandbox "a": config is not valid JSON: /),
+      }),
+    );
+    expect(() => parseSandboxConfig(damaged({ args: [1] }), 'a')).toThrow(
+      invalid('key "args" must be an array of strings'),
+    );
+    expect(() => parseSandboxConfig(damaged({ env: { B: 2 } }), 'a')).toThrow(
+      invalid('key "env" value of "B" must be a string'),
+    );
+    expect(() => parseSandboxConfig(damaged({ workingDir: 'rel' }), 'a')).toThrow(
+      invalid('key "workingDir" must be an absolute path or null'),
+    );
+    expect(() => parseSandboxConfig(damaged({ image: { reference: 'x' } }), 'a')).toThrow(
+      invalid('key "image" must be null or { reference, digest } strings'),
+    );
   });
 });
