@@ -1,5 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import {
@@ -7,6 +8,7 @@ import {
   DbOpenError,
   DbReadConnection,
   DbWriteConnection,
+  isSqliteBusy,
   LEDGER_TABLE,
   loadMigrations,
 } from '../../src/db/index.js';
@@ -125,5 +127,55 @@ describe('migrations across processes', () => {
     holder.child.kill('SIGTERM');
     expect(await holder.exited).toMatchObject({ signal: 'SIGTERM' });
     expect(plain(path).prepare('SELECT count(*) FROM sqlite_schema').pluck().get()).toBe(0);
+  });
+
+  it('should leave nothing half-applied when a process is killed mid-migration, and apply it all on the next open', async () => {
+    const dir = makeTempDir('msb-schema-');
+    writeFileSync(join(dir, '0001_table.sql'), 'CREATE TABLE big (x INTEGER NOT NULL) STRICT;');
+    // Slow on purpose (several hundred ms) so that the kill lands inside the migration transaction.
+    writeFileSync(
+      join(dir, '0002_fill.sql'),
+      'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1500000) INSERT INTO big SELECT x FROM c;',
+    );
+    const path = join(makeTempDir('msb-migkill-'), 'msb.db');
+    const opener = spawnFixture('open-writer.mjs', [path, dir, '10000']);
+    await opener.line('ready');
+    opener.send('go');
+    // The migration holds the write lock from BEGIN IMMEDIATE to COMMIT: seeing it held means the child
+    // is inside the migration (nothing else in it takes the lock).
+    const deadline = performance.now() + 10_000;
+    while (!existsSync(path) && performance.now() < deadline) await sleep(2);
+    // Opened only once the child created the file, so the probe never creates it itself.
+    const probe = new Database(path, { fileMustExist: true });
+    onTestFinished(() => {
+      probe.close();
+    });
+    probe.pragma('busy_timeout = 0');
+    let held = false;
+    while (!held && performance.now() < deadline && opener.lines.length < 2) {
+      try {
+        probe.exec('BEGIN IMMEDIATE');
+        probe.exec('ROLLBACK');
+        await sleep(2);
+      } catch (err) {
+        if (!isSqliteBusy(err)) throw err;
+        held = true;
+      }
+    }
+    expect(held).toBe(true);
+    opener.child.kill('SIGKILL');
+    expect(await opener.exited).toMatchObject({ signal: 'SIGKILL' });
+
+    const names = (): unknown[] =>
+      probe.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
+    expect(names()).toEqual([]);
+
+    const write = await DbWriteConnection.open(path, { migrations: loadMigrations(dir) });
+    onTestFinished(() => write.close());
+    expect(names()).toEqual([LEDGER_TABLE, 'big']);
+    expect(probe.prepare(`SELECT version FROM ${LEDGER_TABLE} ORDER BY version`).pluck().all()).toEqual([
+      1, 2,
+    ]);
+    expect(probe.prepare('SELECT count(*) FROM big').pluck().get()).toBe(1_500_000);
   });
 });
