@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { isPidAlive } from '../../src/host/is-pid-alive.js';
-import { msb, newMsbHome, openHomeDb } from './support/msb-cli.js';
+import { MSB_MAIN, msb, newMsbHome, openHomeDb } from './support/msb-cli.js';
 
 describe('msb fleet (the npm start job)', () => {
   it('should boot the fleet, show it Running, then stop and remove it, reporting sandboxes/s and busy retries', async () => {
@@ -38,6 +40,29 @@ describe('msb fleet (the npm start job)', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/booted 2\/2 sandboxes in [\d.]+ s: [\d.]+ sandboxes\/s\n/);
     expect(result.stdout).toMatch(/busy retries: \d+ \(host writer \d+, runtimes \d+\); busy timeouts: 0\n$/);
+  });
+});
+
+describe('msb fleet interrupted', () => {
+  it('should stop and remove what it booted on Ctrl-C (SIGINT) and exit 130', async () => {
+    const home = newMsbHome();
+    const child = spawn(process.execPath, [MSB_MAIN, 'fleet', '--count', '4'], {
+      env: { ...process.env, MSB_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      // The first progress line means the SIGINT handler is installed.
+      if (!stderr.includes('boot ') && (stderr + chunk).includes('boot ')) child.kill('SIGINT');
+      stderr += chunk;
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+
+    expect(code).toBe(130);
+    expect(stderr).toContain('interrupted; stopping the sandboxes booted so far');
+    expect(stderr).toMatch(/stop\+rm \d\/\d · failed 0/);
+    expect(openHomeDb(home).prepare('SELECT count(*) FROM sandbox').pluck().get()).toBe(0);
   });
 });
 

@@ -38,7 +38,9 @@ Options:
   --json               print the summary as JSON on stdout (after the table)
   -h, --help           show this help
 
-Exit codes: 0 every sandbox booted and stopped, 1 any failed.`,
+Ctrl-C lets the boots in flight finish, then stops and removes the fleet (exit 130).
+
+Exit codes: 0 every sandbox booted and stopped, 1 any failed, 130 interrupted.`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('fleet', args, {
       count: { type: 'string' },
@@ -61,6 +63,15 @@ Exit codes: 0 every sandbox booted and stopped, 1 any failed.`,
       `${phase} ${done}/${count} · failed ${failures.length} · busy retries host ${pools.write.stats.busyRetries}, ` +
       `runtimes ${runtimeRetries} · ${((performance.now() - started) / 1000).toFixed(1)} s`;
 
+    // Ctrl-C during the boot lets the boots in flight finish, then stops and removes the fleet (a
+    // second Ctrl-C exits at once), so an interrupted run does not leave runtimes behind.
+    let interrupted = false;
+    const onInterrupt = (): void => {
+      if (interrupted) process.exit(130);
+      interrupted = true;
+      io.err('\nmsb: fleet: interrupted; stopping the sandboxes booted so far (Ctrl-C again to quit now)\n');
+    };
+    process.on('SIGINT', onInterrupt);
     const bootStart = performance.now();
     let booted = 0;
     const ticker = setInterval(() => progress.update(status('boot', booted, bootStart)), 100);
@@ -89,16 +100,18 @@ Exit codes: 0 every sandbox booted and stopped, 1 any failed.`,
     progress.done(status('boot', booted, bootStart));
 
     const fleet = new Set(names);
-    io.out(
-      renderSandboxTable(
-        listSandboxes(pools.read)
-          .map(summarizeHandle)
-          .filter((r) => fleet.has(r.name)),
-      ),
-    );
+    if (!interrupted) {
+      io.out(
+        renderSandboxTable(
+          listSandboxes(pools.read)
+            .map(summarizeHandle)
+            .filter((r) => fleet.has(r.name)),
+        ),
+      );
+    }
 
     let stopSeconds = 0;
-    if (values.keep !== true) {
+    if (values.keep !== true || interrupted) {
       const stopStart = performance.now();
       let stopped = 0;
       await Promise.all(
@@ -119,6 +132,7 @@ Exit codes: 0 every sandbox booted and stopped, 1 any failed.`,
       progress.done(status('stop+rm', stopped, stopStart));
     }
 
+    process.off('SIGINT', onInterrupt);
     const hostRetries = pools.write.stats.busyRetries;
     const summary = {
       sandboxes: count,
@@ -135,10 +149,13 @@ Exit codes: 0 every sandbox booted and stopped, 1 any failed.`,
       values.json === true
         ? `${JSON.stringify(summary, null, 2)}\n`
         : `booted ${summary.booted}/${count} sandboxes in ${summary.bootSeconds} s: ${summary.sandboxesPerSecond} sandboxes/s\n` +
-            (values.keep === true ? '' : `stopped and removed them in ${summary.stopAndRemoveSeconds} s\n`) +
+            (values.keep === true && !interrupted
+              ? ''
+              : `stopped and removed them in ${summary.stopAndRemoveSeconds} s\n`) +
             `busy retries: ${summary.busyRetries.total} (host writer ${hostRetries}, runtimes ${runtimeRetries}); ` +
             `busy timeouts: ${summary.busyTimeouts}\n`,
     );
+    if (interrupted) return 130;
     return failures.length === 0 ? 0 : 1;
   },
 };
