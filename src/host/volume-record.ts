@@ -1,4 +1,5 @@
 import type { SelectVolumesRow } from '../generated/index.js';
+import { HostError } from './host-error.js';
 
 /**
  * A `volume` row with its labels parsed.
@@ -33,8 +34,24 @@ export function toVolumeRecord(row: SelectVolumesRow): VolumeRecord {
     name: row.name,
     quotaMib: row.quotaMib,
     sizeBytes: row.sizeBytes,
-    labels: JSON.parse(row.labels) as Record<string, string>,
+    labels: parseLabels(row.labels, row.name),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+function parseLabels(json: string, name: string): Record<string, string> {
+  // The schema only guarantees valid JSON; createVolume writes an object of strings.
+  const value: unknown = JSON.parse(json);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new HostError('INVALID_ARGUMENT', `volume "${name}": labels ${json} are not a JSON object`);
+  }
+  const labels: Record<string, string> = {};
+  for (const [key, label] of Object.entries(value)) {
+    if (typeof label !== 'string') {
+      throw new HostError('INVALID_ARGUMENT', `volume "${name}": label "${key}" is not a string`);
+    }
+    labels[key] = label;
+  }
+  return labels;
 }
