@@ -19,6 +19,7 @@ export type HostErrorCode =
   | 'STOP_TIMEOUT'
   | 'KILL_FAILED'
   | 'SANDBOX_CONFIG_INVALID'
+  | 'VOLUME_LABELS_INVALID'
   | 'INVALID_ARGUMENT';
 
 /**

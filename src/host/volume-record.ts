@@ -44,12 +44,12 @@ function parseLabels(json: string, name: string): Record<string, string> {
   // The schema only guarantees valid JSON; createVolume writes an object of strings.
   const value: unknown = JSON.parse(json);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new HostError('INVALID_ARGUMENT', `volume "${name}": labels ${json} are not a JSON object`);
+    throw new HostError('VOLUME_LABELS_INVALID', `volume "${name}": labels ${json} are not a JSON object`);
   }
   const labels: Record<string, string> = {};
   for (const [key, label] of Object.entries(value)) {
     if (typeof label !== 'string') {
-      throw new HostError('INVALID_ARGUMENT', `volume "${name}": label "${key}" is not a string`);
+      throw new HostError('VOLUME_LABELS_INVALID', `volume "${name}": label "${key}" is not a string`);
     }
     labels[key] = label;
   }
