@@ -1,0 +1,39 @@
+/**
+ * The runtime of the `none` mode (bench only, no database at all): `node
+ * dist/bench/bench/boot-storm/none-runtime.js --dir <sandbox dir>`. It starts `sleep 3600` the way the
+ * real runtime starts a workload, reports ready on fd 3, forwards SIGTERM to it and exits 0 once it is
+ * gone: the cost of the processes alone, the ceiling the database modes are measured against.
+ *
+ * @example
+ * ```sh
+ * node dist/bench/bench/boot-storm/none-runtime.js --dir /tmp/msb-storm/sandboxes/storm-1 3>&1
+ * ```
+ */
+import { closeSync, writeSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { killGroupMembers } from '../../src/runtime/kill-group-members.js';
+import { REPORT_FD } from '../../src/runtime/protocol.js';
+import { spawnWorkload } from '../../src/runtime/spawn-workload.js';
+
+const { values } = parseArgs({ options: { dir: { type: 'string' } }, strict: true });
+if (values.dir === undefined) {
+  process.stderr.write('none-runtime: --dir <sandbox dir> is required\n');
+  process.exit(2);
+}
+const workload = await spawnWorkload(
+  'none',
+  { command: 'sleep', args: ['3600'], env: {}, workingDir: null, image: null, metricsIntervalMs: 1000 },
+  values.dir,
+);
+const exited = new Promise<void>((resolve) => workload.once('exit', () => resolve()));
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const)
+  process.on(signal, () => workload.kill(signal));
+// No run row, so not the runtime protocol's report: just the pids (the bench launcher reads both shapes).
+writeSync(
+  REPORT_FD,
+  `${JSON.stringify({ type: 'ready', runtimePid: process.pid, workloadPid: workload.pid })}\n`,
+);
+closeSync(REPORT_FD);
+await exited;
+killGroupMembers('SIGKILL');
+process.exit(0);
