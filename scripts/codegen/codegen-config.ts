@@ -33,10 +33,12 @@ export interface CodegenConfig {
   /** Module specifier the generated files import `src/db` from. */
   readonly dbImport: string;
   readonly overrides: readonly ColumnOverride[];
+  /** Field or parameter name per SQL name, where camelCase is not wanted (`{ sandbox_id: sandboxID }`). */
+  readonly rename: Readonly<Record<string, string>>;
 }
 
 const PLUGIN = 'msb-ts';
-const OPTION_KEYS = new Set(['db_import', 'overrides']);
+const OPTION_KEYS = new Set(['db_import', 'overrides', 'rename']);
 
 /**
  * Reads and validates `sqlc.yaml`. Every problem is reported at once as a {@link CodegenError}
@@ -44,7 +46,8 @@ const OPTION_KEYS = new Set(['db_import', 'overrides']);
  *
  * 1. `version` must be `"2"`; exactly one `sql` entry with `engine: sqlite`, `schema`, `queries` and
  *    one `codegen` entry whose `plugin` is `msb-ts` (declared under `plugins`).
- * 2. Options: `db_import` (default `../db/index.js`), `overrides` (`[{column: table.col, type: bigint}]`).
+ * 2. Options: `db_import` (default `../db/index.js`), `overrides` (`[{column: table.col, type: bigint}]`),
+ *    `rename` (`{sql_name: fieldName}`, for names camelCase gets wrong).
  *
  * @example
  * ```ts
@@ -124,6 +127,7 @@ export function loadCodegenConfig(path: string): CodegenConfig {
   const options = record(target.options ?? {});
   let dbImport = '../db/index.js';
   const overrides: ColumnOverride[] = [];
+  const rename: Record<string, string> = {};
   if (options === undefined) {
     at(node(['sql', 0, 'codegen', index, 'options']), 'options must be a mapping');
   } else {
@@ -139,6 +143,19 @@ export function loadCodegenConfig(path: string): CodegenConfig {
     if (options.db_import !== undefined) {
       if (typeof options.db_import === 'string' && options.db_import !== '') dbImport = options.db_import;
       else at(node([...optionsPath, 'db_import']), 'options.db_import must be a module specifier');
+    }
+    const renames = options.rename ?? {};
+    const renameMap = record(renames);
+    if (renameMap === undefined) at(node([...optionsPath, 'rename']), 'options.rename must be a mapping');
+    else {
+      for (const [from, to] of Object.entries(renameMap)) {
+        if (typeof to !== 'string' || !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(to)) {
+          at(
+            node([...optionsPath, 'rename', from]),
+            `options.rename.${from} must be a TypeScript identifier`,
+          );
+        } else rename[from] = to;
+      }
     }
     const list = options.overrides ?? [];
     if (!Array.isArray(list)) at(node([...optionsPath, 'overrides']), 'options.overrides must be a list');
@@ -157,5 +174,5 @@ export function loadCodegenConfig(path: string): CodegenConfig {
     }
   }
   if (problems.length > 0) throw new CodegenError('CODEGEN_CONFIG', problems);
-  return { configPath, rootDir, schemaDir, queriesDir, outDir, dbImport, overrides };
+  return { configPath, rootDir, schemaDir, queriesDir, outDir, dbImport, overrides, rename };
 }

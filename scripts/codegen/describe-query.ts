@@ -16,6 +16,7 @@ import { type SqlType, tsOfDeclared, UNKNOWN, unionTs } from './sql-type.js';
  * 2. `stmt.readonly` must agree with the tag and `stmt.reader` with the command.
  * 3. Column types come from the syntax tree, falling back to the schema column SQLite names as the
  *    origin, then to `unknown`; `AS "c!"`, `AS "c?"` and `AS "c: Type"` override.
+ * 4. Field and parameter names are the camelCase of the SQL names unless `rename` maps them.
  *
  * @example
  * ```ts
@@ -26,7 +27,9 @@ export function describeQuery(
   block: QueryBlock,
   catalog: SchemaCatalog,
   bigintColumns: ReadonlySet<string>,
+  rename: ReadonlyMap<string, string> = new Map(),
 ): { query: AnalyzedQuery | undefined; diagnostics: Diagnostic[] } {
+  const fieldName = (sqlName: string): string => rename.get(sqlName) ?? camelCase(sqlName);
   const diagnostics: Diagnostic[] = [];
   const at = (offset: number | undefined, message: string): void => {
     const pos = position(block, offset);
@@ -113,7 +116,7 @@ export function describeQuery(
       if (type.ts === 'null') type = UNKNOWN;
       if (override.ts !== undefined) type = { ...type, ts: override.ts };
       if (override.nullable !== undefined) type = { ...type, nullable: override.nullable };
-      const field = camelCase(override.name);
+      const field = fieldName(override.name);
       if (field === '') {
         at(
           undefined,
@@ -137,7 +140,7 @@ export function describeQuery(
   const params: ParamField[] = [];
   const byField = new Map<string, string>();
   for (const [name, hints] of analysis.params) {
-    const field = camelCase(name);
+    const field = fieldName(name);
     const clash = byField.get(field);
     if (clash !== undefined) {
       at(

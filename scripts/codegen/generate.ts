@@ -55,6 +55,7 @@ export function analyzeProject(config: CodegenConfig): AnalyzedProject {
     const bigint = new Set(
       config.overrides.filter((o) => o.type === 'bigint').map((o) => o.column.toLowerCase()),
     );
+    const rename = new Map(Object.entries(config.rename));
     const diagnostics: Diagnostic[] = [];
     const byFile = new Map<string, AnalyzedQuery[]>();
     const names = new Map<string, string>();
@@ -75,7 +76,7 @@ export function analyzeProject(config: CodegenConfig): AnalyzedProject {
           continue;
         }
         names.set(block.name, `${path}:${block.line}`);
-        const described = describeQuery(block, catalog, bigint);
+        const described = describeQuery(block, catalog, bigint, rename);
         diagnostics.push(...described.diagnostics);
         if (described.query !== undefined) queries.push(described.query);
       }
