@@ -79,8 +79,9 @@ export async function applyMigrations(
   policy: RetryPolicy,
   hooks: RetryHooks = {},
 ): Promise<readonly string[]> {
-  // Fast path without the write lock: an up-to-date database costs one read.
-  const before = readLedger(db);
+  // Fast path without the write lock: an up-to-date database costs one read. The read can meet a busy
+  // database too (another process recovering the WAL), so it waits like the write does.
+  const before = await retryOnBusy(() => readLedger(db), policy, hooks);
   if (before !== undefined && pendingMigrations(path, before, migrations).length === 0) return [];
 
   return retryOnBusy(
