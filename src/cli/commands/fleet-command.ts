@@ -9,8 +9,8 @@ import { summarizeHandle } from '../handle-summary.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { parsePositiveInt } from '../parse-positive-int.js';
 import { ProgressLine } from '../progress-line.js';
+import { renderSandboxTable } from '../render-sandbox-table.js';
 import { UsageError } from '../usage-error.js';
-import { renderSandboxTable } from './ls-command.js';
 
 /**
  * `msb fleet`: the main job. Boots a fleet of sandboxes concurrently on the default database, shows
