@@ -106,16 +106,16 @@ async function runModeChild(
       { cwd: PROJECT_ROOT, env: { ...process.env, MSB_HOME: home }, stdio: ['ignore', 'inherit', 'inherit'] },
     );
     current = { child, home };
-    const code = await new Promise<number | null>((resolve) => {
-      child.once('exit', (c) => resolve(c));
-      child.once('error', (err) => {
-        process.stderr.write(`bench:storm: ${mode}: cannot start ${RUN_MODE}: ${err.message}\n`);
-        resolve(null);
-      });
+    const exit = await new Promise<string>((resolve) => {
+      child.once('exit', (code, signal) => resolve(signal ?? String(code)));
+      child.once('error', (err) => resolve(`an error (cannot start ${RUN_MODE}: ${err.message})`));
     });
     const strayProcessesKilled = killHomeProcesses(home);
-    if (code !== 0) {
-      process.stderr.write(`bench:storm: ${mode}: run-mode exited with ${code}; no result\n`);
+    if (exit !== '0') {
+      process.stderr.write(
+        `bench:storm: ${mode}: run-mode exited with ${exit}; no result; ` +
+          `${strayProcessesKilled} stray processes of its home killed\n`,
+      );
       return undefined;
     }
     const result = JSON.parse(readFileSync(out, 'utf8')) as ModeResult;

@@ -36,8 +36,14 @@ export interface ModeResult {
     readonly runtimesLater: number | null;
   };
   /** `monitorEventLoopDelay` (1 ms resolution) of the host over boot, hold and stop. */
-  readonly eventLoopDelayMs: { readonly p99: number; readonly max: number };
+  readonly eventLoopDelayMs: {
+    readonly p99: number;
+    readonly max: number;
+    readonly maxByPhase: { readonly boot: number; readonly hold: number; readonly stop: number };
+  };
   readonly rows: RowCheck | null;
+  /** The machine's 1-minute load average before and after the storm (it is shared with other work). */
+  readonly loadAverage1m: { readonly before: number; readonly after: number };
   /** Distinct failure messages (at most ten), with how often each happened. */
   readonly failures: readonly {
     readonly phase: 'boot' | 'stop';

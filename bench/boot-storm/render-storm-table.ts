@@ -32,6 +32,8 @@ export function renderStormTable(results: readonly ModeResult[]): string {
     ['busy retries: runtimes later', (r) => num(r.busyRetries.runtimesLater)],
     ['host event-loop delay p99 ms', (r) => num(r.eventLoopDelayMs.p99)],
     ['host event-loop delay max ms', (r) => num(r.eventLoopDelayMs.max)],
+    ['  max in boot/hold/stop ms', (r) => Object.values(r.eventLoopDelayMs.maxByPhase).map(String).join('/')],
+    ['load average 1 min before/after', (r) => `${r.loadAverage1m.before}/${r.loadAverage1m.after}`],
     ['rows: sandboxes', rows((r) => r.rows?.sandboxes)],
     ['rows: sandboxes Stopped', rows((r) => r.rows?.stoppedSandboxes)],
     ['rows: runs with recorded exit', rows((r) => r.rows?.runsWithExit)],

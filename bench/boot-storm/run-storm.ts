@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ModeResult } from './mode-result.js';
@@ -45,8 +46,16 @@ export async function runStorm(
     else if (failures.size < MAX_FAILURE_KINDS) failures.set(key, { phase, message, count: 1 });
   };
 
+  const loadBefore = loadavg()[0]!;
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
+  // Per phase too, to tell a stall during the spawns from one during the hold or the stops.
+  const phaseLoop = {
+    boot: monitorEventLoopDelay({ resolution: 1 }),
+    hold: monitorEventLoopDelay({ resolution: 1 }),
+    stop: monitorEventLoopDelay({ resolution: 1 }),
+  };
+  phaseLoop.boot.enable();
   const bootStart = performance.now();
   const bootMs: number[] = [];
   const booted: string[] = [];
@@ -67,7 +76,11 @@ export async function runStorm(
   const bootSeconds = (performance.now() - bootStart) / 1000;
   log(`${mode}: booted ${booted.length}/${count} in ${bootSeconds.toFixed(2)} s; holding ${holdSecs} s`);
 
+  phaseLoop.boot.disable();
+  phaseLoop.hold.enable();
   await sleep(holdSecs * 1000);
+  phaseLoop.hold.disable();
+  phaseLoop.stop.enable();
 
   const stopStart = performance.now();
   let stopped = 0;
@@ -83,6 +96,7 @@ export async function runStorm(
   );
   const stopSeconds = (performance.now() - stopStart) / 1000;
   loop.disable();
+  phaseLoop.stop.disable();
   log(`${mode}: stopped ${stopped}/${booted.length} in ${stopSeconds.toFixed(2)} s`);
 
   // The first sample plus one per full second of the hold, but the last: it races the stop, since each
@@ -108,8 +122,17 @@ export async function runStorm(
       runtimesUntilReady: mode === 'none' ? null : runtimesUntilReady,
       runtimesLater: totals.runtimeBusyRetriesLater,
     },
-    eventLoopDelayMs: { p99: round(loop.percentile(99) / 1e6), max: round(loop.max / 1e6) },
+    eventLoopDelayMs: {
+      p99: round(loop.percentile(99) / 1e6),
+      max: round(loop.max / 1e6),
+      maxByPhase: {
+        boot: round(phaseLoop.boot.max / 1e6),
+        hold: round(phaseLoop.hold.max / 1e6),
+        stop: round(phaseLoop.stop.max / 1e6),
+      },
+    },
     rows: totals.rows,
+    loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]!) },
     failures: [...failures.values()],
   };
 }
