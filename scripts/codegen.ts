@@ -5,6 +5,7 @@
  * - `--check`: regenerate in memory, print a unified diff (committed vs generated) and the missing and
  *   orphaned files; exit 1 on any drift.
  * - `--watch`: regenerate whenever a query, schema or config file changes or is deleted.
+ * - `--serial`: render in the main thread instead of a worker (same output; for measurements).
  *
  * Any invalid query prints every problem as `path:line:col: message`, exits 1 and writes nothing.
  */
@@ -13,11 +14,12 @@ import { runCodegenCli } from './codegen/run-codegen-cli.js';
 
 const args = minimist(process.argv.slice(2), {
   string: ['config'],
-  boolean: ['check', 'watch'],
+  boolean: ['check', 'watch', 'serial'],
   default: { config: 'sqlc.yaml' },
 });
 process.exitCode = await runCodegenCli({
   configPath: String(args.config),
   check: Boolean(args.check),
   watch: Boolean(args.watch),
+  serial: Boolean(args.serial),
 });

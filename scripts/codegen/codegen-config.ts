@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { CodegenError } from './codegen-error.js';
 import type { Diagnostic } from './diagnostic.js';
+import { yaml } from './load-cjs.js';
 
 /**
  * A per-column type override from `sqlc.yaml`: `bigint` returns the column (and binds parameters
@@ -67,6 +67,7 @@ export function loadCodegenConfig(path: string): CodegenConfig {
       { path: shown, line: 1, col: 1, message: `cannot read the configuration: ${(err as Error).message}` },
     ]);
   }
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   const problems: Diagnostic[] = [];

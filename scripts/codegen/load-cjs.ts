@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as SqlParserCst from 'sql-parser-cst';
 import type * as TsMorph from 'ts-morph';
+import type * as Yaml from 'yaml';
 
 const require = createRequire(import.meta.url);
 
@@ -27,4 +28,17 @@ export function tsMorph(): typeof TsMorph {
  */
 export function sqlParserCst(): typeof SqlParserCst {
   return require('sql-parser-cst') as typeof SqlParserCst;
+}
+
+/**
+ * yaml's CommonJS build, loaded with `require` (its ESM entry is dozens of modules, each resolved
+ * through the TypeScript loader's hooks).
+ *
+ * @example
+ * ```ts
+ * const doc = yaml().parseDocument('version: "2"');
+ * ```
+ */
+export function yaml(): typeof Yaml {
+  return require('yaml') as typeof Yaml;
 }
