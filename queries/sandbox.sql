@@ -27,10 +27,15 @@ WHERE id = @id;
 
 -- name: MarkSandboxCrashedIfActive :execrows
 -- :write
--- A sandbox only crashes from an active state: a row the runtime already marked Stopped stays Stopped.
+-- A sandbox only crashes from an active state (a row the runtime already marked Stopped stays Stopped),
+-- and not while another run of it is Running (a restart that raced the stale run's discovery).
 UPDATE sandbox
 SET status = 'Crashed', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-WHERE id = @id AND status IN ('Running', 'Draining');
+WHERE id = @id
+  AND status IN ('Running', 'Draining')
+  AND NOT EXISTS (
+    SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running' AND run.id <> @stale_run_id
+  );
 
 -- name: MarkSandboxStoppedIfActive :execrows
 -- :write

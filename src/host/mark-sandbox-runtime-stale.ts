@@ -21,7 +21,8 @@ export interface StaleMarking {
  *
  * 1. the run, if still Running, becomes Terminated with reason InternalError, `terminated_at` now and
  *    the given detail;
- * 2. the sandbox becomes Crashed only while Running or Draining (a Stopped row stays Stopped).
+ * 2. only if that happened, the sandbox becomes Crashed, and only while Running or Draining and with no
+ *    other Running run (a Stopped row stays Stopped; a restart that raced this discovery is kept).
  *
  * @example
  * ```ts
@@ -40,7 +41,9 @@ export function markSandboxRuntimeStale(
       exitCode: null,
       exitSignal: null,
     });
-    const sandboxes = markSandboxCrashedIfActive(tx, { id: target.sandboxId });
+    // A run its runtime already ended was not stale after all: that runtime set its sandbox's status.
+    const sandboxes =
+      runs > 0 ? markSandboxCrashedIfActive(tx, { id: target.sandboxId, staleRunId: target.runId }) : 0;
     return { runTerminated: runs > 0, sandboxCrashed: sandboxes > 0 };
   });
 }

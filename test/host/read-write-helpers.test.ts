@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { insertRuntimeMetric } from '../../src/generated/index.js';
+import { insertRuntimeMetric, insertRuntimeRun } from '../../src/generated/index.js';
 import { buildHandle } from '../../src/host/build-handle.js';
 import { getSandbox } from '../../src/host/get-sandbox.js';
 import { inspectSandbox } from '../../src/host/inspect-sandbox.js';
@@ -115,6 +115,26 @@ describe('write helpers', () => {
       runTerminated: false,
       sandboxCrashed: false,
     });
+  });
+
+  it('should not crash a sandbox that another live run already restarted', async () => {
+    const { pools } = await openTestPools();
+    const live = await spawnDetached('sh', ['-c', 'echo ready; exec sleep 30']);
+    const { record, runId: staleRunId } = await seedSandbox(pools, 'web', { pid: await deadPid() });
+    await insertRuntimeRun(pools.write, { sandboxId: record.id, pid: live.pid });
+
+    const marked = await markSandboxRuntimeStale(pools.write, {
+      sandboxId: record.id,
+      runId: staleRunId!,
+      detail: 'gone',
+    });
+
+    expect(marked).toEqual({ runTerminated: true, sandboxCrashed: false });
+    expect(pools.read.get('SELECT status FROM sandbox', undefined, 'pluck')).toBe('Running');
+    expect(pools.read.all('SELECT pid, status FROM run ORDER BY id')).toEqual([
+      { pid: expect.any(Number), status: 'Terminated' },
+      { pid: live.pid, status: 'Running' },
+    ]);
   });
 
   it('should mark a replaced sandbox Stopped and its run Terminated/Signal with the signal', async () => {
