@@ -192,11 +192,12 @@ export function setSandboxStatus(conn: DbWriteTransaction | DbWriteConnection, p
   return conn.run(SET_SANDBOX_STATUS_SQL, { status: params.status, id: params.id }).changes;
 }
 
-const MARK_SANDBOX_CRASHED_IF_ACTIVE_SQL = "UPDATE sandbox\nSET status = 'Crashed', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')\nWHERE id = @id AND status IN ('Running', 'Draining')";
+const MARK_SANDBOX_CRASHED_IF_ACTIVE_SQL = "UPDATE sandbox\nSET status = 'Crashed', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')\nWHERE id = @id\n  AND status IN ('Running', 'Draining')\n  AND NOT EXISTS (\n    SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running' AND run.id <> @stale_run_id\n  )";
 
 /** Parameters of {@link markSandboxCrashedIfActive}. */
 export interface MarkSandboxCrashedIfActiveParams {
   readonly id: number;
+  readonly staleRunId: number;
 }
 
 /**
@@ -205,19 +206,23 @@ export interface MarkSandboxCrashedIfActiveParams {
  * ```sql
  * UPDATE sandbox
  * SET status = 'Crashed', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
- * WHERE id = @id AND status IN ('Running', 'Draining')
+ * WHERE id = @id
+ *   AND status IN ('Running', 'Draining')
+ *   AND NOT EXISTS (
+ *     SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running' AND run.id <> @stale_run_id
+ *   )
  * ```
  *
  * @example
  * ```ts
- * const result = await markSandboxCrashedIfActive(pools.write, { id: 1 });
+ * const result = await markSandboxCrashedIfActive(pools.write, { id: 1, staleRunId: 1 });
  * ```
  */
 export function markSandboxCrashedIfActive(conn: DbWriteTransaction, params: MarkSandboxCrashedIfActiveParams): number;
 export function markSandboxCrashedIfActive(conn: DbWriteConnection, params: MarkSandboxCrashedIfActiveParams): Promise<number>;
 export function markSandboxCrashedIfActive(conn: DbWriteTransaction | DbWriteConnection, params: MarkSandboxCrashedIfActiveParams): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => markSandboxCrashedIfActive(tx, params));
-  return conn.run(MARK_SANDBOX_CRASHED_IF_ACTIVE_SQL, { id: params.id }).changes;
+  return conn.run(MARK_SANDBOX_CRASHED_IF_ACTIVE_SQL, { id: params.id, stale_run_id: params.staleRunId }).changes;
 }
 
 const MARK_SANDBOX_STOPPED_IF_ACTIVE_SQL = "UPDATE sandbox\nSET status = 'Stopped', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')\nWHERE id = @id AND status IN ('Running', 'Draining')";
