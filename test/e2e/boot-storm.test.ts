@@ -5,13 +5,18 @@ import { lsJson, msb, newMsbHome, openHomeDb } from './support/msb-cli.js';
 const COUNT = 50;
 
 describe('msb (built CLI) boot storm', () => {
-  it(`should bring ${COUNT} sandboxes created by ${COUNT} concurrent msb processes all to Running`, async () => {
+  // About 15 s alone on 2 cores; the margin is for a full `npm test` running another suite beside it.
+  it(`should bring ${COUNT} sandboxes created by ${COUNT} concurrent msb processes all to Running`, {
+    timeout: 180_000,
+  }, async () => {
     const home = newMsbHome();
     // One process first creates and migrates the database, as a host does before a storm.
     expect((await msb(home, ['ls'])).code).toBe(0);
     const names = Array.from({ length: COUNT }, (_, i) => `storm-${String(i).padStart(2, '0')}`);
 
-    const results = await Promise.all(names.map((name) => msb(home, ['create', name, '--', 'sleep', '120'])));
+    const results = await Promise.all(
+      names.map((name) => msb(home, ['create', name, '--timeout', '120', '--', 'sleep', '300'], 150_000)),
+    );
 
     const failures = results.filter((r) => r.code !== 0).map((r) => r.stderr);
     expect(failures).toEqual([]);

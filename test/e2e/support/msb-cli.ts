@@ -25,20 +25,20 @@ export interface MsbResult {
 
 /**
  * Runs `node dist/cli/main.js <args>` with `MSB_HOME=home` and resolves its exit code and output
- * (a non-zero exit is a result, not a rejection).
+ * (a non-zero exit is a result, not a rejection); the process is killed after `timeoutMs`.
  *
  * @example
  * ```ts
  * expect((await msb(home, ['create', 'a', '--', 'sleep', '60'])).code).toBe(0);
  * ```
  */
-export function msb(home: string, args: readonly string[]): Promise<MsbResult> {
+export function msb(home: string, args: readonly string[], timeoutMs = 60_000): Promise<MsbResult> {
   if (!existsSync(MSB_MAIN)) throw new Error(`${MSB_MAIN} does not exist: run "npm run build" first`);
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [MSB_MAIN, ...args],
-      { env: { ...process.env, MSB_HOME: home }, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
+      { env: { ...process.env, MSB_HOME: home }, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         if (err !== null && typeof err.code !== 'number') {
           reject(err);
