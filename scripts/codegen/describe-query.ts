@@ -90,6 +90,21 @@ export function describeQuery(
     );
   }
 
+  if (analysis.positional.length === 0) {
+    // SQLite is the judge of the parameter list too: binding every parameter found must satisfy it.
+    try {
+      stmt.bind(Object.fromEntries([...analysis.params.keys()].map((name) => [name, null])));
+    } catch (err) {
+      const missing = /Missing named parameter "([^"]*)"/.exec((err as Error).message)?.[1];
+      at(
+        missing === undefined ? undefined : block.sql.indexOf(missing),
+        missing === undefined
+          ? `${block.name}: SQLite refused the parameters: ${(err as Error).message}`
+          : `${block.name}: unknown parameter ${missing}: SQLite expects it but it is not a plain @name, :name or $name`,
+      );
+    }
+  }
+
   const fields: ResultField[] = [];
   if (stmt.reader) {
     const described = stmt.columns();
