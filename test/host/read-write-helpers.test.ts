@@ -63,10 +63,14 @@ describe('read helpers', () => {
       run: { id: dead.runId },
     });
 
+    await seedSandbox(pools, 'web-10', { status: 'Stopped' });
+    await seedSandbox(pools, 'web-9', { status: 'Stopped' });
     expect(listSandboxes(pools.read).map((h) => [h.record.name, h.record.status, h.pid])).toEqual([
       ['dead', 'Running', null],
       ['idle', 'Stopped', null],
       ['web', 'Running', live.pid],
+      ['web-9', 'Stopped', null],
+      ['web-10', 'Stopped', null],
     ]);
     const inspection = inspectSandbox(pools.read, 'web', 2);
     expect(inspection.runs.map((r) => r.id)).toEqual([web.runId]);
