@@ -1,5 +1,6 @@
 /**
- * `npm run codegen` entry point: compiles `queries/*.sql` into `src/generated/*.ts`.
+ * `npm run codegen` entry point (run through `scripts/codegen-launch.mjs`): compiles `queries/*.sql`
+ * into `src/generated/*.ts`.
  *
  * - `--config <file>`: the sqlc.yaml to use (default `sqlc.yaml`); paths are relative to it.
  * - `--check`: regenerate in memory, print a unified diff (committed vs generated) and the missing and
@@ -9,17 +10,20 @@
  *
  * Any invalid query prints every problem as `path:line:col: message`, exits 1 and writes nothing.
  */
-import { minimist } from 'zx';
+import { parseArgs } from 'node:util';
 import { runCodegenCli } from './codegen/run-codegen-cli.js';
 
-const args = minimist(process.argv.slice(2), {
-  string: ['config'],
-  boolean: ['check', 'watch', 'serial'],
-  default: { config: 'sqlc.yaml' },
+const { values } = parseArgs({
+  options: {
+    config: { type: 'string', default: 'sqlc.yaml' },
+    check: { type: 'boolean', default: false },
+    watch: { type: 'boolean', default: false },
+    serial: { type: 'boolean', default: false },
+  },
 });
 process.exitCode = await runCodegenCli({
-  configPath: String(args.config),
-  check: Boolean(args.check),
-  watch: Boolean(args.watch),
-  serial: Boolean(args.serial),
+  configPath: values.config,
+  check: values.check,
+  watch: values.watch,
+  serial: values.serial,
 });

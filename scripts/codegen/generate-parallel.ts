@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { CodegenConfig } from './codegen-config.js';
 import { analyzeProject } from './generate.js';
 import type { RenderRequest } from './render-worker.js';
+import { renderWorkerUrl } from './render-worker-url.js';
 
 /**
  * {@link generate} for a one-shot CLI run: the render stage runs in a worker thread that starts
@@ -14,7 +15,7 @@ import type { RenderRequest } from './render-worker.js';
  * ```
  */
 export async function generateParallel(config: CodegenConfig): Promise<Map<string, string>> {
-  const worker = new Worker(new URL('./render-worker-boot.mjs', import.meta.url));
+  const worker = new Worker(renderWorkerUrl());
   try {
     const failed = new Promise<never>((_, reject) => {
       worker.once('error', reject);

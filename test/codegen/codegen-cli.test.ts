@@ -7,8 +7,8 @@ import { makeTempDir } from '../support/open-test-pools.js';
 import { CASES_DIR } from './codegen-cases.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules/.bin/tsx');
-const CLI = join(ROOT, 'scripts/codegen.ts');
+// Exactly what `npm run codegen` runs.
+const CLI = join(ROOT, 'scripts/codegen-launch.mjs');
 
 /** A private copy of a golden case, so the CLI can write and be edited freely. */
 function copyCase(name: string): string {
@@ -18,7 +18,7 @@ function copyCase(name: string): string {
 }
 
 function cli(dir: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const child = spawnSync(TSX, [CLI, '--config', join(dir, 'sqlc.yaml'), ...args], {
+  const child = spawnSync(process.execPath, [CLI, '--config', join(dir, 'sqlc.yaml'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
   });
@@ -140,10 +140,14 @@ describe('codegen CLI', () => {
 
   it('should regenerate in --watch mode on change and on delete, writing only what changed', async () => {
     const dir = copyCase('multiple-files');
-    const child: ChildProcess = spawn(TSX, [CLI, '--config', join(dir, 'sqlc.yaml'), '--watch'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [CLI, '--config', join(dir, 'sqlc.yaml'), '--watch'],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     onTestFinished(() => {
       if (child.exitCode === null) child.kill('SIGKILL');
     });
