@@ -49,6 +49,31 @@ describe('msb create --image (built CLI)', () => {
     expect(db.prepare('SELECT count(*) FROM manifest').pluck().get()).toBe(0);
   });
 
+  it('should list images as a table and JSON, and refuse a damaged layout with exit 1 naming the file', async () => {
+    const home = newMsbHome();
+    const good = buildOciLayout(join(home, 'good'), { cmd: ['true'], refName: '1' });
+    expect((await msb(home, ['image', 'import', good.dir, '--ref', 'test/good:1'])).code).toBe(0);
+    const table = await msb(home, ['image', 'ls']);
+    expect(table.stdout).toMatch(/^REFERENCE\s+DIGEST\s+PLATFORM\s+LAYERS\s+SIZE/);
+    expect(table.stdout).toContain('test/good:1');
+    expect(JSON.parse((await msb(home, ['image', 'ls', '--json'])).stdout)).toEqual([
+      expect.objectContaining({ reference: 'test/good:1', digest: good.manifestDigest }),
+    ]);
+
+    const bad = buildOciLayout(join(home, 'bad'), { cmd: ['true'], refName: '1', corrupt: 'bad-digest' });
+    const refused = await msb(home, ['image', 'import', bad.dir, '--ref', 'test/bad:1']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(bad.corruptedFile);
+    expect(refused.stderr).toContain('[IMAGE_INVALID]');
+    expect(await msb(home, ['image', 'import', bad.dir])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('missing --ref'),
+    });
+    expect(openHomeDb(home).prepare('SELECT reference FROM image_ref').pluck().all()).toEqual([
+      'test/good:1',
+    ]);
+  });
+
   it('should refuse an unknown image with exit 3 naming it, and create nothing', async () => {
     const home = newMsbHome();
     const result = await msb(home, ['create', 'app', '--image', 'nope:1']);
