@@ -1,11 +1,12 @@
 /**
  * Measures the generator's wall time on a synthetic project of 250 queries over the domain schema
  * (`npm run codegen:bench`): the real CLI as a child process, cold (no output yet) and then with
- * nothing to write, rendering in a worker (the default) and serially; prints min and median of each.
+ * nothing to write, rendering in a worker (the default) and serially; prints min and median of each
+ * and writes them to bench/results/codegen-speed.json. `RUNS=n` sets the runs per mode (default 7).
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { $ } from 'zx';
 import { writeSyntheticQueries } from './codegen/synthetic-queries.js';
 
@@ -31,6 +32,7 @@ try {
   );
   const cli = join(root, 'scripts/codegen-launch.mjs');
   const config = join(dir, 'sqlc.yaml');
+  const results: { mode: string; minMs: number; medianMs: number; runs: number }[] = [];
   const measure = async (label: string, flags: string[], fresh: boolean): Promise<void> => {
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -41,6 +43,7 @@ try {
     }
     times.sort((a, b) => a - b);
     const median = times[Math.floor(times.length / 2)] ?? 0;
+    results.push({ mode: label, minMs: Math.round(times[0] ?? 0), medianMs: Math.round(median), runs });
     console.log(
       `${label.padEnd(34)} min ${(times[0] ?? 0).toFixed(0).padStart(5)} ms   median ${median.toFixed(0).padStart(5)} ms   (${runs} runs)`,
     );
@@ -52,6 +55,18 @@ try {
   await measure('worker render, nothing to write', [], false);
   await measure('serial render, all files written', ['--serial'], true);
   await measure('--check, up to date', ['--check'], false);
+  const out = join(root, 'bench/results/codegen-speed.json');
+  const report = {
+    command: 'npm run codegen:bench',
+    queries: count,
+    files: 10,
+    cpus: cpus().length,
+    loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+    results,
+  };
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`written to ${out}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

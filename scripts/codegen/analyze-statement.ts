@@ -2,7 +2,14 @@ import { sqlParserCst } from './load-cjs.js';
 import type { SchemaCatalog } from './schema-catalog.js';
 import { type SqlType, tsOfDeclared, UNKNOWN, unionTs } from './sql-type.js';
 
-/** What a parameter's uses say about its type. */
+/**
+ * What one use of a parameter says about its type.
+ *
+ * @example
+ * ```ts
+ * const hint: ParamHint = { type: { ts: 'number', nullable: false, integer: true }, array: true };
+ * ```
+ */
 export interface ParamHint {
   readonly type: SqlType;
   /** Bound as a JSON array for `IN (SELECT value FROM json_each(@p))`. */

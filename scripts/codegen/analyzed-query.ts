@@ -1,7 +1,14 @@
 import type { QueryBlock } from './query-block.js';
 import type { SqlType } from './sql-type.js';
 
-/** One result column as the generated row interface exposes it. */
+/**
+ * One result column as the generated row interface exposes it.
+ *
+ * @example
+ * ```ts
+ * const f: ResultField = { index: 0, field: 'sandboxId', type: { ts: 'number', nullable: false, integer: true } };
+ * ```
+ */
 export interface ResultField {
   /** Position in the raw row. */
   readonly index: number;
@@ -10,7 +17,14 @@ export interface ResultField {
   readonly type: SqlType;
 }
 
-/** One named parameter as the generated `Params` interface exposes it. */
+/**
+ * One named parameter as the generated `Params` interface exposes it.
+ *
+ * @example
+ * ```ts
+ * const p: ParamField = { name: 'ids', field: 'ids', type: { ts: 'number', nullable: false, integer: true }, array: true };
+ * ```
+ */
 export interface ParamField {
   /** The bind key: the SQL name without its `@`, `:` or `$`. */
   readonly name: string;

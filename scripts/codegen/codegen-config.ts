@@ -7,6 +7,11 @@ import { yaml } from './load-cjs.js';
 /**
  * A per-column type override from `sqlc.yaml`: `bigint` returns the column (and binds parameters
  * that meet it) as `bigint` through better-sqlite3's safe integers.
+ *
+ * @example
+ * ```ts
+ * const o: ColumnOverride = { column: 'sandbox_metric.memory_bytes', type: 'bigint' };
+ * ```
  */
 export interface ColumnOverride {
   /** `table.column`. */

@@ -1,6 +1,13 @@
 import { type Diagnostic, formatDiagnostic } from './diagnostic.js';
 
-/** Machine-readable reason of a {@link CodegenError}. */
+/**
+ * Machine-readable reason of a {@link CodegenError}.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof CodegenError && err.code === 'CODEGEN_INVALID_QUERIES') process.exitCode = 1;
+ * ```
+ */
 export type CodegenErrorCode =
   | 'CODEGEN_INVALID_QUERIES'
   | 'CODEGEN_CONFIG'

@@ -42,7 +42,14 @@ export function constantCase(name: string): string {
     .toUpperCase();
 }
 
-/** Whether `name` is a plain identifier, so it can be a property name without quotes. */
+/**
+ * Whether `name` is a plain identifier, so it can be a property name without quotes.
+ *
+ * @example
+ * ```ts
+ * isIdentifier('sandboxId'); // true
+ * ```
+ */
 export function isIdentifier(name: string): boolean {
   return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name);
 }

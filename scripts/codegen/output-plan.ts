@@ -1,7 +1,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The generated-file marker: only files carrying it are ever deleted as orphans. */
+/**
+ * The generated-file marker: only files carrying it are ever deleted as orphans.
+ *
+ * @example
+ * ```ts
+ * if (text.includes(GENERATED_MARKER)) rmSync(path);
+ * ```
+ */
 export const GENERATED_MARKER = 'DO NOT EDIT.';
 
 /**

@@ -1,10 +1,31 @@
-/** The result shape a query's annotation asks for. */
+/**
+ * The result shape a query's annotation asks for.
+ *
+ * @example
+ * ```ts
+ * const command: QueryCommand = ':execrows';
+ * ```
+ */
 export type QueryCommand = ':one' | ':many' | ':exec' | ':execrows' | ':execlastid';
 
-/** The connection intent a query's annotation declares. */
+/**
+ * The connection intent a query's annotation declares.
+ *
+ * @example
+ * ```ts
+ * const tag: QueryTag = ':read';
+ * ```
+ */
 export type QueryTag = ':read' | ':write';
 
-/** Every valid command, in the order error messages list them. */
+/**
+ * Every valid command, in the order error messages list them.
+ *
+ * @example
+ * ```ts
+ * QUERY_COMMANDS.includes(':one'); // true
+ * ```
+ */
 export const QUERY_COMMANDS: readonly QueryCommand[] = [':one', ':many', ':exec', ':execrows', ':execlastid'];
 
 /**

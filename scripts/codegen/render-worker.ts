@@ -4,7 +4,14 @@ import type { AnalyzedProject } from './generate.js';
 import { renderProject } from './generate.js';
 import { tsMorph } from './load-cjs.js';
 
-/** What the main thread sends: the language-neutral request of the render stage. */
+/**
+ * What the main thread sends: the language-neutral request of the render stage.
+ *
+ * @example
+ * ```ts
+ * worker.postMessage({ config, analyzed: analyzeProject(config) } satisfies RenderRequest);
+ * ```
+ */
 export interface RenderRequest {
   readonly config: CodegenConfig;
   readonly analyzed: AnalyzedProject;

@@ -7,7 +7,14 @@ import { generateParallel } from './generate-parallel.js';
 import { GENERATED_MARKER, planOutput } from './output-plan.js';
 import { unifiedDiff } from './unified-diff.js';
 
-/** Options of one CLI run. */
+/**
+ * Options of one CLI run.
+ *
+ * @example
+ * ```ts
+ * const options: CodegenCliOptions = { configPath: 'sqlc.yaml', check: true, watch: false };
+ * ```
+ */
 export interface CodegenCliOptions {
   readonly configPath: string;
   readonly check: boolean;

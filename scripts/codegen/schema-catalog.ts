@@ -3,7 +3,14 @@ import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { CodegenError } from './codegen-error.js';
 
-/** What the schema says about one column. */
+/**
+ * What the schema says about one column.
+ *
+ * @example
+ * ```ts
+ * catalog.column('run', 'status')?.enumValues; // ['Running', 'Terminated']
+ * ```
+ */
 export interface CatalogColumn {
   readonly table: string;
   readonly name: string;
@@ -15,7 +22,14 @@ export interface CatalogColumn {
   readonly enumValues: readonly string[] | undefined;
 }
 
-/** What the schema says about one table or view. */
+/**
+ * What the schema says about one table or view.
+ *
+ * @example
+ * ```ts
+ * catalog.table('run')?.columns.map((c) => c.name);
+ * ```
+ */
 export interface CatalogTable {
   readonly name: string;
   /** Visible columns in declaration order (what `*` expands to). */

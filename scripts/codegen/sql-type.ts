@@ -13,7 +13,14 @@ export interface SqlType {
   readonly integer: boolean;
 }
 
-/** A type nothing is known about: `unknown`, nullable. */
+/**
+ * A type nothing is known about: `unknown`, nullable.
+ *
+ * @example
+ * ```ts
+ * const t = resolved ?? UNKNOWN;
+ * ```
+ */
 export const UNKNOWN: SqlType = { ts: 'unknown', nullable: true, integer: false };
 
 /**
