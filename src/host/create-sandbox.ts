@@ -20,7 +20,7 @@ export interface CreateSandboxOptions extends SandboxSpec, LaunchOptions {
   readonly image?: string;
   /** Stop, delete and wipe an existing sandbox (or leftover directory) of that name first. */
   readonly replace?: boolean;
-  /** How long a replaced runtime gets between SIGTERM and SIGKILL (default 10 s). */
+  /** How long a replaced runtime gets between SIGTERM and SIGKILL (default 15 s). */
   readonly stopTimeoutMs?: number;
 }
 

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import type { DbPools } from '../db/index.js';
 import { deleteSandbox } from '../generated/index.js';
 import { assertValidName } from './assert-valid-name.js';
+import { DEFAULT_STOP_TIMEOUT_MS } from './default-stop-timeout.js';
 import { HostError } from './host-error.js';
 import { loadSandboxRecordReconciled } from './load-sandbox-record-reconciled.js';
 import { sandboxDir } from './sandbox-dir.js';
@@ -21,7 +22,7 @@ export interface CreateTarget {
   readonly name: string;
   /** Stop, delete and wipe an existing sandbox or leftover directory of that name. */
   readonly replace?: boolean;
-  /** How long a replaced runtime gets between SIGTERM and SIGKILL (default 10 s). */
+  /** How long a replaced runtime gets between SIGTERM and SIGKILL (default 15 s). */
   readonly stopTimeoutMs?: number;
 }
 
@@ -52,7 +53,9 @@ export async function prepareCreateTarget(pools: DbPools, target: CreateTarget):
       );
     }
     if (isActiveStatus(record.status)) {
-      await stopSandboxForReplacement(pools, record, { timeoutMs: target.stopTimeoutMs ?? 10_000 });
+      await stopSandboxForReplacement(pools, record, {
+        timeoutMs: target.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS,
+      });
     }
     await deleteSandbox(pools.write, { id: record.id });
   } else if (existsSync(dir) && !replace) {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DbPools } from '../db/index.js';
 import { markSandboxStoppedIfActive, selectRunById, terminateActiveRun } from '../generated/index.js';
+import { DEFAULT_STOP_TIMEOUT_MS } from './default-stop-timeout.js';
 import { HostError } from './host-error.js';
 import { isPidAlive } from './is-pid-alive.js';
 import { loadActiveRun } from './load-active-run.js';
@@ -33,7 +34,7 @@ export interface StopResult {
  * 1. A sandbox that is not Running or Draining (after reconcile) is `HostError` `SANDBOX_NOT_RUNNING`;
  *    a missing one `SANDBOX_NOT_FOUND`.
  * 2. The runtime gets SIGTERM (it forwards it to the workload), and the host waits up to `timeoutMs`
- *    (default 10 s) for the runtime to record the run's end and exit; the runtime marks the sandbox
+ *    (default {@link DEFAULT_STOP_TIMEOUT_MS}, 15 s) for the runtime to record the run's end and exit; the runtime marks the sandbox
  *    Stopped itself.
  * 3. After the timeout the runtime's process group gets SIGKILL; once it is dead the host records the
  *    run Terminated/Signal (`SIGKILL`) itself. A group that survives SIGKILL for 5 s is `STOP_TIMEOUT`.
@@ -59,7 +60,8 @@ export async function stopSandbox(
     return { run: undefined, forced: false };
   }
   signalRuntime(run.pid, 'SIGTERM', 'process');
-  const deadline = performance.now() + (options.timeoutMs ?? 10_000);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+  const deadline = performance.now() + timeoutMs;
   let forced = false;
   for (;;) {
     const recorded = selectRunById(pools.read, { id: run.id })?.status === 'Terminated';
@@ -87,7 +89,7 @@ export async function stopSandbox(
       await terminateActiveRun(pools.write, {
         id: run.id,
         terminationReason: 'Signal',
-        terminationDetail: `runtime did not stop within ${options.timeoutMs ?? 10_000} ms of SIGTERM; killed`,
+        terminationDetail: `runtime did not stop within ${timeoutMs} ms of SIGTERM; killed`,
         exitCode: null,
         exitSignal: 'SIGKILL',
       });

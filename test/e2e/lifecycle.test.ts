@@ -62,6 +62,24 @@ describe('msb (built CLI) sandbox lifecycle', () => {
     expect(existsSync(join(home, 'sandboxes', 'web'))).toBe(false);
   });
 
+  it('should SIGKILL the process group when the workload ignores SIGTERM past --timeout, and record it', async () => {
+    const home = newMsbHome();
+    const stubborn = ['sh', '-c', 'trap "" TERM; echo up; while :; do sleep 0.05; done'];
+    expect((await msb(home, ['create', 'stubborn', '--', ...stubborn])).code).toBe(0);
+    const [row] = await lsJson(home);
+    const started = performance.now();
+
+    const stopped = await msb(home, ['stop', 'stubborn', '--timeout', '1']);
+
+    expect(stopped).toMatchObject({ code: 0, stdout: 'stubborn\tStopped\tSIGKILL (killed after timeout)\n' });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1000);
+    expect(isPidAlive(row!.pid!)).toBe(false);
+    expect(await lsJson(home)).toEqual([
+      expect.objectContaining({ status: 'Stopped', exitSignal: 'SIGKILL', terminationReason: 'Signal' }),
+    ]);
+    expect(openHomeDb(home).prepare('SELECT termination_detail FROM run').pluck().get()).toContain('1000 ms');
+  });
+
   it('should show Crashed on the next ls after the runtime is killed with SIGKILL behind its back', async () => {
     const home = newMsbHome();
     expect((await msb(home, ['create', 'victim', '--', 'sleep', '60'])).code).toBe(0);

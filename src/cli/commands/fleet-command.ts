@@ -117,7 +117,7 @@ Exit codes: 0 every sandbox booted and stopped, 1 any failed, 130 interrupted.`,
       await Promise.all(
         bootedNames.map(async (name) => {
           try {
-            await stopSandbox(pools, { name, timeoutMs: 10_000 });
+            await stopSandbox(pools, { name });
             await removeSandbox(pools, { home, name });
           } catch (err) {
             if (!(err instanceof HostError) || err.code !== 'SANDBOX_NOT_FOUND') {

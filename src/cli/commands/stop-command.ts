@@ -1,4 +1,5 @@
 import { initGlobal } from '../../db/index.js';
+import { DEFAULT_STOP_TIMEOUT_MS } from '../../host/default-stop-timeout.js';
 import { stopSandbox } from '../../host/stop-sandbox.js';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../parse-command-args.js';
@@ -24,7 +25,7 @@ has recorded the exit; after the timeout, SIGKILL its process group and record t
 Prints one line per sandbox: name, exit code or signal.
 
 Options:
-  --timeout <s>  seconds to wait before SIGKILL (default 10)
+  --timeout <s>  seconds to wait before SIGKILL (default 15: the runtime gives its workload 10 s)
   -h, --help     show this help
 
 Exit codes: 0 ok, 3 no such sandbox, 4 sandbox not running.`,
@@ -32,7 +33,9 @@ Exit codes: 0 ok, 3 no such sandbox, 4 sandbox not running.`,
     const { values, positionals } = parseCommandArgs('stop', args, { timeout: { type: 'string' } });
     const names = requireNames('stop', positionals);
     const timeoutMs =
-      values.timeout === undefined ? 10_000 : parsePositiveInt('stop', '--timeout', values.timeout) * 1000;
+      values.timeout === undefined
+        ? DEFAULT_STOP_TIMEOUT_MS
+        : parsePositiveInt('stop', '--timeout', values.timeout) * 1000;
     const pools = await initGlobal();
     for (const name of names) {
       const { run, forced } = await stopSandbox(pools, { name, timeoutMs });
