@@ -8,8 +8,8 @@
  */
 export function unifiedDiff(fromName: string, toName: string, before: string, after: string): string {
   if (before === after) return '';
-  const a = before.split('\n');
-  const b = after.split('\n');
+  const a = lines(before);
+  const b = lines(after);
   const ops = diffLines(a, b);
   const context = 3;
   const out = [`--- ${fromName}`, `+++ ${toName}`];
@@ -42,13 +42,24 @@ export function unifiedDiff(fromName: string, toName: string, before: string, af
     const bStart = (first?.bIndex ?? 0) + 1;
     const aLen = hunk.filter((o) => o.kind !== '+').length;
     const bLen = hunk.filter((o) => o.kind !== '-').length;
-    out.push(
-      `@@ -${aLen === 0 ? aStart - 1 : aStart},${aLen} +${bLen === 0 ? bStart - 1 : bStart},${bLen} @@`,
-    );
+    out.push(`@@ -${range(aStart, aLen)} +${range(bStart, bLen)} @@`);
     for (const o of hunk) out.push(`${o.kind}${o.text}`);
     i = end;
   }
   return `${out.join('\n')}\n`;
+}
+
+/** A file's lines; the newline that ends the last line does not start another. */
+function lines(text: string): string[] {
+  const all = text.split('\n');
+  if (all.at(-1) === '') all.pop();
+  return all;
+}
+
+/** GNU diff's hunk range: `start,len`, `start` alone for one line, `start-1,0` for none. */
+function range(start: number, len: number): string {
+  if (len === 0) return `${start - 1},0`;
+  return len === 1 ? `${start}` : `${start},${len}`;
 }
 
 interface Op {
