@@ -17,6 +17,7 @@ describe('msb fleet (the npm start job)', () => {
     const summary = JSON.parse(summaryJson) as Record<string, unknown>;
     expect(summary).toMatchObject({ sandboxes: 6, booted: 6, failed: 0, busyTimeouts: 0 });
     expect(summary.sandboxesPerSecond).toBeGreaterThan(0);
+    expect(summary.bootMs).toEqual({ median: expect.any(Number), p99: expect.any(Number) });
     expect(summary.busyRetries).toEqual({
       host: expect.any(Number),
       runtimes: expect.any(Number),
@@ -38,7 +39,9 @@ describe('msb fleet (the npm start job)', () => {
     const home = newMsbHome();
     const result = await msb(home, ['fleet', '--count', '2']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/booted 2\/2 sandboxes in [\d.]+ s: [\d.]+ sandboxes\/s\n/);
+    expect(result.stdout).toMatch(
+      /booted 2\/2 sandboxes in [\d.]+ s: [\d.]+ sandboxes\/s \(boot median \d+ ms, p99 \d+ ms\)\n/,
+    );
     expect(result.stdout).toMatch(/busy retries: \d+ \(host writer \d+, runtimes \d+\); busy timeouts: 0\n$/);
   });
 });

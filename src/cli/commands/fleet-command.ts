@@ -76,8 +76,10 @@ Exit codes: 0 every sandbox booted and stopped, 1 any failed, 130 interrupted.`,
     let booted = 0;
     const ticker = setInterval(() => progress.update(status('boot', booted, bootStart)), 100);
     const bootedNames: string[] = [];
+    const bootMs: number[] = [];
     await Promise.all(
       names.map(async (name) => {
+        const started = performance.now();
         try {
           const { runtime } = await createSandbox(pools, {
             home,
@@ -88,6 +90,7 @@ Exit codes: 0 every sandbox booted and stopped, 1 any failed, 130 interrupted.`,
           });
           runtimeRetries += runtime.busyRetries;
           bootedNames.push(name);
+          bootMs.push(performance.now() - started);
         } catch (err) {
           failures.push(`${name}: ${(err as Error).message}`);
         }
@@ -140,6 +143,7 @@ Exit codes: 0 every sandbox booted and stopped, 1 any failed, 130 interrupted.`,
       failed: failures.length,
       bootSeconds: round(bootSeconds),
       sandboxesPerSecond: round(bootedNames.length / bootSeconds),
+      bootMs: { median: Math.round(percentile(bootMs, 0.5)), p99: Math.round(percentile(bootMs, 0.99)) },
       stopAndRemoveSeconds: round(stopSeconds),
       busyRetries: { host: hostRetries, runtimes: runtimeRetries, total: hostRetries + runtimeRetries },
       busyTimeouts: pools.write.stats.busyTimeouts,
@@ -148,7 +152,8 @@ Exit codes: 0 every sandbox booted and stopped, 1 any failed, 130 interrupted.`,
     io.out(
       values.json === true
         ? `${JSON.stringify(summary, null, 2)}\n`
-        : `booted ${summary.booted}/${count} sandboxes in ${summary.bootSeconds} s: ${summary.sandboxesPerSecond} sandboxes/s\n` +
+        : `booted ${summary.booted}/${count} sandboxes in ${summary.bootSeconds} s: ${summary.sandboxesPerSecond} sandboxes/s ` +
+            `(boot median ${summary.bootMs.median} ms, p99 ${summary.bootMs.p99} ms)\n` +
             (values.keep === true && !interrupted
               ? ''
               : `stopped and removed them in ${summary.stopAndRemoveSeconds} s\n`) +
@@ -159,6 +164,12 @@ Exit codes: 0 every sandbox booted and stopped, 1 any failed, 130 interrupted.`,
     return failures.length === 0 ? 0 : 1;
   },
 };
+
+/** Nearest-rank percentile; NaN for no samples (JSON shows null). */
+function percentile(samples: readonly number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
+}
 
 function round(n: number): number {
   return Math.round(n * 100) / 100;
