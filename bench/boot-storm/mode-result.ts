@@ -35,12 +35,22 @@ export interface ModeResult {
     readonly runtimesUntilReady: number | null;
     readonly runtimesLater: number | null;
   };
-  /** `monitorEventLoopDelay` (1 ms resolution) of the host over boot, hold and stop. */
+  /** `monitorEventLoopDelay` (1 ms resolution, primed before the storm) of the host over boot, hold and stop. */
   readonly eventLoopDelayMs: {
     readonly p99: number;
     readonly max: number;
+    /** The longest stall of each phase, from a 1 ms JavaScript interval (`trackPhaseStalls`). */
     readonly maxByPhase: { readonly boot: number; readonly hold: number; readonly stop: number };
   };
+  /** How long the host's synchronous `spawn()` calls blocked it (fork, then wait for the child's exec). */
+  readonly spawnBlockingMs: {
+    readonly calls: number;
+    readonly p99Ms: number;
+    readonly maxMs: number;
+    readonly totalMs: number;
+  };
+  /** CPU (user + system) of the reaped runtimes and their workloads, per booted sandbox. */
+  readonly childCpuMsPerSandbox: number;
   readonly rows: RowCheck | null;
   /** The machine's 1-minute load average before and after the storm (it is shared with other work). */
   readonly loadAverage1m: { readonly before: number; readonly after: number };

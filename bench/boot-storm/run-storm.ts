@@ -1,12 +1,16 @@
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { childrenCpuMs } from './children-cpu-ms.js';
 import type { ModeResult } from './mode-result.js';
 import { percentile } from './percentile.js';
+import { trackPhaseStalls } from './phase-stall-tracker.js';
+import { measureSpawnBlocking } from './spawn-blocking.js';
 import type { StormMode } from './storm-args.js';
 import type { StormDriver } from './storm-driver.js';
 
 const MAX_FAILURE_KINDS = 10;
+const REAP_GRACE_MS = 500;
 
 /**
  * Runs one storm with `driver` and measures it.
@@ -47,15 +51,14 @@ export async function runStorm(
   };
 
   const loadBefore = loadavg()[0]!;
+  const spawnBlocking = measureSpawnBlocking();
+  const cpuBefore = childrenCpuMs();
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
-  // Per phase too, to tell a stall during the spawns from one during the hold or the stops.
-  const phaseLoop = {
-    boot: monitorEventLoopDelay({ resolution: 1 }),
-    hold: monitorEventLoopDelay({ resolution: 1 }),
-    stop: monitorEventLoopDelay({ resolution: 1 }),
-  };
-  phaseLoop.boot.enable();
+  // The histogram never records its first interval: let it tick before the storm's first (synchronous)
+  // burst of work, or a stall there would go unseen.
+  while (loop.count === 0) await sleep(2);
+  const stalls = trackPhaseStalls(['boot', 'hold', 'stop'] as const);
   const bootStart = performance.now();
   const bootMs: number[] = [];
   const booted: string[] = [];
@@ -76,11 +79,9 @@ export async function runStorm(
   const bootSeconds = (performance.now() - bootStart) / 1000;
   log(`${mode}: booted ${booted.length}/${count} in ${bootSeconds.toFixed(2)} s; holding ${holdSecs} s`);
 
-  phaseLoop.boot.disable();
-  phaseLoop.hold.enable();
+  stalls.enter('hold');
   await sleep(holdSecs * 1000);
-  phaseLoop.hold.disable();
-  phaseLoop.stop.enable();
+  stalls.enter('stop');
 
   const stopStart = performance.now();
   let stopped = 0;
@@ -96,12 +97,15 @@ export async function runStorm(
   );
   const stopSeconds = (performance.now() - stopStart) / 1000;
   loop.disable();
-  phaseLoop.stop.disable();
+  const maxByPhase = stalls.stop();
   log(`${mode}: stopped ${stopped}/${booted.length} in ${stopSeconds.toFixed(2)} s`);
 
   // The first sample plus one per full second of the hold, but the last: it races the stop, since each
   // interval starts when the previous sample started and a busy commit may push it a little later.
   const totals = await driver.afterStorm({ count, metricsPerSandbox: Math.max(1, holdSecs) });
+  // libuv reaps an exited runtime on its SIGCHLD, a moment after the stop saw it dead.
+  await sleep(REAP_GRACE_MS);
+  const childCpuMs = childrenCpuMs() - cpuBefore;
   return {
     mode,
     count,
@@ -125,12 +129,10 @@ export async function runStorm(
     eventLoopDelayMs: {
       p99: round(loop.percentile(99) / 1e6),
       max: round(loop.max / 1e6),
-      maxByPhase: {
-        boot: round(phaseLoop.boot.max / 1e6),
-        hold: round(phaseLoop.hold.max / 1e6),
-        stop: round(phaseLoop.stop.max / 1e6),
-      },
+      maxByPhase,
     },
+    spawnBlockingMs: spawnBlocking.summary(),
+    childCpuMsPerSandbox: round(childCpuMs / Math.max(1, booted.length)),
     rows: totals.rows,
     loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]!) },
     failures: [...failures.values()],
