@@ -3,6 +3,11 @@ import { type IsSqliteBusy, isSqliteBusy } from '../db/index.js';
 /**
  * What went wrong in a host operation, for scripts and exit codes. Add a code here when a new failure
  * needs its own handling; never reuse one for a different meaning.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof HostError && err.code === 'SANDBOX_NOT_FOUND') process.exitCode = 3;
+ * ```
  */
 export type HostErrorCode =
   | 'SANDBOX_NOT_FOUND'
