@@ -27,6 +27,7 @@ import type { ModeResult } from './mode-result.js';
 import { renderStormTable } from './render-storm-table.js';
 import { parseStormArgs, type StormMode } from './storm-args.js';
 import { StormArgsError } from './storm-args-error.js';
+import { STORM_SETTINGS } from './storm-settings.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RUN_MODE = fileURLToPath(new URL('./run-mode.ts', import.meta.url));
@@ -83,7 +84,12 @@ const panels: Panel[] = [
     bars: bar((r) => r.busySurfaced.host + r.busySurfaced.runtimes),
   },
 ];
-const written = writeResults('boot-storm', command, { args, modes: results }, panels);
+const written = writeResults(
+  'boot-storm',
+  command,
+  { args, settings: STORM_SETTINGS, modes: results },
+  panels,
+);
 process.stdout.write(`\nwrote ${written.json} and ${written.svg}\n`);
 process.exit(failed ? 1 : 0);
 

@@ -13,6 +13,7 @@ import { prepareStormImage, STORM_IMAGE } from './prepare-storm-image.js';
 import { countStormRows } from './row-check.js';
 import { type BenchRuntime, killGroup, spawnBenchRuntime } from './spawn-bench-runtime.js';
 import type { StormDriver, StormTotals } from './storm-driver.js';
+import { STORM_SETTINGS } from './storm-settings.js';
 
 /** The compiled naive runtime (`npm run bench:storm` compiles it with `tsconfig.bench.json`). */
 export const NAIVE_RUNTIME = fileURLToPath(
@@ -94,7 +95,12 @@ export async function openNaiveDriver(options: {
         if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
       }
       const config = buildSandboxConfig(
-        { name, command: 'sleep', args: ['3600'], metricsIntervalMs: 1000 },
+        {
+          name,
+          command: STORM_SETTINGS.workload.command,
+          args: STORM_SETTINGS.workload.args,
+          metricsIntervalMs: STORM_SETTINGS.metricsIntervalMs,
+        },
         {
           reference: STORM_IMAGE,
           digest: image.digest,

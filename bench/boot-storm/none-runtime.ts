@@ -1,7 +1,7 @@
 /**
  * The runtime of the `none` mode (bench only, no database at all): `node
  * dist/bench/bench/boot-storm/none-runtime.js --dir <sandbox dir>`. It starts `sleep 3600` the way the
- * real runtime starts a workload, reports ready on fd 3, forwards SIGTERM to it and exits 0 once it is
+ * real runtime starts a workload (`STORM_SETTINGS.workload`), reports ready on fd 3, forwards SIGTERM to it and exits 0 once it is
  * gone: the cost of the processes alone, the ceiling the database modes are measured against.
  *
  * @example
@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { killGroupMembers } from '../../src/runtime/kill-group-members.js';
 import { REPORT_FD } from '../../src/runtime/protocol.js';
 import { spawnWorkload } from '../../src/runtime/spawn-workload.js';
+import { STORM_SETTINGS } from './storm-settings.js';
 
 const { values } = parseArgs({ options: { dir: { type: 'string' } }, strict: true });
 if (values.dir === undefined) {
@@ -22,7 +23,13 @@ if (values.dir === undefined) {
 }
 const workload = await spawnWorkload(
   'none',
-  { command: 'sleep', args: ['3600'], env: {}, workingDir: null, image: null, metricsIntervalMs: 1000 },
+  {
+    ...STORM_SETTINGS.workload,
+    env: {},
+    workingDir: null,
+    image: null,
+    metricsIntervalMs: STORM_SETTINGS.metricsIntervalMs,
+  },
   values.dir,
 );
 const exited = new Promise<void>((resolve) => workload.once('exit', () => resolve()));

@@ -20,10 +20,8 @@ import { openNoneDriver } from './none-driver.js';
 import { runStorm } from './run-storm.js';
 import { parseStormArgs, type StormMode } from './storm-args.js';
 import type { StormDriver } from './storm-driver.js';
+import { STORM_SETTINGS } from './storm-settings.js';
 import { openTypedDriver } from './typed-driver.js';
-
-const READY_TIMEOUT_MS = 120_000;
-const STOP_TIMEOUT_MS = 60_000;
 
 const { values } = parseArgs({
   options: {
@@ -46,7 +44,11 @@ if (mode === undefined || values.out === undefined) {
 }
 const out = values.out;
 const home = msbHome();
-const timeouts = { home, readyTimeoutMs: READY_TIMEOUT_MS, stopTimeoutMs: STOP_TIMEOUT_MS };
+const timeouts = {
+  home,
+  readyTimeoutMs: STORM_SETTINGS.readyTimeoutMs,
+  stopTimeoutMs: STORM_SETTINGS.stopTimeoutMs,
+};
 
 let driver: StormDriver | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

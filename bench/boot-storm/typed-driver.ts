@@ -8,6 +8,7 @@ import { prepareStormImage, STORM_IMAGE } from './prepare-storm-image.js';
 import { countStormRows } from './row-check.js';
 import { killGroup } from './spawn-bench-runtime.js';
 import type { StormDriver, StormTotals } from './storm-driver.js';
+import { STORM_SETTINGS } from './storm-settings.js';
 
 /** A line of `runtime.log` that reports a busy database (the sampler's onError, a failed start). */
 const BUSY_LOG_LINE = /DbBusyError|DB_BUSY|SQLITE_BUSY/;
@@ -42,9 +43,9 @@ export async function openTypedDriver(options: {
         home,
         name,
         image: STORM_IMAGE,
-        command: 'sleep',
-        args: ['3600'],
-        metricsIntervalMs: 1000,
+        command: STORM_SETTINGS.workload.command,
+        args: STORM_SETTINGS.workload.args,
+        metricsIntervalMs: STORM_SETTINGS.metricsIntervalMs,
         readyTimeoutMs: options.readyTimeoutMs,
       });
       runtimePids.add(runtime.runtimePid);
