@@ -1,3 +1,4 @@
+import type { ColumnOverride } from './codegen-config.js';
 import { sqlParserCst } from './load-cjs.js';
 import type { SchemaCatalog } from './schema-catalog.js';
 import { type SqlType, tsOfDeclared, UNKNOWN, unionTs } from './sql-type.js';
@@ -23,7 +24,7 @@ export interface ParamHint {
  *
  * @example
  * ```ts
- * const analysis = analyzeStatement('SELECT id FROM run WHERE pid = @pid', catalog, new Set());
+ * const analysis = analyzeStatement('SELECT id FROM run WHERE pid = @pid', catalog, new Map());
  * analysis.params.get('pid'); // [{ type: { ts: 'number', nullable: false, integer: true }, array: false }]
  * ```
  */
@@ -100,15 +101,15 @@ const NN_INT_FNS = new Set(['random', 'changes', 'total_changes', 'last_insert_r
  *
  * @example
  * ```ts
- * const { columns } = analyzeStatement('SELECT count(*) AS n FROM run', catalog, new Set());
+ * const { columns } = analyzeStatement('SELECT count(*) AS n FROM run', catalog, new Map());
  * ```
  */
 export function analyzeStatement(
   sql: string,
   catalog: SchemaCatalog,
-  bigintColumns: ReadonlySet<string>,
+  overrides: ReadonlyMap<string, ColumnOverride>,
 ): StatementAnalysis {
-  const analyzer = new Analyzer(catalog, bigintColumns);
+  const analyzer = new Analyzer(catalog, overrides);
   // Parameters are listed in order of first appearance in the text; the tree only adds hints.
   analyzer.collectParamsByText(sql);
   let program: Node;
@@ -152,11 +153,11 @@ class Analyzer {
   readonly positional: number[] = [];
   outerJoin = false;
   readonly #catalog: SchemaCatalog;
-  readonly #bigint: ReadonlySet<string>;
+  readonly #overrides: ReadonlyMap<string, ColumnOverride>;
 
-  constructor(catalog: SchemaCatalog, bigint: ReadonlySet<string>) {
+  constructor(catalog: SchemaCatalog, overrides: ReadonlyMap<string, ColumnOverride>) {
     this.#catalog = catalog;
-    this.#bigint = bigint;
+    this.#overrides = overrides;
   }
 
   collectParamsByText(sql: string): void {
@@ -810,9 +811,18 @@ class Analyzer {
     if (c === undefined) return UNKNOWN;
     const base = tsOfDeclared(c.type);
     let ts = base.ts;
-    if (this.#bigint.has(`${c.table}.${c.name}`.toLowerCase())) ts = 'bigint';
+    const override = this.#overrides.get(`${c.table}.${c.name}`.toLowerCase());
+    if (override?.type === 'bigint') ts = 'bigint';
     else if (c.enumValues !== undefined)
       ts = c.enumValues.map((v) => `'${v.replaceAll("'", "\\'")}'`).join(' | ');
+    if (override?.type === 'json') {
+      return {
+        ts,
+        nullable: !c.notNull,
+        integer: base.integer,
+        decode: override.decode?.name ?? 'JSON.parse',
+      };
+    }
     return { ts, nullable: !c.notNull, integer: base.integer };
   }
 

@@ -10,13 +10,20 @@ import { yaml } from './load-cjs.js';
  *
  * @example
  * ```ts
- * const o: ColumnOverride = { column: 'sandbox_metric.memory_bytes', type: 'bigint' };
+ * const o: ColumnOverride = { column: 'sandbox.config', type: 'json', decode: { name: 'parseConfig', from: '../host/parse-config.js' } };
  * ```
  */
 export interface ColumnOverride {
   /** `table.column`. */
   readonly column: string;
-  readonly type: 'bigint';
+  /**
+   * `bigint`: INTEGER values as `bigint` (safe integers). `json`: a TEXT column holding JSON, returned
+   * parsed: as `unknown` through `JSON.parse`, or through `decode`, a function the project exports
+   * (`(text: string) => T`, so it can validate), typed `ReturnType<typeof decode>`. Parameters that
+   * meet a `json` column stay JSON text.
+   */
+  readonly type: 'bigint' | 'json';
+  readonly decode?: { readonly name: string; readonly from: string };
 }
 
 /**
@@ -51,7 +58,8 @@ const OPTION_KEYS = new Set(['db_import', 'overrides', 'rename']);
  *
  * 1. `version` must be `"2"`; exactly one `sql` entry with `engine: sqlite`, `schema`, `queries` and
  *    one `codegen` entry whose `plugin` is `msb-ts` (declared under `plugins`).
- * 2. Options: `db_import` (default `../db/index.js`), `overrides` (`[{column: table.col, type: bigint}]`),
+ * 2. Options: `db_import` (default `../db/index.js`), `overrides` (`[{column: table.col, type: bigint}]`,
+ *    `[{column: table.col, type: json, decode: {name, from}}]`),
  *    `rename` (`{sql_name: fieldName}`, for names camelCase gets wrong).
  *
  * @example
@@ -171,10 +179,24 @@ export function loadCodegenConfig(path: string): CodegenConfig {
         const column = o?.column;
         if (typeof column !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/.test(column)) {
           at(node([...optionsPath, 'overrides', i]), `options.overrides[${i}].column must be "table.column"`);
-        } else if (o?.type !== 'bigint') {
-          at(node([...optionsPath, 'overrides', i]), `options.overrides[${i}].type must be bigint`);
-        } else {
+        } else if (o?.type === 'bigint') {
           overrides.push({ column, type: 'bigint' });
+        } else if (o?.type === 'json') {
+          const decode = o.decode === undefined ? undefined : record(o.decode);
+          if (o.decode === undefined) overrides.push({ column, type: 'json' });
+          else if (
+            typeof decode?.name !== 'string' ||
+            !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(decode.name) ||
+            typeof decode.from !== 'string' ||
+            decode.from === ''
+          ) {
+            at(
+              node([...optionsPath, 'overrides', i, 'decode']),
+              `options.overrides[${i}].decode must be {name: <exported function>, from: <module specifier>}`,
+            );
+          } else overrides.push({ column, type: 'json', decode: { name: decode.name, from: decode.from } });
+        } else {
+          at(node([...optionsPath, 'overrides', i]), `options.overrides[${i}].type must be bigint or json`);
         }
       });
     }

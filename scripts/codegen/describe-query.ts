@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { analyzeStatement } from './analyze-statement.js';
 import type { AnalyzedQuery, ParamField, ResultField } from './analyzed-query.js';
+import type { ColumnOverride } from './codegen-config.js';
 import type { Diagnostic } from './diagnostic.js';
 import { sqlParserCst } from './load-cjs.js';
 import { camelCase } from './naming.js';
@@ -20,13 +21,13 @@ import { type SqlType, tsOfDeclared, UNKNOWN, unionTs } from './sql-type.js';
  *
  * @example
  * ```ts
- * const { query, diagnostics } = describeQuery(block, catalog, new Set());
+ * const { query, diagnostics } = describeQuery(block, catalog, new Map());
  * ```
  */
 export function describeQuery(
   block: QueryBlock,
   catalog: SchemaCatalog,
-  bigintColumns: ReadonlySet<string>,
+  overrides: ReadonlyMap<string, ColumnOverride>,
   rename: ReadonlyMap<string, string> = new Map(),
 ): { query: AnalyzedQuery | undefined; diagnostics: Diagnostic[] } {
   const fieldName = (sqlName: string): string => rename.get(sqlName) ?? camelCase(sqlName);
@@ -82,7 +83,7 @@ export function describeQuery(
     );
   }
 
-  const analysis = analyzeStatement(block.sql, catalog, bigintColumns);
+  const analysis = analyzeStatement(block.sql, catalog, overrides);
   if (analysis.positional.length > 0) {
     at(
       block.sql.indexOf('?'),
@@ -118,10 +119,12 @@ export function describeQuery(
         const col = catalog.column(c.table, c.column);
         if (col !== undefined) {
           const base = tsOfDeclared(col.type);
+          const override = overrides.get(`${col.table}.${col.name}`.toLowerCase());
           type = {
-            ts: bigintColumns.has(`${col.table}.${col.name}`.toLowerCase()) ? 'bigint' : base.ts,
+            ts: override?.type === 'bigint' ? 'bigint' : base.ts,
             nullable: !col.notNull || analysis.outerJoin || fromTree === undefined,
             integer: base.integer,
+            ...(override?.type === 'json' ? { decode: override.decode?.name ?? 'JSON.parse' } : {}),
           };
         }
       } else if (type.ts === 'unknown' && c.type !== null) {

@@ -52,9 +52,7 @@ export function generate(config: CodegenConfig): Map<string, string> {
 export function analyzeProject(config: CodegenConfig): AnalyzedProject {
   const catalog = SchemaCatalog.load(config.schemaDir, config.rootDir);
   try {
-    const bigint = new Set(
-      config.overrides.filter((o) => o.type === 'bigint').map((o) => o.column.toLowerCase()),
-    );
+    const overrides = new Map(config.overrides.map((o) => [o.column.toLowerCase(), o]));
     const rename = new Map(Object.entries(config.rename));
     const diagnostics: Diagnostic[] = [];
     const byFile = new Map<string, AnalyzedQuery[]>();
@@ -76,7 +74,7 @@ export function analyzeProject(config: CodegenConfig): AnalyzedProject {
           continue;
         }
         names.set(block.name, `${path}:${block.line}`);
-        const described = describeQuery(block, catalog, bigint, rename);
+        const described = describeQuery(block, catalog, overrides, rename);
         diagnostics.push(...described.diagnostics);
         if (described.query !== undefined) queries.push(described.query);
       }
@@ -105,13 +103,21 @@ export function renderProject(config: CodegenConfig, analyzed: AnalyzedProject):
     useInMemoryFileSystem: true,
     manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Single },
   });
+  const decoders = new Map(
+    config.overrides.flatMap((o) =>
+      o.decode === undefined ? [] : [[o.decode.name, o.decode.from] as const],
+    ),
+  );
   const files = new Map<string, string>();
   const modules: string[] = [];
   for (const [file, queries] of analyzed) {
     const module = basename(file, '.sql');
     modules.push(module);
     const source = relative(config.rootDir, join(config.queriesDir, file)).split('\\').join('/');
-    files.set(join(config.outDir, `${module}.ts`), renderFile(project, source, queries, config.dbImport));
+    files.set(
+      join(config.outDir, `${module}.ts`),
+      renderFile(project, source, queries, config.dbImport, decoders),
+    );
   }
   files.set(join(config.outDir, 'index.ts'), renderIndex(modules));
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

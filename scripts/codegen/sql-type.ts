@@ -11,6 +11,8 @@ export interface SqlType {
   readonly ts: string;
   readonly nullable: boolean;
   readonly integer: boolean;
+  /** For a `json` override column read as is: `JSON.parse` or the configured decoder's name. */
+  readonly decode?: string;
 }
 
 /**
