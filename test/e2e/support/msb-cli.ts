@@ -52,8 +52,8 @@ export function msb(home: string, args: readonly string[], timeoutMs = 60_000): 
 
 /**
  * A fresh `MSB_HOME`. When the test finishes, the process group of every runtime its database records
- * is SIGKILLed (runtimes are detached and outlive the CLI, and a workload outlives a runtime killed
- * behind the host's back), then the directory goes.
+ * as Running or crashed is SIGKILLed (runtimes are detached and outlive the CLI, and a workload
+ * outlives a runtime killed behind the host's back), then the directory goes.
  *
  * @example
  * ```ts
@@ -79,7 +79,14 @@ function runtimePids(home: string): number[] {
   if (!existsSync(path)) return [];
   const db = new Database(path, { readonly: true });
   try {
-    return db.prepare('SELECT DISTINCT pid FROM run').pluck().all() as number[];
+    // Only runs that may have left processes: live ones, and crashed ones whose workload outlived the
+    // runtime. Ended runs are skipped: on a busy machine their pids (pid_max may be 32768) get reused.
+    return db
+      .prepare(
+        "SELECT DISTINCT pid FROM run WHERE status = 'Running' OR termination_reason = 'InternalError'",
+      )
+      .pluck()
+      .all() as number[];
   } finally {
     db.close();
   }
