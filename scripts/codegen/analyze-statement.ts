@@ -607,6 +607,10 @@ class Analyzer {
         const mapped = tsOfDeclared(declared);
         const ts =
           mapped.ts === 'unknown' && /NUMERIC|DECIMAL|BOOLEAN|DATE/i.test(declared) ? 'number' : mapped.ts;
+        // `CAST(@p AS INTEGER)` is how a query types a parameter that meets no column.
+        if ((arg.expr as Node).type === 'parameter' && ts !== 'unknown') {
+          this.#hint(arg.expr as Node, { ts, nullable: true, integer: mapped.integer }, false);
+        }
         return { ts, nullable: inner.nullable, integer: mapped.integer };
       }
       case 'func_call':
