@@ -20,8 +20,13 @@ export interface ModeResult {
   /** From the first boot call until every boot settled. */
   readonly bootSeconds: number;
   readonly sandboxesPerSecond: number;
-  /** Per successful boot, from its call until ready. */
+  /** Per successful boot, from the storm's start (every boot is requested at once) until ready. */
   readonly bootMs: { readonly median: number; readonly p99: number; readonly max: number };
+  /**
+   * Medians of a boot's two parts: from the storm's start until its runtime was spawned (the host's
+   * prepare, insert, pin, queueing, the spawn call itself), then until its ready report arrived.
+   */
+  readonly bootSplitMedianMs: { readonly hostUntilSpawned: number; readonly spawnedUntilReady: number };
   readonly stopSeconds: number;
   readonly busySurfaced: {
     /** Host calls (boot or stop) that failed with a busy error of the host's own. */

@@ -23,6 +23,8 @@ export function renderStormTable(results: readonly ModeResult[]): string {
     ['boot median ms', (r) => num(r.bootMs.median)],
     ['boot p99 ms', (r) => num(r.bootMs.p99)],
     ['boot max ms', (r) => num(r.bootMs.max)],
+    ['  median: host until spawned ms', (r) => num(r.bootSplitMedianMs.hostUntilSpawned)],
+    ['  median: spawned until ready ms', (r) => num(r.bootSplitMedianMs.spawnedUntilReady)],
     ['stopped (exit recorded) / booted', (r) => `${r.stopped}/${r.successes}`],
     ['stop phase s', (r) => num(r.stopSeconds)],
     ['SQLITE_BUSY surfaced: host', (r) => (r.mode === 'none' ? dash : num(r.busySurfaced.host))],

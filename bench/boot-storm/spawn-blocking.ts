@@ -11,9 +11,12 @@ import { percentile } from './percentile.js';
  * const blocking = measureSpawnBlocking();
  * // … spawn runtimes …
  * blocking.summary(); // { calls: 200, p99Ms: 12.1, maxMs: 40.3, totalMs: 900 }
+ * blocking.spawnedAt((argv) => argv.includes('storm-7')); // 1234.5 (performance.now() at its end)
  * ```
  */
 export interface SpawnBlocking {
+  /** `performance.now()` at the end of the first spawn whose argv `matches`, or undefined. */
+  spawnedAt(matches: (argv: readonly string[]) => boolean): number | undefined;
   summary(): {
     readonly calls: number;
     readonly p99Ms: number;
@@ -35,6 +38,7 @@ export interface SpawnBlocking {
  */
 export function measureSpawnBlocking(): SpawnBlocking {
   const durations: number[] = [];
+  const spawns: { readonly end: number; readonly argv: readonly string[] }[] = [];
   // An internal method of Node's ChildProcess (every child_process.spawn goes through it), so it is not
   // in @types/node: reached through a structural view, and checked at run time.
   const proto = ChildProcess.prototype as unknown as {
@@ -47,10 +51,16 @@ export function measureSpawnBlocking(): SpawnBlocking {
     try {
       return original.apply(this, args);
     } finally {
-      durations.push(performance.now() - start);
+      const end = performance.now();
+      durations.push(end - start);
+      const argv = (args[0] as { args?: unknown } | undefined)?.args;
+      spawns.push({ end, argv: Array.isArray(argv) ? argv.map(String) : [] });
     }
   };
   return {
+    spawnedAt(matches) {
+      return spawns.find((s) => matches(s.argv))?.end;
+    },
     summary() {
       const round = (n: number): number => Math.round(n * 100) / 100;
       return {
