@@ -86,6 +86,8 @@ const STRING_TEXT_FNS = new Set([
   'concat',
   'concat_ws',
 ]);
+const WINDOW_RANKS = new Set(['row_number', 'rank', 'dense_rank', 'ntile', 'percent_rank', 'cume_dist']);
+const WINDOW_OFFSETS = new Set(['lag', 'lead', 'nth_value']);
 const INT_FNS = new Set(['length', 'instr', 'unicode', 'sign', 'octet_length']);
 const NN_INT_FNS = new Set(['random', 'changes', 'total_changes', 'last_insert_rowid', 'count']);
 
@@ -736,6 +738,14 @@ class Analyzer {
     const first = args[0] ?? UNKNOWN;
     if (fn === 'count' || (star && fn === 'count')) return NUMBER_NN;
     if (NN_INT_FNS.has(fn)) return NUMBER_NN;
+    if (e.over !== undefined && e.over !== null) {
+      // Window functions: ranks always have a value; offsets (lag, lead, nth_value) can fall outside
+      // the frame and give NULL; aggregates over a window see at least the current row.
+      if (WINDOW_RANKS.has(fn))
+        return fn === 'percent_rank' || fn === 'cume_dist' ? { ...NUMBER_NN, integer: false } : NUMBER_NN;
+      if (WINDOW_OFFSETS.has(fn)) return { ...first, nullable: true };
+      if (fn === 'first_value' || fn === 'last_value') return first;
+    }
     switch (fn) {
       case 'total':
         return { ts: 'number', nullable: false, integer: false };
