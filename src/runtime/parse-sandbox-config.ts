@@ -2,7 +2,7 @@ import type { SandboxConfig } from './protocol.js';
 import { RuntimeError } from './runtime-error.js';
 
 /**
- * Parses and checks the `sandbox.config` JSON of a sandbox.
+ * Parses and checks the `sandbox.config` JSON of a sandbox, for the runtime.
  *
  * 1. Every field of {@link SandboxConfig} must be present with its type; extra keys are ignored, so an
  *    older runtime can read a config written by a newer host.
@@ -17,11 +17,29 @@ import { RuntimeError } from './runtime-error.js';
  * ```
  */
 export function parseSandboxConfig(sandboxName: string, json: string): SandboxConfig {
-  const fail = (key: string, problem: string): RuntimeError =>
-    new RuntimeError(
-      'SANDBOX_CONFIG_INVALID',
-      `sandbox "${sandboxName}": config ${key === '' ? '' : `key "${key}" `}${problem}`,
-    );
+  return parseSandboxConfigWith(
+    sandboxName,
+    json,
+    (message) => new RuntimeError('SANDBOX_CONFIG_INVALID', message),
+  );
+}
+
+/**
+ * The rules of {@link parseSandboxConfig} with the caller's error class, so the host and the runtime
+ * accept exactly the same configs.
+ *
+ * @example
+ * ```ts
+ * parseSandboxConfigWith('web', json, (message) => new HostError('SANDBOX_CONFIG_INVALID', message));
+ * ```
+ */
+export function parseSandboxConfigWith(
+  sandboxName: string,
+  json: string,
+  toError: (message: string) => Error,
+): SandboxConfig {
+  const fail = (key: string, problem: string): Error =>
+    toError(`sandbox "${sandboxName}": config ${key === '' ? '' : `key "${key}" `}${problem}`);
   let root: unknown;
   try {
     root = JSON.parse(json);
@@ -32,16 +50,21 @@ export function parseSandboxConfig(sandboxName: string, json: string): SandboxCo
   const { command, args, env, workingDir, image, metricsIntervalMs } = root;
   if (typeof command !== 'string' || command === '') throw fail('command', 'must be a non-empty string');
   if (!isStringArray(args)) throw fail('args', 'must be an array of strings');
-  if (!isRecord(env) || !isStringArray(Object.values(env)))
-    throw fail('env', 'must be an object of string values');
+  if (!isRecord(env)) throw fail('env', 'must be an object of string values');
+  const envStrings: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (typeof value !== 'string') throw fail('env', `value of "${key}" must be a string`);
+    envStrings[key] = value;
+  }
   if (workingDir !== null && (typeof workingDir !== 'string' || !workingDir.startsWith('/'))) {
     throw fail('workingDir', 'must be an absolute path or null');
   }
-  if (
-    image !== null &&
-    !(isRecord(image) && typeof image.reference === 'string' && typeof image.digest === 'string')
-  ) {
-    throw fail('image', 'must be null or { reference, digest } strings');
+  let imageRef: SandboxConfig['image'] = null;
+  if (image !== null) {
+    if (!isRecord(image) || typeof image.reference !== 'string' || typeof image.digest !== 'string') {
+      throw fail('image', 'must be null or { reference, digest } strings');
+    }
+    imageRef = { reference: image.reference, digest: image.digest };
   }
   if (
     typeof metricsIntervalMs !== 'number' ||
@@ -53,9 +76,9 @@ export function parseSandboxConfig(sandboxName: string, json: string): SandboxCo
   return {
     command,
     args,
-    env: env as Record<string, string>,
+    env: envStrings,
     workingDir,
-    image: image === null ? null : { reference: image.reference as string, digest: image.digest as string },
+    image: imageRef,
     metricsIntervalMs,
   };
 }

@@ -209,7 +209,7 @@ describe('parseSandboxConfig', () => {
     ['not json', /sandbox "web": config is not valid JSON/],
     [JSON.stringify({ ...valid, command: '' }), /key "command" must be a non-empty string/],
     [JSON.stringify({ ...valid, args: [1] }), /key "args" must be an array of strings/],
-    [JSON.stringify({ ...valid, env: { A: 1 } }), /key "env" must be an object of string values/],
+    [JSON.stringify({ ...valid, env: { A: 1 } }), /key "env" value of "A" must be a string/],
     [JSON.stringify({ ...valid, workingDir: 'rel' }), /key "workingDir" must be an absolute path/],
     [JSON.stringify({ ...valid, image: { reference: 'a:1' } }), /key "image" must be null or/],
     [JSON.stringify({ ...valid, metricsIntervalMs: 1.5 }), /key "metricsIntervalMs" must be a whole number/],
