@@ -37,7 +37,7 @@ export function renderFile(
   ];
   const used = new Set<string>();
   const body: (string | StatementStructures)[] = [];
-  for (const q of queries) body.push(...renderQuery(q, used));
+  for (const q of queries) body.push(...renderQuery(q, used, body.length === 0));
   statements.push(...imports(used, dbImport), ...decoderImports(queries, decoders), ...body);
   const file = project.createSourceFile(`/out/${sourcePath}.ts`, { statements }, { overwrite: true });
   const text = file.getFullText();
@@ -77,7 +77,7 @@ function imports(used: ReadonlySet<string>, dbImport: string): ImportDeclaration
   ];
 }
 
-function renderQuery(q: AnalyzedQuery, used: Set<string>): (string | StatementStructures)[] {
+function renderQuery(q: AnalyzedQuery, used: Set<string>, first: boolean): (string | StatementStructures)[] {
   const { StructureKind, VariableDeclarationKind } = tsMorph();
   const { block } = q;
   const name = block.name;
@@ -93,6 +93,8 @@ function renderQuery(q: AnalyzedQuery, used: Set<string>): (string | StatementSt
     kind: StructureKind.VariableStatement,
     declarationKind: VariableDeclarationKind.Const,
     declarations: [{ name: sqlConst, initializer: JSON.stringify(block.sql) }],
+    // A blank line between the imports and the first query.
+    ...(first ? { leadingTrivia: '\n' } : {}),
   };
   out.push(constant);
 
