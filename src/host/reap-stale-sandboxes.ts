@@ -1,6 +1,7 @@
 import type { DbPools } from '../db/index.js';
 import { listActiveRuns } from '../generated/index.js';
 import { isPidAlive } from './is-pid-alive.js';
+import { killLeftoverGroup } from './kill-leftover-group.js';
 import { markSandboxRuntimeStale } from './mark-sandbox-runtime-stale.js';
 
 /**
@@ -19,7 +20,8 @@ export interface ReapedSandbox {
 
 /**
  * The reaper (run at CLI start): every Running or Draining sandbox whose active run's runtime pid is
- * dead becomes Crashed, its run Terminated/InternalError ({@link markSandboxRuntimeStale}).
+ * dead becomes Crashed, its run Terminated/InternalError ({@link markSandboxRuntimeStale}), and the
+ * orphaned rest of its process group is killed ({@link killLeftoverGroup}).
  *
  * Left alone: runs whose pid is alive, sandboxes in any other status, and sandboxes with no run yet
  * (their runtime is still starting).
@@ -39,6 +41,7 @@ export async function reapStaleSandboxes(pools: DbPools): Promise<ReapedSandbox[
       runId: run.runId,
       detail: `runtime pid ${run.pid} is no longer alive (reaped)`,
     });
+    killLeftoverGroup(run.pid);
     if (sandboxCrashed) reaped.push({ name: run.name, runId: run.runId, pid: run.pid });
   }
   return reaped;

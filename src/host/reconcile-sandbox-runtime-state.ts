@@ -1,6 +1,7 @@
 import type { DbPools } from '../db/index.js';
 import { selectSandboxById } from '../generated/index.js';
 import { isPidAlive } from './is-pid-alive.js';
+import { killLeftoverGroup } from './kill-leftover-group.js';
 import { loadActiveRun } from './load-active-run.js';
 import { markSandboxRuntimeStale } from './mark-sandbox-runtime-stale.js';
 import { isActiveStatus, type SandboxRecord, toSandboxRecord } from './sandbox-record.js';
@@ -10,7 +11,8 @@ import { isActiveStatus, type SandboxRecord, toSandboxRecord } from './sandbox-r
  *
  * 1. A sandbox that is not Running or Draining is returned as is.
  * 2. An active run whose runtime pid is dead is stale: the run becomes Terminated/InternalError and
- *    the sandbox Crashed ({@link markSandboxRuntimeStale}).
+ *    the sandbox Crashed ({@link markSandboxRuntimeStale}), and whatever is left of the runtime's
+ *    process group (its orphaned workload) is killed ({@link killLeftoverGroup}).
  * 3. A Running sandbox with no run yet is still starting (its runtime has not inserted its run) and is
  *    left alone.
  *
@@ -34,6 +36,7 @@ export async function reconcileSandboxRuntimeState(
     runId: run.id,
     detail: `runtime pid ${run.pid} is no longer alive`,
   });
+  killLeftoverGroup(run.pid);
   const row = selectSandboxById(pools.read, { id: record.id });
   return row === undefined ? undefined : toSandboxRecord(row);
 }

@@ -1,6 +1,9 @@
+import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { isPidAlive } from '../../src/host/is-pid-alive.js';
 import { loadSandboxRecordReconciled } from '../../src/host/load-sandbox-record-reconciled.js';
 import { reconcileSandboxRuntimeState } from '../../src/host/reconcile-sandbox-runtime-state.js';
+import { waitForPidExit } from '../../src/host/wait-for-pid-exit.js';
 import { openTestPools } from '../support/open-test-pools.js';
 import { deadPid, spawnDetached } from './support/processes.js';
 import { seedSandbox } from './support/seed.js';
@@ -27,6 +30,19 @@ describe('reconcileSandboxRuntimeState', () => {
       termination_detail: expect.stringContaining(`pid ${pid}`),
     });
     expect(Date.parse(run?.terminated_at ?? '')).toBeGreaterThanOrEqual(before - 1000);
+  });
+
+  it('should kill the workload a dead runtime left behind in its process group', async () => {
+    const { pools } = await openTestPools();
+    // The group leader (the "runtime") exits at once; its background child (the "workload") lives on.
+    const leader = await spawnDetached('sh', ['-c', 'sleep 1000 & echo $!']);
+    const workloadPid = Number(leader.firstLine);
+    if (leader.exitCode === null) await once(leader, 'exit');
+    expect(isPidAlive(workloadPid)).toBe(true);
+    const { record } = await seedSandbox(pools, 'orphan', { pid: leader.pid });
+
+    expect((await reconcileSandboxRuntimeState(pools, record))?.status).toBe('Crashed');
+    expect(await waitForPidExit(workloadPid, 5_000)).toBe(true);
   });
 
   it('should mark a Draining sandbox with a dead runtime Crashed too', async () => {
