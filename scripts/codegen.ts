@@ -13,17 +13,28 @@
 import { parseArgs } from 'node:util';
 import { runCodegenCli } from './codegen/run-codegen-cli.js';
 
-const { values } = parseArgs({
-  options: {
-    config: { type: 'string', default: 'sqlc.yaml' },
-    check: { type: 'boolean', default: false },
-    watch: { type: 'boolean', default: false },
-    serial: { type: 'boolean', default: false },
-  },
-});
-process.exitCode = await runCodegenCli({
-  configPath: values.config,
-  check: values.check,
-  watch: values.watch,
-  serial: values.serial,
-});
+const OPTIONS = {
+  config: { type: 'string', default: 'sqlc.yaml' },
+  check: { type: 'boolean', default: false },
+  watch: { type: 'boolean', default: false },
+  serial: { type: 'boolean', default: false },
+} as const;
+
+let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'] | undefined;
+try {
+  values = parseArgs({ options: OPTIONS }).values;
+} catch (err) {
+  // An unknown flag or a missing value: say which, without a stack trace.
+  process.stderr.write(
+    `codegen: ${(err as Error).message}\nusage: codegen [--config sqlc.yaml] [--check | --watch]\n`,
+  );
+  process.exitCode = 2;
+}
+if (values !== undefined) {
+  process.exitCode = await runCodegenCli({
+    configPath: values.config,
+    check: values.check,
+    watch: values.watch,
+    serial: values.serial,
+  });
+}

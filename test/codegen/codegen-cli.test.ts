@@ -138,6 +138,13 @@ describe('codegen CLI', () => {
     expect(run.stderr).toContain('sqlc.yaml:1:10: version must be "2" (sqlc version 2 layout)');
   });
 
+  it('should refuse an unknown flag with exit code 2, naming it', () => {
+    const dir = copyCase('read-one');
+    const run = cli(dir, '--chek');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("codegen: Unknown option '--chek'");
+  });
+
   it('should regenerate in --watch mode on change and on delete, writing only what changed', async () => {
     const dir = copyCase('multiple-files');
     const child: ChildProcess = spawn(
