@@ -31,8 +31,8 @@ export interface ParamHint {
 export interface StatementAnalysis {
   readonly columns: readonly SqlType[] | undefined;
   readonly params: ReadonlyMap<string, ParamHint[]>;
-  /** Parameters written as `?` or `?NNN`, which the generator refuses. */
-  readonly positional: readonly number[];
+  /** Whether a parameter is written as `?` or `?NNN`, which the generator refuses. */
+  readonly positional: boolean;
   /** Whether the statement has an outer join anywhere (so columns the tree misses must be nullable). */
   readonly outerJoin: boolean;
   /** Set when the parser could not read the statement (SQLite may still accept it). */
@@ -152,7 +152,7 @@ export function analyzeStatement(
 
 class Analyzer {
   readonly params = new Map<string, ParamHint[]>();
-  readonly positional: number[] = [];
+  positional = false;
   outerJoin = false;
   readonly #catalog: SchemaCatalog;
   readonly #overrides: ReadonlyMap<string, ColumnOverride>;
@@ -168,6 +168,7 @@ class Analyzer {
       ' ',
     );
     for (const m of stripped.matchAll(/[@:$]([A-Za-z_][A-Za-z0-9_]*)/g)) this.#param(m[1] ?? '');
+    if (stripped.includes('?')) this.positional = true;
   }
 
   /** Result column types of a top-level statement, or `undefined` when not followed. */
@@ -847,7 +848,7 @@ class Analyzer {
   /** Registers a parameter node; returns its name, or `undefined` for a positional `?`. */
   #paramNode(node: Node): string | undefined {
     if (String(node.text).startsWith('?')) {
-      this.positional.push(0);
+      this.positional = true;
       return undefined;
     }
     const name = paramName(node);

@@ -84,14 +84,14 @@ export function describeQuery(
   }
 
   const analysis = analyzeStatement(block.sql, catalog, overrides);
-  if (analysis.positional.length > 0) {
+  if (analysis.positional) {
     at(
       block.sql.indexOf('?'),
       `${block.name}: positional parameters (?) are not supported; name them (@name)`,
     );
   }
 
-  if (analysis.positional.length === 0) {
+  if (!analysis.positional) {
     // SQLite is the judge of the parameter list too: binding every parameter found must satisfy it.
     try {
       stmt.bind(Object.fromEntries([...analysis.params.keys()].map((name) => [name, null])));
