@@ -7,15 +7,23 @@ import { DbPools, dbPathFor } from '../../src/db/index.js';
 import { buildSandboxConfig } from '../../src/host/build-sandbox-config.js';
 import { isPidAlive } from '../../src/host/is-pid-alive.js';
 import { BenchRuntimeError } from './bench-runtime-error.js';
+import { killGroup } from './kill-group.js';
 import { NAIVE_STATS_FILE, type NaiveRuntimeStats } from './naive-runtime-stats.js';
 import { NAIVE_SQL } from './naive-sql.js';
 import { prepareStormImage, STORM_IMAGE } from './prepare-storm-image.js';
 import { countStormRows } from './row-check.js';
-import { type BenchRuntime, killGroup, spawnBenchRuntime } from './spawn-bench-runtime.js';
+import { type BenchRuntime, spawnBenchRuntime } from './spawn-bench-runtime.js';
 import type { StormDriver, StormTotals } from './storm-driver.js';
 import { STORM_SETTINGS } from './storm-settings.js';
 
-/** The compiled naive runtime (`npm run bench:storm` compiles it with `tsconfig.bench.json`). */
+/**
+ * The compiled naive runtime (`npm run bench:storm` compiles it with `tsconfig.bench.json`).
+ *
+ * @example
+ * ```ts
+ * await spawnBenchRuntime(NAIVE_RUNTIME, ['--db', dbPath, '--sandbox', 'storm-1'], { logPath, timeoutMs });
+ * ```
+ */
 export const NAIVE_RUNTIME = fileURLToPath(
   new URL('../../dist/bench/bench/boot-storm/naive-runtime.js', import.meta.url),
 );

@@ -2,10 +2,18 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { type BenchRuntime, killGroup, spawnBenchRuntime } from './spawn-bench-runtime.js';
+import { killGroup } from './kill-group.js';
+import { type BenchRuntime, spawnBenchRuntime } from './spawn-bench-runtime.js';
 import type { StormDriver, StormTotals } from './storm-driver.js';
 
-/** The compiled runtime of the `none` mode (`npm run bench:storm` compiles it). */
+/**
+ * The compiled runtime of the `none` mode (`npm run bench:storm` compiles it).
+ *
+ * @example
+ * ```ts
+ * await spawnBenchRuntime(NONE_RUNTIME, ['--dir', sandboxDir], { logPath, timeoutMs });
+ * ```
+ */
 export const NONE_RUNTIME = fileURLToPath(
   new URL('../../dist/bench/bench/boot-storm/none-runtime.js', import.meta.url),
 );

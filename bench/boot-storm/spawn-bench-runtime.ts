@@ -3,6 +3,7 @@ import { closeSync, openSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { REPORT_FD } from '../../src/runtime/protocol.js';
 import { BenchRuntimeError } from './bench-runtime-error.js';
+import { killGroup } from './kill-group.js';
 
 /**
  * A bench runtime that reported ready.
@@ -104,21 +105,4 @@ export function spawnBenchRuntime(
     pipe.once('end', () => fail('it exited without a report'));
     pipe.once('error', (err) => fail(`report pipe failed: ${err.message}`));
   });
-}
-
-/**
- * SIGKILLs the process group led by `pid`, ignoring a group that is already gone.
- *
- * @example
- * ```ts
- * killGroup(runtime.runtimePid);
- * ```
- */
-export function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-  }
 }

@@ -4,9 +4,9 @@ import { DbPools, dbPathFor, isSqliteBusy } from '../../src/db/index.js';
 import { createSandbox } from '../../src/host/create-sandbox.js';
 import { HostError } from '../../src/host/host-error.js';
 import { stopSandbox } from '../../src/host/stop-sandbox.js';
+import { killGroup } from './kill-group.js';
 import { prepareStormImage, STORM_IMAGE } from './prepare-storm-image.js';
 import { countStormRows } from './row-check.js';
-import { killGroup } from './spawn-bench-runtime.js';
 import type { StormDriver, StormTotals } from './storm-driver.js';
 import { STORM_SETTINGS } from './storm-settings.js';
 
