@@ -83,12 +83,15 @@ export class SchemaCatalog {
     }
     for (const file of files) {
       const path = join(schemaDir, file);
+      const text = readFileSync(path, 'utf8');
       try {
-        db.exec(readFileSync(path, 'utf8'));
+        db.exec(text);
       } catch (err) {
         db.close();
+        const message = (err as Error).message;
+        const line = failingStatementLine(schemaDir, files.indexOf(file), text, message);
         throw new CodegenError('CODEGEN_SCHEMA', [
-          { path: relative(rootDir, path), line: 1, col: 1, message: `schema: ${(err as Error).message}` },
+          { path: relative(rootDir, path), line, col: 1, message: `schema: ${message}` },
         ]);
       }
     }
@@ -108,6 +111,44 @@ export class SchemaCatalog {
   /** Closes the in-memory database. */
   close(): void {
     this.db.close();
+  }
+}
+
+/**
+ * The line of the statement that fails with `message`: SQLite reports no position for `exec`, so the
+ * earlier files and then this file's statements (split where a line ends with `;`) are replayed on a
+ * fresh database until the same error appears. 1 when it cannot be reproduced that way (a trigger
+ * body holds `;` too).
+ */
+function failingStatementLine(schemaDir: string, index: number, text: string, message: string): number {
+  const db = new Database(':memory:');
+  try {
+    const earlier = readdirSync(schemaDir)
+      .filter((f) => f.endsWith('.sql'))
+      .sort()
+      .slice(0, index);
+    for (const f of earlier) db.exec(readFileSync(join(schemaDir, f), 'utf8'));
+    const lines = text.split('\n');
+    let start = 0;
+    for (let i = 0; i < lines.length; i++) {
+      if (!/;\s*(--.*)?$/.test(lines[i] ?? '') && i < lines.length - 1) continue;
+      const chunk = lines.slice(start, i + 1).join('\n');
+      try {
+        db.exec(chunk);
+      } catch (err) {
+        if ((err as Error).message !== message) return 1;
+        // The statement starts at its first line that is neither blank nor a comment.
+        let first = start;
+        while (first < i && /^\s*(--.*)?$/.test(lines[first] ?? '')) first++;
+        return first + 1;
+      }
+      start = i + 1;
+    }
+    return 1;
+  } catch {
+    return 1;
+  } finally {
+    db.close();
   }
 }
 
