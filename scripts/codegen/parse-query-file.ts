@@ -1,9 +1,18 @@
 import type { Diagnostic } from './diagnostic.js';
+import { camelCase } from './naming.js';
 import { QUERY_COMMANDS, type QueryBlock, type QueryCommand, type QueryTag } from './query-block.js';
 
 const NAME_LINE = /^--\s*name:\s*(.*)$/;
 const TAG_LINE = /^--\s*:([A-Za-z]+)\s*$/;
 const VALID = QUERY_COMMANDS.join(', ');
+// Words a function cannot be named in strict-mode ES modules (the camelCase of a one-word query name).
+const RESERVED = new Set(
+  (
+    'break case catch class const continue debugger default delete do else enum export extends false ' +
+    'finally for function if implements import in instanceof interface let new null package private ' +
+    'protected public return static super switch this throw true try typeof var void while with yield await'
+  ).split(' '),
+);
 
 /**
  * Splits one query file into annotated blocks (`-- name: Name :command`, one `-- :read` or
@@ -69,6 +78,12 @@ function parseBlock(
   const [name = '', command = '', ...extra] = header.split(/\s+/).filter((w) => w !== '');
   if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) {
     fail(headerLine, headerCol, `query name ${JSON.stringify(name)} must be PascalCase (e.g. LoadActiveRun)`);
+  } else if (RESERVED.has(camelCase(name))) {
+    fail(
+      headerLine,
+      headerCol,
+      `query name ${name} would make a function named ${camelCase(name)}, a reserved word`,
+    );
   }
   if (command === '') {
     fail(headerLine, headerCol, `query ${name} has no command (valid: ${VALID})`);
