@@ -1,13 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import type { AnalyzedQuery } from './analyzed-query.js';
 import type { CodegenConfig } from './codegen-config.js';
 import { CodegenError } from './codegen-error.js';
 import { describeQuery } from './describe-query.js';
 import { compareDiagnostics, type Diagnostic } from './diagnostic.js';
-import { tsMorph } from './load-cjs.js';
+import { ModuleRenderer } from './module-renderer.js';
 import { parseQueryFile } from './parse-query-file.js';
-import { renderFile, renderIndex } from './render-file.js';
 import { SchemaCatalog } from './schema-catalog.js';
 
 /**
@@ -42,14 +41,18 @@ export function generate(config: CodegenConfig): Map<string, string> {
 
 /**
  * The first three stages: every query parsed, validated by SQLite and typed. Throws a
- * {@link CodegenError} with every problem found.
+ * {@link CodegenError} with every problem found. `onFile` sees each file's queries as soon as they are
+ * analysed (before the problems of later files are known).
  *
  * @example
  * ```ts
  * for (const [file, queries] of analyzeProject(config)) console.log(file, queries.length);
  * ```
  */
-export function analyzeProject(config: CodegenConfig): AnalyzedProject {
+export function analyzeProject(
+  config: CodegenConfig,
+  onFile?: (file: string, queries: readonly AnalyzedQuery[]) => void,
+): AnalyzedProject {
   const catalog = SchemaCatalog.load(config.schemaDir, config.rootDir);
   try {
     const overrides = new Map(config.overrides.map((o) => [o.column.toLowerCase(), o]));
@@ -79,6 +82,7 @@ export function analyzeProject(config: CodegenConfig): AnalyzedProject {
         if (described.query !== undefined) queries.push(described.query);
       }
       byFile.set(file, queries);
+      onFile?.(file, queries);
     }
     if (diagnostics.length > 0) {
       throw new CodegenError('CODEGEN_INVALID_QUERIES', diagnostics.sort(compareDiagnostics));
@@ -98,29 +102,9 @@ export function analyzeProject(config: CodegenConfig): AnalyzedProject {
  * ```
  */
 export function renderProject(config: CodegenConfig, analyzed: AnalyzedProject): Map<string, string> {
-  const { IndentationText, Project, QuoteKind } = tsMorph();
-  const project = new Project({
-    useInMemoryFileSystem: true,
-    manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Single },
-  });
-  const decoders = new Map(
-    config.overrides.flatMap((o) =>
-      o.decode === undefined ? [] : [[o.decode.name, o.decode.from] as const],
-    ),
-  );
-  const files = new Map<string, string>();
-  const modules: string[] = [];
-  for (const [file, queries] of analyzed) {
-    const module = basename(file, '.sql');
-    modules.push(module);
-    const source = relative(config.rootDir, join(config.queriesDir, file)).split('\\').join('/');
-    files.set(
-      join(config.outDir, `${module}.ts`),
-      renderFile(project, source, queries, config.dbImport, decoders),
-    );
-  }
-  files.set(join(config.outDir, 'index.ts'), renderIndex(modules));
-  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const renderer = new ModuleRenderer(config);
+  for (const [file, queries] of analyzed) renderer.add(file, queries);
+  return renderer.finish();
 }
 
 function queryFiles(dir: string): string[] {
