@@ -33,6 +33,8 @@ export interface StatementAnalysis {
   readonly params: ReadonlyMap<string, ParamHint[]>;
   /** Whether a parameter is written as `?` or `?NNN`, which the generator refuses. */
   readonly positional: boolean;
+  /** Parameters the statement tests for NULL itself, so `null` is a meaningful value. */
+  readonly nullableParams: ReadonlySet<string>;
   /** Whether the statement has an outer join anywhere (so columns the tree misses must be nullable). */
   readonly outerJoin: boolean;
   /** Set when the parser could not read the statement (SQLite may still accept it). */
@@ -125,6 +127,7 @@ export function analyzeStatement(
       columns: undefined,
       params: analyzer.params,
       positional: analyzer.positional,
+      nullableParams: analyzer.nullableParams,
       outerJoin: /\b(LEFT|RIGHT|FULL)\b/i.test(sql),
       parseError: (err as Error).message,
     };
@@ -145,6 +148,7 @@ export function analyzeStatement(
     columns,
     params: analyzer.params,
     positional: analyzer.positional,
+    nullableParams: analyzer.nullableParams,
     outerJoin,
     parseError: undefined,
   };
@@ -152,6 +156,8 @@ export function analyzeStatement(
 
 class Analyzer {
   readonly params = new Map<string, ParamHint[]>();
+  /** Parameters the SQL itself tests for NULL (`@p IS NULL`, `coalesce(@p, …)`): null is meant. */
+  readonly nullableParams = new Set<string>();
   positional = false;
   outerJoin = false;
   readonly #catalog: SchemaCatalog;
@@ -586,6 +592,7 @@ class Analyzer {
         return UNKNOWN;
       }
       case 'postfix_op_expr': {
+        if ((e.expr as Node).type === 'parameter') this.#nullable(e.expr as Node);
         const t = this.expr(e.expr as Node, scope);
         const op = opText(e.operator);
         if (op === 'ISNULL' || op === 'NOTNULL' || op === 'NOT NULL' || op === 'IS NULL') return NUMBER_NN;
@@ -655,6 +662,8 @@ class Analyzer {
       const rt = rp ? UNKNOWN : this.expr(right, scope);
       if (lp) this.#hint(left, { ...rt, nullable: isNullTest || rt.ts === 'unknown' }, false);
       if (rp) this.#hint(right, { ...lt, nullable: isNullTest || lt.ts === 'unknown' }, false);
+      if (isNullTest && lp) this.#nullable(left);
+      if (isNullTest && rp) this.#nullable(right);
       return { ts: 'number', nullable: isNullTest ? false : lt.nullable || rt.nullable, integer: true };
     }
     const lt = this.expr(left, scope);
@@ -764,6 +773,13 @@ class Analyzer {
         }));
       case 'coalesce':
       case 'ifnull': {
+        // `coalesce(@p, col)`: the parameter may be NULL and is otherwise of the other arguments' type.
+        const other = args.find((a) => a.ts !== 'unknown' && a.ts !== 'null');
+        for (const a of argNodes) {
+          if (a.type !== 'parameter') continue;
+          this.#nullable(a);
+          if (other !== undefined) this.#hint(a, { ...other, nullable: true }, false);
+        }
         const known = args.filter((a) => a.ts !== 'null');
         if (known.length === 0) return UNKNOWN;
         const ts = known.map((a) => a.ts).reduce(unionTs);
@@ -854,6 +870,11 @@ class Analyzer {
     const name = paramName(node);
     this.#param(name);
     return name;
+  }
+
+  #nullable(node: Node): void {
+    const name = this.#paramNode(node);
+    if (name !== undefined) this.nullableParams.add(name);
   }
 
   #hint(node: Node, type: SqlType, array: boolean): void {

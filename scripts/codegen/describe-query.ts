@@ -174,7 +174,9 @@ export function describeQuery(
     if (first !== undefined) {
       type = {
         ts: known.map((h) => h.type.ts).reduce(unionTs),
-        nullable: known.some((h) => h.type.nullable) && !hints.some((h) => h.array),
+        nullable:
+          (known.some((h) => h.type.nullable) || analysis.nullableParams.has(name)) &&
+          !hints.some((h) => h.array),
         integer: known.every((h) => h.type.integer),
       };
     }
