@@ -22,6 +22,9 @@ export async function generateParallel(config: CodegenConfig): Promise<Map<strin
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`the render worker exited early with code ${code}`)));
     });
+    // When the analysis throws, the worker is terminated below and `failed` rejects with nobody
+    // waiting; that rejection is expected, not an error of its own.
+    failed.catch(() => undefined);
     const rendered = new Promise<[string, string][]>((resolve) => worker.once('message', resolve));
     send({ kind: 'config', config });
     analyzeProject(config, (file, queries) => send({ kind: 'file', file, queries }));

@@ -91,7 +91,8 @@ describe('codegen CLI', () => {
     expect(run.stderr).toMatch(
       /queries\/b_item\.sql:\d+:1: Wrong is tagged :read but SQLite says the statement writes/,
     );
-    expect(run.stderr).toContain('3 problem(s); nothing written');
+    expect(run.stderr.endsWith('codegen: 3 problem(s); nothing written\n')).toBe(true);
+    expect(run.stderr).not.toContain('    at ');
     expect(existsSync(join(dir, 'expected/b_item.ts'))).toBe(false);
     expect(statSync(join(dir, 'expected/index.ts')).mtimeMs).toBe(before);
   });
