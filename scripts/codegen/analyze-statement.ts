@@ -787,6 +787,18 @@ class Analyzer {
       }
       case 'nullif':
         return { ...first, nullable: true };
+      case 'iif':
+      case 'if': {
+        // iif(condition, then, else): CASE WHEN with an ELSE.
+        const [, a, b] = args;
+        if (a === undefined || b === undefined || args.length !== 3) return UNKNOWN;
+        const ts = a.ts === 'null' ? b.ts : b.ts === 'null' ? a.ts : unionTs(a.ts, b.ts);
+        return {
+          ts: ts === 'null' ? 'unknown' : ts,
+          nullable: a.nullable || b.nullable,
+          integer: a.integer && b.integer,
+        };
+      }
       case 'abs':
         return { ts: 'number', nullable: first.nullable, integer: first.integer };
       case 'round':
