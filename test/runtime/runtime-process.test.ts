@@ -123,7 +123,7 @@ describe('runtime process', () => {
     const gaps = times.slice(1).map((t, i) => t - times[i]!);
     const meanGap = gaps.reduce((a, b) => a + b, 0) / gaps.length;
     expect(meanGap).toBeGreaterThan(150);
-    expect(meanGap).toBeLessThan(600);
+    expect(meanGap).toBeLessThan(1_000);
     // `sleep` is resident and idle (the first sample averages over its few-ms life, start-up included).
     expect(samples.every((s) => s.memory_bytes > 0)).toBe(true);
     expect(samples.slice(1).every((s) => s.cpu_percent >= 0 && s.cpu_percent < 50)).toBe(true);
