@@ -32,7 +32,7 @@ try {
   );
   const cli = join(root, 'scripts/codegen-launch.mjs');
   const config = join(dir, 'sqlc.yaml');
-  const results: { mode: string; minMs: number; medianMs: number; runs: number }[] = [];
+  const results: { mode: string; minMs: number; medianMs: number; runs: number; timesMs: number[] }[] = [];
   const measure = async (label: string, flags: string[], fresh: boolean): Promise<void> => {
     const times: number[] = [];
     for (let i = 0; i < runs; i++) {
@@ -43,7 +43,13 @@ try {
     }
     times.sort((a, b) => a - b);
     const median = times[Math.floor(times.length / 2)] ?? 0;
-    results.push({ mode: label, minMs: Math.round(times[0] ?? 0), medianMs: Math.round(median), runs });
+    results.push({
+      mode: label,
+      minMs: Math.round(times[0] ?? 0),
+      medianMs: Math.round(median),
+      runs,
+      timesMs: times.map(Math.round),
+    });
     console.log(
       `${label.padEnd(34)} min ${(times[0] ?? 0).toFixed(0).padStart(5)} ms   median ${median.toFixed(0).padStart(5)} ms   (${runs} runs)`,
     );
