@@ -1,14 +1,15 @@
 /**
  * Measures the generator's wall time on a synthetic project of 250 queries over the domain schema
- * (`npm run codegen:bench`): the real CLI as a child process, cold (no output yet) and then with
+ * (`npm run bench:codegen`): the real CLI as a child process, cold (no output yet) and then with
  * nothing to write, rendering in a worker (the default) and serially; prints min and median of each
- * and writes them to bench/results/codegen-speed.json. `RUNS=n` sets the runs per mode (default 7).
+ * and writes them to bench/results/codegen-speed.{json,svg}. `RUNS=n` sets the runs per mode (default 7).
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { $ } from 'zx';
-import { writeSyntheticQueries } from './codegen/synthetic-queries.js';
+import { writeSyntheticQueries } from '../scripts/codegen/synthetic-queries.js';
+import { writeResults } from './support/write-results.js';
 
 const root = resolve(import.meta.dirname, '..');
 const runs = Number(process.env.RUNS ?? 7);
@@ -61,18 +62,19 @@ try {
   await measure('worker render, nothing to write', [], false);
   await measure('serial render, all files written', ['--serial'], true);
   await measure('--check, up to date', ['--check'], false);
-  const out = join(root, 'bench/results/codegen-speed.json');
-  const report = {
-    command: 'npm run codegen:bench',
-    queries: count,
-    files: 10,
-    cpus: cpus().length,
-    loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100,
-    results,
-  };
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`written to ${out}`);
+  const written = writeResults(
+    'codegen-speed',
+    `RUNS=${runs} npm run bench:codegen`,
+    { queries: count, files: 10, loadAverage1m: Math.round((loadavg()[0] ?? 0) * 100) / 100, results },
+    [
+      {
+        title: `wall time of one codegen run, ${count} queries (median of ${runs})`,
+        unit: 'ms',
+        bars: results.map((r) => ({ label: r.mode, value: r.medianMs })),
+      },
+    ],
+  );
+  console.log(`wrote ${written.json} and ${written.svg}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
