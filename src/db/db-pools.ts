@@ -57,6 +57,7 @@ export class DbPools {
    * ```
    */
   static async open(path: string, options: DbPoolsOptions = {}): Promise<DbPools> {
+    // Built first so a bad size fails before any file is touched; it holds nothing until its first run.
     const readPool = new DbReadPool(path, {
       size: options.readPoolSize ?? DEFAULT_DB_CONFIG.maxConnections,
       moduleUrl: options.readPoolModuleUrl ?? generatedIndexUrl(),
