@@ -12,7 +12,7 @@ import type {
 import type { AnalyzedQuery, ParamField, ResultField } from './analyzed-query.js';
 import { tsMorph } from './load-cjs.js';
 import { camelCase, constantCase, isIdentifier } from './naming.js';
-import type { SqlType } from './sql-type.js';
+import { orNull, type SqlType } from './sql-type.js';
 
 /**
  * Renders the generated module of one query file: a header naming the source, the `src/db` imports it
@@ -276,12 +276,12 @@ function resultTs(q: AnalyzedQuery, rowType: string): string {
 function withNull(t: SqlType): string {
   const ts =
     t.decode === undefined ? t.ts : t.decode === 'JSON.parse' ? 'unknown' : `ReturnType<typeof ${t.decode}>`;
-  return t.nullable && ts !== 'unknown' ? `${ts} | null` : ts;
+  return orNull(ts, t.nullable);
 }
 
 function rawTs(t: SqlType, bigintMode: boolean): string {
   const base = bigintMode && t.ts === 'number' ? 'number | bigint' : t.ts;
-  return t.nullable && base !== 'unknown' ? `${base} | null` : base;
+  return orNull(base, t.nullable);
 }
 
 function convert(f: ResultField, bigintMode: boolean): string {
@@ -299,7 +299,7 @@ function convert(f: ResultField, bigintMode: boolean): string {
 function paramTs(p: ParamField, used: Set<string>): string {
   if (p.type.ts === 'SqlValue') used.add('SqlValue');
   if (p.array) return p.type.ts.includes(' ') ? `readonly (${p.type.ts})[]` : `readonly ${p.type.ts}[]`;
-  return p.type.nullable ? `${p.type.ts} | null` : p.type.ts;
+  return orNull(p.type.ts, p.type.nullable);
 }
 
 function bindExpr(params: readonly ParamField[]): string {

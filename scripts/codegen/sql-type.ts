@@ -45,18 +45,40 @@ export function tsOfDeclared(declared: string): { ts: string; integer: boolean }
 }
 
 /**
- * Joins two TypeScript type texts into a union, deduplicated and sorted.
+ * Joins two TypeScript type texts into a union, deduplicated and sorted. A `null` member (the type of
+ * a NULL literal) is dropped next to any other member: nullability travels in {@link SqlType.nullable},
+ * and keeping it here would render `null | string | null`.
  *
  * @example
  * ```ts
  * unionTs('number', 'string'); // 'number | string'
+ * unionTs('null', 'string'); // 'string'
  * ```
  */
 export function unionTs(a: string, b: string): string {
   if (a === b) return a;
   if (a === 'unknown' || b === 'unknown') return 'unknown';
   let parts = [...new Set([...a.split(' | '), ...b.split(' | ')])];
+  if (parts.length > 1) parts = parts.filter((p) => p !== 'null');
   // A literal union widened by its base type is just the base type.
   if (parts.includes('string')) parts = parts.filter((p) => !p.startsWith("'"));
   return parts.sort().join(' | ');
+}
+
+/**
+ * The type text of a value that may also be `null`: members deduplicated in their order, `null` once
+ * and last. `unknown` already admits `null` and stays as it is.
+ *
+ * @example
+ * ```ts
+ * orNull('null | string', true); // 'string | null'
+ * orNull('number', false); // 'number'
+ * ```
+ */
+export function orNull(ts: string, nullable: boolean): string {
+  const parts = [...new Set(ts.split(' | '))];
+  if (parts.includes('unknown')) return 'unknown';
+  const members = parts.filter((p) => p !== 'null');
+  if (members.length === 0) return 'null';
+  return nullable || members.length < parts.length ? [...members, 'null'].join(' | ') : members.join(' | ');
 }
