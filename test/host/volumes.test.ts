@@ -1,5 +1,6 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createVolume } from '../../src/host/create-volume.js';
 import { listVolumes } from '../../src/host/list-volumes.js';
@@ -31,6 +32,47 @@ describe('createVolume', () => {
     });
     expect(existsSync(join(volumeDir(home, 'cache'), 'data'))).toBe(true);
     expect(pools.read.get('SELECT quota_mib FROM volume', undefined, 'pluck')).toBeNull();
+  });
+
+  it('should give exactly one of two concurrent creates the volume, the other VOLUME_EXISTS, and keep the directory', async () => {
+    const { pools, dir: home } = await openTestPools();
+    const results = await Promise.allSettled([
+      createVolume(pools, { home, name: 'cache' }),
+      createVolume(pools, { home, name: 'cache' }),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = results.find((r) => r.status === 'rejected');
+    expect(rejected?.reason).toMatchObject({ name: 'HostError', code: 'VOLUME_EXISTS' });
+    expect(listVolumes(pools.read).map((v) => v.name)).toEqual(['cache']);
+    expect(existsSync(volumeDir(home, 'cache'))).toBe(true);
+  });
+
+  it('should refuse a leftover directory with no row as VOLUME_EXISTS and leave its contents alone', async () => {
+    const { pools, dir: home } = await openTestPools();
+    mkdirSync(volumeDir(home, 'cache'), { recursive: true });
+    writeFileSync(join(volumeDir(home, 'cache'), 'data'), 'keep');
+    await expect(createVolume(pools, { home, name: 'cache' })).rejects.toMatchObject({
+      name: 'HostError',
+      code: 'VOLUME_EXISTS',
+      message: expect.stringContaining(volumeDir(home, 'cache')),
+    });
+    expect(existsSync(join(volumeDir(home, 'cache'), 'data'))).toBe(true);
+    expect(pools.read.get('SELECT count(*) FROM volume', undefined, 'pluck')).toBe(0);
+  });
+
+  it('should remove the directory it created when the insert fails, and pass the SqliteError through', async () => {
+    const { pools, dir: home, path } = await openTestPools();
+    const other = new Database(path);
+    other.exec(
+      "CREATE TRIGGER refuse_volume BEFORE INSERT ON volume BEGIN SELECT RAISE(ABORT, 'no volumes today'); END",
+    );
+    other.close();
+    await expect(createVolume(pools, { home, name: 'cache' })).rejects.toMatchObject({
+      name: 'SqliteError',
+      code: 'SQLITE_CONSTRAINT_TRIGGER',
+    });
+    expect(existsSync(volumeDir(home, 'cache'))).toBe(false);
+    expect(existsSync(join(home, 'volumes'))).toBe(true);
   });
 
   it('should refuse a bad quota or name with INVALID_ARGUMENT and create nothing', async () => {
