@@ -1,4 +1,4 @@
-import { type FSWatcher, mkdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { type CodegenConfig, loadCodegenConfig } from './codegen-config.js';
 import { CodegenError } from './codegen-error.js';
@@ -6,6 +6,7 @@ import { generate } from './generate.js';
 import { generateParallel } from './generate-parallel.js';
 import { GENERATED_MARKER, planOutput } from './output-plan.js';
 import { unifiedDiff } from './unified-diff.js';
+import { watchCodegen } from './watch-codegen.js';
 
 /**
  * Options of one CLI run.
@@ -35,7 +36,8 @@ export interface CodegenCliOptions {
  * 2. `check`: writes nothing; prints a unified diff per changed file and names missing and orphaned
  *    files; 1 on any drift.
  * 3. Invalid queries or configuration: every diagnostic on stderr, 1, nothing written.
- * 4. `watch`: after the first run, reruns on every change or delete until `signal` aborts.
+ * 4. `watch`: runs, then reruns on every change or delete until `signal` aborts (see
+ *    {@link watchCodegen}); an unexpected error or a broken configuration is reported, not fatal.
  *
  * @example
  * ```ts
@@ -63,9 +65,14 @@ export async function runCodegenCli(options: CodegenCliOptions): Promise<number>
     }
     return options.check ? check(config, files, out, err) : write(config, files, out);
   };
-  const code = await once();
-  if (!options.watch) return code;
-  return watchLoop(options, once, out);
+  if (!options.watch) return once();
+  return watchCodegen({
+    configPath: options.configPath,
+    run: once,
+    out,
+    err,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
 }
 
 function shown(config: CodegenConfig, path: string): string {
@@ -119,46 +126,4 @@ function check(
   }
   out(`codegen:check: ${files.size} file(s) up to date\n`);
   return 0;
-}
-
-async function watchLoop(
-  options: CodegenCliOptions,
-  once: () => Promise<number>,
-  out: (t: string) => void,
-): Promise<number> {
-  let config: CodegenConfig;
-  try {
-    config = loadCodegenConfig(options.configPath);
-  } catch {
-    return 1;
-  }
-  const watchers: FSWatcher[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  let last = 0;
-  const rerun = (): void => {
-    clearTimeout(timer);
-    // Editors write a file in several steps; one run after the burst is enough.
-    timer = setTimeout(() => {
-      void once().then((code) => {
-        last = code;
-      });
-    }, 50);
-  };
-  for (const path of [config.queriesDir, config.schemaDir, config.configPath]) {
-    try {
-      watchers.push(watch(path, rerun));
-    } catch {
-      // A directory that does not exist yet has nothing to watch.
-    }
-  }
-  out('codegen: watching for changes\n');
-  await new Promise<void>((resolve) => {
-    if (options.signal?.aborted) resolve();
-    options.signal?.addEventListener('abort', () => resolve(), { once: true });
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-  clearTimeout(timer);
-  for (const w of watchers) w.close();
-  return last;
 }

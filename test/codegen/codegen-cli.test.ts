@@ -1,5 +1,14 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -148,32 +157,8 @@ describe('codegen CLI', () => {
 
   it('should regenerate in --watch mode on change and on delete, writing only what changed', async () => {
     const dir = copyCase('multiple-files');
-    const child: ChildProcess = spawn(
-      process.execPath,
-      [CLI, '--config', join(dir, 'sqlc.yaml'), '--watch'],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    onTestFinished(() => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    });
-    let output = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    child.stderr?.on('data', (d: Buffer) => {
-      output += d.toString();
-    });
-    const waitFor = async (check: () => boolean, what: string): Promise<void> => {
-      const deadline = Date.now() + 20_000;
-      while (!check()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output:\n${output}`);
-        await sleep(50);
-      }
-    };
-    await waitFor(() => output.includes('watching for changes'), 'the watcher');
+    const w = startWatch(dir);
+    await w.waitFor(() => w.output().includes('watching for changes'), 'the watcher');
     const untouched = join(dir, 'expected/b_item.ts');
     const before = statSync(untouched).mtimeMs;
 
@@ -181,18 +166,128 @@ describe('codegen CLI', () => {
       join(dir, 'queries/a_owner.sql'),
       '\n-- name: OwnerKind :one\n-- :read\nSELECT kind FROM owner WHERE id = @id;\n',
     );
-    await waitFor(
+    await w.waitFor(
       () => readFileSync(join(dir, 'expected/a_owner.ts'), 'utf8').includes('export function ownerKind('),
       'the change',
     );
     expect(statSync(untouched).mtimeMs).toBe(before);
 
     rmSync(join(dir, 'queries/b_item.sql'));
-    await waitFor(() => !existsSync(untouched), 'the delete');
+    await w.waitFor(() => !existsSync(untouched), 'the delete');
     expect(readFileSync(join(dir, 'expected/index.ts'), 'utf8')).not.toContain('b_item');
+    expect(await w.stop()).toBe(0);
+  });
 
-    child.kill('SIGTERM');
-    const code = await new Promise<number | null>((done) => child.once('exit', (c) => done(c)));
-    expect(code).toBe(0);
+  it('should report an unexpected error of a --watch rerun and keep watching', async () => {
+    const dir = copyCase('multiple-files');
+    const w = startWatch(dir);
+    await w.waitFor(() => w.output().includes('watching for changes'), 'the watcher');
+    // A directory named like a query file: listed by readdir, then readFile fails with EISDIR, which is
+    // no CodegenError (the same path as a query file deleted between listing and reading it).
+    mkdirSync(join(dir, 'queries/zz.sql'));
+    await w.waitFor(
+      () => w.output().includes('codegen: unexpected error (still watching): EISDIR'),
+      'the error',
+    );
+    expect(w.exitCode()).toBeNull();
+
+    rmSync(join(dir, 'queries/zz.sql'), { recursive: true });
+    appendFileSync(
+      join(dir, 'queries/a_owner.sql'),
+      '\n-- name: OwnerKind :one\n-- :read\nSELECT kind FROM owner WHERE id = @id;\n',
+    );
+    await w.waitFor(
+      () => readFileSync(join(dir, 'expected/a_owner.ts'), 'utf8').includes('export function ownerKind('),
+      'the regeneration after the error',
+    );
+    expect(w.output()).not.toContain('    at ');
+    expect(await w.stop()).toBe(0);
+  });
+
+  it('should report a configuration that fails at --watch start and generate once it is fixed', async () => {
+    const dir = copyCase('multiple-files');
+    const config = join(dir, 'sqlc.yaml');
+    const good = readFileSync(config, 'utf8');
+    writeFileSync(config, good.replace('version: "2"', 'version: "1"'));
+    rmSync(join(dir, 'expected'), { recursive: true });
+    const w = startWatch(dir);
+    await w.waitFor(() => w.output().includes('watching for changes'), 'the watcher');
+    expect(w.output()).toContain('sqlc.yaml:1:10: version must be "2" (sqlc version 2 layout)');
+    expect(w.output()).toContain('codegen: 1 problem(s); nothing written');
+    expect(w.exitCode()).toBeNull();
+    expect(existsSync(join(dir, 'expected'))).toBe(false);
+
+    writeFileSync(config, good);
+    await w.waitFor(() => existsSync(join(dir, 'expected/b_item.ts')), 'the first generation');
+    // The directories the configuration names are watched from now on.
+    rmSync(join(dir, 'queries/b_item.sql'));
+    await w.waitFor(() => !existsSync(join(dir, 'expected/b_item.ts')), 'the delete');
+    expect(await w.stop()).toBe(0);
+  });
+
+  it('should watch a queries directory again after it is deleted and recreated', async () => {
+    const dir = copyCase('multiple-files');
+    const w = startWatch(dir);
+    await w.waitFor(() => w.output().includes('watching for changes'), 'the watcher');
+    const saved = readFileSync(join(dir, 'queries/a_owner.sql'), 'utf8');
+    rmSync(join(dir, 'queries'), { recursive: true });
+    await w.waitFor(() => !existsSync(join(dir, 'expected/a_owner.ts')), 'the removal of every module');
+    expect(readFileSync(join(dir, 'expected/index.ts'), 'utf8')).toContain('export {};');
+
+    mkdirSync(join(dir, 'queries'));
+    await sleep(200);
+    writeFileSync(join(dir, 'queries/a_owner.sql'), saved);
+    await w.waitFor(() => existsSync(join(dir, 'expected/a_owner.ts')), 'the recreated directory');
+    // Later edits inside the recreated directory are seen too.
+    appendFileSync(
+      join(dir, 'queries/a_owner.sql'),
+      '\n-- name: OwnerKind :one\n-- :read\nSELECT kind FROM owner WHERE id = @id;\n',
+    );
+    await w.waitFor(
+      () => readFileSync(join(dir, 'expected/a_owner.ts'), 'utf8').includes('export function ownerKind('),
+      'an edit in the recreated directory',
+    );
+    expect(await w.stop()).toBe(0);
   });
 });
+
+/** A real `--watch` child process on a case directory, killed at the end of the test. */
+function startWatch(dir: string): {
+  output: () => string;
+  exitCode: () => number | null;
+  waitFor: (check: () => boolean, what: string) => Promise<void>;
+  stop: () => Promise<number | null>;
+} {
+  const child: ChildProcess = spawn(process.execPath, [CLI, '--config', join(dir, 'sqlc.yaml'), '--watch'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  const exited = new Promise<number | null>((done) => child.once('exit', (c) => done(c)));
+  return {
+    output: () => output,
+    exitCode: () => child.exitCode,
+    waitFor: async (check, what) => {
+      const deadline = Date.now() + 20_000;
+      while (!check()) {
+        if (child.exitCode !== null)
+          throw new Error(`the watcher exited (${child.exitCode}) before ${what}:\n${output}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output:\n${output}`);
+        await sleep(50);
+      }
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
