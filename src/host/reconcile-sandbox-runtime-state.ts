@@ -1,10 +1,10 @@
 import type { DbPools } from '../db/index.js';
 import { selectSandboxById } from '../generated/index.js';
 import { isPidAlive } from './is-pid-alive.js';
-import { killLeftoverGroup } from './kill-leftover-group.js';
 import { loadActiveRun } from './load-active-run.js';
 import { markSandboxRuntimeStale } from './mark-sandbox-runtime-stale.js';
 import { isActiveStatus, type SandboxRecord, toSandboxRecord } from './sandbox-record.js';
+import { signalRuntime } from './signal-runtime.js';
 
 /**
  * Brings a record in line with the processes that exist, and returns it fresh from the database.
@@ -12,7 +12,9 @@ import { isActiveStatus, type SandboxRecord, toSandboxRecord } from './sandbox-r
  * 1. A sandbox that is not Running or Draining is returned as is.
  * 2. An active run whose runtime pid is dead is stale: the run becomes Terminated/InternalError and
  *    the sandbox Crashed ({@link markSandboxRuntimeStale}), and whatever is left of the runtime's
- *    process group (its orphaned workload) is killed ({@link killLeftoverGroup}).
+ *    process group (its orphaned workload) is killed ({@link signalRuntime}). The kill comes first,
+ *    right when the pid is found dead: once the write has awaited the lock, the group id could have
+ *    been handed out again.
  * 3. A Running sandbox with no run yet is still starting (its runtime has not inserted its run) and is
  *    left alone.
  *
@@ -31,12 +33,12 @@ export async function reconcileSandboxRuntimeState(
   if (!isActiveStatus(record.status)) return record;
   const run = loadActiveRun(pools.read, record.id);
   if (run === undefined || isPidAlive(run.pid)) return record;
+  signalRuntime(run.pid, 'SIGKILL', 'group');
   await markSandboxRuntimeStale(pools.write, {
     sandboxId: record.id,
     runId: run.id,
     detail: `runtime pid ${run.pid} is no longer alive`,
   });
-  killLeftoverGroup(run.pid);
   const row = selectSandboxById(pools.read, { id: record.id });
   return row === undefined ? undefined : toSandboxRecord(row);
 }

@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import Database from 'better-sqlite3';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { reapStaleSandboxes } from '../../src/host/reap-stale-sandboxes.js';
+import { waitForPidExit } from '../../src/host/wait-for-pid-exit.js';
 import { openTestPools } from '../support/open-test-pools.js';
 import { deadPid, spawnDetached } from './support/processes.js';
 import { seedSandbox } from './support/seed.js';
@@ -49,6 +52,25 @@ describe('reapStaleSandboxes', () => {
     // The untouched rows are byte-for-byte the same, updated_at included.
     const after = pools.read.all('SELECT * FROM sandbox ORDER BY name');
     expect(after.slice(2)).toEqual(before.slice(2));
+  });
+
+  it('should kill the leftover group of a dead runtime before it waits for the writer', async () => {
+    const { pools, path } = await openTestPools();
+    const leader = await spawnDetached('sh', ['-c', 'sleep 1000 & echo $!; sleep 0.3']);
+    const workloadPid = Number(leader.firstLine);
+    if (leader.exitCode === null) await once(leader, 'exit');
+    await seedSandbox(pools, 'orphan', { pid: leader.pid });
+    const other = new Database(path);
+    onTestFinished(() => {
+      if (other.open) other.close();
+    });
+    other.exec('BEGIN IMMEDIATE');
+
+    const reaped = reapStaleSandboxes(pools);
+
+    expect(await waitForPidExit(workloadPid, 5_000)).toBe(true);
+    other.exec('COMMIT');
+    expect((await reaped).map((r) => r.name)).toEqual(['orphan']);
   });
 
   it('should find nothing to do on a second pass', async () => {

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { isPidAlive } from '../../src/host/is-pid-alive.js';
 import { loadSandboxRecordReconciled } from '../../src/host/load-sandbox-record-reconciled.js';
 import { reconcileSandboxRuntimeState } from '../../src/host/reconcile-sandbox-runtime-state.js';
@@ -34,8 +35,9 @@ describe('reconcileSandboxRuntimeState', () => {
 
   it('should kill the workload a dead runtime left behind in its process group', async () => {
     const { pools } = await openTestPools();
-    // The group leader (the "runtime") exits at once; its background child (the "workload") lives on.
-    const leader = await spawnDetached('sh', ['-c', 'sleep 1000 & echo $!']);
+    // The group leader (the "runtime") exits soon (after its pid line is read); its background child
+    // (the "workload") lives on.
+    const leader = await spawnDetached('sh', ['-c', 'sleep 1000 & echo $!; sleep 0.3']);
     const workloadPid = Number(leader.firstLine);
     if (leader.exitCode === null) await once(leader, 'exit');
     expect(isPidAlive(workloadPid)).toBe(true);
@@ -43,6 +45,30 @@ describe('reconcileSandboxRuntimeState', () => {
 
     expect((await reconcileSandboxRuntimeState(pools, record))?.status).toBe('Crashed');
     expect(await waitForPidExit(workloadPid, 5_000)).toBe(true);
+  });
+
+  it('should kill the leftover group as soon as the runtime is found dead, not after waiting for the writer', async () => {
+    const { pools, path } = await openTestPools();
+    const leader = await spawnDetached('sh', ['-c', 'sleep 1000 & echo $!; sleep 0.3']);
+    const workloadPid = Number(leader.firstLine);
+    if (leader.exitCode === null) await once(leader, 'exit');
+    const { record } = await seedSandbox(pools, 'orphan', { pid: leader.pid });
+    // Another process holds the write lock, so marking the run stale has to wait (and retry).
+    const other = new Database(path);
+    onTestFinished(() => {
+      if (other.open) other.close();
+    });
+    other.exec('BEGIN IMMEDIATE');
+
+    const reconciled = reconcileSandboxRuntimeState(pools, record);
+
+    // While the write waits, the group's id (the dead runtime's pid) could be handed out again.
+    expect(await waitForPidExit(workloadPid, 5_000)).toBe(true);
+    expect(pools.read.get('SELECT status FROM sandbox WHERE id = @id', { id: record.id }, 'pluck')).toBe(
+      'Running',
+    );
+    other.exec('COMMIT');
+    expect((await reconciled)?.status).toBe('Crashed');
   });
 
   it('should mark a Draining sandbox with a dead runtime Crashed too', async () => {
