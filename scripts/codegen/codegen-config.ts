@@ -3,6 +3,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { CodegenError } from './codegen-error.js';
 import type { Diagnostic } from './diagnostic.js';
 import { yaml } from './load-cjs.js';
+import { FIELD_NAMINGS, type FieldNaming, FUNCTION_NAMINGS, type FunctionNaming } from './naming.js';
 
 /**
  * A per-column type override from `sqlc.yaml`: `bigint` returns the column (and binds parameters
@@ -45,12 +46,15 @@ export interface CodegenConfig {
   /** Module specifier the generated files import `src/db` from. */
   readonly dbImport: string;
   readonly overrides: readonly ColumnOverride[];
-  /** Field or parameter name per SQL name, where camelCase is not wanted (`{ sandbox_id: sandboxID }`). */
+  /** How fields, parameters and functions are spelled; `camel` for both by default. */
+  readonly naming: { readonly fields: FieldNaming; readonly functions: FunctionNaming };
+  /** Field or parameter name per SQL name, where `naming` is not wanted (`{ sandbox_id: sandboxID }`). */
   readonly rename: Readonly<Record<string, string>>;
 }
 
 const PLUGIN = 'msb-ts';
-const OPTION_KEYS = new Set(['db_import', 'overrides', 'rename']);
+const OPTION_KEYS = new Set(['db_import', 'naming', 'overrides', 'rename']);
+const NAMING_KEYS = new Set(['fields', 'functions']);
 
 /**
  * Reads and validates `sqlc.yaml`. Every problem is reported at once as a {@link CodegenError}
@@ -60,7 +64,8 @@ const OPTION_KEYS = new Set(['db_import', 'overrides', 'rename']);
  *    one `codegen` entry whose `plugin` is `msb-ts` (declared under `plugins`).
  * 2. Options: `db_import` (default `../db/index.js`), `overrides` (`[{column: table.col, type: bigint}]`,
  *    `[{column: table.col, type: json, decode: {name, from}}]`),
- *    `rename` (`{sql_name: fieldName}`, for names camelCase gets wrong).
+ *    `naming` (`{fields: camel | pascal | snake | none, functions: camel | snake}`, both `camel` by
+ *    default), `rename` (`{sql_name: fieldName}`, for names `naming` gets wrong; it wins over `naming`).
  *
  * @example
  * ```ts
@@ -142,6 +147,7 @@ export function loadCodegenConfig(path: string): CodegenConfig {
   let dbImport = '../db/index.js';
   const overrides: ColumnOverride[] = [];
   const rename: Record<string, string> = {};
+  let naming: { fields: FieldNaming; functions: FunctionNaming } = { fields: 'camel', functions: 'camel' };
   if (options === undefined) {
     at(node(['sql', 0, 'codegen', index, 'options']), 'options must be a mapping');
   } else {
@@ -157,6 +163,30 @@ export function loadCodegenConfig(path: string): CodegenConfig {
     if (options.db_import !== undefined) {
       if (typeof options.db_import === 'string' && options.db_import !== '') dbImport = options.db_import;
       else at(node([...optionsPath, 'db_import']), 'options.db_import must be a module specifier');
+    }
+    if (options.naming !== undefined) {
+      const namingPath = [...optionsPath, 'naming'];
+      const given = record(options.naming);
+      if (given === undefined) {
+        at(node(namingPath), 'options.naming must be a mapping ({fields: camel, functions: camel})');
+      } else {
+        const pick = <T extends string>(key: string, valid: readonly T[]): T => {
+          const value = given[key];
+          if (value === undefined) return valid[0] as T;
+          if (typeof value === 'string' && (valid as readonly string[]).includes(value)) return value as T;
+          at(node([...namingPath, key]), `options.naming.${key} must be one of ${valid.join(', ')}`);
+          return valid[0] as T;
+        };
+        naming = { fields: pick('fields', FIELD_NAMINGS), functions: pick('functions', FUNCTION_NAMINGS) };
+        for (const key of Object.keys(given)) {
+          if (!NAMING_KEYS.has(key)) {
+            at(
+              node([...namingPath, key]),
+              `unknown key options.naming.${key} (valid: ${[...NAMING_KEYS].join(', ')})`,
+            );
+          }
+        }
+      }
     }
     const renames = options.rename ?? {};
     const renameMap = record(renames);
@@ -202,5 +232,5 @@ export function loadCodegenConfig(path: string): CodegenConfig {
     }
   }
   if (problems.length > 0) throw new CodegenError('CODEGEN_CONFIG', problems);
-  return { configPath, rootDir, schemaDir, queriesDir, outDir, dbImport, overrides, rename };
+  return { configPath, rootDir, schemaDir, queriesDir, outDir, dbImport, overrides, naming, rename };
 }

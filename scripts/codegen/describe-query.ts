@@ -17,7 +17,7 @@ import { type SqlType, tsOfDeclared, UNKNOWN, unionTs } from './sql-type.js';
  * 2. `stmt.readonly` must agree with the tag and `stmt.reader` with the command.
  * 3. Column types come from the syntax tree, falling back to the schema column SQLite names as the
  *    origin, then to `unknown`; `AS "c!"`, `AS "c?"` and `AS "c: Type"` override.
- * 4. Field and parameter names are the camelCase of the SQL names unless `rename` maps them.
+ * 4. Field and parameter names are `fieldName` of the SQL names (camelCase unless configured).
  *
  * @example
  * ```ts
@@ -28,9 +28,8 @@ export function describeQuery(
   block: QueryBlock,
   catalog: SchemaCatalog,
   overrides: ReadonlyMap<string, ColumnOverride>,
-  rename: ReadonlyMap<string, string> = new Map(),
+  fieldName: (sqlName: string) => string = camelCase,
 ): { query: AnalyzedQuery | undefined; diagnostics: Diagnostic[] } {
-  const fieldName = (sqlName: string): string => rename.get(sqlName) ?? camelCase(sqlName);
   const diagnostics: Diagnostic[] = [];
   const at = (offset: number | undefined, message: string): void => {
     const pos = position(block, offset);

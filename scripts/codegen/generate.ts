@@ -6,6 +6,7 @@ import { CodegenError } from './codegen-error.js';
 import { describeQuery } from './describe-query.js';
 import { compareDiagnostics, type Diagnostic } from './diagnostic.js';
 import { ModuleRenderer } from './module-renderer.js';
+import { fieldNameOf, functionNameOf } from './naming.js';
 import { parseQueryFile } from './parse-query-file.js';
 import { SchemaCatalog } from './schema-catalog.js';
 
@@ -57,12 +58,15 @@ export function analyzeProject(
   try {
     const overrides = new Map(config.overrides.map((o) => [o.column.toLowerCase(), o]));
     const rename = new Map(Object.entries(config.rename));
+    const fieldName = (sqlName: string): string =>
+      rename.get(sqlName) ?? fieldNameOf(sqlName, config.naming.fields);
+    const functionName = (queryName: string): string => functionNameOf(queryName, config.naming.functions);
     const diagnostics: Diagnostic[] = [];
     const byFile = new Map<string, AnalyzedQuery[]>();
     const names = new Map<string, string>();
     for (const file of queryFiles(config.queriesDir)) {
       const path = relative(config.rootDir, join(config.queriesDir, file)).split('\\').join('/');
-      const parsed = parseQueryFile(path, readFileSync(join(config.queriesDir, file), 'utf8'));
+      const parsed = parseQueryFile(path, readFileSync(join(config.queriesDir, file), 'utf8'), functionName);
       diagnostics.push(...parsed.diagnostics);
       const queries: AnalyzedQuery[] = [];
       for (const block of parsed.blocks) {
@@ -77,7 +81,7 @@ export function analyzeProject(
           continue;
         }
         names.set(block.name, `${path}:${block.line}`);
-        const described = describeQuery(block, catalog, overrides, rename);
+        const described = describeQuery(block, catalog, overrides, fieldName);
         diagnostics.push(...described.diagnostics);
         if (described.query !== undefined) queries.push(described.query);
       }

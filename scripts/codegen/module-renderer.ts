@@ -3,6 +3,7 @@ import type { Project } from 'ts-morph';
 import type { AnalyzedQuery } from './analyzed-query.js';
 import type { CodegenConfig } from './codegen-config.js';
 import { tsMorph } from './load-cjs.js';
+import { functionNameOf } from './naming.js';
 import { renderFile, renderIndex } from './render-file.js';
 
 /**
@@ -45,7 +46,9 @@ export class ModuleRenderer {
     const source = relative(config.rootDir, join(config.queriesDir, file)).split('\\').join('/');
     this.#files.set(
       join(config.outDir, `${module}.ts`),
-      renderFile(this.#project, source, queries, config.dbImport, this.#decoders),
+      renderFile(this.#project, source, queries, config.dbImport, this.#decoders, (name) =>
+        functionNameOf(name, config.naming.functions),
+      ),
     );
   }
 

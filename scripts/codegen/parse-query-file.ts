@@ -5,7 +5,7 @@ import { QUERY_COMMANDS, type QueryBlock, type QueryCommand, type QueryTag } fro
 const NAME_LINE = /^--\s*name:\s*(.*)$/;
 const TAG_LINE = /^--\s*:([A-Za-z]+)\s*$/;
 const VALID = QUERY_COMMANDS.join(', ');
-// Words a function cannot be named in strict-mode ES modules (the camelCase of a one-word query name).
+// Words a function cannot be named in strict-mode ES modules (a one-word query name in lower case).
 const RESERVED = new Set(
   (
     'break case catch class const continue debugger default delete do else enum export extends false ' +
@@ -27,6 +27,7 @@ const RESERVED = new Set(
 export function parseQueryFile(
   path: string,
   text: string,
+  functionName: (queryName: string) => string = camelCase,
 ): { blocks: QueryBlock[]; diagnostics: Diagnostic[] } {
   const lines = text.split(/\r?\n/);
   const blocks: QueryBlock[] = [];
@@ -52,7 +53,7 @@ export function parseQueryFile(
     i++;
     let end = i;
     while (end < lines.length && !NAME_LINE.test((lines[end] ?? '').trim())) end++;
-    const block = parseBlock(path, lines, start, end, header, report);
+    const block = parseBlock(path, lines, start, end, header, report, functionName);
     if (block !== undefined) blocks.push(block);
     i = end;
   }
@@ -66,6 +67,7 @@ function parseBlock(
   end: number,
   header: string,
   report: (line: number, col: number, message: string) => void,
+  functionName: (queryName: string) => string,
 ): QueryBlock | undefined {
   const headerLine = start + 1;
   const headerCol = (lines[start] ?? '').indexOf('-') + 1;
@@ -78,11 +80,11 @@ function parseBlock(
   const [name = '', command = '', ...extra] = header.split(/\s+/).filter((w) => w !== '');
   if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) {
     fail(headerLine, headerCol, `query name ${JSON.stringify(name)} must be PascalCase (e.g. LoadActiveRun)`);
-  } else if (RESERVED.has(camelCase(name))) {
+  } else if (RESERVED.has(functionName(name))) {
     fail(
       headerLine,
       headerCol,
-      `query name ${name} would make a function named ${camelCase(name)}, a reserved word`,
+      `query name ${name} would make a function named ${functionName(name)}, a reserved word`,
     );
   }
   if (command === '') {

@@ -11,6 +11,7 @@ const cases = codegenCases();
 const CODES: Readonly<Record<string, string>> = {
   'error-config': 'CODEGEN_CONFIG',
   'error-bad-rename': 'CODEGEN_CONFIG',
+  'error-naming': 'CODEGEN_CONFIG',
   'error-schema': 'CODEGEN_SCHEMA',
 };
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { AnalyzedQuery, ParamField } from '../../scripts/codegen/analyzed-query.js';
 import { loadCodegenConfig } from '../../scripts/codegen/codegen-config.js';
 import { analyzeProject } from '../../scripts/codegen/generate.js';
+import { functionNameOf } from '../../scripts/codegen/naming.js';
 import type { SqlType } from '../../scripts/codegen/sql-type.js';
 import { DbPools, DbWriteTransaction, loadMigrations } from '../../src/db/index.js';
 import { makeTempDir } from '../support/open-test-pools.js';
@@ -115,7 +116,8 @@ const cases = codegenCases().filter((c) => c.errorFile === undefined && existsSy
 describe('generated functions (run-time truth)', () => {
   for (const c of cases) {
     it(`should return only values of the declared types for ${c.name}, on empty and seeded tables`, async () => {
-      const analyzed = analyzeProject(loadCodegenConfig(c.config));
+      const config = loadCodegenConfig(c.config);
+      const analyzed = analyzeProject(config);
       const modules = new Map<string, Record<string, Fn>>();
       for (const file of analyzed.keys()) {
         modules.set(
@@ -124,7 +126,7 @@ describe('generated functions (run-time truth)', () => {
         );
       }
       const fnOf = (file: string, q: AnalyzedQuery): Fn => {
-        const name = q.block.name.charAt(0).toLowerCase() + q.block.name.slice(1);
+        const name = functionNameOf(q.block.name, config.naming.functions);
         const fn = modules.get(file)?.[name];
         expect(typeof fn, name).toBe('function');
         return fn as Fn;
