@@ -53,3 +53,27 @@ export function exitCodeFor(err: unknown): number {
   }
   return EXIT.FAILURE;
 }
+
+// Most severe first: a failure leaves the state unknown; a bad argument, a missing name and a state
+// conflict (often "already stopped") are each milder than the one before.
+const SEVERITY: readonly number[] = [EXIT.FAILURE, EXIT.USAGE, EXIT.NOT_FOUND, EXIT.CONFLICT, EXIT.OK];
+
+/**
+ * The exit code of a command that had several outcomes (one per name): the most severe of `codes`,
+ * in the order 1 (failure) > 2 (usage) > 3 (not found) > 4 (conflict) > 0 (ok). An empty list is 0.
+ *
+ * @example
+ * ```ts
+ * mostSevereExitCode([EXIT.OK, EXIT.CONFLICT, EXIT.NOT_FOUND]); // 3
+ * ```
+ */
+export function mostSevereExitCode(codes: readonly number[]): number {
+  let worst: number = EXIT.OK;
+  for (const code of codes) {
+    const rank = SEVERITY.indexOf(code);
+    // An unknown code is treated as a failure, never as success.
+    if (rank === -1) return code;
+    if (rank < SEVERITY.indexOf(worst)) worst = code;
+  }
+  return worst;
+}

@@ -14,6 +14,7 @@ import { startCommand } from './commands/start-command.js';
 import { stopCommand } from './commands/stop-command.js';
 import { volumeCommand } from './commands/volume-command.js';
 import { EXIT, exitCodeFor } from './exit-code.js';
+import { formatError } from './format-error.js';
 import { UsageError } from './usage-error.js';
 
 const COMMANDS: readonly Command[] = [
@@ -45,7 +46,10 @@ Exit codes:
   1  failure (runtime did not start, process survived SIGKILL, database busy too long, ...)
   2  usage error (unknown command or option, bad argument)
   3  not found (no such sandbox, image or volume)
-  4  conflict (already exists, leftover directory, running, not running, image in use)`;
+  4  conflict (already exists, leftover directory, running, not running, image in use)
+
+A command given several names (stop, kill, rm, start, image rm, volume rm) processes every name,
+reports each failure, and exits with the most severe code: 1, then 2, 3, 4.`;
 
 /**
  * Runs one `msb` invocation and resolves its exit code (see the usage text for the codes).
@@ -86,9 +90,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await command.run(args, io);
   } catch (err) {
     const code = exitCodeFor(err);
-    const message = err instanceof Error ? err.message : String(err);
-    const tag = err instanceof Error && 'code' in err && typeof err.code === 'string' ? ` [${err.code}]` : '';
-    io.err(`msb: ${message}${tag}\n`);
+    io.err(formatError(err));
     if (err instanceof UsageError) {
       const usage = COMMANDS.find((c) => err.command?.startsWith(c.name));
       io.err(`\n${usage?.usage ?? USAGE}\n`);

@@ -149,6 +149,43 @@ describe('msb not found and conflicts', () => {
   });
 });
 
+describe('msb commands that take several names', () => {
+  it('should process every name past a failing one, report each failure, and exit with the most severe code', async () => {
+    const home = newMsbHome();
+    for (const name of ['a', 'b', 'c']) {
+      expect((await msb(home, ['create', name, '--', 'sleep', '60'])).code, name).toBe(0);
+    }
+    const db = openHomeDb(home);
+    const status = (name: string) =>
+      db.prepare('SELECT status FROM sandbox WHERE name = ?').pluck().get(name) as string | undefined;
+
+    const stop = await msb(home, ['stop', 'ghost', 'a', '--timeout', '5']);
+    expect(stop.code).toBe(3);
+    expect(stop.stderr).toContain('sandbox "ghost" does not exist [SANDBOX_NOT_FOUND]');
+    expect(stop.stdout).toMatch(/^a\tStopped\t/m);
+    expect(status('a')).toBe('Stopped');
+
+    // Not found (3) outranks conflict (4): the exit code does not depend on the order of the names.
+    const kill = await msb(home, ['kill', 'a', 'ghost', 'b']);
+    expect(kill.code).toBe(3);
+    expect(kill.stderr).toContain('sandbox "a" is not running (Stopped) [SANDBOX_NOT_RUNNING]');
+    expect(kill.stderr).toContain('sandbox "ghost" does not exist [SANDBOX_NOT_FOUND]');
+    expect(kill.stdout).toBe('b\tStopped\tSIGKILL\n');
+    expect(status('b')).toBe('Stopped');
+
+    const rm = await msb(home, ['rm', 'c', 'a', 'b']);
+    expect(rm.code).toBe(4);
+    expect(rm.stderr).toContain('"c" is running');
+    expect(rm.stdout).toBe('a\tremoved\nb\tremoved\n');
+    expect(db.prepare('SELECT name FROM sandbox').pluck().all()).toEqual(['c']);
+
+    expect((await msb(home, ['volume', 'create', 'v'])).code).toBe(0);
+    const volumes = await msb(home, ['volume', 'rm', 'ghost', 'v']);
+    expect(volumes).toMatchObject({ code: 3, stdout: 'v\tremoved\n' });
+    expect(db.prepare('SELECT count(*) FROM volume').pluck().get()).toBe(0);
+  });
+});
+
 describe('msb volume', () => {
   it('should create, list as a table and JSON, refuse a duplicate with 4, and remove', async () => {
     const home = newMsbHome();

@@ -4,6 +4,7 @@ import { importOciImage } from '../../host/image/import-oci-image.js';
 import { listImages } from '../../host/image/list-images.js';
 import { removeImage } from '../../host/image/remove-image.js';
 import type { Command } from '../command.js';
+import { forEachName } from '../for-each-name.js';
 import { formatBytes } from '../format-bytes.js';
 import { formatTable } from '../format-table.js';
 import { parseCommandArgs } from '../parse-command-args.js';
@@ -25,7 +26,8 @@ Options:
   -h, --help        show this help
 
 Exit codes: 0 ok, 1 invalid layout (the message names the file), 2 usage, 3 image not found,
-4 image pinned by a sandbox.`;
+4 image pinned by a sandbox. "rm" processes every reference; the exit code is the most severe of
+their outcomes (1 > 2 > 3 > 4).`;
 
 /**
  * `msb image import|ls|rm`.
@@ -84,13 +86,12 @@ export const imageCommand: Command = {
     if (sub === 'rm') {
       const { positionals } = parseCommandArgs('image rm', rest, {});
       const pools = await initGlobal();
-      for (const reference of requireNames('image rm', positionals, 'name:tag')) {
+      return forEachName(requireNames('image rm', positionals, 'name:tag'), io, async (reference) => {
         const removed = await removeImage(pools.write, reference);
         io.out(
           `${reference}\tremoved${removed.manifestDeleted ? ` (manifest ${removed.digest} deleted)` : ''}\n`,
         );
-      }
-      return 0;
+      });
     }
     throw new UsageError(
       sub === undefined

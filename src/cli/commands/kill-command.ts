@@ -1,6 +1,7 @@
 import { initGlobal } from '../../db/index.js';
 import { killSandbox } from '../../host/kill-sandbox.js';
 import type { Command } from '../command.js';
+import { forEachName } from '../for-each-name.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { requireNames } from '../require-names.js';
 
@@ -23,14 +24,14 @@ dead, then record the run as Terminated/Signal and the sandbox as Stopped.
 Options:
   -h, --help  show this help
 
-Exit codes: 0 ok, 1 the process survived SIGKILL, 3 no such sandbox, 4 sandbox not running.`,
+Exit codes: 0 ok, 1 the process survived SIGKILL, 3 no such sandbox, 4 sandbox not running. Every
+name is processed; the exit code is the most severe of their outcomes (1 > 2 > 3 > 4).`,
   async run(args, io) {
     const { positionals } = parseCommandArgs('kill', args, {});
     const pools = await initGlobal();
-    for (const name of requireNames('kill', positionals)) {
+    return forEachName(requireNames('kill', positionals), io, async (name) => {
       await killSandbox(pools, name);
       io.out(`${name}\tStopped\tSIGKILL\n`);
-    }
-    return 0;
+    });
   },
 };

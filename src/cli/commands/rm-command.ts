@@ -1,6 +1,7 @@
 import { initGlobal, msbHome } from '../../db/index.js';
 import { removeSandbox } from '../../host/remove-sandbox.js';
 import type { Command } from '../command.js';
+import { forEachName } from '../for-each-name.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { requireNames } from '../require-names.js';
 
@@ -23,14 +24,14 @@ $MSB_HOME/sandboxes/<name>. A running sandbox is refused: stop or kill it first.
 Options:
   -h, --help  show this help
 
-Exit codes: 0 ok, 3 no such sandbox, 4 sandbox running.`,
+Exit codes: 0 ok, 1 failure, 3 no such sandbox, 4 sandbox running. Every name is processed; the exit
+code is the most severe of their outcomes (1 > 2 > 3 > 4).`,
   async run(args, io) {
     const { positionals } = parseCommandArgs('rm', args, {});
     const pools = await initGlobal();
-    for (const name of requireNames('rm', positionals)) {
+    return forEachName(requireNames('rm', positionals), io, async (name) => {
       await removeSandbox(pools, { home: msbHome(), name });
       io.out(`${name}\tremoved\n`);
-    }
-    return 0;
+    });
   },
 };

@@ -1,6 +1,7 @@
 import { initGlobal, msbHome } from '../../db/index.js';
 import { startSandbox } from '../../host/start-sandbox.js';
 import type { Command } from '../command.js';
+import { forEachName } from '../for-each-name.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { parsePositiveInt } from '../parse-positive-int.js';
 import { requireNames } from '../require-names.js';
@@ -25,7 +26,8 @@ Options:
   --timeout <seconds>  how long to wait for each runtime to report ready (default 30)
   -h, --help           show this help
 
-Exit codes: 0 ok, 1 runtime failed to start, 3 no such sandbox, 4 already running.`,
+Exit codes: 0 ok, 1 runtime failed to start, 3 no such sandbox, 4 already running. Every name is
+processed; the exit code is the most severe of their outcomes (1 > 2 > 3 > 4).`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('start', args, { timeout: { type: 'string' } });
     const names = requireNames('start', positionals);
@@ -34,14 +36,13 @@ Exit codes: 0 ok, 1 runtime failed to start, 3 no such sandbox, 4 already runnin
         ? undefined
         : parsePositiveInt('start', '--timeout', values.timeout) * 1000;
     const pools = await initGlobal();
-    for (const name of names) {
+    return forEachName(names, io, async (name) => {
       const { runtime } = await startSandbox(pools, {
         home: msbHome(),
         name,
         ...(readyTimeoutMs === undefined ? {} : { readyTimeoutMs }),
       });
       io.out(`${name}\tRunning\tpid ${runtime.runtimePid}\n`);
-    }
-    return 0;
+    });
   },
 };

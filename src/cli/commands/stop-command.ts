@@ -2,6 +2,7 @@ import { initGlobal } from '../../db/index.js';
 import { DEFAULT_STOP_TIMEOUT_MS } from '../../host/default-stop-timeout.js';
 import { stopSandbox } from '../../host/stop-sandbox.js';
 import type { Command } from '../command.js';
+import { forEachName } from '../for-each-name.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { parsePositiveInt } from '../parse-positive-int.js';
 import { requireNames } from '../require-names.js';
@@ -28,7 +29,8 @@ Options:
   --timeout <s>  seconds to wait before SIGKILL (default 15: the runtime gives its workload 10 s)
   -h, --help     show this help
 
-Exit codes: 0 ok, 3 no such sandbox, 4 sandbox not running.`,
+Exit codes: 0 ok, 1 failure, 3 no such sandbox, 4 sandbox not running. Every name is processed; the
+exit code is the most severe of their outcomes (1 > 2 > 3 > 4).`,
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('stop', args, { timeout: { type: 'string' } });
     const names = requireNames('stop', positionals);
@@ -37,11 +39,10 @@ Exit codes: 0 ok, 3 no such sandbox, 4 sandbox not running.`,
         ? DEFAULT_STOP_TIMEOUT_MS
         : parsePositiveInt('stop', '--timeout', values.timeout) * 1000;
     const pools = await initGlobal();
-    for (const name of names) {
+    return forEachName(names, io, async (name) => {
       const { run, forced } = await stopSandbox(pools, { name, timeoutMs });
       const how = run?.exitCode != null ? `exit code ${run.exitCode}` : (run?.exitSignal ?? 'no run');
       io.out(`${name}\tStopped\t${how}${forced ? ' (killed after timeout)' : ''}\n`);
-    }
-    return 0;
+    });
   },
 };

@@ -3,6 +3,7 @@ import { createVolume } from '../../host/create-volume.js';
 import { listVolumes } from '../../host/list-volumes.js';
 import { removeVolume } from '../../host/remove-volume.js';
 import type { Command } from '../command.js';
+import { forEachName } from '../for-each-name.js';
 import { formatBytes } from '../format-bytes.js';
 import { formatTable } from '../format-table.js';
 import { parseCommandArgs } from '../parse-command-args.js';
@@ -23,7 +24,8 @@ Options:
   --json               (ls) print a JSON array instead of the table
   -h, --help           show this help
 
-Exit codes: 0 ok, 2 usage, 3 no such volume, 4 volume exists.`;
+Exit codes: 0 ok, 1 failure, 2 usage, 3 no such volume, 4 volume exists. "rm" processes every name;
+the exit code is the most severe of their outcomes (1 > 2 > 3 > 4).`;
 
 /**
  * `msb volume create|ls|rm`.
@@ -89,11 +91,10 @@ export const volumeCommand: Command = {
     if (sub === 'rm') {
       const { positionals } = parseCommandArgs('volume rm', rest, {});
       const pools = await initGlobal();
-      for (const name of requireNames('volume rm', positionals)) {
+      return forEachName(requireNames('volume rm', positionals), io, async (name) => {
         await removeVolume(pools, { home: msbHome(), name });
         io.out(`${name}\tremoved\n`);
-      }
-      return 0;
+      });
     }
     throw new UsageError(
       sub === undefined
