@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { DbBusyError, type DbWriteTransaction, type IsSqliteBusy } from '../../src/db/index.js';
+import { DbBusyError, type DbWriteTransaction, type IsSqliteBusy, isSqliteBusy } from '../../src/db/index.js';
+import { HostError } from '../../src/host/host-error.js';
+import { RuntimeError } from '../../src/runtime/runtime-error.js';
 import { openTestPools } from '../support/open-test-pools.js';
 
 const { SqliteError } = Database;
@@ -21,6 +23,23 @@ function insertDuplicateSandbox(tx: DbWriteTransaction): void {
 class RetryLaterError extends Error implements IsSqliteBusy {
   isSqliteBusy(): boolean {
     return true;
+  }
+}
+
+/** A real `SQLITE_BUSY` from SQLite: a second writer that may not wait while another holds the lock. */
+function realBusyError(path: string): unknown {
+  const holder = new Database(path);
+  const contender = new Database(path, { timeout: 0 });
+  try {
+    holder.exec('BEGIN IMMEDIATE');
+    contender.exec('BEGIN IMMEDIATE');
+    throw new Error('BEGIN IMMEDIATE did not fail while another connection held the lock');
+  } catch (err) {
+    return err;
+  } finally {
+    holder.exec('ROLLBACK');
+    holder.close();
+    contender.close();
   }
 }
 
@@ -231,4 +250,52 @@ describe('DbWriteConnection.transaction', () => {
     expect(pools.write.open).toBe(false);
     expect(pools.read.get('SELECT count(*) FROM sandbox', undefined, 'pluck')).toBe(3);
   });
+});
+
+describe('DbWriteConnection.transaction with the application errors', () => {
+  const errors = [
+    ['HostError', (cause: unknown) => new HostError('SANDBOX_NOT_FOUND', 'sandbox "a" is gone', { cause })],
+    [
+      'RuntimeError',
+      (cause: unknown) => new RuntimeError('SANDBOX_NOT_FOUND', 'sandbox "a" is gone', { cause }),
+    ],
+  ] as const;
+
+  for (const [name, make] of errors) {
+    it(`should rerun a body that throws a ${name} around a busy SqliteError, and commit the second attempt`, async () => {
+      const { pools, path } = await openTestPools();
+      const busy = realBusyError(path);
+      expect(busy).toMatchObject({ name: 'SqliteError', code: 'SQLITE_BUSY' });
+      let calls = 0;
+      const result = await pools.write.transaction((tx) => {
+        calls++;
+        insertSandbox(tx, `attempt-${calls}`);
+        if (calls === 1) throw make(busy);
+        return calls;
+      });
+      expect(result).toBe(2);
+      expect(pools.read.all('SELECT name FROM sandbox', undefined, 'pluck')).toEqual(['attempt-2']);
+      expect(pools.write.stats).toMatchObject({ commits: 1, rollbacks: 1, busyRetries: 1 });
+    });
+
+    it(`should reject at once with a ${name} whose cause is not busy, the same object, and commit nothing`, async () => {
+      const { pools } = await openTestPools();
+      const cause = new SqliteError('constraint failed', 'SQLITE_CONSTRAINT_UNIQUE');
+      const thrown = make(cause);
+      expect(isSqliteBusy(thrown)).toBe(false);
+      let calls = 0;
+      const err = await pools.write
+        .transaction((tx) => {
+          calls++;
+          insertSandbox(tx, 'never');
+          throw thrown;
+        })
+        .catch((e: unknown) => e);
+      expect(err).toBe(thrown);
+      expect(err).toMatchObject({ name, code: 'SANDBOX_NOT_FOUND' });
+      expect(calls).toBe(1);
+      expect(pools.write.stats).toMatchObject({ commits: 0, rollbacks: 1, busyRetries: 0 });
+      expect(pools.read.get('SELECT count(*) FROM sandbox', undefined, 'pluck')).toBe(0);
+    });
+  }
 });
