@@ -32,7 +32,8 @@ ORDER BY sandbox.name, run.id;
 
 -- name: TerminateActiveRun :execrows
 -- :write
--- Only a run still Running is terminated: if the runtime recorded its own exit first, that record wins.
+-- Only a run still Running is terminated: whoever records a run's end first (the runtime its exit, the
+-- host a stale or killed runtime) wins, and the other's record is dropped. Used by host and runtime alike.
 UPDATE run
 SET status = 'Terminated',
     termination_reason = @termination_reason,

@@ -1,43 +1,39 @@
 -- What a runtime process writes about its own sandbox: its run, its samples, its end. Every statement
--- runs on the runtime's own DbWriteConnection; reads happen inside its transactions.
+-- runs on the runtime's own DbWriteConnection; reads happen inside its transactions. The runtime loads
+-- its sandbox with SelectSandboxById (queries/sandbox.sql) and ends its run with TerminateActiveRun
+-- (queries/run.sql).
 
--- name: SelectRuntimeSandbox :one
--- :read
-SELECT id, name, config, status FROM sandbox WHERE name = @name;
+-- name: ClaimSandboxForRun :execrows
+-- :write
+-- A runtime may only take the sandbox the host left Running for it: the same row (id and name: a
+-- replaced sandbox is a new row with a new id), still Running (a stop or kill during the start marked
+-- it Stopped, and that must win), and not already claimed by another runtime's Running run (a stop and
+-- a start that raced this one). Run in the transaction that inserts the run; 0 rows means "do not run".
+UPDATE sandbox
+SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = @id
+  AND name = @name
+  AND status = 'Running'
+  AND NOT EXISTS (SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running');
 
 -- name: InsertRuntimeRun :execlastid
 -- :write
--- The runtime is what makes a sandbox Running, so the run row and the status change commit together.
 INSERT INTO run (sandbox_id, pid, status) VALUES (@sandbox_id, @pid, 'Running');
 
--- name: MarkRuntimeSandboxRunning :execrows
--- :write
-UPDATE sandbox
-SET status = 'Running', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-WHERE id = @id;
+-- name: SelectRunningRunOfPid :one
+-- :read
+-- The run a given runtime process inserted, if it is still Running: what the host terminates for a
+-- runtime it had to kill before it reported.
+SELECT * FROM run WHERE sandbox_id = @sandbox_id AND pid = @pid AND status = 'Running';
 
--- name: FinishRuntimeRun :execrows
+-- name: MarkSandboxStoppedUnlessRunRunning :execrows
 -- :write
--- Only a run still Running is finished: if the host already terminated it (stale, replaced), its record
--- wins.
-UPDATE run
-SET status = 'Terminated',
-    termination_reason = @termination_reason,
-    termination_detail = @termination_detail,
-    exit_code = @exit_code,
-    exit_signal = @exit_signal,
-    terminated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-WHERE id = @id AND status = 'Running';
-
--- name: MarkRuntimeSandboxStopped :execrows
--- :write
--- A newer run of the same sandbox (a restart that raced this runtime's exit) keeps its sandbox Running.
+-- Run after the caller's own run was ended in the same transaction: a sandbox that still has a Running
+-- run (a restart that raced this runtime's end) keeps its status.
 UPDATE sandbox
 SET status = 'Stopped', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = @id
-  AND NOT EXISTS (
-    SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running' AND run.id <> @run_id
-  );
+  AND NOT EXISTS (SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running');
 
 -- name: InsertRuntimeMetric :exec
 -- :write

@@ -1,5 +1,9 @@
 import type { DbWriteConnection } from '../db/index.js';
-import { markSandboxStoppedIfActive } from '../generated/index.js';
+import {
+  markSandboxStoppedUnlessRunRunning,
+  selectRunningRunOfPid,
+  terminateActiveRun,
+} from '../generated/index.js';
 import { type RuntimeStarted, startRuntime } from './runtime/start-runtime.js';
 import type { SandboxRecord } from './sandbox-record.js';
 
@@ -21,11 +25,16 @@ export interface LaunchOptions {
 
 /**
  * Starts the runtime of a sandbox already marked Running and waits until it reports ready (run row
- * inserted, workload spawned, first metric stored).
+ * inserted, workload spawned, first metric stored unless the workload already exited).
  *
- * A runtime that fails to start rejects with `startRuntime`'s `HostError` `RUNTIME_START_FAILED`;
- * before that, the sandbox is marked Stopped (if still active), so it never stays Running without a
- * runtime.
+ * 1. The runtime gets the record's id and name: if the sandbox is stopped, killed, removed or replaced
+ *    before the runtime inserts its run, the runtime refuses to run (`SANDBOX_NOT_FOUND` /
+ *    `SANDBOX_NOT_STARTABLE` in the rejection's message) and the host's decision stands.
+ * 2. A runtime that fails to start rejects with `startRuntime`'s `HostError` `RUNTIME_START_FAILED`.
+ *    Before that, in one transaction, a run that runtime inserted and left Running (it was killed for
+ *    not reporting in time, or died) becomes Terminated/InternalError with the failure as its detail,
+ *    and the sandbox is marked Stopped unless another run of it is Running (a start that raced this
+ *    one won), so it never stays Running without a runtime.
  *
  * @example
  * ```ts
@@ -38,16 +47,37 @@ export async function launchSandboxRuntime(
   record: SandboxRecord,
   options: LaunchOptions,
 ): Promise<RuntimeStarted> {
+  let runtimePid: number | undefined;
   try {
     return await startRuntime({
       dbPath: write.path,
       sandboxName: record.name,
+      sandboxId: record.id,
       msbHome: options.home,
+      onSpawn: (pid) => {
+        runtimePid = pid;
+      },
       ...(options.readyTimeoutMs === undefined ? {} : { timeoutMs: options.readyTimeoutMs }),
       ...(options.stopGraceMs === undefined ? {} : { stopGraceMs: options.stopGraceMs }),
     });
   } catch (err) {
-    await markSandboxStoppedIfActive(write, { id: record.id });
+    const detail = err instanceof Error ? err.message : String(err);
+    await write.transaction((tx) => {
+      const run =
+        runtimePid === undefined
+          ? undefined
+          : selectRunningRunOfPid(tx, { sandboxId: record.id, pid: runtimePid });
+      if (run !== undefined) {
+        terminateActiveRun(tx, {
+          id: run.id,
+          terminationReason: 'InternalError',
+          terminationDetail: `runtime pid ${run.pid} did not report ready: ${detail}`,
+          exitCode: null,
+          exitSignal: null,
+        });
+      }
+      markSandboxStoppedUnlessRunRunning(tx, { id: record.id });
+    });
     throw err;
   }
 }

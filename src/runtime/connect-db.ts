@@ -1,18 +1,19 @@
 import { DbReadConnection, DbWriteConnection, loadDbConfig } from '../db/index.js';
-import { msbHomeOfDb } from './sandbox-paths.js';
 
 /**
  * Options of {@link connectDb}.
  *
  * @example
  * ```ts
- * const options: ConnectDbOptions = { connectTimeoutMs: 2_000 };
+ * const options: ConnectDbOptions = { home: '/home/me/.microsandbox', connectTimeoutMs: 2_000 };
  * ```
  */
 export interface ConnectDbOptions {
+  /** The msb home the host passed (`--home`): its `config.json` tunes the database. */
+  readonly home: string;
   /**
    * How long to wait for the database to exist and be migrated. Default: `connect_timeout_secs` of the
-   * `config.json` in the msb home that holds the database (`<home>/db/msb.db`).
+   * `config.json` in `home`.
    */
   readonly connectTimeoutMs?: number;
 }
@@ -29,11 +30,11 @@ export interface ConnectDbOptions {
  *
  * @example
  * ```ts
- * const write = await connectDb('/home/me/.microsandbox/db/msb.db');
+ * const write = await connectDb('/home/me/.microsandbox/db/msb.db', { home: '/home/me/.microsandbox' });
  * ```
  */
-export async function connectDb(dbPath: string, options: ConnectDbOptions = {}): Promise<DbWriteConnection> {
-  const timeoutMs = options.connectTimeoutMs ?? loadDbConfig(msbHomeOfDb(dbPath)).connectTimeoutSecs * 1000;
+export async function connectDb(dbPath: string, options: ConnectDbOptions): Promise<DbWriteConnection> {
+  const timeoutMs = options.connectTimeoutMs ?? loadDbConfig(options.home).connectTimeoutSecs * 1000;
   const started = performance.now();
   const probe = await DbReadConnection.open(dbPath, { connectTimeoutMs: timeoutMs });
   probe.close();

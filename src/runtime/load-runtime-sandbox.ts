@@ -1,5 +1,5 @@
 import type { DbWriteConnection } from '../db/index.js';
-import { selectRuntimeSandbox } from '../generated/index.js';
+import { selectSandboxById } from '../generated/index.js';
 import { RuntimeError } from './runtime-error.js';
 
 /**
@@ -8,7 +8,7 @@ import { RuntimeError } from './runtime-error.js';
  *
  * @example
  * ```ts
- * const sandbox: RuntimeSandbox = await loadRuntimeSandbox(write, 'web');
+ * const sandbox: RuntimeSandbox = await loadRuntimeSandbox(write, { id: 3, name: 'web' });
  * ```
  */
 export interface RuntimeSandbox {
@@ -19,19 +19,29 @@ export interface RuntimeSandbox {
 }
 
 /**
- * Loads a sandbox by name through the runtime's writer (a runtime has no read connection; the `:read`
- * query runs inside a short transaction). A missing sandbox is a `RuntimeError` `SANDBOX_NOT_FOUND`
- * naming it and the database.
+ * Loads the sandbox the host started this runtime for, by id, through the runtime's writer (a runtime
+ * has no read connection; the `:read` query runs inside a short transaction).
+ *
+ * The row must still carry the name the host passed: ids are never reused (AUTOINCREMENT), so a missing
+ * row or another name means the sandbox was removed or replaced while this runtime started, and it must
+ * not touch whatever has that name now. Either is a `RuntimeError` `SANDBOX_NOT_FOUND` naming both.
  *
  * @example
  * ```ts
- * const { id, configJson } = await loadRuntimeSandbox(write, 'web');
+ * const { id, configJson } = await loadRuntimeSandbox(write, { id: 3, name: 'web' });
  * ```
  */
-export async function loadRuntimeSandbox(write: DbWriteConnection, name: string): Promise<RuntimeSandbox> {
-  const row = await write.transaction((tx) => selectRuntimeSandbox(tx, { name }));
-  if (row === undefined) {
-    throw new RuntimeError('SANDBOX_NOT_FOUND', `sandbox "${name}" does not exist in ${write.path}`);
+export async function loadRuntimeSandbox(
+  write: DbWriteConnection,
+  wanted: { readonly id: number; readonly name: string },
+): Promise<RuntimeSandbox> {
+  const row = await write.transaction((tx) => selectSandboxById(tx, { id: wanted.id }));
+  if (row === undefined || row.name !== wanted.name) {
+    throw new RuntimeError(
+      'SANDBOX_NOT_FOUND',
+      `sandbox "${wanted.name}" (id ${wanted.id}) does not exist in ${write.path}` +
+        (row === undefined ? '' : ` (id ${wanted.id} is "${row.name}")`),
+    );
   }
   return { id: row.id, name: row.name, configJson: row.config };
 }

@@ -1,10 +1,11 @@
 /**
- * Entry point of a runtime process: `node dist/runtime/main.js --db <path> --sandbox <name>`, started by
+ * Entry point of a runtime process:
+ * `node dist/runtime/main.js --db <path> --home <dir> --sandbox <name> --sandbox-id <id>`, started by
  * `startRuntime` (see `protocol.ts` for the contract with the host).
  *
  * @example
  * ```sh
- * node dist/runtime/main.js --db ~/.microsandbox/db/msb.db --sandbox web 3>&1
+ * node dist/runtime/main.js --db ~/.microsandbox/db/msb.db --home ~/.microsandbox --sandbox web --sandbox-id 3 3>&1
  * ```
  */
 import { parseRuntimeArgs } from './parse-runtime-args.js';

@@ -6,12 +6,18 @@ import { RuntimeError } from './runtime-error.js';
  *
  * @example
  * ```ts
- * const args: RuntimeArgs = { dbPath: '/home/me/.microsandbox/db/msb.db', sandboxName: 'web' };
+ * const args: RuntimeArgs = {
+ *   dbPath: '/home/me/.microsandbox/db/msb.db', home: '/home/me/.microsandbox', sandboxName: 'web', sandboxId: 3,
+ * };
  * ```
  */
 export interface RuntimeArgs {
   readonly dbPath: string;
+  /** The msb home: its `config.json` and the sandbox directories (`sandboxDir`). */
+  readonly home: string;
   readonly sandboxName: string;
+  /** The row the host started this runtime for; the name must still match it. */
+  readonly sandboxId: number;
   /** Overrides `connect_timeout_secs` of the msb home's config. */
   readonly connectTimeoutMs?: number;
   /** How long a stopped workload gets between the forwarded signal and SIGKILL (default 10 000). */
@@ -19,13 +25,14 @@ export interface RuntimeArgs {
 }
 
 /**
- * Parses `--db <path> --sandbox <name> [--connect-timeout-ms <n>] [--stop-grace-ms <n>]`.
+ * Parses `--db <path> --home <dir> --sandbox <name> --sandbox-id <id> [--connect-timeout-ms <n>]
+ * [--stop-grace-ms <n>]`.
  *
  * A missing, unknown or malformed argument is a `RuntimeError` `INVALID_ARGUMENT` naming it.
  *
  * @example
  * ```ts
- * parseRuntimeArgs(['--db', '/tmp/msb.db', '--sandbox', 'web']).sandboxName; // 'web'
+ * parseRuntimeArgs(['--db', '/h/db/msb.db', '--home', '/h', '--sandbox', 'web', '--sandbox-id', '3']).sandboxId; // 3
  * ```
  */
 export function parseRuntimeArgs(argv: readonly string[]): RuntimeArgs {
@@ -35,7 +42,9 @@ export function parseRuntimeArgs(argv: readonly string[]): RuntimeArgs {
       args: [...argv],
       options: {
         db: { type: 'string' },
+        home: { type: 'string' },
         sandbox: { type: 'string' },
+        'sandbox-id': { type: 'string' },
         'connect-timeout-ms': { type: 'string' },
         'stop-grace-ms': { type: 'string' },
       },
@@ -47,22 +56,34 @@ export function parseRuntimeArgs(argv: readonly string[]): RuntimeArgs {
       cause: err,
     });
   }
-  const dbPath = values.db;
-  const sandboxName = values.sandbox;
-  if (dbPath === undefined || dbPath === '') {
-    throw new RuntimeError('INVALID_ARGUMENT', 'runtime arguments: --db <path> is required');
-  }
-  if (sandboxName === undefined || sandboxName === '') {
-    throw new RuntimeError('INVALID_ARGUMENT', 'runtime arguments: --sandbox <name> is required');
+  const dbPath = required(values.db, '--db <path>');
+  const home = required(values.home, '--home <dir>');
+  const sandboxName = required(values.sandbox, '--sandbox <name>');
+  const idText = required(values['sandbox-id'], '--sandbox-id <id>');
+  const sandboxId = Number(idText);
+  if (idText.trim() === '' || !Number.isSafeInteger(sandboxId) || sandboxId < 1) {
+    throw new RuntimeError(
+      'INVALID_ARGUMENT',
+      `runtime arguments: --sandbox-id must be a positive whole number, got ${JSON.stringify(idText)}`,
+    );
   }
   const connectTimeoutMs = milliseconds(values['connect-timeout-ms'], '--connect-timeout-ms');
   const stopGraceMs = milliseconds(values['stop-grace-ms'], '--stop-grace-ms');
   return {
     dbPath,
+    home,
     sandboxName,
+    sandboxId,
     ...(connectTimeoutMs === undefined ? {} : { connectTimeoutMs }),
     ...(stopGraceMs === undefined ? {} : { stopGraceMs }),
   };
+}
+
+function required(text: string | undefined, flag: string): string {
+  if (text === undefined || text === '') {
+    throw new RuntimeError('INVALID_ARGUMENT', `runtime arguments: ${flag} is required`);
+  }
+  return text;
 }
 
 function milliseconds(text: string | undefined, flag: string): number | undefined {

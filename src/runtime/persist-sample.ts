@@ -1,8 +1,9 @@
 import type { DbWriteConnection } from '../db/index.js';
-import { insertRuntimeMetric } from '../generated/index.js';
+import { type InsertRuntimeMetricParams, insertRuntimeMetric } from '../generated/index.js';
 
 /**
- * One resource sample of a workload, as stored in `sandbox_metric`.
+ * One resource sample of a workload, as stored in `sandbox_metric`: the generated insert's parameters
+ * without the sandbox, so a new column reaches the sampler through the compiler.
  *
  * @example
  * ```ts
@@ -11,14 +12,7 @@ import { insertRuntimeMetric } from '../generated/index.js';
  * };
  * ```
  */
-export interface MetricSample {
-  readonly cpuPercent: number;
-  readonly memoryBytes: number;
-  readonly diskReadBytes: number;
-  readonly diskWriteBytes: number;
-  readonly netRxBytes: number;
-  readonly netTxBytes: number;
-}
+export type MetricSample = Omit<InsertRuntimeMetricParams, 'sandboxId'>;
 
 /**
  * Stores one sample of a sandbox (its own retried transaction; `sampled_at` is the commit time).

@@ -2,13 +2,15 @@
  * The contract between the host and a runtime process: what the host stores in `sandbox.config`, how
  * it starts a runtime, and the one report the runtime sends back.
  *
- * The host starts `node dist/runtime/main.js --db <path> --sandbox <name>` detached (its own process
- * group), with file descriptor 3 a pipe and stderr appended to `<home>/sandboxes/<name>/runtime.log`
- * (optional: `--connect-timeout-ms <n>`, `--stop-grace-ms <n>`). The runtime opens its own
- * `DbWriteConnection`, inserts its run with its own pid, spawns the workload (which stays in the
- * runtime's process group, so a signal to the group reaches both), stores the first metric sample, then
- * writes exactly one {@link RuntimeReport} as a JSON line to fd 3 and closes it. The host waits for that
- * line (or EOF, which means the runtime died).
+ * The host starts `node dist/runtime/main.js --db <path> --home <dir> --sandbox <name> --sandbox-id <id>`
+ * detached (its own process group), with file descriptor 3 a pipe and stderr appended to
+ * `<home>/sandboxes/<name>/runtime.log` (optional: `--connect-timeout-ms <n>`, `--stop-grace-ms <n>`). The
+ * runtime opens its own `DbWriteConnection`, checks that sandbox `<id>` is still named `<name>`, still
+ * Running and unclaimed, and inserts its run with its own pid in the same transaction (else it reports
+ * `failed` and starts nothing); it spawns the workload (which stays in the runtime's process group, so a
+ * signal to the group reaches both), stores the first metric sample (unless the workload already exited),
+ * then writes exactly one {@link RuntimeReport} as a JSON line to fd 3 and closes it. The host waits for
+ * that line (or EOF, which means the runtime died).
  */
 
 /**

@@ -1,5 +1,5 @@
 import type { DbWriteConnection } from '../db/index.js';
-import { finishRuntimeRun, markRuntimeSandboxStopped } from '../generated/index.js';
+import { markSandboxStoppedUnlessRunRunning, terminateActiveRun } from '../generated/index.js';
 import type { RunOutcome } from './run-outcome.js';
 
 /**
@@ -7,7 +7,7 @@ import type { RunOutcome } from './run-outcome.js';
  *
  * 1. The run becomes Terminated with the outcome's reason, exit code, signal and detail, and
  *    `terminated_at`; a run the host already terminated keeps the host's record.
- * 2. The sandbox becomes Stopped, unless a newer run of it is Running (a restart won the race).
+ * 2. The sandbox becomes Stopped, unless another run of it is Running (a restart won the race).
  * 3. Returns whether the run row was still Running (false: someone else recorded its end first).
  *
  * @example
@@ -21,14 +21,14 @@ export function recordRunExit(
 ): Promise<boolean> {
   const { runId, sandboxId, outcome } = params;
   return write.transaction((tx) => {
-    const changed = finishRuntimeRun(tx, {
+    const changed = terminateActiveRun(tx, {
       id: runId,
       terminationReason: outcome.reason,
       terminationDetail: outcome.detail,
       exitCode: outcome.exitCode,
       exitSignal: outcome.exitSignal,
     });
-    markRuntimeSandboxStopped(tx, { id: sandboxId, runId });
+    markSandboxStoppedUnlessRunRunning(tx, { id: sandboxId });
     return changed === 1;
   });
 }

@@ -16,7 +16,10 @@ export interface MetricsSamplerOptions {
   readonly pid: number;
   /** Default 1000. */
   readonly intervalMs?: number;
-  /** Called with a sample that could not be read or stored; the sampler keeps going. Default: stderr. */
+  /**
+   * Called with a later sample (not the first) that could not be read or stored; the sampler keeps going.
+   * Default: stderr.
+   */
   readonly onError?: (err: unknown) => void;
 }
 
@@ -30,8 +33,12 @@ export interface MetricsSamplerOptions {
  * ```
  */
 export interface MetricsSampler {
-  /** Settles once the first sample was stored (or failed and went to `onError`). */
-  readonly firstSample: Promise<void>;
+  /**
+   * The first sample: resolves `true` once it is stored, `false` if the workload was already gone (there
+   * is nothing to sample); rejects with the error of a first sample that could not be read or stored
+   * (that one does not go to `onError`: the caller decides whether the start failed).
+   */
+  readonly firstSample: Promise<boolean>;
   /** Samples stored so far. */
   readonly stored: number;
   /** Stops sampling and waits for a sample in flight. */
@@ -45,13 +52,14 @@ export interface MetricsSampler {
  *    samples come every `intervalMs` (measured from the previous one's start, never overlapping: a slow
  *    commit delays the next sample instead of piling up) and their CPU % is
  *    Δ(utime+stime) / CLK_TCK / Δwall × 100 (so 200 on two busy cores).
- * 2. A sample of a process that is gone is skipped; a read or store failure goes to `onError`.
+ * 2. A sample of a process that is gone is skipped. A failed first sample rejects `firstSample`; a later
+ *    read or store failure goes to `onError` and sampling goes on.
  * 3. The timer is unref'd: the sampler never keeps the runtime alive by itself.
  *
  * @example
  * ```ts
  * const sampler = runMetricsSampler(write, { sandboxId, pid: child.pid!, intervalMs: 1000 });
- * await sampler.firstSample;
+ * if (!(await sampler.firstSample)) console.log('the workload exited before its first sample');
  * child.on('exit', () => void sampler.stop());
  * ```
  */
@@ -67,26 +75,31 @@ export function runMetricsSampler(write: DbWriteConnection, options: MetricsSamp
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
 
-  const sampleOnce = async (): Promise<void> => {
+  const sampleOnce = async (): Promise<boolean> => {
     const at = performance.now();
     const stats = await readProcStats(pid);
-    if (stats === undefined || stopped) return;
+    if (stats === undefined || stopped) return false;
     const sample = toSample(stats, previous, at);
     previous = { cpuTicks: stats.cpuTicks, at };
     await persistSample(write, sandboxId, sample);
     stored++;
+    return true;
   };
 
-  const tick = (): Promise<void> => {
+  const tick = (): Promise<boolean> => {
     const started = performance.now();
-    inFlight = sampleOnce()
-      .catch(onError)
-      .finally(() => {
-        if (stopped) return;
-        timer = setTimeout(tick, Math.max(0, intervalMs - (performance.now() - started)));
-        timer.unref();
-      });
-    return inFlight;
+    const sample = sampleOnce();
+    const scheduleNext = (): void => {
+      if (stopped) return;
+      timer = setTimeout(
+        () => void tick().catch(onError),
+        Math.max(0, intervalMs - (performance.now() - started)),
+      );
+      timer.unref();
+    };
+    // stop() waits for this, whatever the sample's outcome; the outcome itself goes to tick's caller.
+    inFlight = sample.then(scheduleNext, scheduleNext);
+    return sample;
   };
 
   const firstSample = tick();

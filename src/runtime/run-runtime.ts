@@ -12,7 +12,7 @@ import { recordRunExit } from './record-run-exit.js';
 import { reportToHost } from './report-to-host.js';
 import { runMetricsSampler } from './run-metrics-sampler.js';
 import { workloadOutcome } from './run-outcome.js';
-import { msbHomeOfDb, sandboxDirFor } from './sandbox-paths.js';
+import { sandboxDir } from './sandbox-dir.js';
 import { spawnWorkload } from './spawn-workload.js';
 
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
@@ -22,22 +22,29 @@ const DEFAULT_STOP_GRACE_MS = 10_000;
  * The whole life of a runtime process; resolves with the process's exit code once the workload has
  * ended and its end is recorded.
  *
- * 1. Opens its own writer (`connectDb`), loads the sandbox, inserts its run (its own pid) and marks the
- *    sandbox Running.
+ * 1. Opens its own writer (`connectDb`), loads its sandbox by the id and name the host passed, and
+ *    inserts its run (its own pid) only if the sandbox is still that row, still Running and not claimed
+ *    by another runtime (`insertRun`); otherwise it reports `failed` (`SANDBOX_NOT_FOUND`,
+ *    `SANDBOX_NOT_STARTABLE`) and exits without starting the workload.
  * 2. Starts the workload; if it cannot start, the run is Terminated/Failed with the reason, the sandbox
  *    Stopped, and a `failed` report goes to the host.
  * 3. Stores the first metric sample, then reports `ready` (run id, pids, busy retries) on fd 3 and
- *    samples every `metricsIntervalMs`.
+ *    samples every `metricsIntervalMs`. A first sample that cannot be stored fails the start like a
+ *    workload that cannot start (the workload is killed); a workload that exited before its first sample
+ *    is still reported ready, without a sample (its exit is recorded next).
  * 4. SIGTERM, SIGINT and SIGHUP are forwarded to the workload; if it is still alive after the stop grace
  *    period it gets SIGKILL, so a runtime told to stop never leaves it behind. A signal that arrives
  *    before the workload started prevents the start.
  * 5. When the workload exits, whatever it left in the runtime's process group gets SIGKILL; its outcome
  *    (Completed / Failed / Signal, exit code or signal) is recorded, the sandbox Stopped, the database
  *    closed.
+ * 6. Any other failure after the run was inserted (a busy budget spent, a SQLite error) still ends the
+ *    run, Terminated/InternalError with the error in its detail, before the `failed` report: a run never
+ *    stays Running after its runtime gave up.
  *
  * @example
  * ```ts
- * process.exitCode = await runRuntime({ dbPath, sandboxName: 'web' });
+ * process.exitCode = await runRuntime({ dbPath, home, sandboxName: 'web', sandboxId: 3 });
  * ```
  */
 export async function runRuntime(args: RuntimeArgs): Promise<number> {
@@ -51,31 +58,44 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
     killTimer ??= setTimeout(() => child?.kill('SIGKILL'), args.stopGraceMs ?? DEFAULT_STOP_GRACE_MS);
   };
   for (const signal of STOP_SIGNALS) process.on(signal, stop);
+  // Whatever went wrong, the workload does not outlive its runtime (nor its end go unrecorded first).
+  const killWorkload = (): void => {
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      killGroupMembers('SIGKILL');
+    }
+  };
 
   let write: DbWriteConnection | undefined;
+  let run: { readonly id: number; readonly sandboxId: number } | undefined;
   try {
-    write = await connectDb(args.dbPath, args);
-    const sandbox = await loadRuntimeSandbox(write, args.sandboxName);
-    const runId = await insertRun(write, { sandboxId: sandbox.id, pid: process.pid });
-    const fail = async (err: unknown): Promise<number> => {
-      const detail = err instanceof Error ? err.message : String(err);
-      await markRunFailed(write!, { runId, sandboxId: sandbox.id, detail });
+    write = await connectDb(args.dbPath, {
+      home: args.home,
+      ...(args.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: args.connectTimeoutMs }),
+    });
+    const db = write;
+    const sandbox = await loadRuntimeSandbox(db, { id: args.sandboxId, name: args.sandboxName });
+    const runId = await insertRun(db, { sandboxId: sandbox.id, sandboxName: sandbox.name, pid: process.pid });
+    run = { id: runId, sandboxId: sandbox.id };
+    const fail = async (err: unknown, context: string): Promise<number> => {
+      const detail = `${context}${err instanceof Error ? err.message : String(err)}`;
+      await markRunFailed(db, { runId, sandboxId: sandbox.id, detail });
       log(`run ${runId}: Failed (${detail})`);
       reportToHost({ type: 'failed', code: errorCode(err), message: detail });
       return 1;
     };
 
     let config: ReturnType<typeof parseSandboxConfig>;
-    let sandboxDir: string;
+    let dir: string;
     try {
       config = parseSandboxConfig(sandbox.name, sandbox.configJson);
-      sandboxDir = sandboxDirFor(msbHomeOfDb(args.dbPath), sandbox.name);
-      mkdirSync(sandboxDir, { recursive: true });
+      dir = sandboxDir(args.home, sandbox.name);
+      mkdirSync(dir, { recursive: true });
       if (stopSignal !== null)
         throw new Error(`runtime stopped by ${stopSignal} before the workload started`);
-      child = await spawnWorkload(sandbox.name, config, sandboxDir);
+      child = await spawnWorkload(sandbox.name, config, dir);
     } catch (err) {
-      return await fail(err);
+      return await fail(err, '');
     }
 
     const workload = child;
@@ -86,18 +106,26 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
     workload.on('error', (err) => process.stderr.write(`workload of "${sandbox.name}": ${err.message}\n`));
     if (stopSignal !== null) stop(stopSignal);
 
-    const sampler = runMetricsSampler(write, {
+    const sampler = runMetricsSampler(db, {
       sandboxId: sandbox.id,
       pid: workload.pid!,
       intervalMs: config.metricsIntervalMs,
     });
-    await sampler.firstSample;
+    try {
+      await sampler.firstSample;
+    } catch (err) {
+      // `ready` promises a stored first metric: a runtime that cannot store one does not run.
+      await sampler.stop();
+      killWorkload();
+      await exited;
+      return await fail(err, `first metric sample of workload pid ${workload.pid} could not be stored: `);
+    }
     reportToHost({
       type: 'ready',
       runId,
       runtimePid: process.pid,
       workloadPid: workload.pid!,
-      busyRetries: write.stats.busyRetries,
+      busyRetries: db.stats.busyRetries,
     });
 
     log(`run ${runId}: workload pid ${workload.pid} started (${config.command})`);
@@ -108,25 +136,45 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
     killGroupMembers('SIGKILL');
     await sampler.stop();
     const outcome = workloadOutcome(code, signal, stopSignal);
-    await recordRunExit(write, { runId, sandboxId: sandbox.id, outcome });
+    await recordRunExit(db, { runId, sandboxId: sandbox.id, outcome });
     log(`run ${runId}: ${outcome.reason}${outcome.detail === null ? '' : ` (${outcome.detail})`}`);
     return 0;
   } catch (err) {
-    reportToHost({
-      type: 'failed',
-      code: errorCode(err),
-      message: err instanceof Error ? err.message : String(err),
-    });
+    const message = err instanceof Error ? err.message : String(err);
+    killWorkload();
+    if (write !== undefined && run !== undefined) await endRunAfterFailure(write, run, message);
+    reportToHost({ type: 'failed', code: errorCode(err), message });
     log(`sandbox "${args.sandboxName}": ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return 1;
   } finally {
-    // Whatever went wrong, the workload does not outlive its runtime.
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      killGroupMembers('SIGKILL');
-    }
+    killWorkload();
     for (const signal of STOP_SIGNALS) process.off(signal, stop);
     await write?.close();
+  }
+}
+
+/**
+ * Ends a run whose runtime is giving up (a run its runtime already ended keeps that record). A failure
+ * here is only logged: the host's reconcile ends the run once this runtime's pid is dead.
+ */
+async function endRunAfterFailure(
+  write: DbWriteConnection,
+  run: { readonly id: number; readonly sandboxId: number },
+  message: string,
+): Promise<void> {
+  try {
+    await recordRunExit(write, {
+      runId: run.id,
+      sandboxId: run.sandboxId,
+      outcome: {
+        reason: 'InternalError',
+        exitCode: null,
+        exitSignal: null,
+        detail: `runtime failed: ${message}`,
+      },
+    });
+  } catch (err) {
+    log(`run ${run.id}: could not record its end: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

@@ -12,6 +12,7 @@ import { type IsSqliteBusy, isSqliteBusy } from '../db/index.js';
 export type RuntimeErrorCode =
   | 'INVALID_ARGUMENT'
   | 'SANDBOX_NOT_FOUND'
+  | 'SANDBOX_NOT_STARTABLE'
   | 'SANDBOX_CONFIG_INVALID'
   | 'WORKLOAD_START_FAILED';
 

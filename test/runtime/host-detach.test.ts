@@ -16,9 +16,13 @@ describe('startRuntime', () => {
 
     const began = performance.now();
     // The fixture never calls process.exit: it ends only if nothing of the runtime is referenced.
-    const { stdout } = await promisify(execFile)(process.execPath, [FIXTURE, path, 'web', dir], {
-      timeout: 15_000,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [FIXTURE, path, 'web', String(sandboxId), dir],
+      {
+        timeout: 15_000,
+      },
+    );
     const started = JSON.parse(stdout) as RuntimeStarted;
     onTestFinished(() => {
       try {

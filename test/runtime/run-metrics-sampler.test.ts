@@ -37,8 +37,9 @@ describe('runMetricsSampler', () => {
       intervalMs: 50,
       onError: (err) => errors.push(err),
     });
-    await sampler.firstSample;
+    const first = await sampler.firstSample;
 
+    expect(first).toBe(true);
     expect(count(pools, sandboxId)).toBe(1);
     await waitFor('5 samples', () => count(pools, sandboxId) >= 5, 5_000);
     await sampler.stop();
@@ -62,15 +63,17 @@ describe('runMetricsSampler', () => {
       intervalMs: 20,
       onError: (err) => errors.push(err),
     });
-    await sampler.firstSample;
+    const first = await sampler.firstSample;
     await sleep(100);
     await sampler.stop();
 
+    expect(first).toBe(false);
     expect(count(pools, sandboxId)).toBe(0);
     expect(errors).toEqual([]);
   });
 
-  it("should hand SQLite's own error to onError and keep sampling when a sample cannot be stored", async () => {
+  it("should reject the first sample with SQLite's own error, then hand later ones to onError and keep sampling", async () => {
+    expect.assertions(5);
     const { pools } = await openTestPools();
     const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
     await pools.write.transaction((tx) => tx.run('DELETE FROM sandbox WHERE id = @sandboxId', { sandboxId }));
@@ -82,9 +85,11 @@ describe('runMetricsSampler', () => {
       intervalMs: 20,
       onError: (err) => errors.push(err),
     });
-    await waitFor('two failed samples', () => errors.length >= 2, 5_000);
+    await expect(sampler.firstSample).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
+    await waitFor('two failed later samples', () => errors.length >= 2, 5_000);
     await sampler.stop();
 
+    await expect(sampler.firstSample).rejects.toBeInstanceOf(Database.SqliteError);
     expect(errors[0]).toBeInstanceOf(Database.SqliteError);
     expect(errors[0]).toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
     expect(sampler.stored).toBe(0);

@@ -23,7 +23,7 @@ describe('connectDb', () => {
     const path = join(home, 'db', 'msb.db');
 
     const began = performance.now();
-    const attempt = connectDb(path);
+    const attempt = connectDb(path, { home });
 
     await expect(attempt).rejects.toBeInstanceOf(DbOpenError);
     await expect(attempt).rejects.toMatchObject({ code: 'DB_NOT_FOUND' });
@@ -33,11 +33,11 @@ describe('connectDb', () => {
   });
 
   it('should open a writer on a database the host created', async () => {
-    const { pools, path } = await openTestPools();
+    const { pools, path, dir } = await openTestPools();
     const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
 
-    const write = await connectDb(path, { connectTimeoutMs: 1_000 });
-    const runId = await insertRun(write, { sandboxId, pid: 4242 });
+    const write = await connectDb(path, { home: dir, connectTimeoutMs: 1_000 });
+    const runId = await insertRun(write, { sandboxId, sandboxName: 'web', pid: 4242 });
     await write.close();
 
     expect(pools.read.get('SELECT sandbox_id, pid, status FROM run WHERE id = @runId', { runId })).toEqual({
@@ -49,20 +49,50 @@ describe('connectDb', () => {
 });
 
 describe('runtime run records', () => {
-  it('should mark the sandbox Running when the run is inserted', async () => {
+  it('should refuse to run a sandbox the host stopped during the start, writing nothing', async () => {
+    expect.assertions(4);
     const { pools } = await openTestPools();
     const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
     await pools.write.transaction((tx) => tx.run(`UPDATE sandbox SET status = 'Stopped'`));
 
-    await insertRun(pools.write, { sandboxId, pid: 1234 });
+    const attempt = insertRun(pools.write, { sandboxId, sandboxName: 'web', pid: 1234 });
 
-    expect(pools.read.get('SELECT status FROM sandbox', undefined, 'pluck')).toBe('Running');
+    await expect(attempt).rejects.toBeInstanceOf(RuntimeError);
+    await expect(attempt).rejects.toMatchObject({
+      code: 'SANDBOX_NOT_STARTABLE',
+      message: expect.stringContaining('"web"'),
+    });
+    expect(pools.read.get('SELECT status FROM sandbox', undefined, 'pluck')).toBe('Stopped');
+    expect(pools.read.get('SELECT count(*) FROM run', undefined, 'pluck')).toBe(0);
+  });
+
+  it('should refuse a second runtime of a sandbox whose run is already Running', async () => {
+    expect.assertions(2);
+    const { pools } = await openTestPools();
+    const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
+    const first = await insertRun(pools.write, { sandboxId, sandboxName: 'web', pid: 1234 });
+
+    const second = insertRun(pools.write, { sandboxId, sandboxName: 'web', pid: 5678 });
+
+    await expect(second).rejects.toMatchObject({ name: 'RuntimeError', code: 'SANDBOX_NOT_STARTABLE' });
+    expect(pools.read.all('SELECT id, pid FROM run')).toEqual([{ id: first, pid: 1234 }]);
+  });
+
+  it('should refuse a sandbox id that now carries another name, writing nothing', async () => {
+    expect.assertions(2);
+    const { pools } = await openTestPools();
+    const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
+
+    const attempt = insertRun(pools.write, { sandboxId, sandboxName: 'api', pid: 1234 });
+
+    await expect(attempt).rejects.toMatchObject({ name: 'RuntimeError', code: 'SANDBOX_NOT_STARTABLE' });
+    expect(pools.read.get('SELECT count(*) FROM run', undefined, 'pluck')).toBe(0);
   });
 
   it('should record a failed start with its detail and stop the sandbox', async () => {
     const { pools } = await openTestPools();
     const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
-    const runId = await insertRun(pools.write, { sandboxId, pid: 1234 });
+    const runId = await insertRun(pools.write, { sandboxId, sandboxName: 'web', pid: 1234 });
 
     await markRunFailed(pools.write, {
       runId,
@@ -89,7 +119,7 @@ describe('runtime run records', () => {
   it('should keep the host record of a run it already terminated', async () => {
     const { pools } = await openTestPools();
     const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
-    const runId = await insertRun(pools.write, { sandboxId, pid: 1234 });
+    const runId = await insertRun(pools.write, { sandboxId, sandboxName: 'web', pid: 1234 });
     await pools.write.transaction((tx) =>
       tx.run(`UPDATE run SET status = 'Terminated', termination_reason = 'InternalError' WHERE id = @runId`, {
         runId,
@@ -109,8 +139,11 @@ describe('runtime run records', () => {
   it('should leave the sandbox Running when a newer run of it is active', async () => {
     const { pools } = await openTestPools();
     const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
-    const oldRun = await insertRun(pools.write, { sandboxId, pid: 1234 });
-    await insertRun(pools.write, { sandboxId, pid: 5678 });
+    const oldRun = await insertRun(pools.write, { sandboxId, sandboxName: 'web', pid: 1234 });
+    // A restart's runtime that raced this one's end (its claim happened while this run was ending).
+    await pools.write.transaction((tx) =>
+      tx.run(`INSERT INTO run (sandbox_id, pid, status) VALUES (@sandboxId, 5678, 'Running')`, { sandboxId }),
+    );
 
     await recordRunExit(pools.write, {
       runId: oldRun,
@@ -128,13 +161,26 @@ describe('runtime run records', () => {
     expect.assertions(2);
     const { pools } = await openTestPools();
 
-    const attempt = loadRuntimeSandbox(pools.write, 'nope');
+    const attempt = loadRuntimeSandbox(pools.write, { id: 7, name: 'nope' });
 
     await expect(attempt).rejects.toBeInstanceOf(RuntimeError);
     await expect(attempt).rejects.toMatchObject({
       code: 'SANDBOX_NOT_FOUND',
-      message: expect.stringContaining('"nope"'),
+      message: expect.stringContaining('"nope" (id 7)'),
     });
+  });
+
+  it('should refuse a sandbox replaced under the same name, naming the id it was started for', async () => {
+    expect.assertions(2);
+    const { pools } = await openTestPools();
+    const oldId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
+    await pools.write.transaction((tx) => tx.run('DELETE FROM sandbox WHERE id = @oldId', { oldId }));
+    const newId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
+
+    const attempt = loadRuntimeSandbox(pools.write, { id: oldId, name: 'web' });
+
+    await expect(attempt).rejects.toMatchObject({ name: 'RuntimeError', code: 'SANDBOX_NOT_FOUND' });
+    expect(newId).toBeGreaterThan(oldId);
   });
 });
 
@@ -167,24 +213,44 @@ describe('parseRuntimeArgs', () => {
       parseRuntimeArgs([
         '--db',
         '/x/db/msb.db',
+        '--home',
+        '/x',
         '--sandbox',
         'web',
+        '--sandbox-id',
+        '3',
         '--connect-timeout-ms',
         '250',
         '--stop-grace-ms',
         '0',
       ]),
-    ).toEqual({ dbPath: '/x/db/msb.db', sandboxName: 'web', connectTimeoutMs: 250, stopGraceMs: 0 });
+    ).toEqual({
+      dbPath: '/x/db/msb.db',
+      home: '/x',
+      sandboxName: 'web',
+      sandboxId: 3,
+      connectTimeoutMs: 250,
+      stopGraceMs: 0,
+    });
   });
 
   it.each([
-    [['--sandbox', 'web'], /--db <path> is required/],
-    [['--db', '/x'], /--sandbox <name> is required/],
+    [['--home', '/', '--sandbox', 'web', '--sandbox-id', '1'], /--db <path> is required/],
+    [['--db', '/x', '--sandbox', 'web', '--sandbox-id', '1'], /--home <dir> is required/],
+    [['--db', '/x', '--home', '/', '--sandbox-id', '1'], /--sandbox <name> is required/],
+    [['--db', '/x', '--home', '/', '--sandbox', 'web'], /--sandbox-id <id> is required/],
     [
-      ['--db', '/x', '--sandbox', 'web', '--connect-timeout-ms', 'soon'],
+      ['--db', '/x', '--home', '/', '--sandbox', 'web', '--sandbox-id', '0'],
+      /--sandbox-id must be a positive/,
+    ],
+    [
+      ['--db', '/x', '--home', '/', '--sandbox', 'web', '--sandbox-id', '1', '--connect-timeout-ms', 'soon'],
       /--connect-timeout-ms must be a whole number/,
     ],
-    [['--db', '/x', '--sandbox', 'web', '--verbose'], /Unknown option '--verbose'/],
+    [
+      ['--db', '/x', '--home', '/', '--sandbox', 'web', '--sandbox-id', '1', '--verbose'],
+      /Unknown option '--verbose'/,
+    ],
   ])('should refuse %j naming the argument', (argv, message) => {
     expect(() => parseRuntimeArgs(argv)).toThrow(message);
     expect(() => parseRuntimeArgs(argv)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));

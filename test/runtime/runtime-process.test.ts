@@ -34,11 +34,13 @@ async function start(
   path: string,
   home: string,
   name: string,
+  sandboxId: number,
   stopGraceMs?: number,
 ): Promise<RuntimeStarted> {
   const started = await startRuntime({
     dbPath: path,
     sandboxName: name,
+    sandboxId,
     msbHome: home,
     timeoutMs: 20_000,
     ...(stopGraceMs === undefined ? {} : { stopGraceMs }),
@@ -101,7 +103,7 @@ describe('runtime process', () => {
       args: ['-c', 'echo "hello $GREETING"; echo oops >&2; exec sleep 30'],
       env: { GREETING: 'sandbox' },
     });
-    const started = await start(path, home, 'web');
+    const started = await start(path, home, 'web', sandboxId);
 
     const run = runOf(pools, started.runId)!;
     expect(run).toMatchObject({ sandbox_id: sandboxId, pid: started.runtimePid, status: 'Running' });
@@ -135,7 +137,7 @@ describe('runtime process', () => {
 
   it('should forward SIGTERM to the workload and record a Signal termination with the sandbox Stopped', async () => {
     const { pools, home, path, sandboxId } = await setup('web', { command: 'sleep', args: ['30'] });
-    const started = await start(path, home, 'web');
+    const started = await start(path, home, 'web', sandboxId);
 
     process.kill(started.runtimePid, 'SIGTERM');
     const run = await terminated(pools, started.runId);
@@ -160,11 +162,11 @@ describe('runtime process', () => {
   });
 
   it('should leave nothing the workload started alive when it is stopped', async () => {
-    const { pools, home, path } = await setup('web', {
+    const { pools, home, path, sandboxId } = await setup('web', {
       command: 'sh',
       args: ['-c', 'sleep 300 & echo $! > bg.pid; wait'],
     });
-    const started = await start(path, home, 'web');
+    const started = await start(path, home, 'web', sandboxId);
     const bgFile = join(home, 'sandboxes', 'web', 'bg.pid');
     const bgPid = await waitFor('bg.pid', () => {
       const text = readFileSync(bgFile, { encoding: 'utf8', flag: 'a+' }).trim();
@@ -180,11 +182,11 @@ describe('runtime process', () => {
   });
 
   it('should SIGKILL a workload that ignores SIGTERM once the stop grace period is over', async () => {
-    const { pools, home, path } = await setup('web', {
+    const { pools, home, path, sandboxId } = await setup('web', {
       command: 'sh',
       args: ['-c', 'trap "" TERM; while :; do sleep 0.05; done'],
     });
-    const started = await start(path, home, 'web', 300);
+    const started = await start(path, home, 'web', sandboxId, 300);
 
     const sent = performance.now();
     process.kill(started.runtimePid, 'SIGTERM');
@@ -204,7 +206,7 @@ describe('runtime process', () => {
     'should record $reason when the workload runs "$script"',
     async ({ script, reason, exitCode, exitSignal }) => {
       const { pools, home, path, sandboxId } = await setup('job', { command: 'sh', args: ['-c', script] });
-      const started = await start(path, home, 'job');
+      const started = await start(path, home, 'job', sandboxId);
 
       const run = await terminated(pools, started.runId);
 
@@ -224,7 +226,7 @@ describe('runtime process', () => {
     expect.assertions(6);
     const { pools, home, path, sandboxId } = await setup('ghost', { command: 'msb-no-such-command' });
 
-    const failure = start(path, home, 'ghost');
+    const failure = start(path, home, 'ghost', sandboxId);
 
     await expect(failure).rejects.toMatchObject({ name: 'HostError', code: 'RUNTIME_START_FAILED' });
     await expect(failure).rejects.toThrow(/sandbox "ghost".*msb-no-such-command.*ENOENT/s);
@@ -233,6 +235,56 @@ describe('runtime process', () => {
     expect(runs[0]).toMatchObject({ status: 'Terminated', termination_reason: 'Failed', exit_code: null });
     expect(runs[0]?.termination_detail).toMatch(/cannot start command "msb-no-such-command".*ENOENT/);
     expect(sandboxStatus(pools, sandboxId)).toBe('Stopped');
+  });
+
+  it('should fail the start, kill the workload and fail the run when its first metric cannot be stored', async () => {
+    expect.assertions(6);
+    const { pools, home, path, sandboxId } = await setup('full', { command: 'sleep', args: ['32.5'] });
+    await pools.write.transaction((tx) =>
+      tx.run(`CREATE TRIGGER no_metrics BEFORE INSERT ON sandbox_metric
+              BEGIN SELECT RAISE(ABORT, 'metrics store is full'); END`),
+    );
+
+    const failure = start(path, home, 'full', sandboxId);
+
+    await expect(failure).rejects.toMatchObject({ name: 'HostError', code: 'RUNTIME_START_FAILED' });
+    await expect(failure).rejects.toThrow(
+      /first metric sample .* could not be stored: metrics store is full/,
+    );
+    const runs = runsOf(pools, sandboxId);
+    expect(runs).toMatchObject([{ status: 'Terminated', termination_reason: 'Failed', exit_code: null }]);
+    expect(runs[0]?.termination_detail).toMatch(/first metric sample .*: metrics store is full/);
+    expect(sandboxStatus(pools, sandboxId)).toBe('Stopped');
+    expect(processesMentioning('32.5').filter(isAlive)).toEqual([]);
+  });
+
+  it('should end its run as InternalError when recording the workload exit fails, and exit', async () => {
+    const { pools, home, path, sandboxId } = await setup('web', { command: 'sleep', args: ['30'] });
+    // The runtime's own record of a Signal exit is refused; its fallback (InternalError) is not.
+    await pools.write.transaction((tx) =>
+      tx.run(`CREATE TRIGGER refuse_signal_exit BEFORE UPDATE OF status ON run
+              WHEN NEW.termination_reason = 'Signal'
+              BEGIN SELECT RAISE(ABORT, 'exit record refused'); END`),
+    );
+    const started = await start(path, home, 'web', sandboxId);
+
+    process.kill(started.runtimePid, 'SIGTERM');
+    const run = await terminated(pools, started.runId);
+
+    expect(run).toMatchObject({
+      pid: started.runtimePid,
+      termination_reason: 'InternalError',
+      exit_signal: null,
+    });
+    expect(run.termination_detail).toBe('runtime failed: exit record refused');
+    expect(sandboxStatus(pools, sandboxId)).toBe('Stopped');
+    await waitFor(
+      'workload and runtime to exit',
+      () => !isAlive(started.workloadPid) && !isAlive(started.runtimePid),
+    );
+    expect(readFileSync(join(home, 'sandboxes', 'web', 'runtime.log'), 'utf8')).toContain(
+      'exit record refused',
+    );
   });
 
   it('should fail the run and stop the sandbox when its config is invalid', async () => {
@@ -244,7 +296,7 @@ describe('runtime process', () => {
       }),
     );
 
-    await expect(start(path, home, 'bad')).rejects.toThrow(
+    await expect(start(path, home, 'bad', sandboxId)).rejects.toThrow(
       /sandbox "bad".*config key "args" must be an array of strings.*SANDBOX_CONFIG_INVALID/s,
     );
     expect(runsOf(pools, sandboxId)).toMatchObject([{ status: 'Terminated', termination_reason: 'Failed' }]);
@@ -258,7 +310,7 @@ describe('runtime process', () => {
       workingDir: '/no/such/dir',
     });
 
-    await expect(start(path, home, 'lost')).rejects.toThrow(
+    await expect(start(path, home, 'lost', sandboxId)).rejects.toThrow(
       /sandbox "lost".*working directory \/no\/such\/dir does not exist.*WORKLOAD_START_FAILED/s,
     );
     expect(runsOf(pools, sandboxId)).toMatchObject([{ status: 'Terminated', termination_reason: 'Failed' }]);
@@ -268,7 +320,7 @@ describe('runtime process', () => {
     expect.assertions(3);
     const { pools, home, path } = await setup('web', { command: 'sleep', args: ['30'] });
 
-    const failure = start(path, home, 'nope');
+    const failure = start(path, home, 'nope', 999);
 
     await expect(failure).rejects.toMatchObject({ name: 'HostError', code: 'RUNTIME_START_FAILED' });
     await expect(failure).rejects.toThrow(/sandbox "nope".*SANDBOX_NOT_FOUND/s);
@@ -284,6 +336,7 @@ describe('runtime process', () => {
     const failure = startRuntime({
       dbPath: missing,
       sandboxName: 'web',
+      sandboxId: 1,
       msbHome: home,
       timeoutMs: 500,
       connectTimeoutMs: 30_000,

@@ -10,11 +10,13 @@ describe('runtime processes started at once', () => {
   it(`should bring ${N} runtimes to ready on one database and record every stop`, async () => {
     const { pools, dir, path } = await openTestPools();
     const names = Array.from({ length: N }, (_, i) => `storm-${i}`);
-    for (const name of names) await insertTestSandbox(pools.write, name, { command: 'sleep', args: ['30'] });
+    const ids: number[] = [];
+    for (const name of names)
+      ids.push(await insertTestSandbox(pools.write, name, { command: 'sleep', args: ['30'] }));
 
     const results = await Promise.allSettled(
-      names.map((sandboxName) =>
-        startRuntime({ dbPath: path, sandboxName, msbHome: dir, timeoutMs: 45_000 }),
+      names.map((sandboxName, i) =>
+        startRuntime({ dbPath: path, sandboxName, sandboxId: ids[i]!, msbHome: dir, timeoutMs: 45_000 }),
       ),
     );
     const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

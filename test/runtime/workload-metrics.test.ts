@@ -21,7 +21,13 @@ async function startSandbox(script: string): Promise<{ pools: DbPools; sandboxId
     args: ['-c', script],
     metricsIntervalMs: 200,
   });
-  const started = await startRuntime({ dbPath: path, sandboxName: 'probe', msbHome: dir, timeoutMs: 20_000 });
+  const started = await startRuntime({
+    dbPath: path,
+    sandboxName: 'probe',
+    sandboxId,
+    msbHome: dir,
+    timeoutMs: 20_000,
+  });
   onTestFinished(() => {
     try {
       process.kill(-started.runtimePid, 'SIGKILL');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { REPORT_FD, type RuntimeReport } from '../../runtime/protocol.js';
-import { sandboxDirFor } from '../../runtime/sandbox-paths.js';
+import { sandboxDir } from '../../runtime/sandbox-dir.js';
 import { HostError } from '../host-error.js';
 
 /**
@@ -12,13 +12,21 @@ import { HostError } from '../host-error.js';
  *
  * @example
  * ```ts
- * const options: StartRuntimeOptions = { dbPath, sandboxName: 'web', msbHome: home, timeoutMs: 30_000 };
+ * const options: StartRuntimeOptions = { dbPath, sandboxName: 'web', sandboxId: 3, msbHome: home, timeoutMs: 30_000 };
  * ```
  */
 export interface StartRuntimeOptions {
   readonly dbPath: string;
   readonly sandboxName: string;
-  /** The msb home: the runtime's log goes to `<msbHome>/sandboxes/<name>/runtime.log`. */
+  /**
+   * The sandbox row to run: the runtime refuses to run if that row is gone or no longer has `sandboxName`
+   * (removed or replaced during the start), so it can never take over a newer sandbox of the same name.
+   */
+  readonly sandboxId: number;
+  /**
+   * The msb home, passed as `--home`: the runtime's log goes to `<msbHome>/sandboxes/<name>/runtime.log`,
+   * and the runtime derives the sandbox directory and reads `config.json` from it.
+   */
   readonly msbHome: string;
   /** How long to wait for the runtime's report before killing it (default 30 000). */
   readonly timeoutMs?: number;
@@ -26,10 +34,17 @@ export interface StartRuntimeOptions {
   readonly connectTimeoutMs?: number;
   /** Passed as `--stop-grace-ms`: how long a stopped workload gets before SIGKILL (runtime default 10 s). */
   readonly stopGraceMs?: number;
+  /**
+   * Called with the runtime's pid as soon as it is spawned, so a caller can clean up after a runtime
+   * that fails or is killed before its report (its run row, if it inserted one, carries that pid).
+   */
+  readonly onSpawn?: (runtimePid: number) => void;
 }
 
 /**
- * A runtime that reported ready: its run row exists, its workload runs, its first metric is stored.
+ * A runtime that reported ready: its run row exists, its workload was started, and its first metric is
+ * stored (unless the workload had already exited: then there was nothing to sample, and its exit is
+ * recorded next).
  *
  * @example
  * ```ts
@@ -53,7 +68,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
  *
  * @example
  * ```ts
- * spawn(process.execPath, [RUNTIME_MAIN, '--db', dbPath, '--sandbox', 'web']);
+ * spawn(process.execPath, [RUNTIME_MAIN, '--db', dbPath, '--home', home, '--sandbox', 'web', '--sandbox-id', '3']);
  * ```
  */
 export const RUNTIME_MAIN = fileURLToPath(
@@ -65,8 +80,8 @@ export const RUNTIME_MAIN = fileURLToPath(
 /**
  * Starts the runtime process of one sandbox and waits for its report.
  *
- * 1. Spawns `node dist/runtime/main.js --db <dbPath> --sandbox <name>` with `process.execPath`,
- *    detached (its own process group, which its workload joins), stdin and stdout closed, stderr
+ * 1. Spawns `node dist/runtime/main.js --db <dbPath> --home <msbHome> --sandbox <name> --sandbox-id <id>`
+ *    with `process.execPath`, detached (its own process group, which its workload joins), stdin and stdout closed, stderr
  *    appended to `<msbHome>/sandboxes/<name>/runtime.log`, and fd 3 a pipe for the report.
  * 2. Resolves with the `ready` report. From then on nothing of the runtime is referenced by this process:
  *    the host may exit while the runtime keeps running.
@@ -79,17 +94,18 @@ export const RUNTIME_MAIN = fileURLToPath(
  *
  * @example
  * ```ts
- * const started = await startRuntime({ dbPath: dbPathFor(home), sandboxName: 'web', msbHome: home });
+ * const started = await startRuntime({ dbPath: dbPathFor(home), sandboxName: 'web', sandboxId: 3, msbHome: home });
  * console.log(`runtime ${started.runtimePid} runs workload ${started.workloadPid}`);
  * ```
  */
 export function startRuntime(options: StartRuntimeOptions): Promise<RuntimeStarted> {
-  const { dbPath, sandboxName, msbHome } = options;
+  const { dbPath, sandboxName, sandboxId, msbHome } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const sandboxDir = sandboxDirFor(msbHome, sandboxName);
-  mkdirSync(sandboxDir, { recursive: true });
-  const logPath = join(sandboxDir, 'runtime.log');
-  const args = [RUNTIME_MAIN, '--db', dbPath, '--sandbox', sandboxName];
+  const dir = sandboxDir(msbHome, sandboxName);
+  mkdirSync(dir, { recursive: true });
+  const logPath = join(dir, 'runtime.log');
+  const args = [RUNTIME_MAIN, '--db', dbPath, '--home', msbHome, '--sandbox', sandboxName];
+  args.push('--sandbox-id', String(sandboxId));
   if (options.connectTimeoutMs !== undefined)
     args.push('--connect-timeout-ms', String(options.connectTimeoutMs));
   if (options.stopGraceMs !== undefined) args.push('--stop-grace-ms', String(options.stopGraceMs));
@@ -109,6 +125,7 @@ export function startRuntime(options: StartRuntimeOptions): Promise<RuntimeStart
   } finally {
     closeSync(log);
   }
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
   const pipe = child.stdio[REPORT_FD] as Readable;
   const fail = (message: string, cause?: unknown): HostError =>
     new HostError(
