@@ -16,14 +16,14 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { killGroupMembers } from '../../src/runtime/kill-group-members.js';
 import { parseSandboxConfig } from '../../src/runtime/parse-sandbox-config.js';
 import { CLOCK_TICKS_PER_SECOND, readProcStats } from '../../src/runtime/read-proc-stats.js';
 import { reportToHost } from '../../src/runtime/report-to-host.js';
-import { msbHomeOfDb, sandboxDirFor } from '../../src/runtime/sandbox-paths.js';
+import { sandboxDir as sandboxDirOf } from '../../src/runtime/sandbox-dir.js';
 import { spawnWorkload } from '../../src/runtime/spawn-workload.js';
 import { NAIVE_BUSY_EXIT_CODE, NAIVE_STATS_FILE, type NaiveRuntimeStats } from './naive-runtime-stats.js';
 import { NAIVE_SQL } from './naive-sql.js';
@@ -41,7 +41,8 @@ if (values.db === undefined || values.sandbox === undefined) {
 }
 const dbPath = values.db;
 const sandboxName = values.sandbox;
-const sandboxDir = sandboxDirFor(msbHomeOfDb(dbPath), sandboxName);
+// The naive port derives its msb home from `<home>/db/msb.db`, as the code it stands for did.
+const sandboxDir = sandboxDirOf(dirname(dirname(dbPath)), sandboxName);
 
 const stats = { busyErrors: 0, samplesStored: 0, samplesFailed: 0, exitRecorded: false };
 const errors: string[] = [];
