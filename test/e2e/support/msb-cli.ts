@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { onTestFinished } from 'vitest';
+import type { HandleSummary } from '../../../src/cli/handle-summary.js';
+import { signalRuntime } from '../../../src/host/signal-runtime.js';
 import { makeTempDir } from '../../support/open-test-pools.js';
 
 /** The built CLI (`npm run build`), as the package's `bin` runs it. */
@@ -63,13 +65,7 @@ export function msb(home: string, args: readonly string[], timeoutMs = 60_000): 
 export function newMsbHome(): string {
   const home = makeTempDir('msb-e2e-');
   onTestFinished(() => {
-    for (const pid of runtimePids(home)) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-      }
-    }
+    for (const pid of runtimePids(home)) signalRuntime(pid, 'SIGKILL', 'group');
   });
   return home;
 }
@@ -110,37 +106,15 @@ export function openHomeDb(home: string): Database.Database {
 }
 
 /**
- * The rows of `msb ls --json`.
+ * The rows of `msb ls --json`: the CLI's own {@link HandleSummary}, so the test reads what `ls` prints.
  *
  * @example
  * ```ts
  * const [row] = await lsJson(home);
  * ```
  */
-export async function lsJson(home: string): Promise<LsRow[]> {
+export async function lsJson(home: string): Promise<HandleSummary[]> {
   const result = await msb(home, ['ls', '--json']);
   if (result.code !== 0) throw new Error(`msb ls --json exited ${result.code}: ${result.stderr}`);
-  return JSON.parse(result.stdout) as LsRow[];
-}
-
-/**
- * One row of `msb ls --json` (the CLI's `HandleSummary`).
- *
- * @example
- * ```ts
- * const running = (await lsJson(home)).filter((r: LsRow) => r.status === 'Running');
- * ```
- */
-export interface LsRow {
-  readonly name: string;
-  readonly status: string;
-  readonly pid: number | null;
-  readonly cpuPercent: number | null;
-  readonly memoryBytes: number | null;
-  readonly uptimeMs: number | null;
-  readonly exitCode: number | null;
-  readonly exitSignal: string | null;
-  readonly terminationReason: string | null;
-  readonly image: string | null;
-  readonly command: string;
+  return JSON.parse(result.stdout) as HandleSummary[];
 }
