@@ -31,6 +31,11 @@ export interface ParamHint {
 export interface StatementAnalysis {
   readonly columns: readonly SqlType[] | undefined;
   readonly params: ReadonlyMap<string, ParamHint[]>;
+  /**
+   * The parameters the syntax tree holds as parameter nodes. The others were found only by scanning
+   * the text (which also sees `$usd` in an identifier such as `price$usd`), so SQLite has to confirm them.
+   */
+  readonly treeParams: ReadonlySet<string>;
   /** Whether a parameter is written as `?` or `?NNN`, which the generator refuses. */
   readonly positional: boolean;
   /** Parameters the statement tests for NULL itself, so `null` is a meaningful value. */
@@ -126,6 +131,7 @@ export function analyzeStatement(
     return {
       columns: undefined,
       params: analyzer.params,
+      treeParams: analyzer.treeParams,
       positional: analyzer.positional,
       nullableParams: analyzer.nullableParams,
       outerJoin: /\b(LEFT|RIGHT|FULL)\b/i.test(sql),
@@ -147,6 +153,7 @@ export function analyzeStatement(
   return {
     columns,
     params: analyzer.params,
+    treeParams: analyzer.treeParams,
     positional: analyzer.positional,
     nullableParams: analyzer.nullableParams,
     outerJoin,
@@ -156,6 +163,7 @@ export function analyzeStatement(
 
 class Analyzer {
   readonly params = new Map<string, ParamHint[]>();
+  readonly treeParams = new Set<string>();
   /** Parameters the SQL itself tests for NULL (`@p IS NULL`, `coalesce(@p, …)`): null is meant. */
   readonly nullableParams = new Set<string>();
   positional = false;
@@ -173,7 +181,8 @@ class Analyzer {
       /'(?:[^']|'')*'|"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|--[^\n]*|\/\*[\s\S]*?\*\//g,
       ' ',
     );
-    for (const m of stripped.matchAll(/[@:$]([A-Za-z_][A-Za-z0-9_]*)/g)) this.#param(m[1] ?? '');
+    // Digits too: SQLite binds `@1`, and the caller refuses such names with a clear message.
+    for (const m of stripped.matchAll(/[@:$]([A-Za-z0-9_]+)/g)) this.#param(m[1] ?? '');
     if (stripped.includes('?')) this.positional = true;
   }
 
@@ -881,6 +890,7 @@ class Analyzer {
     }
     const name = paramName(node);
     this.#param(name);
+    this.treeParams.add(name);
     return name;
   }
 

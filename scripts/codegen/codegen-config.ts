@@ -50,6 +50,8 @@ export interface CodegenConfig {
   readonly naming: { readonly fields: FieldNaming; readonly functions: FunctionNaming };
   /** Field or parameter name per SQL name, where `naming` is not wanted (`{ sandbox_id: sandboxID }`). */
   readonly rename: Readonly<Record<string, string>>;
+  /** Where each `rename` entry is written in the configuration, for diagnostics. */
+  readonly renameAt: Readonly<Record<string, { readonly line: number; readonly col: number }>>;
 }
 
 const PLUGIN = 'msb-ts';
@@ -147,6 +149,7 @@ export function loadCodegenConfig(path: string): CodegenConfig {
   let dbImport = '../db/index.js';
   const overrides: ColumnOverride[] = [];
   const rename: Record<string, string> = {};
+  const renameAt: Record<string, { line: number; col: number }> = {};
   let naming: { fields: FieldNaming; functions: FunctionNaming } = { fields: 'camel', functions: 'camel' };
   if (options === undefined) {
     at(node(['sql', 0, 'codegen', index, 'options']), 'options must be a mapping');
@@ -198,7 +201,17 @@ export function loadCodegenConfig(path: string): CodegenConfig {
             node([...optionsPath, 'rename', from]),
             `options.rename.${from} must be a TypeScript identifier`,
           );
-        } else rename[from] = to;
+        } else {
+          rename[from] = to;
+          // The entry's key, where a later "matches nothing" diagnostic points.
+          const pair = (
+            doc.getIn([...optionsPath, 'rename'], true) as { items?: unknown[] } | undefined
+          )?.items?.find((item) => String((item as { key?: { value?: unknown } }).key?.value) === from) as
+            | { key?: { range?: [number, number, number] } }
+            | undefined;
+          const start = pair?.key?.range?.[0];
+          renameAt[from] = start === undefined ? { line: 1, col: 1 } : lineCounter.linePos(start);
+        }
       }
     }
     const list = options.overrides ?? [];
@@ -232,5 +245,16 @@ export function loadCodegenConfig(path: string): CodegenConfig {
     }
   }
   if (problems.length > 0) throw new CodegenError('CODEGEN_CONFIG', problems);
-  return { configPath, rootDir, schemaDir, queriesDir, outDir, dbImport, overrides, naming, rename };
+  return {
+    configPath,
+    rootDir,
+    schemaDir,
+    queriesDir,
+    outDir,
+    dbImport,
+    overrides,
+    naming,
+    rename,
+    renameAt,
+  };
 }

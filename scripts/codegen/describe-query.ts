@@ -90,18 +90,38 @@ export function describeQuery(
     );
   }
 
+  // The text scan also finds `$usd` inside an identifier such as `price$usd`; a name the syntax tree
+  // does not hold as a parameter is kept only if SQLite needs it bound.
+  const bound = analysis.positional
+    ? new Set<string>()
+    : new Set(
+        [...analysis.params.keys()].filter(
+          (name) =>
+            analysis.treeParams.has(name) || sqliteBinds(catalog, block.sql, analysis.params.keys(), name),
+        ),
+      );
   if (!analysis.positional) {
     // SQLite is the judge of the parameter list too: binding every parameter found must satisfy it.
     try {
-      stmt.bind(Object.fromEntries([...analysis.params.keys()].map((name) => [name, null])));
+      stmt.bind(Object.fromEntries([...bound].map((name) => [name, null])));
     } catch (err) {
       const missing = /Missing named parameter "([^"]*)"/.exec((err as Error).message)?.[1];
+      const offset = missing === undefined ? undefined : paramOffset(block.sql, missing);
       at(
-        missing === undefined ? undefined : block.sql.indexOf(missing),
+        offset,
         missing === undefined
           ? `${block.name}: SQLite refused the parameters: ${(err as Error).message}`
-          : `${block.name}: unknown parameter ${missing}: SQLite expects it but it is not a plain @name, :name or $name`,
+          : `${block.name}: unknown parameter ${offset === undefined ? missing : (block.sql[offset] ?? '') + missing}: SQLite binds it, but the generator reads only names of ASCII letters, digits and _ (@name, :name, $name); rename it`,
       );
+    }
+    for (const name of bound) {
+      if (/^[0-9]/.test(name)) {
+        const offset = paramOffset(block.sql, name);
+        at(
+          offset,
+          `${block.name}: parameter ${offset === undefined ? name : (block.sql[offset] ?? '') + name} must start with a letter or _ (it becomes a field name); rename it`,
+        );
+      }
     }
   }
 
@@ -157,6 +177,7 @@ export function describeQuery(
   const params: ParamField[] = [];
   const byField = new Map<string, string>();
   for (const [name, hints] of analysis.params) {
+    if (!bound.has(name)) continue;
     const field = fieldName(name);
     const clash = byField.get(field);
     if (clash !== undefined) {
@@ -186,6 +207,24 @@ export function describeQuery(
   if (diagnostics.length > 0) return { query: undefined, diagnostics };
   const bigint = fields.some((f) => f.type.ts.split(' | ').includes('bigint'));
   return { query: { block, fields, params, bigint }, diagnostics };
+}
+
+/** Whether SQLite needs `name` bound: binding every other found name leaves the statement short. */
+function sqliteBinds(catalog: SchemaCatalog, sql: string, names: Iterable<string>, name: string): boolean {
+  const others = [...names].filter((n) => n !== name).map((n) => [n, null]);
+  try {
+    // `bind` works once per statement, so this check prepares its own.
+    catalog.db.prepare(sql).bind(Object.fromEntries(others));
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Where `@name`, `:name` or `$name` (the whole name, not a prefix of a longer one) first appears. */
+function paramOffset(sql: string, name: string): number | undefined {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`[@:$]${escaped}(?![A-Za-z0-9_$\\u0080-\\uffff])`).exec(sql)?.index;
 }
 
 /** `name!`, `name?` and `name: Type` column aliases. */

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import type { AnalyzedQuery } from './analyzed-query.js';
 import type { CodegenConfig } from './codegen-config.js';
 import { CodegenError } from './codegen-error.js';
@@ -28,7 +28,9 @@ export type AnalyzedProject = ReadonlyMap<string, readonly AnalyzedQuery[]>;
  *
  * 1. Every problem of every query file is collected; if there is any, a {@link CodegenError}
  *    (`CODEGEN_INVALID_QUERIES`) carries them all, sorted, and no file map is returned.
- * 2. An empty or missing queries directory yields only the index.
+ * 2. A `rename` entry that no result column or parameter uses is a `CODEGEN_CONFIG` error (reported
+ *    once the queries themselves are clean).
+ * 3. An empty or missing queries directory yields only the index.
  *
  * @example
  * ```ts
@@ -58,8 +60,13 @@ export function analyzeProject(
   try {
     const overrides = new Map(config.overrides.map((o) => [o.column.toLowerCase(), o]));
     const rename = new Map(Object.entries(config.rename));
-    const fieldName = (sqlName: string): string =>
-      rename.get(sqlName) ?? fieldNameOf(sqlName, config.naming.fields);
+    const renamed = new Set<string>();
+    const fieldName = (sqlName: string): string => {
+      const to = rename.get(sqlName);
+      if (to === undefined) return fieldNameOf(sqlName, config.naming.fields);
+      renamed.add(sqlName);
+      return to;
+    };
     const functionName = (queryName: string): string => functionNameOf(queryName, config.naming.functions);
     const diagnostics: Diagnostic[] = [];
     const byFile = new Map<string, AnalyzedQuery[]>();
@@ -90,6 +97,20 @@ export function analyzeProject(
     }
     if (diagnostics.length > 0) {
       throw new CodegenError('CODEGEN_INVALID_QUERIES', diagnostics.sort(compareDiagnostics));
+    }
+    // Only a clean run has seen every column and parameter, so only then is an entry known unused.
+    const unused = [...rename.keys()].filter((name) => !renamed.has(name));
+    if (unused.length > 0) {
+      throw new CodegenError(
+        'CODEGEN_CONFIG',
+        unused
+          .map((name) => ({
+            path: basename(config.configPath),
+            ...(config.renameAt[name] ?? { line: 1, col: 1 }),
+            message: `options.rename.${name} matches no result column or parameter of any query; remove it`,
+          }))
+          .sort(compareDiagnostics),
+      );
     }
     return byFile;
   } finally {

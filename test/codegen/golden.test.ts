@@ -12,6 +12,7 @@ const CODES: Readonly<Record<string, string>> = {
   'error-config': 'CODEGEN_CONFIG',
   'error-bad-rename': 'CODEGEN_CONFIG',
   'error-naming': 'CODEGEN_CONFIG',
+  'error-unused-rename': 'CODEGEN_CONFIG',
   'error-schema': 'CODEGEN_SCHEMA',
 };
 
