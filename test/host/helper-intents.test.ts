@@ -35,6 +35,7 @@ describe('src/host helper signatures', () => {
         'markSandboxRuntimeStale',
         'markSandboxStoppedForReplacement',
         'insertSandboxRecord',
+        'persistOciManifestPin',
       ],
       both: [
         'reconcileSandboxRuntimeState',
@@ -48,7 +49,7 @@ describe('src/host helper signatures', () => {
     for (const name of expected.both) expect(intents.get(name)?.effects, name).toEqual(['read', 'write']);
   });
 
-  it('should report helpers whose parameter type does not match their intent, through other helpers too', () => {
+  it('should report helpers (functions, arrow functions, function expressions) whose parameter type does not match their intent, through other helpers too', () => {
     const fixture = project.createSourceFile(
       `${HOST}/zz-intent-fixture.ts`,
       `import type { DbPools, DbReadConnection, DbWriteConnection, DbWriteTransaction } from '../db/index.js';
@@ -85,6 +86,13 @@ export function bothOk(pools: DbPools) {
 export function noDatabase(pools: DbPools) {
   return pools.read.path;
 }
+export const arrowWritesButTakesPools = (pools: DbPools) => setSandboxStatus(pools.write, { id: 1, status: 'Stopped' });
+export const expressionReadsButTakesPools = function (pools: DbPools) {
+  return selectSandboxByName(pools.read, { name: 'a' });
+};
+const innerArrowReads = (read: DbReadConnection) => selectSandboxByName(read, { name: 'a' });
+export const arrowReadsThroughAnArrowButTakesPools = (pools: DbPools) => innerArrowReads(pools.read);
+export const arrowReadsOk = (read: DbReadConnection) => innerArrowReads(read);
 `,
     );
     try {
@@ -102,6 +110,9 @@ export function noDatabase(pools: DbPools) {
           takes: ['DbReadConnection', 'DbWriteConnection'],
         },
         { helper: 'readsThroughAHelperButTakesPools', effects: ['read'], takes: ['DbPools'] },
+        { helper: 'arrowWritesButTakesPools', effects: ['write'], takes: ['DbPools'] },
+        { helper: 'expressionReadsButTakesPools', effects: ['read'], takes: ['DbPools'] },
+        { helper: 'arrowReadsThroughAnArrowButTakesPools', effects: ['read'], takes: ['DbPools'] },
       ]);
     } finally {
       project.removeSourceFile(fixture);

@@ -1,4 +1,16 @@
-import { type CallExpression, type FunctionDeclaration, Node, type Project, type Type } from 'ts-morph';
+import {
+  type ArrowFunction,
+  type CallExpression,
+  type FunctionDeclaration,
+  type FunctionExpression,
+  Node,
+  type Project,
+  type SourceFile,
+  type Type,
+} from 'ts-morph';
+
+/** A function a helper can be written as: a declaration, or an arrow or function expression in a `const`. */
+type HelperFunction = FunctionDeclaration | ArrowFunction | FunctionExpression;
 
 /** What a helper does to the database, through generated functions, directly or via other helpers. */
 export type Effect = 'read' | 'write';
@@ -46,16 +58,15 @@ export type HelperIntent = IntentViolation;
  * ```
  */
 export function analyzeHelpers(project: Project, hostDir: string): HelperIntent[] {
-  const memo = new Map<FunctionDeclaration, Set<Effect>>();
+  const memo = new Map<HelperFunction, Set<Effect>>();
   const helpers: HelperIntent[] = [];
   for (const file of project.getSourceFiles()) {
     if (!file.getFilePath().startsWith(`${hostDir}/`)) continue;
-    for (const fn of file.getFunctions()) {
-      if (!fn.isExported() || fn.isOverload()) continue;
+    for (const { name, fn } of exportedFunctions(file)) {
       const effects = effectsOf(fn, hostDir, memo, new Set());
       if (effects.size === 0) continue;
       helpers.push({
-        helper: fn.getName() ?? '<default>',
+        helper: name,
         file: file.getFilePath().slice(hostDir.length - 'src/host'.length),
         line: fn.getStartLineNumber(),
         effects: [...effects].sort(),
@@ -64,6 +75,30 @@ export function analyzeHelpers(project: Project, hostDir: string): HelperIntent[
     }
   }
   return helpers;
+}
+
+function exportedFunctions(file: SourceFile): { name: string; fn: HelperFunction }[] {
+  const found: { name: string; fn: HelperFunction }[] = [];
+  for (const fn of file.getFunctions()) {
+    if (fn.isExported() && !fn.isOverload()) found.push({ name: fn.getName() ?? '<default>', fn });
+  }
+  // `export const helper = (…) => …` is a helper too; its intent must not escape the check.
+  for (const variable of file.getVariableDeclarations()) {
+    if (!variable.isExported()) continue;
+    const fn = functionOf(variable.getInitializer());
+    if (fn !== undefined) found.push({ name: variable.getName(), fn });
+  }
+  return found.sort((a, b) => a.fn.getStart() - b.fn.getStart());
+}
+
+function functionOf(node: Node | undefined): HelperFunction | undefined {
+  if (node === undefined) return undefined;
+  if (Node.isArrowFunction(node) || Node.isFunctionExpression(node)) return node;
+  // `(…) => …` wrapped in parentheses, `as` or `satisfies` is the same function.
+  if (Node.isParenthesizedExpression(node) || Node.isAsExpression(node) || Node.isSatisfiesExpression(node)) {
+    return functionOf(node.getExpression());
+  }
+  return undefined;
 }
 
 /**
@@ -89,10 +124,10 @@ function allowed(effects: Set<Effect>, takes: readonly string[]): boolean {
 }
 
 function effectsOf(
-  fn: FunctionDeclaration,
+  fn: HelperFunction,
   hostDir: string,
-  memo: Map<FunctionDeclaration, Set<Effect>>,
-  visiting: Set<FunctionDeclaration>,
+  memo: Map<HelperFunction, Set<Effect>>,
+  visiting: Set<HelperFunction>,
 ): Set<Effect> {
   const known = memo.get(fn);
   if (known !== undefined) return known;
@@ -120,15 +155,24 @@ function effectsOf(
   return effects;
 }
 
-function calledFunction(call: CallExpression): FunctionDeclaration | undefined {
+function calledFunction(call: CallExpression): HelperFunction | undefined {
   const symbol = call.getExpression().getSymbol();
   const target = symbol?.isAlias() ? symbol.getAliasedSymbol() : symbol;
-  const declarations = (target?.getDeclarations() ?? []).filter(Node.isFunctionDeclaration);
-  return declarations.find((d) => !d.isOverload()) ?? declarations[0];
+  const declarations = target?.getDeclarations() ?? [];
+  const functions = declarations.filter(Node.isFunctionDeclaration);
+  const declared = functions.find((d) => !d.isOverload()) ?? functions[0];
+  if (declared !== undefined) return declared;
+  for (const declaration of declarations) {
+    if (!Node.isVariableDeclaration(declaration)) continue;
+    const fn = functionOf(declaration.getInitializer());
+    if (fn !== undefined) return fn;
+  }
+  return undefined;
 }
 
-function isWriteFunction(fn: FunctionDeclaration): boolean {
-  return [fn, ...fn.getOverloads()].some((decl) =>
+function isWriteFunction(fn: HelperFunction): boolean {
+  const overloads = Node.isFunctionDeclaration(fn) ? fn.getOverloads() : [];
+  return [fn, ...overloads].some((decl) =>
     decl.getParameters().some((p) => connectionTypes(p.getType()).includes('DbWriteConnection')),
   );
 }
