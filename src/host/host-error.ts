@@ -1,4 +1,4 @@
-import { type IsSqliteBusy, isSqliteBusy } from '../db/index.js';
+import { CodedError } from '../runtime/coded-error.js';
 
 /**
  * What went wrong in a host operation, for scripts and exit codes. Add a code here when a new failure
@@ -30,24 +30,14 @@ export type HostErrorCode =
 /**
  * A host operation that cannot proceed. The message names the sandbox, image, volume or file at fault.
  *
- * It implements `IsSqliteBusy`, so a transaction body may throw it around a busy `SqliteError` (as
- * `cause`) and still be retried.
+ * Like every {@link CodedError} it implements `IsSqliteBusy`, so a transaction body may throw it around
+ * a busy `SqliteError` (as `cause`) and still be retried.
  *
  * @example
  * ```ts
  * throw new HostError('SANDBOX_NOT_FOUND', `sandbox "${name}" does not exist`);
  * ```
  */
-export class HostError extends Error implements IsSqliteBusy {
+export class HostError extends CodedError<HostErrorCode> {
   override readonly name = 'HostError';
-  readonly code: HostErrorCode;
-
-  constructor(code: HostErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-  }
-
-  isSqliteBusy(): boolean {
-    return isSqliteBusy(this.cause);
-  }
 }

@@ -1,4 +1,4 @@
-import { type IsSqliteBusy, isSqliteBusy } from '../db/index.js';
+import { CodedError } from './coded-error.js';
 
 /**
  * What went wrong in a runtime process, for the `failed` report and the runtime log. Add a code when a
@@ -19,24 +19,14 @@ export type RuntimeErrorCode =
 /**
  * A runtime that cannot proceed. The message names the sandbox, argument or command at fault.
  *
- * It implements `IsSqliteBusy`, so a transaction body may throw it around a busy `SqliteError` (as
- * `cause`) and still be retried.
+ * Like every {@link CodedError} it implements `IsSqliteBusy`, so a transaction body may throw it around
+ * a busy `SqliteError` (as `cause`) and still be retried.
  *
  * @example
  * ```ts
  * throw new RuntimeError('SANDBOX_NOT_FOUND', `sandbox "${name}" does not exist in ${dbPath}`);
  * ```
  */
-export class RuntimeError extends Error implements IsSqliteBusy {
+export class RuntimeError extends CodedError<RuntimeErrorCode> {
   override readonly name = 'RuntimeError';
-  readonly code: RuntimeErrorCode;
-
-  constructor(code: RuntimeErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.code = code;
-  }
-
-  isSqliteBusy(): boolean {
-    return isSqliteBusy(this.cause);
-  }
 }
