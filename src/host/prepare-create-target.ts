@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import type { DbPools } from '../db/index.js';
 import { deleteSandbox } from '../generated/index.js';
+import { sandboxDir } from '../runtime/sandbox-dir.js';
 import { assertValidName } from './assert-valid-name.js';
 import { DEFAULT_STOP_TIMEOUT_MS } from './default-stop-timeout.js';
 import { HostError } from './host-error.js';
 import { loadSandboxRecordReconciled } from './load-sandbox-record-reconciled.js';
-import { sandboxDir } from './sandbox-dir.js';
 import { isActiveStatus } from './sandbox-record.js';
 import { stopSandboxForReplacement } from './stop-sandbox-for-replacement.js';
 

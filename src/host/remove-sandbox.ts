@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
 import type { DbPools } from '../db/index.js';
 import { deleteSandboxIfIdle } from '../generated/index.js';
+import { sandboxDir } from '../runtime/sandbox-dir.js';
 import { HostError } from './host-error.js';
 import { requireSandbox } from './require-sandbox.js';
-import { sandboxDir } from './sandbox-dir.js';
 
 /**
  * Removes a sandbox that is not running: its row (runs, metrics and image pin go by cascade), then its

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HostError } from '../../src/host/host-error.js';
 import { prepareCreateTarget } from '../../src/host/prepare-create-target.js';
-import { sandboxDir } from '../../src/host/sandbox-dir.js';
+import { sandboxDir } from '../../src/runtime/sandbox-dir.js';
 import { openTestPools } from '../support/open-test-pools.js';
 import { deadPid, exited, spawnFakeRuntime } from './support/processes.js';
 import { seedSandbox } from './support/seed.js';
