@@ -16,6 +16,9 @@ import { waitForPidExit } from './wait-for-pid-exit.js';
  *    confirm the runtime is dead, else `KILL_FAILED` and nothing is recorded.
  * 3. In one transaction the run becomes Terminated/Signal (`SIGKILL`) and the sandbox Stopped; the
  *    killed runtime cannot record anything itself.
+ * 4. A runtime with no process group left is already gone (its pid, if alive, is an unrelated
+ *    process and is not signalled): its run becomes Terminated/InternalError (unless the runtime
+ *    recorded it) and the sandbox Stopped.
  *
  * @example
  * ```ts
@@ -29,8 +32,9 @@ export async function killSandbox(pools: DbPools, name: string): Promise<RunReco
     throw new HostError('SANDBOX_NOT_RUNNING', `sandbox "${record.name}" is not running (${record.status})`);
   }
   const run = loadActiveRun(pools.read, record.id);
-  if (run !== undefined) {
-    signalRuntime(run.pid, 'SIGKILL', 'group');
+  // No such group: a live runtime always leads one, so it is gone, and its pid (if alive) is not ours.
+  const delivered = run !== undefined && signalRuntime(run.pid, 'SIGKILL', 'group');
+  if (run !== undefined && delivered) {
     if (!(await waitForPidExit(run.pid, 5_000))) {
       throw new HostError(
         'KILL_FAILED',
@@ -40,13 +44,24 @@ export async function killSandbox(pools: DbPools, name: string): Promise<RunReco
   }
   await pools.write.transaction((tx) => {
     if (run !== undefined) {
-      terminateActiveRun(tx, {
-        id: run.id,
-        terminationReason: 'Signal',
-        terminationDetail: 'killed by the host',
-        exitCode: null,
-        exitSignal: 'SIGKILL',
-      });
+      terminateActiveRun(
+        tx,
+        delivered
+          ? {
+              id: run.id,
+              terminationReason: 'Signal',
+              terminationDetail: 'killed by the host',
+              exitCode: null,
+              exitSignal: 'SIGKILL',
+            }
+          : {
+              id: run.id,
+              terminationReason: 'InternalError',
+              terminationDetail: `runtime pid ${run.pid} was gone before SIGKILL (no process group of that id)`,
+              exitCode: null,
+              exitSignal: null,
+            },
+      );
     }
     markSandboxStoppedIfActive(tx, { id: record.id });
   });

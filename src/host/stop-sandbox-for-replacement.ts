@@ -11,7 +11,8 @@ import { waitForPidExit } from './wait-for-pid-exit.js';
  * Stops a sandbox that is about to be replaced, then records it Stopped.
  *
  * 1. If its active run's runtime is alive, the runtime gets SIGTERM (it forwards it to the workload)
- *    and has `timeoutMs` to exit; after that its process group gets SIGKILL.
+ *    and has `timeoutMs` to exit; after that its process group gets SIGKILL. A pid that no longer
+ *    leads its own group is an unrelated process now: it is neither signalled nor waited for.
  * 2. A runtime that survives SIGKILL for 5 s is a `HostError` `STOP_TIMEOUT` and nothing is recorded.
  * 3. The run (if still Running) becomes Terminated/Signal and the sandbox Stopped
  *    ({@link markSandboxStoppedForReplacement}).
@@ -28,13 +29,12 @@ export async function stopSandboxForReplacement(
 ): Promise<void> {
   const run = loadActiveRun(pools.read, record.id);
   let signal: NodeJS.Signals | null = null;
-  if (run !== undefined && isPidAlive(run.pid)) {
+  // A pid that no longer leads its group is not our runtime any more: nothing is signalled or awaited.
+  if (run !== undefined && isPidAlive(run.pid) && signalRuntime(run.pid, 'SIGTERM', 'process')) {
     signal = 'SIGTERM';
-    signalRuntime(run.pid, 'SIGTERM', 'process');
     if (!(await waitForPidExit(run.pid, options.timeoutMs))) {
       signal = 'SIGKILL';
-      signalRuntime(run.pid, 'SIGKILL', 'group');
-      if (!(await waitForPidExit(run.pid, 5_000))) {
+      if (signalRuntime(run.pid, 'SIGKILL', 'group') && !(await waitForPidExit(run.pid, 5_000))) {
         throw new HostError(
           'STOP_TIMEOUT',
           `sandbox "${record.name}": runtime pid ${run.pid} survived SIGTERM and SIGKILL; not replaced`,

@@ -39,6 +39,9 @@ export interface StopResult {
  * 3. After the timeout the runtime's process group gets SIGKILL; once it is dead the host records the
  *    run Terminated/Signal (`SIGKILL`) itself. A group that survives SIGKILL for 5 s is `STOP_TIMEOUT`.
  * 4. A Running sandbox whose runtime never inserted a run is simply marked Stopped.
+ * 5. A runtime whose pid no longer leads its own process group is gone (the pid may belong to an
+ *    unrelated process now, which is never signalled): its run becomes Terminated/InternalError unless
+ *    the runtime recorded it, and the sandbox Stopped.
  *
  * @example
  * ```ts
@@ -59,19 +62,24 @@ export async function stopSandbox(
     await markSandboxStoppedIfActive(pools.write, { id: record.id });
     return { run: undefined, forced: false };
   }
-  signalRuntime(run.pid, 'SIGTERM', 'process');
+  // Not delivered: the pid no longer leads its group, so the runtime is gone (and the pid, if alive,
+  // is someone else's); waiting on it could only time out.
+  const delivered = signalRuntime(run.pid, 'SIGTERM', 'process');
   const timeoutMs = options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
   const deadline = performance.now() + timeoutMs;
   let forced = false;
   for (;;) {
     const recorded = selectRunById(pools.read, { id: run.id })?.status === 'Terminated';
-    if (recorded && !isPidAlive(run.pid)) break;
-    if (!recorded && !isPidAlive(run.pid)) {
+    const alive = delivered && isPidAlive(run.pid);
+    if (recorded && !alive) break;
+    if (!recorded && !alive) {
       // Dead without a record: nothing will ever write it, so this is the stale case.
       await terminateActiveRun(pools.write, {
         id: run.id,
         terminationReason: 'InternalError',
-        terminationDetail: `runtime pid ${run.pid} exited after SIGTERM without recording its run`,
+        terminationDetail: delivered
+          ? `runtime pid ${run.pid} exited after SIGTERM without recording its run`
+          : `runtime pid ${run.pid} was gone before SIGTERM (the pid no longer leads its process group)`,
         exitCode: null,
         exitSignal: null,
       });

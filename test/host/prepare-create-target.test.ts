@@ -2,10 +2,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HostError } from '../../src/host/host-error.js';
+import { isPidAlive } from '../../src/host/is-pid-alive.js';
 import { prepareCreateTarget } from '../../src/host/prepare-create-target.js';
 import { sandboxDir } from '../../src/runtime/sandbox-dir.js';
 import { openTestPools } from '../support/open-test-pools.js';
-import { deadPid, exited, spawnFakeRuntime } from './support/processes.js';
+import { deadPid, exited, spawnFakeRuntime, spawnUnrelatedProcess } from './support/processes.js';
 import { seedSandbox } from './support/seed.js';
 
 describe('prepareCreateTarget', () => {
@@ -100,6 +101,17 @@ describe('prepareCreateTarget', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(300);
     expect(await exited(runtime)).toEqual({ code: null, signal: 'SIGKILL' });
     expect(readFileSync(signals, 'utf8')).toBe('ignored SIGTERM\n');
+    expect(pools.read.get('SELECT count(*) FROM sandbox', undefined, 'pluck')).toBe(0);
+  });
+
+  it('should replace a sandbox whose runtime pid now names an unrelated process without signalling or waiting on it', async () => {
+    const { pools, dir: home } = await openTestPools();
+    const unrelated = await spawnUnrelatedProcess();
+    await seedSandbox(pools, 'reused', { pid: unrelated });
+    const started = performance.now();
+    await prepareCreateTarget(pools, { home, name: 'reused', replace: true, stopTimeoutMs: 2_000 });
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(isPidAlive(unrelated)).toBe(true);
     expect(pools.read.get('SELECT count(*) FROM sandbox', undefined, 'pluck')).toBe(0);
   });
 

@@ -1,30 +1,22 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isPidAlive } from '../../src/host/is-pid-alive.js';
 import { signalRuntime } from '../../src/host/signal-runtime.js';
 import { waitForPidExit } from '../../src/host/wait-for-pid-exit.js';
 import { makeTempDir } from '../support/open-test-pools.js';
-import { deadPid, exited, spawnDetached, spawnFakeRuntime } from './support/processes.js';
-
-/** A live process that does not lead a process group: what a reused runtime pid looks like. */
-async function spawnGroupMember(): Promise<number> {
-  const child = spawn(process.execPath, ['-e', 'console.log("ready"); setInterval(() => {}, 1000)'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  onTestFinished(() => {
-    child.kill('SIGKILL');
-  });
-  await once(child.stdout, 'data');
-  if (child.pid === undefined) throw new Error('child has no pid');
-  return child.pid;
-}
+import {
+  deadPid,
+  exited,
+  spawnDetached,
+  spawnFakeRuntime,
+  spawnUnrelatedProcess,
+} from './support/processes.js';
 
 describe('signalRuntime', () => {
   it('should never signal a live pid that does not lead its own group (a reused pid), whatever the target', async () => {
-    const pid = await spawnGroupMember();
+    const pid = await spawnUnrelatedProcess();
 
     expect(signalRuntime(pid, 'SIGKILL', 'group')).toBe(false);
     expect(signalRuntime(pid, 'SIGTERM', 'process')).toBe(false);

@@ -9,7 +9,13 @@ import { startSandbox } from '../../src/host/start-sandbox.js';
 import { stopSandbox } from '../../src/host/stop-sandbox.js';
 import { sandboxDir } from '../../src/runtime/sandbox-dir.js';
 import { openTestPools } from '../support/open-test-pools.js';
-import { deadPid, exited, spawnDetached, spawnFakeRuntime } from './support/processes.js';
+import {
+  deadPid,
+  exited,
+  spawnDetached,
+  spawnFakeRuntime,
+  spawnUnrelatedProcess,
+} from './support/processes.js';
 import { seedSandbox } from './support/seed.js';
 
 const RUN =
@@ -54,6 +60,28 @@ describe('stopSandbox', () => {
       termination_reason: 'InternalError',
     });
     expect(pools.read.get(STATUS, { name: 'mute' }, 'pluck')).toBe('Stopped');
+  });
+
+  it('should treat a runtime whose pid now names an unrelated process as gone: no signal, InternalError, Stopped', async () => {
+    const { pools } = await openTestPools();
+    const unrelated = await spawnUnrelatedProcess();
+    const { runId } = await seedSandbox(pools, 'reused', { pid: unrelated });
+
+    const started = performance.now();
+    const result = await stopSandbox(pools, { name: 'reused', timeoutMs: 2_000 });
+
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(result.forced).toBe(false);
+    expect(pools.read.get(RUN, { id: runId })).toMatchObject({
+      status: 'Terminated',
+      termination_reason: 'InternalError',
+      exit_signal: null,
+    });
+    expect(
+      pools.read.get('SELECT termination_detail FROM run WHERE id = @id', { id: runId }, 'pluck'),
+    ).toContain(`pid ${unrelated}`);
+    expect(pools.read.get(STATUS, { name: 'reused' }, 'pluck')).toBe('Stopped');
+    expect(isPidAlive(unrelated)).toBe(true);
   });
 
   it('should mark a Running sandbox with no run yet Stopped', async () => {
@@ -106,6 +134,19 @@ describe('killSandbox', () => {
       exit_signal: 'SIGKILL',
     });
     expect(pools.read.get(STATUS, { name: 'web' }, 'pluck')).toBe('Stopped');
+  });
+
+  it('should treat a runtime whose pid now names an unrelated process as gone: not killed, InternalError, Stopped', async () => {
+    const { pools } = await openTestPools();
+    const unrelated = await spawnUnrelatedProcess();
+    const { runId } = await seedSandbox(pools, 'reused', { pid: unrelated });
+
+    const run = await killSandbox(pools, 'reused');
+
+    expect(run).toMatchObject({ id: runId, status: 'Terminated', terminationReason: 'InternalError' });
+    expect(run?.terminationDetail).toContain(`pid ${unrelated}`);
+    expect(pools.read.get(STATUS, { name: 'reused' }, 'pluck')).toBe('Stopped');
+    expect(isPidAlive(unrelated)).toBe(true);
   });
 
   it('should refuse a stopped sandbox with SANDBOX_NOT_RUNNING', async () => {

@@ -51,6 +51,28 @@ export function spawnFakeRuntime(
 }
 
 /**
+ * A live process that does not lead a process group (it stays in the test's group): what a runtime's
+ * pid looks like once the kernel has handed it to an unrelated process. Killed when the test finishes.
+ *
+ * @example
+ * ```ts
+ * const pid = await spawnUnrelatedProcess();
+ * signalRuntime(pid, 'SIGTERM', 'process'); // false: not a runtime
+ * ```
+ */
+export async function spawnUnrelatedProcess(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', 'console.log("ready"); setInterval(() => {}, 1000)'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  onTestFinished(() => {
+    child.kill('SIGKILL');
+  });
+  await once(child.stdout!, 'data');
+  if (child.pid === undefined) throw new Error('the unrelated process has no pid');
+  return child.pid;
+}
+
+/**
  * The pid of a process that has exited and been reaped: a pid nobody owns (until the kernel reuses
  * it, which takes a full wrap of the pid space).
  *
