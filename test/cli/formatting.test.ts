@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT, exitCodeFor } from '../../src/cli/exit-code.js';
+import { EXIT, exitCodeFor, mostSevereExitCode } from '../../src/cli/exit-code.js';
+import { forEachName } from '../../src/cli/for-each-name.js';
 import { formatBytes } from '../../src/cli/format-bytes.js';
 import { formatDuration } from '../../src/cli/format-duration.js';
+import { formatError } from '../../src/cli/format-error.js';
 import { formatTable } from '../../src/cli/format-table.js';
 import { parseKeyValues } from '../../src/cli/parse-key-values.js';
 import { ProgressLine } from '../../src/cli/progress-line.js';
@@ -56,6 +58,57 @@ describe('exitCodeFor', () => {
     expect(exitCodeFor(new HostError('RUNTIME_START_FAILED', 'x'))).toBe(1);
     expect(exitCodeFor(Object.create(DbBusyError.prototype))).toBe(1);
     expect(exitCodeFor('a string')).toBe(1);
+  });
+});
+
+describe('mostSevereExitCode', () => {
+  it('should rank failure over usage over not found over conflict over ok, whatever the order', () => {
+    expect(mostSevereExitCode([])).toBe(EXIT.OK);
+    expect(mostSevereExitCode([EXIT.OK, EXIT.OK])).toBe(EXIT.OK);
+    expect(mostSevereExitCode([EXIT.CONFLICT, EXIT.NOT_FOUND])).toBe(EXIT.NOT_FOUND);
+    expect(mostSevereExitCode([EXIT.NOT_FOUND, EXIT.CONFLICT])).toBe(EXIT.NOT_FOUND);
+    expect(mostSevereExitCode([EXIT.CONFLICT, EXIT.USAGE, EXIT.NOT_FOUND])).toBe(EXIT.USAGE);
+    expect(mostSevereExitCode([EXIT.NOT_FOUND, EXIT.FAILURE, EXIT.USAGE])).toBe(EXIT.FAILURE);
+  });
+
+  it('should never turn an unknown non-zero code into success', () => {
+    expect(mostSevereExitCode([EXIT.OK, 7, EXIT.CONFLICT])).toBe(7);
+  });
+});
+
+describe('forEachName', () => {
+  it('should run every name past failures, print each error, and resolve the most severe code', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), errIsTty: false };
+    const code = await forEachName(['a', 'ghost', 'b', 'busy'], io, async (name) => {
+      if (name === 'ghost') throw new HostError('SANDBOX_NOT_FOUND', `sandbox "${name}" does not exist`);
+      if (name === 'busy') throw new HostError('SANDBOX_RUNNING', `sandbox "${name}" is running`);
+      io.out(`${name}\tok\n`);
+    });
+    expect(code).toBe(EXIT.NOT_FOUND);
+    expect(out).toEqual(['a\tok\n', 'b\tok\n']);
+    expect(err).toEqual([
+      'msb: sandbox "ghost" does not exist [SANDBOX_NOT_FOUND]\n',
+      'msb: sandbox "busy" is running [SANDBOX_RUNNING]\n',
+    ]);
+  });
+
+  it('should let a UsageError end the command at once', async () => {
+    const io = { out: () => undefined, err: () => undefined, errIsTty: false };
+    const seen: string[] = [];
+    await expect(
+      forEachName(['a', 'b'], io, async (name) => {
+        seen.push(name);
+        throw new UsageError('stop: bad --timeout', 'stop');
+      }),
+    ).rejects.toBeInstanceOf(UsageError);
+    expect(seen).toEqual(['a']);
+  });
+
+  it('should format an error without a code as its message alone', () => {
+    expect(formatError(new Error('boom'))).toBe('msb: boom\n');
+    expect(formatError('plain')).toBe('msb: plain\n');
   });
 });
 
