@@ -1,4 +1,5 @@
 import type { ColumnOverride } from './codegen-config.js';
+import { columnType } from './column-type.js';
 import { sqlParserCst } from './load-cjs.js';
 import type { SchemaCatalog } from './schema-catalog.js';
 import { type SqlType, tsOfDeclared, UNKNOWN, unionTs } from './sql-type.js';
@@ -859,23 +860,7 @@ class Analyzer {
   }
 
   #columnType(table: string, column: string): SqlType {
-    const c = this.#catalog.column(table, column);
-    if (c === undefined) return UNKNOWN;
-    const base = tsOfDeclared(c.type);
-    let ts = base.ts;
-    const override = this.#overrides.get(`${c.table}.${c.name}`.toLowerCase());
-    if (override?.type === 'bigint') ts = 'bigint';
-    else if (c.enumValues !== undefined)
-      ts = c.enumValues.map((v) => `'${v.replaceAll("'", "\\'")}'`).join(' | ');
-    if (override?.type === 'json') {
-      return {
-        ts,
-        nullable: !c.notNull,
-        integer: base.integer,
-        decode: override.decode?.name ?? 'JSON.parse',
-      };
-    }
-    return { ts, nullable: !c.notNull, integer: base.integer };
+    return columnType(this.#catalog, this.#overrides, table, column);
   }
 
   #param(name: string): void {

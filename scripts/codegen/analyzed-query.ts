@@ -39,7 +39,7 @@ export interface ParamField {
  *
  * @example
  * ```ts
- * const q: AnalyzedQuery = { block, fields: [], params: [], bigint: false };
+ * const q: AnalyzedQuery = { block, fields: [], params: [], bigint: false, table: undefined };
  * ```
  */
 export interface AnalyzedQuery {
@@ -49,4 +49,9 @@ export interface AnalyzedQuery {
   readonly params: readonly ParamField[];
   /** Whether rows are read in safe-integer mode (some column is a configured `bigint`). */
   readonly bigint: boolean;
+  /**
+   * The table whose whole row, every column in order with its schema type, is the result row
+   * (`SELECT * FROM t`, `RETURNING *`): such queries share that table's row type.
+   */
+  readonly table: string | undefined;
 }

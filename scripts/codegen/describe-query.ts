@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { analyzeStatement } from './analyze-statement.js';
 import type { AnalyzedQuery, ParamField, ResultField } from './analyzed-query.js';
 import type { ColumnOverride } from './codegen-config.js';
+import { columnType } from './column-type.js';
 import type { Diagnostic } from './diagnostic.js';
 import { sqlParserCst } from './load-cjs.js';
 import { camelCase } from './naming.js';
@@ -126,8 +127,8 @@ export function describeQuery(
   }
 
   const fields: ResultField[] = [];
+  const described = stmt.reader ? stmt.columns() : [];
   if (stmt.reader) {
-    const described = stmt.columns();
     const fromTree = analysis.columns?.length === described.length ? analysis.columns : undefined;
     const seen = new Map<string, string>();
     described.forEach((c, index) => {
@@ -206,7 +207,40 @@ export function describeQuery(
   }
   if (diagnostics.length > 0) return { query: undefined, diagnostics };
   const bigint = fields.some((f) => f.type.ts.split(' | ').includes('bigint'));
-  return { query: { block, fields, params, bigint }, diagnostics };
+  const table = wholeRowOf(described, fields, catalog, overrides, fieldName);
+  return { query: { block, fields, params, bigint, table }, diagnostics };
+}
+
+/** The table every result column comes from unaltered, in the table's order, if there is one. */
+function wholeRowOf(
+  columns: readonly Database.ColumnDefinition[],
+  fields: readonly ResultField[],
+  catalog: SchemaCatalog,
+  overrides: ReadonlyMap<string, ColumnOverride>,
+  fieldName: (sqlName: string) => string,
+): string | undefined {
+  const origin = columns[0]?.table;
+  const table = origin === null || origin === undefined ? undefined : catalog.table(origin);
+  if (table === undefined || table.columns.length !== columns.length || fields.length !== columns.length) {
+    return undefined;
+  }
+  const whole = columns.every((c, i) => {
+    const col = table.columns[i];
+    const f = fields[i];
+    if (col === undefined || f === undefined) return false;
+    const schema = columnType(catalog, overrides, table.name, col.name);
+    return (
+      c.table === origin &&
+      c.column === col.name &&
+      c.name === col.name &&
+      f.field === fieldName(col.name) &&
+      f.type.ts === schema.ts &&
+      f.type.nullable === schema.nullable &&
+      f.type.integer === schema.integer &&
+      f.type.decode === schema.decode
+    );
+  });
+  return whole ? table.name : undefined;
 }
 
 /** Whether SQLite needs `name` bound: binding every other found name leaves the statement short. */

@@ -5,6 +5,7 @@ import type { CodegenConfig } from './codegen-config.js';
 import { CodegenError } from './codegen-error.js';
 import { describeQuery } from './describe-query.js';
 import { compareDiagnostics, type Diagnostic } from './diagnostic.js';
+import { MODELS_MODULE } from './models-module.js';
 import { ModuleRenderer } from './module-renderer.js';
 import { fieldNameOf, functionNameOf } from './naming.js';
 import { parseQueryFile } from './parse-query-file.js';
@@ -73,6 +74,14 @@ export function analyzeProject(
     const names = new Map<string, string>();
     for (const file of queryFiles(config.queriesDir)) {
       const path = relative(config.rootDir, join(config.queriesDir, file)).split('\\').join('/');
+      if (basename(file, '.sql') === MODELS_MODULE) {
+        diagnostics.push({
+          path,
+          line: 1,
+          col: 1,
+          message: `the module name ${MODELS_MODULE} is reserved for the row types queries share per table; rename the file`,
+        });
+      }
       const parsed = parseQueryFile(path, readFileSync(join(config.queriesDir, file), 'utf8'), functionName);
       diagnostics.push(...parsed.diagnostics);
       const queries: AnalyzedQuery[] = [];

@@ -1,10 +1,11 @@
 import { basename, join, relative } from 'node:path';
 import type { Project } from 'ts-morph';
-import type { AnalyzedQuery } from './analyzed-query.js';
+import type { AnalyzedQuery, ResultField } from './analyzed-query.js';
 import type { CodegenConfig } from './codegen-config.js';
 import { tsMorph } from './load-cjs.js';
+import { MODELS_MODULE } from './models-module.js';
 import { functionNameOf } from './naming.js';
-import { renderFile, renderIndex } from './render-file.js';
+import { renderFile, renderIndex, renderModels, type TableRowNames, tableRowNames } from './render-file.js';
 
 /**
  * The render stage, one query file at a time (so a worker can render a file while the next one is
@@ -23,6 +24,12 @@ export class ModuleRenderer {
   readonly #decoders: ReadonlyMap<string, string>;
   readonly #files = new Map<string, string>();
   readonly #modules: string[] = [];
+  /** Tables some query returns whole, by table name, with the row their queries share. */
+  readonly #models = new Map<
+    string,
+    { names: TableRowNames; fields: readonly ResultField[]; bigint: boolean }
+  >();
+  readonly #modelNames = new Set<string>();
 
   constructor(config: CodegenConfig) {
     const { IndentationText, Project, QuoteKind } = tsMorph();
@@ -38,6 +45,26 @@ export class ModuleRenderer {
     );
   }
 
+  /**
+   * The shared row of `q.table`, registered on first use; `undefined` (the query declares its own)
+   * when a name would clash with one the module or another table already uses.
+   */
+  #shareRow(q: AnalyzedQuery, taken: ReadonlySet<string>): TableRowNames | undefined {
+    if (q.table === undefined) return undefined;
+    const key = q.table.toLowerCase();
+    const known = this.#models.get(key);
+    const names = known?.names ?? tableRowNames(q.table);
+    if (names === undefined) return undefined;
+    const own = [names.row, names.raw, names.toRow];
+    if (own.some((n) => taken.has(n) || this.#decoders.has(n))) return undefined;
+    if (known === undefined) {
+      if (own.some((n) => this.#modelNames.has(n))) return undefined;
+      for (const n of own) this.#modelNames.add(n);
+      this.#models.set(key, { names, fields: q.fields, bigint: q.bigint });
+    }
+    return names;
+  }
+
   /** Renders the module of one query file (`run.sql` → `<out>/run.ts`). */
   add(file: string, queries: readonly AnalyzedQuery[]): void {
     const config = this.#config;
@@ -46,15 +73,31 @@ export class ModuleRenderer {
     const source = relative(config.rootDir, join(config.queriesDir, file)).split('\\').join('/');
     this.#files.set(
       join(config.outDir, `${module}.ts`),
-      renderFile(this.#project, source, queries, config.dbImport, this.#decoders, (name) =>
-        functionNameOf(name, config.naming.functions),
-      ),
+      renderFile(this.#project, source, queries, {
+        dbImport: config.dbImport,
+        decoders: this.#decoders,
+        functionName: (name) => functionNameOf(name, config.naming.functions),
+        shareRow: (q, taken) => this.#shareRow(q, taken),
+      }),
     );
   }
 
-  /** Adds the index and returns every file, sorted by path. */
+  /** Adds `models.ts` (when some query shares a table's row) and the index; returns every file, sorted by path. */
   finish(): Map<string, string> {
-    this.#files.set(join(this.#config.outDir, 'index.ts'), renderIndex(this.#modules));
+    const models = [...this.#models.values()];
+    if (models.length > 0) {
+      this.#files.set(
+        join(this.#config.outDir, `${MODELS_MODULE}.ts`),
+        renderModels(this.#project, models, this.#decoders),
+      );
+    }
+    this.#files.set(
+      join(this.#config.outDir, 'index.ts'),
+      renderIndex(
+        this.#modules,
+        models.map((m) => m.names.row),
+      ),
+    );
     return new Map([...this.#files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 }

@@ -45,7 +45,7 @@ describe('codegen CLI', () => {
 
   it('should fail --check with a unified diff after a hand edit of a generated file', () => {
     const dir = copyCase('read-one');
-    const file = join(dir, 'expected/owner.ts');
+    const file = join(dir, 'expected/models.ts');
     writeFileSync(
       file,
       readFileSync(file, 'utf8').replace('readonly email: string | null;', 'readonly email: string;'),
@@ -53,7 +53,7 @@ describe('codegen CLI', () => {
     const run = cli(dir, '--check');
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(
-      '--- a/expected/owner.ts (committed)\n+++ b/expected/owner.ts (generated)\n@@ ',
+      '--- a/expected/models.ts (committed)\n+++ b/expected/models.ts (generated)\n@@ ',
     );
     expect(run.stderr).toContain('\n-  readonly email: string;\n+  readonly email: string | null;\n');
     expect(run.stderr).toContain('1 file(s) out of date');
