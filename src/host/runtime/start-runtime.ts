@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { REPORT_FD, type RuntimeReport } from '../../runtime/protocol.js';
 import { sandboxDir } from '../../runtime/sandbox-dir.js';
 import { HostError } from '../host-error.js';
+import { signalRuntime } from '../signal-runtime.js';
 
 /**
  * What {@link startRuntime} needs.
@@ -208,12 +209,7 @@ function toOutcome(
 }
 
 function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-  }
+  if (pid !== undefined) signalRuntime(pid, 'SIGKILL', 'group');
 }
 
 function logTail(logPath: string): string {
