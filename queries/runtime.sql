@@ -35,6 +35,16 @@ SET status = 'Stopped', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = @id
   AND NOT EXISTS (SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running');
 
+-- name: SelectRunStillWanted :one
+-- :read
+-- Whether the host still counts on a run: it is Running and its sandbox row exists and is not recorded
+-- as Stopped or Crashed. A stop or replace that raced the run's start can leave a live runtime the host
+-- has written off; the runtime checks this with every sample and stops its workload when it is gone.
+SELECT run.id
+FROM run
+JOIN sandbox ON sandbox.id = run.sandbox_id
+WHERE run.id = @run_id AND run.status = 'Running' AND sandbox.status NOT IN ('Stopped', 'Crashed');
+
 -- name: InsertRuntimeMetric :exec
 -- :write
 INSERT INTO sandbox_metric (

@@ -118,6 +118,44 @@ export function markSandboxStoppedUnlessRunRunning(conn: DbWriteTransaction | Db
   return conn.run(MARK_SANDBOX_STOPPED_UNLESS_RUN_RUNNING_SQL, { id: params.id }).changes;
 }
 
+const SELECT_RUN_STILL_WANTED_SQL = "SELECT run.id\nFROM run\nJOIN sandbox ON sandbox.id = run.sandbox_id\nWHERE run.id = @run_id AND run.status = 'Running' AND sandbox.status NOT IN ('Stopped', 'Crashed')";
+
+/** Parameters of {@link selectRunStillWanted}. */
+export interface SelectRunStillWantedParams {
+  readonly runId: number;
+}
+
+/** A row of {@link selectRunStillWanted}. */
+export interface SelectRunStillWantedRow {
+  readonly id: number;
+}
+
+type SelectRunStillWantedRaw = readonly [number];
+
+function toSelectRunStillWantedRow(r: SelectRunStillWantedRaw): SelectRunStillWantedRow {
+  return { id: r[0] };
+}
+
+/**
+ * `SelectRunStillWanted` (`:one`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns the first row, or `undefined`.
+ *
+ * ```sql
+ * SELECT run.id
+ * FROM run
+ * JOIN sandbox ON sandbox.id = run.sandbox_id
+ * WHERE run.id = @run_id AND run.status = 'Running' AND sandbox.status NOT IN ('Stopped', 'Crashed')
+ * ```
+ *
+ * @example
+ * ```ts
+ * const result = selectRunStillWanted(pools.read, { runId: 1 });
+ * ```
+ */
+export function selectRunStillWanted(conn: DbReadConnection | DbWriteTransaction, params: SelectRunStillWantedParams): SelectRunStillWantedRow | undefined {
+  const r = conn.get<SelectRunStillWantedRaw>(SELECT_RUN_STILL_WANTED_SQL, { run_id: params.runId }, 'raw');
+  return r === undefined ? undefined : toSelectRunStillWantedRow(r);
+}
+
 const INSERT_RUNTIME_METRIC_SQL = "INSERT INTO sandbox_metric (\n  sandbox_id, cpu_percent, memory_bytes, disk_read_bytes, disk_write_bytes, net_rx_bytes, net_tx_bytes\n) VALUES (\n  @sandbox_id, @cpu_percent, @memory_bytes, @disk_read_bytes, @disk_write_bytes, @net_rx_bytes, @net_tx_bytes\n)";
 
 /** Parameters of {@link insertRuntimeMetric}. */

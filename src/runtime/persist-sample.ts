@@ -1,5 +1,5 @@
 import type { DbWriteConnection } from '../db/index.js';
-import { type InsertRuntimeMetricParams, insertRuntimeMetric } from '../generated/index.js';
+import { type InsertRuntimeMetricParams, insertRuntimeMetric, selectRunStillWanted } from '../generated/index.js';
 
 /**
  * One resource sample of a workload, as stored in `sandbox_metric`: the generated insert's parameters
@@ -15,17 +15,26 @@ import { type InsertRuntimeMetricParams, insertRuntimeMetric } from '../generate
 export type MetricSample = Omit<InsertRuntimeMetricParams, 'sandboxId'>;
 
 /**
- * Stores one sample of a sandbox (its own retried transaction; `sampled_at` is the commit time).
+ * Stores one sample of a run's sandbox (its own retried transaction; `sampled_at` is the commit time),
+ * only while the host still counts on that run.
+ *
+ * Resolves `true` when stored; `false`, storing nothing, when the run is no longer Running or its
+ * sandbox is gone or recorded Stopped or Crashed: the host has written this runtime off (a stop, kill or
+ * replace that raced its start), and the runtime must stop its workload.
  *
  * @example
  * ```ts
- * await persistSample(write, sandboxId, sample);
+ * if (!(await persistSample(write, { sandboxId, runId }, sample))) stopWorkload();
  * ```
  */
 export function persistSample(
   write: DbWriteConnection,
-  sandboxId: number,
+  run: { readonly sandboxId: number; readonly runId: number },
   sample: MetricSample,
-): Promise<void> {
-  return insertRuntimeMetric(write, { sandboxId, ...sample });
+): Promise<boolean> {
+  return write.transaction((tx) => {
+    if (selectRunStillWanted(tx, { runId: run.runId }) === undefined) return false;
+    insertRuntimeMetric(tx, { sandboxId: run.sandboxId, ...sample });
+    return true;
+  });
 }

@@ -1,17 +1,20 @@
 import type { DbWriteConnection } from '../db/index.js';
 import { type MetricSample, persistSample } from './persist-sample.js';
 import { CLOCK_TICKS_PER_SECOND, type ProcStats, readProcStats } from './read-proc-stats.js';
+import { RuntimeError } from './runtime-error.js';
 
 /**
  * Options of {@link runMetricsSampler}.
  *
  * @example
  * ```ts
- * const options: MetricsSamplerOptions = { sandboxId: 1, pid: child.pid!, intervalMs: 1000 };
+ * const options: MetricsSamplerOptions = { sandboxId: 1, runId: 7, pid: child.pid!, intervalMs: 1000 };
  * ```
  */
 export interface MetricsSamplerOptions {
   readonly sandboxId: number;
+  /** The run the samples belong to: sampling stops once the host no longer counts on it. */
+  readonly runId: number;
   /** The workload's pid. */
   readonly pid: number;
   /** Default 1000. */
@@ -21,6 +24,11 @@ export interface MetricsSamplerOptions {
    * Default: stderr.
    */
   readonly onError?: (err: unknown) => void;
+  /**
+   * Called once, after a later sample, when the host no longer counts on the run (it is not Running, or
+   * its sandbox is gone, Stopped or Crashed); sampling has stopped. Default: nothing.
+   */
+  readonly onRunEnded?: () => void;
 }
 
 /**
@@ -36,7 +44,8 @@ export interface MetricsSampler {
   /**
    * The first sample: resolves `true` once it is stored, `false` if the workload was already gone (there
    * is nothing to sample); rejects with the error of a first sample that could not be read or stored
-   * (that one does not go to `onError`: the caller decides whether the start failed).
+   * (that one does not go to `onError`: the caller decides whether the start failed), or with a
+   * `RuntimeError` `SANDBOX_NOT_STARTABLE` if the host already gave up on the run.
    */
   readonly firstSample: Promise<boolean>;
   /** Samples stored so far. */
@@ -54,17 +63,20 @@ export interface MetricsSampler {
  *    Δ(utime+stime) / CLK_TCK / Δwall × 100 (so 200 on two busy cores).
  * 2. A sample of a process that is gone is skipped. A failed first sample rejects `firstSample`; a later
  *    read or store failure goes to `onError` and sampling goes on.
- * 3. The timer is unref'd: the sampler never keeps the runtime alive by itself.
+ * 3. Each sample is stored only while the host still counts on the run ({@link persistSample}); when it
+ *    no longer does, sampling stops and `onRunEnded` is called (for the first sample: `firstSample`
+ *    rejects), so a runtime the host wrote off during its start stops its workload.
+ * 4. The timer is unref'd: the sampler never keeps the runtime alive by itself.
  *
  * @example
  * ```ts
- * const sampler = runMetricsSampler(write, { sandboxId, pid: child.pid!, intervalMs: 1000 });
+ * const sampler = runMetricsSampler(write, { sandboxId, runId, pid: child.pid!, intervalMs: 1000 });
  * if (!(await sampler.firstSample)) console.log('the workload exited before its first sample');
  * child.on('exit', () => void sampler.stop());
  * ```
  */
 export function runMetricsSampler(write: DbWriteConnection, options: MetricsSamplerOptions): MetricsSampler {
-  const { sandboxId, pid } = options;
+  const { sandboxId, runId, pid } = options;
   const intervalMs = options.intervalMs ?? 1000;
   const onError =
     options.onError ??
@@ -81,7 +93,10 @@ export function runMetricsSampler(write: DbWriteConnection, options: MetricsSamp
     if (stats === undefined || stopped) return false;
     const sample = toSample(stats, previous, at);
     previous = { cpuTicks: stats.cpuTicks, at };
-    await persistSample(write, sandboxId, sample);
+    if (!(await persistSample(write, { sandboxId, runId }, sample))) {
+      stopped = true;
+      throw new RunEnded(runId);
+    }
     stored++;
     return true;
   };
@@ -91,10 +106,11 @@ export function runMetricsSampler(write: DbWriteConnection, options: MetricsSamp
     const sample = sampleOnce();
     const scheduleNext = (): void => {
       if (stopped) return;
-      timer = setTimeout(
-        () => void tick().catch(onError),
-        Math.max(0, intervalMs - (performance.now() - started)),
-      );
+      const later = (): void =>
+        void tick().catch((err: unknown) =>
+          err instanceof RunEnded ? options.onRunEnded?.() : onError(err),
+        );
+      timer = setTimeout(later, Math.max(0, intervalMs - (performance.now() - started)));
       timer.unref();
     };
     // stop() waits for this, whatever the sample's outcome; the outcome itself goes to tick's caller.
@@ -132,4 +148,14 @@ function toSample(
     netRxBytes: stats.netRxBytes,
     netTxBytes: stats.netTxBytes,
   };
+}
+
+/** A sample refused because the host no longer counts on the run. */
+class RunEnded extends RuntimeError {
+  constructor(runId: number) {
+    super(
+      'SANDBOX_NOT_STARTABLE',
+      `run ${runId} was ended by the host (its sandbox is gone, Stopped or Crashed)`,
+    );
+  }
 }

@@ -38,7 +38,10 @@ const DEFAULT_STOP_GRACE_MS = 10_000;
  * 5. When the workload exits, whatever it left in the runtime's process group gets SIGKILL; its outcome
  *    (Completed / Failed / Signal, exit code or signal) is recorded, the sandbox Stopped, the database
  *    closed.
- * 6. Any other failure after the run was inserted (a busy budget spent, a SQLite error) still ends the
+ * 6. Every sample also checks that the host still counts on the run: a stop or replace that raced the
+ *    start may have recorded the sandbox Stopped (or deleted it) without a signal, and then the runtime
+ *    stops its workload as if told to stop, within one metrics interval.
+ * 7. Any other failure after the run was inserted (a busy budget spent, a SQLite error) still ends the
  *    run, Terminated/InternalError with the error in its detail, before the `failed` report: a run never
  *    stays Running after its runtime gave up.
  *
@@ -106,10 +109,19 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
     workload.on('error', (err) => process.stderr.write(`workload of "${sandbox.name}": ${err.message}\n`));
     if (stopSignal !== null) stop(stopSignal);
 
+    let writtenOff: string | null = null;
     const sampler = runMetricsSampler(db, {
       sandboxId: sandbox.id,
+      runId,
       pid: workload.pid!,
       intervalMs: config.metricsIntervalMs,
+      onRunEnded: () => {
+        // A stop, kill or replace that raced this start recorded the sandbox as not running (or
+        // deleted it) without signalling this runtime: follow the record instead of leaking.
+        writtenOff = `the host recorded sandbox "${sandbox.name}" as not running`;
+        log(`run ${runId}: ${writtenOff}; stopping the workload`);
+        stop('SIGTERM');
+      },
     });
     try {
       await sampler.firstSample;
@@ -135,7 +147,11 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
     // Like a container's processes when its init dies: nothing the workload started outlives it.
     killGroupMembers('SIGKILL');
     await sampler.stop();
-    const outcome = workloadOutcome(code, signal, stopSignal);
+    const base = workloadOutcome(code, signal, writtenOff === null ? stopSignal : null);
+    const outcome =
+      writtenOff === null
+        ? base
+        : { ...base, detail: `${base.detail ?? `workload exited ${code}`} after ${writtenOff}` };
     await recordRunExit(db, { runId, sandboxId: sandbox.id, outcome });
     log(`run ${runId}: ${outcome.reason}${outcome.detail === null ? '' : ` (${outcome.detail})`}`);
     return 0;
