@@ -1,5 +1,9 @@
 import type { DbWriteConnection } from '../db/index.js';
-import { type InsertRuntimeMetricParams, insertRuntimeMetric, selectRunStillWanted } from '../generated/index.js';
+import {
+  type InsertRuntimeMetricParams,
+  insertRuntimeMetric,
+  selectRunStillWanted,
+} from '../generated/index.js';
 
 /**
  * One resource sample of a workload, as stored in `sandbox_metric`: the generated insert's parameters
