@@ -1,6 +1,6 @@
 import type { DbReadConnection, DbWriteTransaction } from '../db/index.js';
 import { selectLatestRun } from '../generated/index.js';
-import { isPidAlive } from './is-pid-alive.js';
+import { isRuntimeAlive } from './is-runtime-alive.js';
 import { latestMetric } from './latest-metric.js';
 import { loadActiveRun } from './load-active-run.js';
 import type { SandboxHandle } from './sandbox-handle.js';
@@ -22,7 +22,7 @@ export function buildHandle(
 ): SandboxHandle {
   const active = loadActiveRun(conn, record.id);
   const run = active ?? selectLatestRun(conn, { sandboxId: record.id });
-  const pid = active !== undefined && isPidAlive(active.pid) ? active.pid : null;
+  const pid = active !== undefined && isRuntimeAlive(active.pid) ? active.pid : null;
   const startedAt = active === undefined ? Number.NaN : Date.parse(active.startedAt);
   return {
     record,

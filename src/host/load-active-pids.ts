@@ -1,6 +1,6 @@
 import type { DbReadConnection, DbWriteTransaction } from '../db/index.js';
 import { listActiveRuns } from '../generated/index.js';
-import { isPidAlive } from './is-pid-alive.js';
+import { isRuntimeAlive } from './is-runtime-alive.js';
 import type { SandboxStatus } from './sandbox-record.js';
 
 /**
@@ -20,8 +20,8 @@ export interface ActiveRuntime {
 }
 
 /**
- * The runtimes that are alive: every Running run whose pid passes {@link isPidAlive}. Runs whose
- * process died are left out (the reaper deals with them).
+ * The runtimes that are alive: every Running run whose pid passes {@link isRuntimeAlive}. Runs whose
+ * process died (or whose pid now names an unrelated process) are left out (the reaper deals with them).
  *
  * @example
  * ```ts
@@ -30,7 +30,7 @@ export interface ActiveRuntime {
  */
 export function loadActivePids(conn: DbReadConnection | DbWriteTransaction): ActiveRuntime[] {
   return listActiveRuns(conn)
-    .filter((run) => isPidAlive(run.pid))
+    .filter((run) => isRuntimeAlive(run.pid))
     .map((run) => ({
       sandboxId: run.sandboxId,
       name: run.name,

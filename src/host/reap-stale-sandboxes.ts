@@ -1,6 +1,6 @@
 import type { DbPools } from '../db/index.js';
 import { listActiveRuns } from '../generated/index.js';
-import { isPidAlive } from './is-pid-alive.js';
+import { isRuntimeAlive } from './is-runtime-alive.js';
 import { markSandboxRuntimeStale } from './mark-sandbox-runtime-stale.js';
 import { signalRuntime } from './signal-runtime.js';
 
@@ -25,7 +25,7 @@ export interface ReapedSandbox {
  * when the pid is found dead: once the write has awaited the lock, the group id could have been
  * handed out again.
  *
- * Left alone: runs whose pid is alive, sandboxes in any other status, and sandboxes with no run yet
+ * Left alone: runs whose runtime is alive ({@link isRuntimeAlive}), sandboxes in any other status, and sandboxes with no run yet
  * (their runtime is still starting).
  *
  * @example
@@ -37,7 +37,7 @@ export async function reapStaleSandboxes(pools: DbPools): Promise<ReapedSandbox[
   const reaped: ReapedSandbox[] = [];
   for (const run of listActiveRuns(pools.read)) {
     if (run.sandboxStatus !== 'Running' && run.sandboxStatus !== 'Draining') continue;
-    if (isPidAlive(run.pid)) continue;
+    if (isRuntimeAlive(run.pid)) continue;
     signalRuntime(run.pid, 'SIGKILL', 'group');
     const { sandboxCrashed } = await markSandboxRuntimeStale(pools.write, {
       sandboxId: run.sandboxId,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { leadsOwnProcessGroup } from './leads-own-process-group.js';
 
 /**
  * Sends `signal` to a runtime, either to the runtime process alone (`'process'`, so it can forward a
@@ -26,7 +26,7 @@ export function signalRuntime(pid: number, signal: NodeJS.Signals, target: 'proc
     throw new RangeError(`signalRuntime: ${pid} is not a runtime pid`);
   }
   if (target === 'group') return send(-pid, signal);
-  return leadsOwnGroup(pid) && send(pid, signal);
+  return leadsOwnProcessGroup(pid) && send(pid, signal);
 }
 
 function send(pid: number, signal: NodeJS.Signals): boolean {
@@ -38,16 +38,4 @@ function send(pid: number, signal: NodeJS.Signals): boolean {
     if (code === 'ESRCH' || code === 'EPERM') return false;
     throw err;
   }
-}
-
-function leadsOwnGroup(pid: number): boolean {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return false;
-  }
-  // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so split after the last ')'.
-  const pgrp = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2];
-  return pgrp !== undefined && Number(pgrp) === pid;
 }

@@ -1,6 +1,6 @@
 import type { DbPools } from '../db/index.js';
 import { HostError } from './host-error.js';
-import { isPidAlive } from './is-pid-alive.js';
+import { isRuntimeAlive } from './is-runtime-alive.js';
 import { loadActiveRun } from './load-active-run.js';
 import { markSandboxStoppedForReplacement } from './mark-sandbox-stopped-for-replacement.js';
 import type { SandboxRecord } from './sandbox-record.js';
@@ -30,7 +30,7 @@ export async function stopSandboxForReplacement(
   const run = loadActiveRun(pools.read, record.id);
   let signal: NodeJS.Signals | null = null;
   // A pid that no longer leads its group is not our runtime any more: nothing is signalled or awaited.
-  if (run !== undefined && isPidAlive(run.pid) && signalRuntime(run.pid, 'SIGTERM', 'process')) {
+  if (run !== undefined && isRuntimeAlive(run.pid) && signalRuntime(run.pid, 'SIGTERM', 'process')) {
     signal = 'SIGTERM';
     if (!(await waitForPidExit(run.pid, options.timeoutMs))) {
       signal = 'SIGKILL';

@@ -3,7 +3,7 @@ import type { DbPools } from '../db/index.js';
 import { markSandboxStoppedIfActive, selectRunById, terminateActiveRun } from '../generated/index.js';
 import { DEFAULT_STOP_TIMEOUT_MS } from './default-stop-timeout.js';
 import { HostError } from './host-error.js';
-import { isPidAlive } from './is-pid-alive.js';
+import { isRuntimeAlive } from './is-runtime-alive.js';
 import { loadActiveRun } from './load-active-run.js';
 import { requireSandbox } from './require-sandbox.js';
 import type { RunRecord } from './run-record.js';
@@ -70,7 +70,7 @@ export async function stopSandbox(
   let forced = false;
   for (;;) {
     const recorded = selectRunById(pools.read, { id: run.id })?.status === 'Terminated';
-    const alive = delivered && isPidAlive(run.pid);
+    const alive = delivered && isRuntimeAlive(run.pid);
     if (recorded && !alive) break;
     if (!recorded && !alive) {
       // Dead without a record: nothing will ever write it, so this is the stale case.

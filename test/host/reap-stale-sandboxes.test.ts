@@ -1,10 +1,12 @@
 import { once } from 'node:events';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { isPidAlive } from '../../src/host/is-pid-alive.js';
+import { loadActivePids } from '../../src/host/load-active-pids.js';
 import { reapStaleSandboxes } from '../../src/host/reap-stale-sandboxes.js';
 import { waitForPidExit } from '../../src/host/wait-for-pid-exit.js';
 import { openTestPools } from '../support/open-test-pools.js';
-import { deadPid, spawnDetached } from './support/processes.js';
+import { deadPid, spawnDetached, spawnUnrelatedProcess } from './support/processes.js';
 import { seedSandbox } from './support/seed.js';
 
 describe('reapStaleSandboxes', () => {
@@ -71,6 +73,16 @@ describe('reapStaleSandboxes', () => {
     expect(await waitForPidExit(workloadPid, 5_000)).toBe(true);
     other.exec('COMMIT');
     expect((await reaped).map((r) => r.name)).toEqual(['orphan']);
+  });
+
+  it('should reap a run whose pid now names an unrelated process, and leave that process alone', async () => {
+    const { pools } = await openTestPools();
+    const unrelated = await spawnUnrelatedProcess();
+    const { runId } = await seedSandbox(pools, 'reused', { pid: unrelated });
+
+    expect(await reapStaleSandboxes(pools)).toEqual([{ name: 'reused', runId, pid: unrelated }]);
+    expect(loadActivePids(pools.read)).toEqual([]);
+    expect(isPidAlive(unrelated)).toBe(true);
   });
 
   it('should find nothing to do on a second pass', async () => {

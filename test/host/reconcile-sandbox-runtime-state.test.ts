@@ -6,7 +6,7 @@ import { loadSandboxRecordReconciled } from '../../src/host/load-sandbox-record-
 import { reconcileSandboxRuntimeState } from '../../src/host/reconcile-sandbox-runtime-state.js';
 import { waitForPidExit } from '../../src/host/wait-for-pid-exit.js';
 import { openTestPools } from '../support/open-test-pools.js';
-import { deadPid, spawnDetached } from './support/processes.js';
+import { deadPid, spawnDetached, spawnUnrelatedProcess } from './support/processes.js';
 import { seedSandbox } from './support/seed.js';
 
 const RUN = 'SELECT status, termination_reason, termination_detail, terminated_at FROM run WHERE id = @id';
@@ -69,6 +69,21 @@ describe('reconcileSandboxRuntimeState', () => {
     );
     other.exec('COMMIT');
     expect((await reconciled)?.status).toBe('Crashed');
+  });
+
+  it('should treat a run whose pid now names an unrelated process as stale, and leave that process alone', async () => {
+    const { pools } = await openTestPools();
+    const unrelated = await spawnUnrelatedProcess();
+    const { record, runId } = await seedSandbox(pools, 'reused', { pid: unrelated });
+
+    expect((await reconcileSandboxRuntimeState(pools, record))?.status).toBe('Crashed');
+
+    expect(pools.read.get(RUN, { id: runId })).toMatchObject({
+      status: 'Terminated',
+      termination_reason: 'InternalError',
+      termination_detail: expect.stringContaining(`pid ${unrelated}`),
+    });
+    expect(isPidAlive(unrelated)).toBe(true);
   });
 
   it('should mark a Draining sandbox with a dead runtime Crashed too', async () => {

@@ -62,25 +62,24 @@ describe('stopSandbox', () => {
     expect(pools.read.get(STATUS, { name: 'mute' }, 'pluck')).toBe('Stopped');
   });
 
-  it('should treat a runtime whose pid now names an unrelated process as gone: no signal, InternalError, Stopped', async () => {
+  it('should treat a runtime whose pid now names an unrelated process as crashed, never signalling that process', async () => {
     const { pools } = await openTestPools();
     const unrelated = await spawnUnrelatedProcess();
     const { runId } = await seedSandbox(pools, 'reused', { pid: unrelated });
 
     const started = performance.now();
-    const result = await stopSandbox(pools, { name: 'reused', timeoutMs: 2_000 });
+    await expect(stopSandbox(pools, { name: 'reused', timeoutMs: 2_000 })).rejects.toMatchObject({
+      name: 'HostError',
+      code: 'SANDBOX_NOT_RUNNING',
+    });
 
     expect(performance.now() - started).toBeLessThan(2_000);
-    expect(result.forced).toBe(false);
     expect(pools.read.get(RUN, { id: runId })).toMatchObject({
       status: 'Terminated',
       termination_reason: 'InternalError',
       exit_signal: null,
     });
-    expect(
-      pools.read.get('SELECT termination_detail FROM run WHERE id = @id', { id: runId }, 'pluck'),
-    ).toContain(`pid ${unrelated}`);
-    expect(pools.read.get(STATUS, { name: 'reused' }, 'pluck')).toBe('Stopped');
+    expect(pools.read.get(STATUS, { name: 'reused' }, 'pluck')).toBe('Crashed');
     expect(isPidAlive(unrelated)).toBe(true);
   });
 
@@ -136,16 +135,21 @@ describe('killSandbox', () => {
     expect(pools.read.get(STATUS, { name: 'web' }, 'pluck')).toBe('Stopped');
   });
 
-  it('should treat a runtime whose pid now names an unrelated process as gone: not killed, InternalError, Stopped', async () => {
+  it('should treat a runtime whose pid now names an unrelated process as crashed, never killing that process', async () => {
     const { pools } = await openTestPools();
     const unrelated = await spawnUnrelatedProcess();
     const { runId } = await seedSandbox(pools, 'reused', { pid: unrelated });
 
-    const run = await killSandbox(pools, 'reused');
+    await expect(killSandbox(pools, 'reused')).rejects.toMatchObject({
+      name: 'HostError',
+      code: 'SANDBOX_NOT_RUNNING',
+    });
 
-    expect(run).toMatchObject({ id: runId, status: 'Terminated', terminationReason: 'InternalError' });
-    expect(run?.terminationDetail).toContain(`pid ${unrelated}`);
-    expect(pools.read.get(STATUS, { name: 'reused' }, 'pluck')).toBe('Stopped');
+    expect(pools.read.get(RUN, { id: runId })).toMatchObject({
+      status: 'Terminated',
+      termination_reason: 'InternalError',
+    });
+    expect(pools.read.get(STATUS, { name: 'reused' }, 'pluck')).toBe('Crashed');
     expect(isPidAlive(unrelated)).toBe(true);
   });
 
