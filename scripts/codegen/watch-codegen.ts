@@ -52,13 +52,14 @@ export async function watchCodegen(options: WatchCodegenOptions): Promise<number
   let running = Promise.resolve();
 
   const runOnce = async (): Promise<void> => {
+    // Watch first, then read: a change made while the run reads is seen by a watcher already in place.
+    syncWatchers();
     try {
       last = await options.run();
     } catch (e) {
       last = 1;
       err(`codegen: unexpected error (still watching): ${e instanceof Error ? e.message : String(e)}\n`);
     }
-    if (!stopped) syncWatchers();
   };
   const schedule = (): void => {
     if (stopped) return;
@@ -72,6 +73,7 @@ export async function watchCodegen(options: WatchCodegenOptions): Promise<number
     dirs.delete(dir);
   };
   const syncWatchers = (): void => {
+    if (stopped) return;
     let wanted: string[];
     try {
       const config = loadCodegenConfig(configPath);

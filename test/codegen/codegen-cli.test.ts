@@ -235,7 +235,6 @@ describe('codegen CLI', () => {
     expect(readFileSync(join(dir, 'expected/index.ts'), 'utf8')).toContain('export {};');
 
     mkdirSync(join(dir, 'queries'));
-    await sleep(200);
     writeFileSync(join(dir, 'queries/a_owner.sql'), saved);
     await w.waitFor(() => existsSync(join(dir, 'expected/a_owner.ts')), 'the recreated directory');
     // Later edits inside the recreated directory are seen too.
