@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * try {
- *   await pools.write.transaction((tx) => insertRun(tx, run));
+ *   await pools.write.transaction((tx) => insertRuntimeMetric(tx, sample));
  * } catch (err) {
  *   if (err instanceof DbBusyError) console.error(`gave up after ${err.attempts} attempts`);
  *   throw err;

@@ -28,8 +28,8 @@ export interface DbPoolsOptions extends DbWriteOptions {
  * @example
  * ```ts
  * const pools = await DbPools.open(dbPathFor(msbHome()));
- * const record = loadSandboxRecord(pools.read, { name: 'web' });
- * await updateSandboxStatus(pools.write, { id: record!.id, status: 'Stopped' });
+ * const record = selectSandboxByName(pools.read, { name: 'web' });
+ * await setSandboxStatus(pools.write, { id: record!.id, status: 'Stopped' });
  * await pools.close();
  * ```
  */

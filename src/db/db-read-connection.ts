@@ -141,7 +141,7 @@ export class DbReadConnection {
    *
    * @example
    * ```ts
-   * const [record, run] = read.snapshot((r) => [loadSandboxRecord(r, { name }), loadActiveRun(r, { sandboxId })]);
+   * const [record, run] = read.snapshot((r) => [selectSandboxByName(r, { name }), selectActiveRun(r, { sandboxId })]);
    * ```
    */
   snapshot<T>(fn: (conn: DbReadConnection) => T & (T extends PromiseLike<unknown> ? never : unknown)): T {

@@ -46,7 +46,7 @@ interface Slot {
  *
  * @example
  * ```ts
- * const rows = await pools.readPool.run(metricsForSandbox, { sandboxId: 1, limit: 1000 });
+ * const rows = await pools.readPool.run(listMetricsOfSandbox, { sandboxId: 1, limit: 1000 });
  * ```
  */
 export class DbReadPool {
@@ -82,8 +82,8 @@ export class DbReadPool {
    *
    * @example
    * ```ts
-   * const sandboxes = await pool.run(listSandboxes);
-   * const record = await pool.run(loadSandboxRecord, { name: 'web' });
+   * const sandboxes = await pool.run(selectSandboxes);
+   * const record = await pool.run(selectSandboxByName, { name: 'web' });
    * ```
    */
   run<R>(fn: (conn: DbReadConnection) => R): Promise<R>;

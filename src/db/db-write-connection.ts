@@ -22,7 +22,7 @@ import type { WriteStats } from './write-stats.js';
  * @example
  * ```ts
  * const write = await DbWriteConnection.open(dbPathFor(msbHome()));
- * const runId = await insertRun(write, { sandboxId: 1, pid: process.pid });
+ * await setSandboxStatus(write, { id: 1, status: 'Stopped' });
  * write.close();
  * ```
  */

@@ -16,8 +16,8 @@ export interface TransactionState {
  * @example
  * ```ts
  * await pools.write.transaction((tx) => {
- *   const record = loadSandboxRecord(tx, { name: 'web' });
- *   if (record !== undefined) updateSandboxStatus(tx, { id: record.id, status: 'Stopped' });
+ *   const record = selectSandboxByName(tx, { name: 'web' });
+ *   if (record !== undefined) setSandboxStatus(tx, { id: record.id, status: 'Stopped' });
  * });
  * ```
  */

@@ -13,7 +13,7 @@ let global: Promise<DbPools> | undefined;
  * @example
  * ```ts
  * const pools = await initGlobal();
- * const sandboxes = listSandboxes(pools.read);
+ * const sandboxes = selectSandboxes(pools.read);
  * ```
  */
 export function initGlobal(): Promise<DbPools> {
