@@ -101,6 +101,8 @@ function buildCases(): Case[] {
   const setStatus = hand.prepare(
     `UPDATE sandbox SET status = @status, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = @id`,
   );
+  // Wrapped once, as a hand-written caller would keep it.
+  const setStatusTx = hand.transaction((params: { id: number; status: string }) => setStatus.run(params));
   const metric = {
     sandboxId: 2,
     cpuPercent: 1.5,
@@ -157,7 +159,7 @@ function buildCases(): Case[] {
       name: ':execrows as its own transaction',
       ops: 500,
       generated: () => setSandboxStatus(pools.write, { id: 3, status: 'Stopped' }),
-      handWritten: () => hand.transaction(() => setStatus.run({ id: 3, status: 'Stopped' })).immediate(),
+      handWritten: () => setStatusTx.immediate({ id: 3, status: 'Stopped' }),
     },
   ];
 }
