@@ -31,8 +31,8 @@ export interface CreateSandboxOptions extends SandboxSpec, LaunchOptions {
  *    `HostError` `INVALID_ARGUMENT`, an unknown image `IMAGE_NOT_FOUND`.
  * 2. Makes room ({@link prepareCreateTarget}): an existing sandbox or leftover directory is
  *    `SANDBOX_EXISTS` / `SANDBOX_DIR_EXISTS` unless `replace`.
- * 3. Inserts the sandbox as Running and pins the image's manifest (`persistOciManifestPin`; the config
- *    JSON keeps the digest too), then starts its runtime and waits for its ready report; a runtime that
+ * 3. Inserts the sandbox as Running and pins the image's manifest in one transaction
+ *    (`persistOciManifestPin`; the config JSON keeps the digest too), then starts its runtime and waits for its ready report; a runtime that
  *    fails leaves the sandbox Stopped and rejects with `RUNTIME_START_FAILED`.
  *
  * @example
@@ -49,10 +49,14 @@ export async function createSandbox(pools: DbPools, options: CreateSandboxOption
     replace: options.replace === true,
     ...(options.stopTimeoutMs === undefined ? {} : { stopTimeoutMs: options.stopTimeoutMs }),
   });
-  const record = await insertSandboxRecord(pools.write, { name: options.name, config });
-  if (config.image !== null) {
-    await persistOciManifestPin(pools.write, { sandboxId: record.id, digest: config.image.digest });
-  }
+  // One transaction: a pin that failed after its own insert would leave a Running sandbox that no
+  // runtime ever claims, which reconcile reads as "still starting" forever.
+  const record = await pools.write.transaction((tx) => {
+    const inserted = insertSandboxRecord(tx, { name: options.name, config });
+    if (config.image !== null)
+      persistOciManifestPin(tx, { sandboxId: inserted.id, digest: config.image.digest });
+    return inserted;
+  });
   const runtime = await launchSandboxRuntime(pools.write, record, options);
   return { record, runtime };
 }

@@ -44,15 +44,17 @@ export async function startSandbox(
   const running = () =>
     new HostError('SANDBOX_RUNNING', `sandbox "${record.name}" is already ${record.status.toLowerCase()}`);
   if (isActiveStatus(record.status)) throw running();
-  const row = await markSandboxStartingIfIdle(pools.write, { id: record.id });
-  if (row === undefined) throw running();
-  const starting = toSandboxRecord(row);
-  if (starting.config.image !== null) {
-    await persistOciManifestPin(pools.write, {
-      sandboxId: starting.id,
-      digest: starting.config.image.digest,
-    });
-  }
+  // Claim and pin together: a failed pin must not leave a Running sandbox that no runtime will claim.
+  const starting = await pools.write.transaction((tx) => {
+    const row = markSandboxStartingIfIdle(tx, { id: record.id });
+    if (row === undefined) return undefined;
+    const claimed = toSandboxRecord(row);
+    if (claimed.config.image !== null) {
+      persistOciManifestPin(tx, { sandboxId: claimed.id, digest: claimed.config.image.digest });
+    }
+    return claimed;
+  });
+  if (starting === undefined) throw running();
   const runtime = await launchSandboxRuntime(pools.write, starting, options);
   return { record: starting, runtime };
 }
