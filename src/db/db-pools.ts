@@ -3,7 +3,7 @@ import type { DbWriteOptions } from './db-open-options.js';
 import { DbReadConnection } from './db-read-connection.js';
 import { DbReadPool } from './db-read-pool.js';
 import { DbWriteConnection } from './db-write-connection.js';
-import { loadMigrations } from './migration.js';
+import { resolveMigrations } from './migration.js';
 
 /**
  * Options of {@link DbPools.open}: the writer's options plus the worker-thread read pool.
@@ -63,7 +63,7 @@ export class DbPools {
       moduleUrl: options.readPoolModuleUrl ?? generatedIndexUrl(),
       ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
     });
-    const migrations = options.migrations === undefined ? loadMigrations() : options.migrations;
+    const migrations = resolveMigrations(options.migrations);
     const write = await DbWriteConnection.open(path, { ...options, migrations });
     try {
       const read = await DbReadConnection.open(path, { ...options, migrations, connectTimeoutMs: 0 });

@@ -10,7 +10,7 @@ import {
 } from './db-open-options.js';
 import { assertInternal, assertNotThenable, INTERNAL } from './internal.js';
 import { isSqliteBusy } from './is-sqlite-busy.js';
-import { loadMigrations } from './migration.js';
+import { resolveMigrations } from './migration.js';
 import { pendingMigrations, readLedger } from './migrator.js';
 import type { BindParams, RowMode } from './sql-types.js';
 import { StatementCache } from './statement-cache.js';
@@ -59,7 +59,7 @@ export class DbReadConnection {
     assertDatabasePath(path);
     const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
-    const migrations = options.migrations === undefined ? loadMigrations() : options.migrations;
+    const migrations = resolveMigrations(options.migrations);
     const deadline = performance.now() + connectTimeoutMs;
     let lastProblem = 'the database was never migrated';
     for (;;) {

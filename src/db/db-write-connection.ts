@@ -4,7 +4,7 @@ import { DbBusyError } from './db-busy-error.js';
 import { type DbWriteOptions, DEFAULT_CONNECT_TIMEOUT_MS } from './db-open-options.js';
 import { DbWriteTransaction, type TransactionState } from './db-write-transaction.js';
 import { assertInternal, assertNotThenable, INTERNAL } from './internal.js';
-import { loadMigrations } from './migration.js';
+import { resolveMigrations } from './migration.js';
 import { applyMigrations } from './migrator.js';
 import { retryOnBusy } from './retry-on-busy.js';
 import { type RetryPolicy, resolveRetryPolicy } from './retry-policy.js';
@@ -64,7 +64,7 @@ export class DbWriteConnection {
   static async open(path: string, options: DbWriteOptions = {}): Promise<DbWriteConnection> {
     const policy = resolveRetryPolicy(options.retry);
     const connectPolicy = { ...policy, budgetMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS };
-    const migrations = options.migrations === undefined ? loadMigrations() : options.migrations;
+    const migrations = resolveMigrations(options.migrations);
     const db = openSqlite(path, { readonly: false, busyTimeoutMs: 0 });
     try {
       await retryOnBusy(() => {

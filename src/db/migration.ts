@@ -85,14 +85,22 @@ export function loadMigrations(dir: string = projectSchemaDir()): readonly Migra
 }
 
 /**
- * Sorts migrations by version and refuses duplicate versions.
+ * The migrations an open uses: the project's `schema/` by default, none for `null`, or the given list,
+ * sorted by version and checked for duplicates like files are.
  *
  * @example
  * ```ts
- * sortMigrations([m2, m1], 'inline'); // [m1, m2]
+ * resolveMigrations([m2, m1]); // [m1, m2]
  * ```
  */
-export function sortMigrations(migrations: readonly Migration[], where: string): readonly Migration[] {
+export function resolveMigrations(
+  option: readonly Migration[] | null | undefined,
+): readonly Migration[] | null {
+  if (option === undefined) return loadMigrations();
+  return option === null ? null : sortMigrations(option, 'the migrations option');
+}
+
+function sortMigrations(migrations: readonly Migration[], where: string): readonly Migration[] {
   const sorted = [...migrations].sort((a, b) => a.version - b.version);
   for (let i = 1; i < sorted.length; i++) {
     const previous = sorted[i - 1]!;

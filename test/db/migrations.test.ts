@@ -132,6 +132,23 @@ describe('migrations', () => {
     },
   );
 
+  it('should apply a migrations option given out of order in version order, and refuse duplicate versions', async () => {
+    const path = join(makeTempDir(), 'db', 'msb.db');
+    const first = migration('0001_t.sql', 'CREATE TABLE t (x INTEGER) STRICT;');
+    const second = migration('0002_i.sql', 'CREATE INDEX t_x ON t (x);');
+    const write = await DbWriteConnection.open(path, { migrations: [second, first] });
+    await write.close();
+    expect(ledger(path).map((row) => row.version)).toEqual([1, 2]);
+
+    const twin = migration('0002_j.sql', 'CREATE INDEX t_x2 ON t (x);');
+    const err = await DbWriteConnection.open(path, { migrations: [first, second, twin] }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(DbOpenError);
+    expect(err).toMatchObject({ code: 'DB_MIGRATION_INVALID' });
+    expect((err as Error).message).toMatch(/0002_i\.sql and 0002_j\.sql share version 2/);
+  });
+
   it('should ignore files that are not .sql', () => {
     const dir = schemaDir({ '0001_ok.sql': 'SELECT 1;', 'README.md': '# notes' });
     expect(loadMigrations(dir).map((m) => m.name)).toEqual(['0001_ok.sql']);
