@@ -33,5 +33,21 @@ export interface DbWriteOptions extends DbOpenOptions {
   readonly retry?: Partial<RetryPolicy>;
 }
 
+/**
+ * Options of `DbWriteConnection.attach`: a writer on a database another process set up.
+ *
+ * @example
+ * ```ts
+ * const write = await DbWriteConnection.attach(path, { connectTimeoutMs: 5_000, schemaVersion: 2 });
+ * ```
+ */
+export interface DbAttachOptions {
+  /** How long attaching waits for the file to exist and reach `schemaVersion` (default 30 000). */
+  readonly connectTimeoutMs?: number;
+  /** The ledger version the code expects (default: the newest migration file name in `schema/`). */
+  readonly schemaVersion?: number;
+  readonly retry?: Partial<RetryPolicy>;
+}
+
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;

@@ -1,13 +1,14 @@
 import type { Database } from 'better-sqlite3';
-import { openSqlite } from './connection-builder.js';
+import { openSqlite, waitForSchema } from './connection-builder.js';
 import { DbBusyError } from './db-busy-error.js';
-import { type DbWriteOptions, DEFAULT_CONNECT_TIMEOUT_MS } from './db-open-options.js';
+import { type DbAttachOptions, type DbWriteOptions, DEFAULT_CONNECT_TIMEOUT_MS } from './db-open-options.js';
 import { DbWriteTransaction, type TransactionState } from './db-write-transaction.js';
 import { assertInternal, assertNotThenable, INTERNAL } from './internal.js';
-import { resolveMigrations } from './migration.js';
+import { isSqliteBusy } from './is-sqlite-busy.js';
+import { latestSchemaVersion, resolveMigrations } from './migration.js';
 import { applyMigrations } from './migrator.js';
 import { retryOnBusy } from './retry-on-busy.js';
-import { type RetryPolicy, resolveRetryPolicy } from './retry-policy.js';
+import { backoffDelayMs, type RetryPolicy, resolveRetryPolicy } from './retry-policy.js';
 import { StatementCache } from './statement-cache.js';
 import type { WriteStats } from './write-stats.js';
 
@@ -30,11 +31,25 @@ export class DbWriteConnection {
   readonly #db: Database;
   readonly #cache: StatementCache;
   readonly #policy: RetryPolicy;
-  readonly #stats = { transactions: 0, commits: 0, rollbacks: 0, busyRetries: 0, busyTimeouts: 0 };
+  readonly #stats = {
+    transactions: 0,
+    commits: 0,
+    rollbacks: 0,
+    busyRetries: 0,
+    busyTimeouts: 0,
+    groupCommits: 0,
+  };
   readonly #begin;
   readonly #commit;
   readonly #rollback;
-  #tail: Promise<unknown> = Promise.resolve();
+  readonly #savepoint;
+  readonly #release;
+  readonly #rollbackTo;
+  /** Calls waiting for the next group; non-empty only while {@link #draining}. */
+  #queue: Queued[] = [];
+  #draining = false;
+  /** Settles when the queue last drained. */
+  #idle: Promise<void> = Promise.resolve();
   #inBody = false;
 
   /** @internal Use {@link DbWriteConnection.open}. */
@@ -46,6 +61,9 @@ export class DbWriteConnection {
     this.#begin = db.prepare('BEGIN IMMEDIATE');
     this.#commit = db.prepare('COMMIT');
     this.#rollback = db.prepare('ROLLBACK');
+    this.#savepoint = db.prepare('SAVEPOINT msb_grouped');
+    this.#release = db.prepare('RELEASE msb_grouped');
+    this.#rollbackTo = db.prepare('ROLLBACK TO msb_grouped');
   }
 
   /**
@@ -82,6 +100,41 @@ export class DbWriteConnection {
     }
   }
 
+  /**
+   * Opens the writer of a database that another process created and migrated, as a runtime opens its
+   * host's: never creates the file, changes no journal mode and applies no migration.
+   *
+   * 1. Waits (asynchronously) up to `connectTimeoutMs` (default 30 s) for the file to exist and for its
+   *    ledger to reach `schemaVersion` (default: the newest version among `schema/`'s file names; no
+   *    schema file is read). `0` checks once.
+   * 2. Fails with `DbOpenError` `DB_NOT_FOUND`, `DB_CONNECT_TIMEOUT` (never migrated that far) or
+   *    `DB_SCHEMA_TOO_NEW`.
+   * 3. Sets `synchronous=NORMAL`, `foreign_keys=ON` and `busy_timeout=0` like {@link open}.
+   *
+   * @example
+   * ```ts
+   * const write = await DbWriteConnection.attach(dbPathFor(home), { connectTimeoutMs: 5_000 });
+   * ```
+   */
+  static async attach(path: string, options: DbAttachOptions = {}): Promise<DbWriteConnection> {
+    const policy = resolveRetryPolicy(options.retry);
+    const expected = options.schemaVersion ?? latestSchemaVersion();
+    const db = await waitForSchema(path, {
+      readonly: false,
+      busyTimeoutMs: 0,
+      schemaVersion: expected,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    });
+    try {
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      return new DbWriteConnection(INTERNAL, db, policy);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
   /** The database file. */
   get path(): string {
     return this.#db.name;
@@ -105,16 +158,19 @@ export class DbWriteConnection {
   /**
    * Runs `fn` in a write transaction and returns a promise of its result.
    *
-   * 1. Transactions of this connection run one at a time, in call order (an async FIFO); none stays
-   *    open across an `await`.
-   * 2. `BEGIN IMMEDIATE` takes the write lock up front, `fn(tx)` runs synchronously, then `COMMIT`.
-   * 3. On any error the attempt is rolled back (only if SQLite has not already done so).
-   * 4. A busy error reruns the **whole** `fn` after an async full-jitter sleep; after the policy's budget
-   *    it rejects with `DbBusyError` and nothing is committed. Other errors reject unchanged (a
-   *    `SqliteError` keeps its class, code and stack).
+   * 1. `fn(tx)` runs synchronously between `BEGIN IMMEDIATE` and `COMMIT`; no transaction stays open
+   *    across an `await`.
+   * 2. With nothing queued, the call begins, runs `fn` and commits at once (the fast path).
+   * 3. Calls made while earlier ones wait (a busy retry sleeping) queue in call order, and the queue runs
+   *    as one group: one `BEGIN IMMEDIATE … COMMIT`, each `fn` inside its own `SAVEPOINT`. A `fn` that
+   *    throws is rolled back to its savepoint and rejects alone; the others commit.
+   * 4. A busy error (at `BEGIN`, in a body or at `COMMIT`) rolls the whole attempt back and reruns every
+   *    `fn` of it after an async full-jitter sleep; a call whose policy budget has passed rejects with
+   *    `DbBusyError` and nothing of it is committed. Other errors reject unchanged (a `SqliteError`
+   *    keeps its class, code and stack).
    * 5. `fn` may run more than once, so it must be free of outside side effects. A `fn` that returns a
    *    promise is a `TypeError`. Calling `transaction()` from inside `fn` throws a `TypeError` there,
-   *    so the outer transaction rolls back and rejects with it.
+   *    so that `fn` rolls back and rejects with it.
    *
    * @example
    * ```ts
@@ -134,9 +190,14 @@ export class DbWriteConnection {
         'transaction() called inside a transaction body; use the handle passed to the body instead',
       );
     }
-    const result = this.#tail.then(() => this.#runWithRetry(fn));
-    this.#tail = result.catch(() => undefined);
-    return result;
+    if (!this.#draining) {
+      const started = performance.now();
+      const outcome = this.#runAlone(fn);
+      if (outcome.kind === 'busy') return this.#enqueue(fn, started, outcome.error);
+      this.#stats.transactions++;
+      return outcome.kind === 'error' ? Promise.reject(outcome.error) : Promise.resolve(outcome.value as T);
+    }
+    return this.#enqueue(fn, performance.now(), undefined);
   }
 
   /**
@@ -148,48 +209,208 @@ export class DbWriteConnection {
    * ```
    */
   async close(): Promise<void> {
-    await this.#tail;
+    await this.#idle;
     if (this.#db.open) this.#db.close();
   }
 
-  async #runWithRetry<T>(fn: (tx: DbWriteTransaction) => T): Promise<T> {
+  #enqueue<T>(fn: (tx: DbWriteTransaction) => T, started: number, busy: unknown): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const item: Queued = { fn, started, attempts: 0, resolve: resolve as (v: unknown) => void, reject };
+      this.#queue.push(item);
+      if (busy !== undefined) {
+        // The fast path met a busy lock: this call heads a new queue and sleeps before its next try.
+        this.#draining = true;
+        this.#idle = this.#drain(busy);
+      } else if (!this.#draining) {
+        this.#draining = true;
+        this.#idle = this.#drain(undefined);
+      }
+    });
+  }
+
+  /** Runs the queue, a group at a time, until it is empty; `busy` is a failure to back off from first. */
+  async #drain(busy: unknown): Promise<void> {
     try {
-      return await retryOnBusy(() => this.#attempt(fn), this.#policy, {
-        onRetry: () => {
-          this.#stats.busyRetries++;
-        },
-      });
-    } catch (err) {
-      if (err instanceof DbBusyError) this.#stats.busyTimeouts++;
-      throw err;
+      let failure = busy;
+      while (this.#queue.length > 0) {
+        if (failure !== undefined) {
+          const delayMs = this.#backOff(failure);
+          if (delayMs === undefined) {
+            failure = undefined;
+            continue;
+          }
+          await sleep(delayMs);
+        }
+        const group = this.#queue;
+        this.#queue = [];
+        failure = this.#runGroup(group);
+        // A busy group goes back to the head, before anything queued while it ran.
+        if (failure !== undefined) this.#queue = group.concat(this.#queue);
+      }
     } finally {
-      this.#stats.transactions++;
+      this.#draining = false;
     }
   }
 
-  #attempt<T>(fn: (tx: DbWriteTransaction) => T): T {
-    this.#begin.run();
+  /**
+   * Counts a busy attempt of the queued calls; rejects those whose budget has passed and returns the
+   * sleep before the next attempt (undefined: nobody is left to wait for).
+   */
+  #backOff(failure: unknown): number | undefined {
+    const now = performance.now();
+    const waiting: Queued[] = [];
+    for (const item of this.#queue) {
+      item.attempts++;
+      const elapsedMs = now - item.started;
+      if (elapsedMs >= this.#policy.budgetMs) {
+        this.#stats.busyTimeouts++;
+        this.#stats.transactions++;
+        item.reject(new DbBusyError(item.attempts, elapsedMs, failure));
+      } else {
+        waiting.push(item);
+      }
+    }
+    this.#queue = waiting;
+    const head = waiting[0];
+    if (head === undefined) return undefined;
+    this.#stats.busyRetries++;
+    // Never sleep past the head's budget: its last attempt happens right at its end.
+    const left = this.#policy.budgetMs - (now - head.started);
+    return Math.min(backoffDelayMs(this.#policy, head.attempts), left);
+  }
+
+  /** One attempt of a lone call: its outcome, or the busy error that calls for a retry. */
+  #runAlone(fn: (tx: DbWriteTransaction) => unknown): Outcome {
+    try {
+      this.#begin.run();
+    } catch (err) {
+      return failed(err);
+    }
     const state: TransactionState = { active: true };
     try {
-      this.#inBody = true;
-      let result: T;
-      try {
-        result = fn(new DbWriteTransaction(INTERNAL, this.#cache, state));
-      } finally {
-        this.#inBody = false;
-      }
-      assertNotThenable(result, 'transaction()');
+      const value = this.#runBody(fn, state);
       this.#commit.run();
       this.#stats.commits++;
-      return result;
+      return { kind: 'value', value };
     } catch (err) {
-      // SQLite rolls back by itself after some errors (SQLITE_FULL, SQLITE_IOERR, ...); a second
-      // ROLLBACK would throw and hide the original error.
-      if (this.#db.inTransaction) this.#rollback.run();
-      this.#stats.rollbacks++;
-      throw err;
+      this.#rollbackAll();
+      return failed(err);
     } finally {
       state.active = false;
     }
   }
+
+  /**
+   * One attempt of a group of queued calls in one transaction. Settles every call and returns
+   * undefined, or settles none and returns the busy error that calls for a retry of all.
+   */
+  #runGroup(group: Queued[]): unknown {
+    if (group.length === 1) {
+      const item = group[0]!;
+      const outcome = this.#runAlone(item.fn);
+      if (outcome.kind === 'busy') return outcome.error;
+      this.#settle(item, outcome);
+      return undefined;
+    }
+    try {
+      this.#begin.run();
+    } catch (err) {
+      if (isSqliteBusy(err)) return err;
+      for (const item of group) this.#settle(item, { kind: 'error', error: err });
+      return undefined;
+    }
+    const outcomes: Settled[] = [];
+    for (let i = 0; i < group.length; i++) {
+      const state: TransactionState = { active: true };
+      this.#savepoint.run();
+      try {
+        outcomes.push({ kind: 'value', value: this.#runBody(group[i]!.fn, state) });
+        this.#release.run();
+      } catch (err) {
+        if (isSqliteBusy(err) || !this.#db.inTransaction) {
+          // Busy, or SQLite rolled the whole transaction back itself (SQLITE_FULL, SQLITE_IOERR, ...):
+          // the bodies before this one lost their writes too. A busy error retries the group; any
+          // other rejects this call alone and reruns the rest of the group at once.
+          this.#rollbackAll();
+          if (isSqliteBusy(err)) return err;
+          this.#settle(group[i]!, { kind: 'error', error: err });
+          this.#queue = group.filter((_, j) => j !== i).concat(this.#queue);
+          return undefined;
+        }
+        this.#rollbackTo.run();
+        this.#release.run();
+        this.#stats.rollbacks++;
+        outcomes.push({ kind: 'error', error: err });
+      } finally {
+        state.active = false;
+      }
+    }
+    try {
+      this.#commit.run();
+    } catch (err) {
+      this.#rollbackAll();
+      if (isSqliteBusy(err)) return err;
+      for (const item of group) this.#settle(item, { kind: 'error', error: err });
+      return undefined;
+    }
+    this.#stats.groupCommits++;
+    for (let i = 0; i < group.length; i++) {
+      const outcome = outcomes[i]!;
+      if (outcome.kind === 'value') this.#stats.commits++;
+      this.#settle(group[i]!, outcome);
+    }
+    return undefined;
+  }
+
+  #runBody(fn: (tx: DbWriteTransaction) => unknown, state: TransactionState): unknown {
+    this.#inBody = true;
+    let value: unknown;
+    try {
+      value = fn(new DbWriteTransaction(INTERNAL, this.#cache, state));
+    } finally {
+      this.#inBody = false;
+    }
+    assertNotThenable(value, 'transaction()');
+    return value;
+  }
+
+  #rollbackAll(): void {
+    // SQLite rolls back by itself after some errors (SQLITE_FULL, SQLITE_IOERR, ...); a second
+    // ROLLBACK would throw and hide the original error.
+    if (this.#db.inTransaction) this.#rollback.run();
+    this.#stats.rollbacks++;
+  }
+
+  #settle(item: Queued, outcome: Settled): void {
+    this.#stats.transactions++;
+    if (outcome.kind === 'error') item.reject(outcome.error);
+    else item.resolve(outcome.value);
+  }
+}
+
+/** A queued `transaction()` call. */
+interface Queued {
+  readonly fn: (tx: DbWriteTransaction) => unknown;
+  /** When the call was made: its retry budget runs from there. */
+  readonly started: number;
+  /** Busy attempts so far. */
+  attempts: number;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** What a call came to. */
+type Settled =
+  | { readonly kind: 'value'; readonly value: unknown }
+  | { readonly kind: 'error'; readonly error: unknown };
+
+/** What one attempt of one call came to: settled, or busy and to be retried. */
+type Outcome = Settled | { readonly kind: 'busy'; readonly error: unknown };
+
+function failed(err: unknown): Outcome {
+  return { kind: isSqliteBusy(err) ? 'busy' : 'error', error: err };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

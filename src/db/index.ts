@@ -17,7 +17,13 @@ export { DbWriteConnection } from './db-write-connection.js';
 export { DbWriteTransaction } from './db-write-transaction.js';
 export { closeGlobal, initGlobal } from './init-global.js';
 export { type IsSqliteBusy, isSqliteBusy } from './is-sqlite-busy.js';
-export { loadMigrations, type Migration, migration, projectSchemaDir } from './migration.js';
+export {
+  latestSchemaVersion,
+  loadMigrations,
+  type Migration,
+  migration,
+  projectSchemaDir,
+} from './migration.js';
 export { LEDGER_TABLE, schemaVersion } from './migrator.js';
 export { type RetryHooks, retryOnBusy } from './retry-on-busy.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from './retry-policy.js';

@@ -85,6 +85,24 @@ export function loadMigrations(dir: string = projectSchemaDir()): readonly Migra
 }
 
 /**
+ * The newest version among a directory's migration file names, reading no file: what a process that
+ * never applies migrations (a runtime) checks a database against. 0 for a directory without any.
+ *
+ * @example
+ * ```ts
+ * latestSchemaVersion(); // 2 with schema/0001_init.sql and schema/0002_….sql
+ * ```
+ */
+export function latestSchemaVersion(dir: string = projectSchemaDir()): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const match = FILE_PATTERN.exec(name);
+    if (match !== null) newest = Math.max(newest, Number(match[1]));
+  }
+  return newest;
+}
+
+/**
  * The migrations an open uses: the project's `schema/` by default, none for `null`, or the given list,
  * sorted by version and checked for duplicates like files are.
  *

@@ -12,8 +12,10 @@ export interface WriteStats {
   readonly commits: number;
   /** Attempts rolled back after `BEGIN IMMEDIATE` succeeded (a body that threw, a failed commit). */
   readonly rollbacks: number;
-  /** Busy failures that were retried. */
+  /** Busy attempts that were retried (a group's attempt counts once). */
   readonly busyRetries: number;
   /** Transactions that ran out of budget (`DbBusyError`). */
   readonly busyTimeouts: number;
+  /** Commits that carried more than one queued transaction (group commit). */
+  readonly groupCommits: number;
 }
