@@ -17,16 +17,14 @@ import type { StormDriver, StormTotals } from './storm-driver.js';
 import { STORM_SETTINGS } from './storm-settings.js';
 
 /**
- * The compiled naive runtime (`npm run bench:storm` compiles it with `tsconfig.bench.json`).
+ * The bundled naive runtime (`npm run bench:storm` bundles it with `scripts/bundle-runtime.mjs --bench`).
  *
  * @example
  * ```ts
  * await spawnBenchRuntime(NAIVE_RUNTIME, ['--db', dbPath, '--sandbox', 'storm-1'], { logPath, timeoutMs });
  * ```
  */
-export const NAIVE_RUNTIME = fileURLToPath(
-  new URL('../../dist/bench/bench/boot-storm/naive-runtime.js', import.meta.url),
-);
+export const NAIVE_RUNTIME = fileURLToPath(new URL('../../dist/bench/naive-runtime.js', import.meta.url));
 
 const BUSY_TIMEOUT_MS = 5000;
 const POLL_MS = 20;
@@ -72,7 +70,7 @@ export async function openNaiveDriver(options: {
   }
   if (!existsSync(NAIVE_RUNTIME)) {
     throw new Error(
-      `${NAIVE_RUNTIME} does not exist: run tsc -p tsconfig.bench.json (npm run bench:storm does)`,
+      `${NAIVE_RUNTIME} does not exist: run node scripts/bundle-runtime.mjs --bench (npm run bench:storm does)`,
     );
   }
   const db = new Database(dbPath, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });

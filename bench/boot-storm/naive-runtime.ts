@@ -1,5 +1,5 @@
 /**
- * The naive port of the runtime (bench only): `node dist/bench/bench/boot-storm/naive-runtime.js --db
+ * The naive port of the runtime (bench only): `node dist/bench/naive-runtime.js --db
  * <path> --sandbox <name>`, started by the naive bench host like `startRuntime` starts the real one
  * (detached, fd 3 a pipe for the report, stderr to `runtime.log`).
  *
@@ -11,7 +11,7 @@
  *
  * @example
  * ```sh
- * node dist/bench/bench/boot-storm/naive-runtime.js --db "$MSB_HOME/db/msb.db" --sandbox storm-1 3>&1
+ * node dist/bench/naive-runtime.js --db "$MSB_HOME/db/msb.db" --sandbox storm-1 3>&1
  * ```
  */
 import type { ChildProcess } from 'node:child_process';

@@ -14,9 +14,7 @@ import type { StormDriver, StormTotals } from './storm-driver.js';
  * await spawnBenchRuntime(NONE_RUNTIME, ['--dir', sandboxDir], { logPath, timeoutMs });
  * ```
  */
-export const NONE_RUNTIME = fileURLToPath(
-  new URL('../../dist/bench/bench/boot-storm/none-runtime.js', import.meta.url),
-);
+export const NONE_RUNTIME = fileURLToPath(new URL('../../dist/bench/none-runtime.js', import.meta.url));
 
 /**
  * No database at all: each boot makes the sandbox directory and starts the `none` runtime, which
@@ -35,7 +33,7 @@ export function openNoneDriver(options: {
 }): StormDriver {
   if (!existsSync(NONE_RUNTIME)) {
     throw new Error(
-      `${NONE_RUNTIME} does not exist: run tsc -p tsconfig.bench.json (npm run bench:storm does)`,
+      `${NONE_RUNTIME} does not exist: run node scripts/bundle-runtime.mjs --bench (npm run bench:storm does)`,
     );
   }
   const runtimes = new Map<string, BenchRuntime>();

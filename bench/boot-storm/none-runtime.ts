@@ -1,12 +1,12 @@
 /**
  * The runtime of the `none` mode (bench only, no database at all): `node
- * dist/bench/bench/boot-storm/none-runtime.js --dir <sandbox dir>`. It starts `sleep 3600` the way the
+ * dist/bench/none-runtime.js --dir <sandbox dir>`. It starts `sleep 3600` the way the
  * real runtime starts a workload (`STORM_SETTINGS.workload`), reports ready on fd 3, forwards SIGTERM to it and exits 0 once it is
  * gone: the cost of the processes alone, the ceiling the database modes are measured against.
  *
  * @example
  * ```sh
- * node dist/bench/bench/boot-storm/none-runtime.js --dir /tmp/msb-storm/sandboxes/storm-1 3>&1
+ * node dist/bench/none-runtime.js --dir /tmp/msb-storm/sandboxes/storm-1 3>&1
  * ```
  */
 import { closeSync, writeSync } from 'node:fs';

@@ -1,4 +1,4 @@
-import { DbReadConnection, DbWriteConnection, loadDbConfig } from '../db/index.js';
+import { DbWriteConnection, loadDbConfig } from '../db/index.js';
 
 /**
  * Options of {@link connectDb}.
@@ -19,13 +19,12 @@ export interface ConnectDbOptions {
 }
 
 /**
- * Opens the runtime's own writer on the host's database.
+ * Opens the runtime's own writer on the host's database (`DbWriteConnection.attach`).
  *
- * 1. Waits (asynchronously) up to the connect timeout for the file to exist and carry the code's schema,
- *    through a read-only probe: a runtime must never create or migrate a database the host has not set
- *    up, which `DbWriteConnection.open` alone would do.
- * 2. Then opens the `DbWriteConnection` with what remains of the timeout for its busy retries.
- * 3. Fails with the `DbOpenError` (`DB_NOT_FOUND`, `DB_CONNECT_TIMEOUT`, `DB_SCHEMA_TOO_NEW`) or the
+ * 1. Waits (asynchronously) up to the connect timeout for the file to exist and carry the code's schema
+ *    version: a runtime never creates or migrates a database the host has not set up, nor reads the
+ *    schema files (only their names give the version it expects).
+ * 2. Fails with the `DbOpenError` (`DB_NOT_FOUND`, `DB_CONNECT_TIMEOUT`, `DB_SCHEMA_TOO_NEW`) or the
  *    `DbConfigError` of a bad `config.json`, unwrapped.
  *
  * @example
@@ -33,11 +32,7 @@ export interface ConnectDbOptions {
  * const write = await connectDb('/home/me/.microsandbox/db/msb.db', { home: '/home/me/.microsandbox' });
  * ```
  */
-export async function connectDb(dbPath: string, options: ConnectDbOptions): Promise<DbWriteConnection> {
-  const timeoutMs = options.connectTimeoutMs ?? loadDbConfig(options.home).connectTimeoutSecs * 1000;
-  const started = performance.now();
-  const probe = await DbReadConnection.open(dbPath, { connectTimeoutMs: timeoutMs });
-  probe.close();
-  const remaining = Math.max(0, timeoutMs - (performance.now() - started));
-  return DbWriteConnection.open(dbPath, { connectTimeoutMs: remaining });
+export function connectDb(dbPath: string, options: ConnectDbOptions): Promise<DbWriteConnection> {
+  const connectTimeoutMs = options.connectTimeoutMs ?? loadDbConfig(options.home).connectTimeoutSecs * 1000;
+  return DbWriteConnection.attach(dbPath, { connectTimeoutMs });
 }

@@ -1,10 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import type { DbWriteConnection } from '../db/index.js';
+import { claimRun } from './claim-run.js';
 import { connectDb } from './connect-db.js';
-import { insertRun } from './insert-run.js';
 import { killGroupMembers } from './kill-group-members.js';
-import { loadRuntimeSandbox } from './load-runtime-sandbox.js';
 import { markRunFailed } from './mark-run-failed.js';
 import type { RuntimeArgs } from './parse-runtime-args.js';
 import { parseSandboxConfig } from './parse-sandbox-config.js';
@@ -22,10 +21,10 @@ const DEFAULT_STOP_GRACE_MS = 10_000;
  * The whole life of a runtime process; resolves with the process's exit code once the workload has
  * ended and its end is recorded.
  *
- * 1. Opens its own writer (`connectDb`), loads its sandbox by the id and name the host passed, and
- *    inserts its run (its own pid) only if the sandbox is still that row, still Running and not claimed
- *    by another runtime (`insertRun`); otherwise it reports `failed` (`SANDBOX_NOT_FOUND`,
- *    `SANDBOX_NOT_STARTABLE`) and exits without starting the workload.
+ * 1. Opens its own writer (`connectDb`) and, in one transaction, loads its sandbox by the id and name
+ *    the host passed and inserts its run (its own pid) only if the sandbox is still that row, still
+ *    Running and not claimed by another runtime (`claimRun`); otherwise it reports `failed`
+ *    (`SANDBOX_NOT_FOUND`, `SANDBOX_NOT_STARTABLE`) and exits without starting the workload.
  * 2. Starts the workload; if it cannot start, the run is Terminated/Failed with the reason, the sandbox
  *    Stopped, and a `failed` report goes to the host.
  * 3. Stores the first metric sample, then reports `ready` (run id, pids, busy retries) on fd 3 and
@@ -77,8 +76,11 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
       ...(args.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: args.connectTimeoutMs }),
     });
     const db = write;
-    const sandbox = await loadRuntimeSandbox(db, { id: args.sandboxId, name: args.sandboxName });
-    const runId = await insertRun(db, { sandboxId: sandbox.id, sandboxName: sandbox.name, pid: process.pid });
+    const { runId, sandbox } = await claimRun(db, {
+      id: args.sandboxId,
+      name: args.sandboxName,
+      pid: process.pid,
+    });
     run = { id: runId, sandboxId: sandbox.id };
     const fail = async (err: unknown, context: string): Promise<number> => {
       const detail = `${context}${err instanceof Error ? err.message : String(err)}`;

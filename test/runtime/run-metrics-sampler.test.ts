@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { DbPools } from '../../src/db/index.js';
-import { insertRun } from '../../src/runtime/insert-run.js';
+import { claimRun } from '../../src/runtime/claim-run.js';
 import { runMetricsSampler } from '../../src/runtime/run-metrics-sampler.js';
 import { openTestPools } from '../support/open-test-pools.js';
 import { insertTestSandbox } from './insert-test-sandbox.js';
@@ -24,7 +24,7 @@ async function runningSandbox(
   command: string,
 ): Promise<{ sandboxId: number; runId: number }> {
   const sandboxId = await insertTestSandbox(pools.write, 'web', { command });
-  const runId = await insertRun(pools.write, { sandboxId, sandboxName: 'web', pid: process.pid });
+  const runId = (await claimRun(pools.write, { id: sandboxId, name: 'web', pid: process.pid })).runId;
   return { sandboxId, runId };
 }
 

@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DbOpenError, isSqliteBusy } from '../../src/db/index.js';
+import { claimRun } from '../../src/runtime/claim-run.js';
 import { connectDb } from '../../src/runtime/connect-db.js';
-import { insertRun } from '../../src/runtime/insert-run.js';
-import { loadRuntimeSandbox } from '../../src/runtime/load-runtime-sandbox.js';
 import { markRunFailed } from '../../src/runtime/mark-run-failed.js';
 import { parseRuntimeArgs } from '../../src/runtime/parse-runtime-args.js';
 import { parseSandboxConfig } from '../../src/runtime/parse-sandbox-config.js';
@@ -37,7 +36,7 @@ describe('connectDb', () => {
     const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
 
     const write = await connectDb(path, { home: dir, connectTimeoutMs: 1_000 });
-    const runId = await insertRun(write, { sandboxId, sandboxName: 'web', pid: 4242 });
+    const runId = (await claimRun(write, { id: sandboxId, name: 'web', pid: 4242 })).runId;
     await write.close();
 
     expect(pools.read.get('SELECT sandbox_id, pid, status FROM run WHERE id = @runId', { runId })).toEqual({
@@ -55,7 +54,7 @@ describe('runtime run records', () => {
     const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
     await pools.write.transaction((tx) => tx.run(`UPDATE sandbox SET status = 'Stopped'`));
 
-    const attempt = insertRun(pools.write, { sandboxId, sandboxName: 'web', pid: 1234 });
+    const attempt = claimRun(pools.write, { id: sandboxId, name: 'web', pid: 1234 });
 
     await expect(attempt).rejects.toBeInstanceOf(RuntimeError);
     await expect(attempt).rejects.toMatchObject({
@@ -70,9 +69,9 @@ describe('runtime run records', () => {
     expect.assertions(2);
     const { pools } = await openTestPools();
     const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
-    const first = await insertRun(pools.write, { sandboxId, sandboxName: 'web', pid: 1234 });
+    const first = (await claimRun(pools.write, { id: sandboxId, name: 'web', pid: 1234 })).runId;
 
-    const second = insertRun(pools.write, { sandboxId, sandboxName: 'web', pid: 5678 });
+    const second = claimRun(pools.write, { id: sandboxId, name: 'web', pid: 5678 });
 
     await expect(second).rejects.toMatchObject({ name: 'RuntimeError', code: 'SANDBOX_NOT_STARTABLE' });
     expect(pools.read.all('SELECT id, pid FROM run')).toEqual([{ id: first, pid: 1234 }]);
@@ -83,16 +82,16 @@ describe('runtime run records', () => {
     const { pools } = await openTestPools();
     const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
 
-    const attempt = insertRun(pools.write, { sandboxId, sandboxName: 'api', pid: 1234 });
+    const attempt = claimRun(pools.write, { id: sandboxId, name: 'api', pid: 1234 });
 
-    await expect(attempt).rejects.toMatchObject({ name: 'RuntimeError', code: 'SANDBOX_NOT_STARTABLE' });
+    await expect(attempt).rejects.toMatchObject({ name: 'RuntimeError', code: 'SANDBOX_NOT_FOUND' });
     expect(pools.read.get('SELECT count(*) FROM run', undefined, 'pluck')).toBe(0);
   });
 
   it('should record a failed start with its detail and stop the sandbox', async () => {
     const { pools } = await openTestPools();
     const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
-    const runId = await insertRun(pools.write, { sandboxId, sandboxName: 'web', pid: 1234 });
+    const runId = (await claimRun(pools.write, { id: sandboxId, name: 'web', pid: 1234 })).runId;
 
     await markRunFailed(pools.write, {
       runId,
@@ -119,7 +118,7 @@ describe('runtime run records', () => {
   it('should keep the host record of a run it already terminated', async () => {
     const { pools } = await openTestPools();
     const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
-    const runId = await insertRun(pools.write, { sandboxId, sandboxName: 'web', pid: 1234 });
+    const runId = (await claimRun(pools.write, { id: sandboxId, name: 'web', pid: 1234 })).runId;
     await pools.write.transaction((tx) =>
       tx.run(`UPDATE run SET status = 'Terminated', termination_reason = 'InternalError' WHERE id = @runId`, {
         runId,
@@ -139,7 +138,7 @@ describe('runtime run records', () => {
   it('should leave the sandbox Running when a newer run of it is active', async () => {
     const { pools } = await openTestPools();
     const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
-    const oldRun = await insertRun(pools.write, { sandboxId, sandboxName: 'web', pid: 1234 });
+    const oldRun = (await claimRun(pools.write, { id: sandboxId, name: 'web', pid: 1234 })).runId;
     // A restart's runtime that raced this one's end (its claim happened while this run was ending).
     await pools.write.transaction((tx) =>
       tx.run(`INSERT INTO run (sandbox_id, pid, status) VALUES (@sandboxId, 5678, 'Running')`, { sandboxId }),
@@ -161,7 +160,7 @@ describe('runtime run records', () => {
     expect.assertions(2);
     const { pools } = await openTestPools();
 
-    const attempt = loadRuntimeSandbox(pools.write, { id: 7, name: 'nope' });
+    const attempt = claimRun(pools.write, { id: 7, name: 'nope', pid: 1234 });
 
     await expect(attempt).rejects.toBeInstanceOf(RuntimeError);
     await expect(attempt).rejects.toMatchObject({
@@ -177,7 +176,7 @@ describe('runtime run records', () => {
     await pools.write.transaction((tx) => tx.run('DELETE FROM sandbox WHERE id = @oldId', { oldId }));
     const newId = await insertTestSandbox(pools.write, 'web', { command: 'sleep' });
 
-    const attempt = loadRuntimeSandbox(pools.write, { id: oldId, name: 'web' });
+    const attempt = claimRun(pools.write, { id: oldId, name: 'web', pid: 1234 });
 
     await expect(attempt).rejects.toMatchObject({ name: 'RuntimeError', code: 'SANDBOX_NOT_FOUND' });
     expect(newId).toBeGreaterThan(oldId);
