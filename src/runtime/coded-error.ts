@@ -1,4 +1,4 @@
-import { type IsSqliteBusy, isSqliteBusy } from '../db/index.js';
+import { type IsSqliteBusy, isSqliteBusy } from '../db/is-sqlite-busy.js';
 
 /**
  * The body shared by the project's own error classes (`HostError`, `RuntimeError`): a message naming

@@ -1,11 +1,16 @@
-import { execFile } from 'node:child_process';
+import { ChildProcess, execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { RuntimeStarted } from '../../src/host/runtime/start-runtime.js';
+import { type RuntimeStarted, startRuntime } from '../../src/host/runtime/start-runtime.js';
 import { openTestPools } from '../support/open-test-pools.js';
 import { insertTestSandbox } from './insert-test-sandbox.js';
 import { isAlive } from './process-helpers.js';
+
+/** The internal options ChildProcess.prototype.spawn receives (not in @types/node). */
+interface SpawnOptionsWithFile {
+  readonly file: string;
+}
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/start-then-exit.mjs', import.meta.url));
 
@@ -41,5 +46,40 @@ describe('startRuntime', () => {
         sandboxId,
       }),
     ).toEqual({ pid: started.runtimePid, status: 'Running' });
+  });
+});
+
+describe('startRuntime launcher thread', () => {
+  it('should never call spawn() on the caller thread, and still report the runtime ready', async () => {
+    const { pools, dir, path } = await openTestPools();
+    const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep', args: ['30'] });
+    const spawnedHere: string[] = [];
+    // Every child_process API of this thread ends in ChildProcess.prototype.spawn.
+    const proto = ChildProcess.prototype as unknown as {
+      spawn: (this: ChildProcess, options: SpawnOptionsWithFile) => unknown;
+    };
+    const original = proto.spawn;
+    proto.spawn = function (options) {
+      spawnedHere.push(options.file);
+      return original.call(this, options);
+    };
+    onTestFinished(() => {
+      proto.spawn = original;
+    });
+
+    const started = await startRuntime({ dbPath: path, sandboxName: 'web', sandboxId, msbHome: dir });
+    onTestFinished(() => {
+      try {
+        process.kill(-started.runtimePid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
+
+    expect(spawnedHere).toEqual([]);
+    expect(isAlive(started.runtimePid)).toBe(true);
+    expect(pools.read.get('SELECT pid FROM run WHERE id = @id', { id: started.runId }, 'pluck')).toBe(
+      started.runtimePid,
+    );
   });
 });

@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { REPORT_FD, type RuntimeReport } from '../../runtime/protocol.js';
+import { Worker } from 'node:worker_threads';
 import { sandboxDir } from '../../runtime/sandbox-dir.js';
 import { HostError } from '../host-error.js';
 import { signalRuntime } from '../signal-runtime.js';
+import type { LaunchReply, LaunchRequest } from './launcher-worker.js';
 
 /**
  * What {@link startRuntime} needs.
@@ -82,16 +81,19 @@ export const RUNTIME_MAIN = fileURLToPath(
  * Starts the runtime process of one sandbox and waits for its report.
  *
  * 1. Spawns `node dist/runtime/main.js --db <dbPath> --home <msbHome> --sandbox <name> --sandbox-id <id>`
- *    with `process.execPath`, detached (its own process group, which its workload joins), stdin and stdout closed, stderr
- *    appended to `<msbHome>/sandboxes/<name>/runtime.log`, and fd 3 a pipe for the report.
+ *    with `process.execPath`, detached (its own process group, which its workload joins), stdin and
+ *    stdout closed, stderr appended to `<msbHome>/sandboxes/<name>/runtime.log`, and fd 3 a pipe for the
+ *    report. The spawn happens on the process's launcher thread (started on first use), never on the
+ *    caller's: `spawn()` blocks its thread until the child has exec'd.
  * 2. Resolves with the `ready` report. From then on nothing of the runtime is referenced by this process:
  *    the host may exit while the runtime keeps running.
  * 3. Rejects with `HostError` `RUNTIME_START_FAILED` naming the sandbox on a `failed` report (with the
  *    runtime's code and message), on EOF without a report (the runtime died; the end of its log is
- *    quoted), or after `timeoutMs` (then the runtime's whole process group is killed with SIGKILL).
+ *    quoted), after `timeoutMs`, or if the launcher thread dies (in the last two cases the runtime's
+ *    whole process group is killed with SIGKILL).
  *
- * Compiled code only: from `src/` under a TS loader the path points at `src/runtime/main.js`, which does
- * not exist; run `npm run build` first.
+ * The runtime and the launcher thread are always compiled JavaScript: from `src/` (tests, `tsx`) they are
+ * taken from the project's `dist/`, so run `npm run build` first.
  *
  * @example
  * ```ts
@@ -101,16 +103,14 @@ export const RUNTIME_MAIN = fileURLToPath(
  */
 export function startRuntime(options: StartRuntimeOptions): Promise<RuntimeStarted> {
   const { dbPath, sandboxName, sandboxId, msbHome } = options;
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const dir = sandboxDir(msbHome, sandboxName);
-  mkdirSync(dir, { recursive: true });
-  const logPath = join(dir, 'runtime.log');
   const args = [RUNTIME_MAIN, '--db', dbPath, '--home', msbHome, '--sandbox', sandboxName];
   args.push('--sandbox-id', String(sandboxId));
   if (options.connectTimeoutMs !== undefined)
     args.push('--connect-timeout-ms', String(options.connectTimeoutMs));
   if (options.stopGraceMs !== undefined) args.push('--stop-grace-ms', String(options.stopGraceMs));
-
+  const fail = (message: string): HostError =>
+    new HostError('RUNTIME_START_FAILED', `sandbox "${sandboxName}": runtime did not start: ${message}`);
   if (!existsSync(RUNTIME_MAIN)) {
     return Promise.reject(
       new HostError(
@@ -119,104 +119,79 @@ export function startRuntime(options: StartRuntimeOptions): Promise<RuntimeStart
       ),
     );
   }
-  const log = openSync(logPath, 'a');
-  let child: ReturnType<typeof spawn>;
-  try {
-    child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', 'ignore', log, 'pipe'] });
-  } finally {
-    closeSync(log);
-  }
-  if (child.pid !== undefined) options.onSpawn?.(child.pid);
-  const pipe = child.stdio[REPORT_FD] as Readable;
-  const fail = (message: string, cause?: unknown): HostError =>
-    new HostError(
-      'RUNTIME_START_FAILED',
-      `sandbox "${sandboxName}": runtime did not start: ${message}`,
-      cause === undefined ? undefined : { cause },
-    );
-
   return new Promise<RuntimeStarted>((resolve, reject) => {
-    let text = '';
-    let settled = false;
-    const finish = (outcome: { ok: RuntimeStarted } | { err: HostError }): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      pipe.removeAllListeners('data');
-      pipe.destroy();
-      child.removeAllListeners('error');
-      child.unref();
-      if ('ok' in outcome) resolve(outcome.ok);
-      else reject(outcome.err);
+    const id = nextLaunchId++;
+    const worker = launcher();
+    const launch: PendingLaunch = {
+      worker,
+      pid: undefined,
+      spawned: (pid) => {
+        launch.pid = pid;
+        options.onSpawn?.(pid);
+      },
+      settle: (outcome) => (typeof outcome === 'string' ? reject(fail(outcome)) : resolve(outcome)),
     };
-    const timer = setTimeout(() => {
-      killGroup(child.pid);
-      finish({ err: fail(`no report within ${timeoutMs} ms; killed its process group${logTail(logPath)}`) });
-    }, timeoutMs);
-
-    child.once('error', (err) =>
-      finish({ err: fail(`cannot spawn ${process.execPath}: ${err.message}`, err) }),
-    );
-    pipe.setEncoding('utf8');
-    pipe.on('data', (chunk: string) => {
-      text += chunk;
-      const newline = text.indexOf('\n');
-      if (newline === -1) return;
-      let report: unknown;
-      try {
-        report = JSON.parse(text.slice(0, newline));
-      } catch (err) {
-        killGroup(child.pid);
-        finish({ err: fail(`unreadable report ${JSON.stringify(text.slice(0, newline))}`, err) });
-        return;
-      }
-      finish(toOutcome(report, fail));
-    });
-    pipe.once('end', () => finish({ err: fail(`it exited without a report${logTail(logPath)}`) }));
-    pipe.once('error', (err) => finish({ err: fail(`report pipe failed: ${err.message}`, err) }));
+    pending.set(id, launch);
+    worker.ref();
+    const request: LaunchRequest = {
+      id,
+      execPath: process.execPath,
+      args,
+      logPath: join(dir, 'runtime.log'),
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    };
+    worker.postMessage(request);
   });
 }
 
-function toOutcome(
-  report: unknown,
-  fail: (message: string) => HostError,
-): { ok: RuntimeStarted } | { err: HostError } {
-  if (typeof report !== 'object' || report === null) {
-    return { err: fail(`unexpected report ${JSON.stringify(report)}`) };
-  }
-  const r = report as Partial<Record<keyof Extract<RuntimeReport, { type: 'ready' }>, unknown>> &
-    Partial<Record<'code' | 'message', unknown>>;
-  if (r.type === 'failed') {
-    return { err: fail(`${String(r.message)} (${String(r.code)})`) };
-  }
-  if (
-    r.type === 'ready' &&
-    typeof r.runId === 'number' &&
-    typeof r.runtimePid === 'number' &&
-    typeof r.workloadPid === 'number' &&
-    typeof r.busyRetries === 'number'
-  ) {
-    return {
-      ok: {
-        runId: r.runId,
-        runtimePid: r.runtimePid,
-        workloadPid: r.workloadPid,
-        busyRetries: r.busyRetries,
-      },
-    };
-  }
-  return { err: fail(`unexpected report ${JSON.stringify(report)}`) };
+/** A launch the launcher thread has not settled yet. */
+interface PendingLaunch {
+  readonly worker: Worker;
+  pid: number | undefined;
+  readonly spawned: (pid: number) => void;
+  /** The ready report, or why the runtime did not start. */
+  readonly settle: (outcome: RuntimeStarted | string) => void;
 }
 
-function killGroup(pid: number | undefined): void {
-  if (pid !== undefined) signalRuntime(pid, 'SIGKILL', 'group');
-}
+const LAUNCHER_WORKER = new URL(
+  import.meta.url.endsWith('.ts') ? '../../../dist/host/runtime/launcher-worker.js' : './launcher-worker.js',
+  import.meta.url,
+);
+const pending = new Map<number, PendingLaunch>();
+let nextLaunchId = 1;
+let worker: Worker | undefined;
 
-function logTail(logPath: string): string {
-  try {
-    const lines = readFileSync(logPath, 'utf8').trimEnd().split('\n').slice(-5).join('\n');
-    return lines === '' ? '' : `; ${logPath} ends with:\n${lines}`;
-  } catch {
-    return '';
-  }
+/**
+ * The process's one launcher thread, started on first use and unref'd while idle, so it never keeps a
+ * finished host (a CLI command) alive.
+ */
+function launcher(): Worker {
+  if (worker !== undefined) return worker;
+  // Plain compiled JavaScript: no TypeScript loader (tsx, vitest) is needed or wanted in the thread.
+  const started = new Worker(LAUNCHER_WORKER, { execArgv: [] });
+  started.on('message', (reply: LaunchReply) => {
+    const launch = pending.get(reply.id);
+    if (launch === undefined) return;
+    if (reply.type === 'spawned') {
+      launch.spawned(reply.pid);
+      return;
+    }
+    pending.delete(reply.id);
+    if (![...pending.values()].some((other) => other.worker === started)) started.unref();
+    launch.settle(reply.type === 'ready' ? reply.report : reply.message);
+  });
+  const lost = (why: string): void => {
+    if (worker === started) worker = undefined;
+    for (const [id, launch] of pending) {
+      if (launch.worker !== started) continue;
+      // Nobody waits for these runtimes' reports any more: they must not run unsupervised.
+      if (launch.pid !== undefined) signalRuntime(launch.pid, 'SIGKILL', 'group');
+      pending.delete(id);
+      launch.settle(`the runtime launcher thread ${why}; killed the runtime's process group`);
+    }
+  };
+  started.on('error', (err) => lost(`failed: ${err.message}`));
+  started.on('exit', (code) => lost(`exited with code ${code}`));
+  worker = started;
+  return started;
 }
