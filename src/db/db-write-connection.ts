@@ -5,10 +5,11 @@ import { type DbAttachOptions, type DbWriteOptions, DEFAULT_CONNECT_TIMEOUT_MS }
 import { DbWriteTransaction, type TransactionState } from './db-write-transaction.js';
 import { assertInternal, assertNotThenable, INTERNAL } from './internal.js';
 import { isSqliteBusy } from './is-sqlite-busy.js';
-import { latestSchemaVersion, resolveMigrations } from './migration.js';
+import { resolveMigrations } from './migration.js';
 import { applyMigrations } from './migrator.js';
 import { retryOnBusy } from './retry-on-busy.js';
 import { backoffDelayMs, type RetryPolicy, resolveRetryPolicy } from './retry-policy.js';
+import { latestSchemaVersion } from './schema-files.js';
 import { StatementCache } from './statement-cache.js';
 import type { WriteStats } from './write-stats.js';
 

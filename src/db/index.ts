@@ -17,15 +17,10 @@ export { DbWriteConnection } from './db-write-connection.js';
 export { DbWriteTransaction } from './db-write-transaction.js';
 export { closeGlobal, initGlobal } from './init-global.js';
 export { type IsSqliteBusy, isSqliteBusy } from './is-sqlite-busy.js';
-export {
-  latestSchemaVersion,
-  loadMigrations,
-  type Migration,
-  migration,
-  projectSchemaDir,
-} from './migration.js';
+export { loadMigrations, type Migration, migration } from './migration.js';
 export { LEDGER_TABLE, schemaVersion } from './migrator.js';
 export { type RetryHooks, retryOnBusy } from './retry-on-busy.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from './retry-policy.js';
+export { latestSchemaVersion, projectSchemaDir } from './schema-files.js';
 export type { BindParams, RowMode, RunResult, SqlValue } from './sql-types.js';
 export type { WriteStats } from './write-stats.js';

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DbOpenError } from './db-open-error.js';
+import { MIGRATION_FILE_PATTERN, projectSchemaDir } from './schema-files.js';
 
 /**
  * One numbered schema file, `NNNN_name.sql`.
@@ -21,20 +21,6 @@ export interface Migration {
   readonly checksum: string;
 }
 
-const FILE_PATTERN = /^(\d+)_[A-Za-z0-9_-]+\.sql$/;
-
-/**
- * The project's `schema/` directory; the same relative path works from `src/db` and from `dist/db`.
- *
- * @example
- * ```ts
- * const migrations = loadMigrations(projectSchemaDir());
- * ```
- */
-export function projectSchemaDir(): string {
-  return fileURLToPath(new URL('../../schema/', import.meta.url));
-}
-
 /**
  * Builds a migration from its file name and text.
  *
@@ -44,7 +30,7 @@ export function projectSchemaDir(): string {
  * ```
  */
 export function migration(name: string, sql: string): Migration {
-  const match = FILE_PATTERN.exec(name);
+  const match = MIGRATION_FILE_PATTERN.exec(name);
   if (match === null) {
     throw new DbOpenError(
       'DB_MIGRATION_INVALID',
@@ -56,7 +42,7 @@ export function migration(name: string, sql: string): Migration {
     version: Number(match[1]),
     name,
     sql,
-    checksum: createHash('sha256').update(sql).digest('hex'),
+    checksum: sha256(sql),
   });
 }
 
@@ -82,24 +68,6 @@ export function loadMigrations(dir: string = projectSchemaDir()): readonly Migra
   const result = sortMigrations(migrations, dir);
   if (isProject) cachedProjectMigrations = result;
   return result;
-}
-
-/**
- * The newest version among a directory's migration file names, reading no file: what a process that
- * never applies migrations (a runtime) checks a database against. 0 for a directory without any.
- *
- * @example
- * ```ts
- * latestSchemaVersion(); // 2 with schema/0001_init.sql and schema/0002_….sql
- * ```
- */
-export function latestSchemaVersion(dir: string = projectSchemaDir()): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const match = FILE_PATTERN.exec(name);
-    if (match !== null) newest = Math.max(newest, Number(match[1]));
-  }
-  return newest;
 }
 
 /**
@@ -132,4 +100,14 @@ function sortMigrations(migrations: readonly Migration[], where: string): readon
     }
   }
   return Object.freeze(sorted);
+}
+
+/**
+ * node:crypto loaded on first use: this module is bundled into the runtime (through
+ * `DbWriteConnection.open`), which never builds a migration, and loading crypto costs every runtime
+ * start a few milliseconds of CPU.
+ */
+function sha256(text: string): string {
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return createHash('sha256').update(text).digest('hex');
 }
