@@ -1,19 +1,23 @@
 /**
- * The boot-storm benchmark (DESIGN §6): `npm run bench:storm -- [--count 200] [--hold-secs 3]
- * [--modes typed,naive,none]`.
+ * The boot-storm benchmark: `npm run bench:storm -- [--count 50,200 | --full] [--reps 3]
+ * [--hold-secs 3] [--modes typed,naive,none]`.
  *
- * 1. Each mode runs in a child process of its own (`run-mode.ts`) with its own fresh `MSB_HOME` temp
- *    dir, one mode after the other, so modes share no database, no page cache of it and no processes.
- * 2. After each mode, any process still tied to its home (a runtime or workload the child failed to
- *    stop) is SIGKILLed and counted, and the home is removed, even when the child failed.
- * 3. Prints a table (one column per mode) and writes `bench/results/boot-storm.json` and `.svg` with
- *    the command.
+ * 1. For each storm size, `reps` repetitions; in each, every mode once, the order rotated by one per
+ *    repetition (typed, naive, none; naive, none, typed; …), so the modes are interleaved and none
+ *    always runs first or last.
+ * 2. Before each run the previous run's processes are gone (killed and counted if a run left any) and
+ *    the machine has settled (at most 15 % of all cores busy over a second, from /proc/stat).
+ * 3. Each run is a child process of its own (`run-mode.ts`) with its own fresh `MSB_HOME` temp dir, so
+ *    modes share no database, no page cache of it and no processes.
+ * 4. Prints, per size, the medians with their min–max over the repetitions and the typed/naive and
+ *    typed/none ratios (paired within a repetition), and writes `bench/results/boot-storm.json` (every
+ *    repetition, the command, the settings, the machine) and `.svg`.
  *
- * Exit codes: 0 every mode ran, 1 a mode could not run, 2 bad arguments.
+ * Exit codes: 0 every run ran, 1 a run could not run, 2 bad arguments.
  *
  * @example
  * ```sh
- * npm run bench:storm -- --count 20 --hold-secs 3 --modes typed,naive,none
+ * npm run bench:storm -- --count 20 --reps 1 --hold-secs 3 --modes typed,naive,none
  * ```
  */
 import { spawn } from 'node:child_process';
@@ -21,10 +25,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  formatSpread,
+  rotated,
+  type Settled,
+  type Spread,
+  settleMachine,
+  spread,
+} from '../support/fair-runs.js';
 import { type Panel, writeResults } from '../support/write-results.js';
 import { killHomeProcesses } from './kill-home-processes.js';
 import type { ModeResult } from './mode-result.js';
-import { renderStormTable } from './render-storm-table.js';
 import { parseStormArgs, type StormMode } from './storm-args.js';
 import { StormArgsError } from './storm-args-error.js';
 import { STORM_SETTINGS } from './storm-settings.js';
@@ -54,48 +65,181 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-const results: (ModeResult & { readonly strayProcessesKilled: number })[] = [];
-let failed = false;
-for (const mode of args.modes) {
-  process.stderr.write(`bench:storm: ${mode}: ${args.count} sandboxes, hold ${args.holdSecs} s\n`);
-  const result = await runModeChild(mode);
-  if (result === undefined) failed = true;
-  else results.push(result);
-}
+type Run = ModeResult & {
+  readonly rep: number;
+  readonly settled: Settled;
+  readonly strayProcessesKilled: number;
+};
 
-const command = `npm run bench:storm${argv.length === 0 ? '' : ` -- ${argv.join(' ')}`}`;
-process.stdout.write(`\n${command}\n\n${renderStormTable(results)}`);
-for (const r of results) {
-  for (const f of r.failures)
-    process.stdout.write(`${r.mode} ${f.phase} failure ×${f.count}: ${f.message}\n`);
-  if (r.strayProcessesKilled > 0) {
-    process.stdout.write(`${r.mode}: ${r.strayProcessesKilled} stray processes killed after the mode\n`);
+const runs: Run[] = [];
+let failed = false;
+for (const count of args.counts) {
+  for (let rep = 0; rep < args.reps; rep++) {
+    for (const mode of rotated(args.modes, rep)) {
+      const settled = await settleMachine();
+      process.stderr.write(
+        `bench:storm: N=${count} rep ${rep + 1}/${args.reps} ${mode} (hold ${args.holdSecs} s; settled after ` +
+          `${Math.round(settled.waitedMs)} ms at ${Math.round(settled.busy * 100)} % busy)\n`,
+      );
+      const result = await runModeChild(mode, count);
+      if (result === undefined) failed = true;
+      else runs.push({ ...result, rep: rep + 1, settled });
+    }
   }
 }
-const bar = (pick: (r: ModeResult) => number) => results.map((r) => ({ label: r.mode, value: pick(r) }));
+
+const summaries = args.counts.map((count) =>
+  summarize(
+    count,
+    runs.filter((r) => r.count === count),
+  ),
+);
+const command = `npm run bench:storm${argv.length === 0 ? '' : ` -- ${argv.join(' ')}`}`;
+process.stdout.write(`\n${command}\n`);
+for (const summary of summaries) process.stdout.write(`\n${renderSummary(summary)}`);
+for (const r of runs) {
+  for (const f of r.failures)
+    process.stdout.write(
+      `N=${r.count} rep ${r.rep} ${r.mode} ${f.phase} failure ×${f.count}: ${f.message}\n`,
+    );
+  if (r.strayProcessesKilled > 0) {
+    process.stdout.write(
+      `N=${r.count} rep ${r.rep} ${r.mode}: ${r.strayProcessesKilled} stray processes killed after the run\n`,
+    );
+  }
+}
+const largest = summaries.at(-1);
+const bar = (pick: (m: ModeSummary) => Spread) =>
+  largest === undefined
+    ? []
+    : args.modes.map((mode) => ({
+        label: `${mode} N=${largest.count}`,
+        value: pick(largest.modes[mode]!).median,
+      }));
 const panels: Panel[] = [
-  { title: 'sandboxes/s (boot phase)', unit: '/s', bars: bar((r) => r.sandboxesPerSecond) },
-  { title: 'boot time, median', unit: 'ms', bars: bar((r) => r.bootMs.median) },
-  { title: 'boot time, p99', unit: 'ms', bars: bar((r) => r.bootMs.p99) },
-  { title: 'host event-loop delay, max', unit: 'ms', bars: bar((r) => r.eventLoopDelayMs.max) },
-  {
-    title: 'SQLITE_BUSY surfaced (host + runtimes)',
-    unit: '',
-    bars: bar((r) => r.busySurfaced.host + r.busySurfaced.runtimes),
-  },
+  { title: 'sandboxes/s (boot phase), median', unit: '/s', bars: bar((m) => m.sandboxesPerSecond) },
+  { title: 'host event-loop delay p99, median', unit: 'ms', bars: bar((m) => m.eventLoopP99Ms) },
+  { title: 'host event-loop delay max, median', unit: 'ms', bars: bar((m) => m.eventLoopMaxMs) },
+  { title: 'CPU per sandbox, median', unit: 'ms', bars: bar((m) => m.cpuPerSandboxMs) },
 ];
 const written = writeResults(
   'boot-storm',
   command,
-  { args, settings: STORM_SETTINGS, modes: results },
+  { args, settings: STORM_SETTINGS, summaries, runs },
   panels,
 );
 process.stdout.write(`\nwrote ${written.json} and ${written.svg}\n`);
 process.exit(failed ? 1 : 0);
 
+interface ModeSummary {
+  readonly runs: number;
+  readonly sandboxesPerSecond: Spread;
+  readonly bootMedianMs: Spread;
+  readonly bootP99Ms: Spread;
+  readonly eventLoopP99Ms: Spread;
+  readonly eventLoopMaxMs: Spread;
+  readonly spawnBlockingMaxMs: Spread;
+  readonly cpuPerSandboxMs: Spread;
+  readonly hostBusyRetries: Spread;
+  /** Over all repetitions. */
+  readonly busySurfaced: number;
+  readonly failedBootsOrStops: number;
+  /** Every repetition found every expected row (metrics: at least the expected minimum). */
+  readonly rowsComplete: boolean | null;
+}
+
+interface CountSummary {
+  readonly count: number;
+  readonly modes: Partial<Record<StormMode, ModeSummary>>;
+  /** Paired within each repetition, then the median and spread over repetitions. */
+  readonly ratios: {
+    readonly typedOverNaiveSandboxesPerSecond: Spread;
+    readonly typedOverNoneSandboxesPerSecond: Spread;
+    readonly typedOverNaiveCpuPerSandbox: Spread;
+  };
+}
+
+function summarize(count: number, ofCount: readonly Run[]): CountSummary {
+  const modes: Partial<Record<StormMode, ModeSummary>> = {};
+  for (const mode of args.modes) {
+    const rs = ofCount.filter((r) => r.mode === mode);
+    const over = (pick: (r: Run) => number | null) =>
+      spread(rs.map(pick).filter((v): v is number => v !== null));
+    modes[mode] = {
+      runs: rs.length,
+      sandboxesPerSecond: over((r) => r.sandboxesPerSecond),
+      bootMedianMs: over((r) => r.bootMs.median),
+      bootP99Ms: over((r) => r.bootMs.p99),
+      eventLoopP99Ms: over((r) => r.eventLoopDelayMs.p99),
+      eventLoopMaxMs: over((r) => r.eventLoopDelayMs.max),
+      spawnBlockingMaxMs: over((r) => r.spawnBlockingMs.maxMs),
+      cpuPerSandboxMs: over((r) => r.childCpuMsPerSandbox),
+      hostBusyRetries: over((r) => r.busyRetries.host),
+      busySurfaced: rs.reduce((n, r) => n + r.busySurfaced.host + r.busySurfaced.runtimes, 0),
+      failedBootsOrStops: rs.reduce((n, r) => n + (r.count - r.successes) + (r.successes - r.stopped), 0),
+      rowsComplete: rs.every((r) => r.rows === null)
+        ? null
+        : rs.every((r) => r.rows !== null && Object.values(r.rows).every((p) => p.found >= p.expected)),
+    };
+  }
+  const paired = (a: StormMode, b: StormMode, pick: (r: Run) => number) => {
+    const ratios: number[] = [];
+    for (let rep = 1; rep <= args.reps; rep++) {
+      const x = ofCount.find((r) => r.rep === rep && r.mode === a);
+      const y = ofCount.find((r) => r.rep === rep && r.mode === b);
+      if (x !== undefined && y !== undefined && pick(y) > 0) ratios.push(pick(x) / pick(y));
+    }
+    return spread(ratios);
+  };
+  return {
+    count,
+    modes,
+    ratios: {
+      typedOverNaiveSandboxesPerSecond: paired('typed', 'naive', (r) => r.sandboxesPerSecond),
+      typedOverNoneSandboxesPerSecond: paired('typed', 'none', (r) => r.sandboxesPerSecond),
+      typedOverNaiveCpuPerSandbox: paired('typed', 'naive', (r) => r.childCpuMsPerSandbox),
+    },
+  };
+}
+
+function renderSummary(summary: CountSummary): string {
+  const modes = args.modes.filter((m) => summary.modes[m] !== undefined);
+  const cell = (pick: (m: ModeSummary) => string) => modes.map((m) => pick(summary.modes[m]!));
+  const lines: [string, string[]][] = [
+    ['runs', cell((m) => String(m.runs))],
+    ['sandboxes/s (boot phase)', cell((m) => formatSpread(m.sandboxesPerSecond))],
+    ['boot median ms', cell((m) => formatSpread(m.bootMedianMs))],
+    ['boot p99 ms', cell((m) => formatSpread(m.bootP99Ms))],
+    ['host event-loop delay p99 ms', cell((m) => formatSpread(m.eventLoopP99Ms))],
+    ['host event-loop delay max ms', cell((m) => formatSpread(m.eventLoopMaxMs))],
+    ['host blocked in spawn() max ms', cell((m) => formatSpread(m.spawnBlockingMaxMs))],
+    ['CPU per sandbox ms', cell((m) => formatSpread(m.cpuPerSandboxMs))],
+    ['busy retries: host writer', cell((m) => formatSpread(m.hostBusyRetries))],
+    ['SQLITE_BUSY surfaced (all reps)', cell((m) => String(m.busySurfaced))],
+    ['failed boots + stops (all reps)', cell((m) => String(m.failedBootsOrStops))],
+    [
+      'every expected row found',
+      cell((m) => (m.rowsComplete === null ? '–' : m.rowsComplete ? 'yes' : 'NO')),
+    ],
+  ];
+  const header = [`N = ${summary.count}: median [min–max]`, ...modes];
+  const body = lines.map(([label, cells]) => [label, ...cells]);
+  const widths = header.map((_, i) => Math.max(...[header, ...body].map((row) => (row[i] ?? '').length)));
+  const format = (row: readonly string[]): string =>
+    row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const { ratios } = summary;
+  return (
+    `${[format(header), ...body.map(format)].join('\n')}\n` +
+    `typed/naive sandboxes/s: ${formatSpread(ratios.typedOverNaiveSandboxesPerSecond)}; ` +
+    `typed/none: ${formatSpread(ratios.typedOverNoneSandboxesPerSecond)}; ` +
+    `typed/naive CPU per sandbox: ${formatSpread(ratios.typedOverNaiveCpuPerSandbox)}\n`
+  );
+}
+
 /** Runs one mode in its own process and home; undefined when it produced no result. */
 async function runModeChild(
   mode: StormMode,
+  count: number,
 ): Promise<(ModeResult & { readonly strayProcessesKilled: number }) | undefined> {
   const home = mkdtempSync(join(tmpdir(), `msb-storm-${mode}-`));
   const out = join(home, 'result.json');
@@ -106,7 +250,7 @@ async function runModeChild(
         '--import',
         'tsx',
         RUN_MODE,
-        ...['--mode', mode, '--count', String(args.count), '--hold-secs', String(args.holdSecs)],
+        ...['--mode', mode, '--count', String(count), '--hold-secs', String(args.holdSecs)],
         ...['--out', out],
       ],
       { cwd: PROJECT_ROOT, env: { ...process.env, MSB_HOME: home }, stdio: ['ignore', 'inherit', 'inherit'] },

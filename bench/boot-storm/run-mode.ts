@@ -38,8 +38,9 @@ const args = parseStormArgs([
   ...(values.mode === undefined ? [] : ['--modes', values.mode]),
 ]);
 const mode = args.modes.length === 1 ? args.modes[0] : undefined;
-if (mode === undefined || values.out === undefined) {
-  process.stderr.write('run-mode: --mode <one mode> and --out <file> are required\n');
+const count = args.counts.length === 1 ? args.counts[0] : undefined;
+if (mode === undefined || count === undefined || values.out === undefined) {
+  process.stderr.write('run-mode: --mode <one mode>, --count <n> and --out <file> are required\n');
   process.exit(1);
 }
 const out = values.out;
@@ -61,7 +62,7 @@ let exitCode = 0;
 try {
   driver = await openDriver(mode);
   const result: ModeResult = await runStorm(mode, driver, {
-    count: args.count,
+    count,
     holdSecs: args.holdSecs,
     log: (line) => process.stderr.write(`${line}\n`),
   });

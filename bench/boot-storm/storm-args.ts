@@ -12,44 +12,63 @@ import { StormArgsError } from './storm-args-error.js';
 export type StormMode = 'typed' | 'naive' | 'none';
 
 const MODES: readonly StormMode[] = ['typed', 'naive', 'none'];
+const DEFAULT_COUNTS = [50, 200] as const;
+const FULL_COUNTS = [50, 200, 500] as const;
 
 /**
  * The benchmark's command line.
  *
  * @example
  * ```ts
- * const args: StormArgs = { count: 200, holdSecs: 3, modes: ['typed', 'naive', 'none'] };
+ * const args: StormArgs = { counts: [50, 200], reps: 3, holdSecs: 3, modes: ['typed', 'naive', 'none'] };
  * ```
  */
 export interface StormArgs {
-  readonly count: number;
+  /** Storm sizes, each run `reps` times per mode. */
+  readonly counts: readonly number[];
+  readonly reps: number;
   readonly holdSecs: number;
   readonly modes: readonly StormMode[];
 }
 
 /**
- * Parses `[--count <n>] [--hold-secs <s>] [--modes typed,naive,none]` (defaults 200, 3, all three in
- * that order). A malformed, unknown or repeated mode is a {@link StormArgsError} naming the argument.
+ * Parses `[--count <n>[,<n>…]] [--full] [--reps <r>] [--hold-secs <s>] [--modes typed,naive,none]`.
+ * Defaults: counts 50 and 200 (`--full` adds 500), 3 repetitions, hold 3 s, all three modes. A malformed
+ * number, an unknown or repeated mode is a {@link StormArgsError} naming the argument.
  *
  * @example
  * ```ts
- * parseStormArgs(['--count', '20', '--modes', 'typed,none']); // { count: 20, holdSecs: 3, modes: ['typed', 'none'] }
+ * parseStormArgs(['--count', '20', '--reps', '1', '--modes', 'typed,none']);
+ * // { counts: [20], reps: 1, holdSecs: 3, modes: ['typed', 'none'] }
  * ```
  */
 export function parseStormArgs(argv: readonly string[]): StormArgs {
-  let values: { count?: string; 'hold-secs'?: string; modes?: string };
+  let values: { count?: string; full?: boolean; reps?: string; 'hold-secs'?: string; modes?: string };
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { count: { type: 'string' }, 'hold-secs': { type: 'string' }, modes: { type: 'string' } },
+      options: {
+        count: { type: 'string' },
+        full: { type: 'boolean' },
+        reps: { type: 'string' },
+        'hold-secs': { type: 'string' },
+        modes: { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     }));
   } catch (err) {
     throw new StormArgsError(`bench:storm arguments: ${(err as Error).message}`);
   }
-  const count = wholeNumber(values.count, '--count', 200, 1);
-  const holdSecs = wholeNumber(values['hold-secs'], '--hold-secs', 3, 0);
+  if (values.count !== undefined && values.full === true) {
+    throw new StormArgsError('--count and --full exclude each other (--full runs 50, 200 and 500)');
+  }
+  const counts =
+    values.count === undefined
+      ? [...(values.full === true ? FULL_COUNTS : DEFAULT_COUNTS)]
+      : values.count.split(',').map((text) => wholeNumber(text, '--count', 1));
+  const reps = values.reps === undefined ? 3 : wholeNumber(values.reps, '--reps', 1);
+  const holdSecs = values['hold-secs'] === undefined ? 3 : wholeNumber(values['hold-secs'], '--hold-secs', 0);
   const modes = (values.modes ?? MODES.join(',')).split(',').map((m) => m.trim());
   for (const [i, mode] of modes.entries()) {
     if (!MODES.includes(mode as StormMode)) {
@@ -57,11 +76,10 @@ export function parseStormArgs(argv: readonly string[]): StormArgs {
     }
     if (modes.indexOf(mode) !== i) throw new StormArgsError(`--modes: mode "${mode}" is given twice`);
   }
-  return { count, holdSecs, modes: modes as StormMode[] };
+  return { counts, reps, holdSecs, modes: modes as StormMode[] };
 }
 
-function wholeNumber(text: string | undefined, flag: string, fallback: number, min: number): number {
-  if (text === undefined) return fallback;
+function wholeNumber(text: string, flag: string, min: number): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isSafeInteger(value) || value < min) {
     throw new StormArgsError(`${flag} must be a whole number >= ${min}, got ${JSON.stringify(text)}`);

@@ -5,6 +5,7 @@ import { resolveImage } from './image/resolve-image.js';
 import { insertSandboxRecord } from './insert-sandbox-record.js';
 import { type LaunchOptions, launchSandboxRuntime } from './launch-sandbox-runtime.js';
 import { prepareCreateTarget } from './prepare-create-target.js';
+import { prestartRuntimeLauncher } from './runtime/start-runtime.js';
 import type { SandboxStarted } from './start-sandbox.js';
 
 /**
@@ -41,6 +42,7 @@ export interface CreateSandboxOptions extends SandboxSpec, LaunchOptions {
  * ```
  */
 export async function createSandbox(pools: DbPools, options: CreateSandboxOptions): Promise<SandboxStarted> {
+  prestartRuntimeLauncher();
   const image = options.image === undefined ? undefined : imageDefaults(pools, options.image);
   const config = buildSandboxConfig(options, image);
   await prepareCreateTarget(pools, {

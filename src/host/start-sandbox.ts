@@ -4,7 +4,7 @@ import { HostError } from './host-error.js';
 import { persistOciManifestPin } from './image/persist-oci-manifest-pin.js';
 import { type LaunchOptions, launchSandboxRuntime } from './launch-sandbox-runtime.js';
 import { requireSandbox } from './require-sandbox.js';
-import type { RuntimeStarted } from './runtime/start-runtime.js';
+import { prestartRuntimeLauncher, type RuntimeStarted } from './runtime/start-runtime.js';
 import { isActiveStatus, type SandboxRecord, toSandboxRecord } from './sandbox-record.js';
 
 /**
@@ -40,6 +40,7 @@ export async function startSandbox(
   pools: DbPools,
   options: LaunchOptions & { readonly name: string },
 ): Promise<SandboxStarted> {
+  prestartRuntimeLauncher();
   const record = await requireSandbox(pools, options.name);
   const running = () =>
     new HostError('SANDBOX_RUNNING', `sandbox "${record.name}" is already ${record.status.toLowerCase()}`);

@@ -162,13 +162,25 @@ let nextLaunchId = 1;
 let worker: Worker | undefined;
 
 /**
- * The process's one launcher thread, started on first use and unref'd while idle, so it never keeps a
- * finished host (a CLI command) alive.
+ * Starts the process's runtime launcher thread now, if it is not running, so that its start-up (tens
+ * of milliseconds) overlaps the caller's database work instead of delaying the first spawn. The thread
+ * never keeps the process alive while no launch is pending.
+ *
+ * @example
+ * ```ts
+ * prestartRuntimeLauncher(); // then prepare and insert the sandbox, then startRuntime()
+ * ```
  */
+export function prestartRuntimeLauncher(): void {
+  launcher();
+}
+
+/** The process's one launcher thread, started on first use and unref'd while idle. */
 function launcher(): Worker {
   if (worker !== undefined) return worker;
   // Plain compiled JavaScript: no TypeScript loader (tsx, vitest) is needed or wanted in the thread.
   const started = new Worker(LAUNCHER_WORKER, { execArgv: [] });
+  started.unref();
   started.on('message', (reply: LaunchReply) => {
     const launch = pending.get(reply.id);
     if (launch === undefined) return;
