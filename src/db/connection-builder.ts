@@ -60,7 +60,8 @@ export async function waitForSchema(
       const db = openSqlite(path, { ...options, create: false });
       let version: number | undefined;
       try {
-        version = readLedger(db)?.at(-1)?.version;
+        // No ledger is version 0: nothing was migrated yet.
+        version = readLedger(db)?.at(-1)?.version ?? 0;
       } catch (err) {
         db.close();
         if (!isSqliteBusy(err)) throw err;
@@ -75,7 +76,8 @@ export async function waitForSchema(
           `${path} is at schema version ${version}, newer than this code's ${options.schemaVersion}; upgrade msb`,
         );
       }
-      if (version !== undefined) {
+      if (version === 0) lastProblem = 'it has no schema yet';
+      else if (version !== undefined) {
         lastProblem = `it is at schema version ${version}, older than this code's ${options.schemaVersion}`;
       }
     } else if (performance.now() >= deadline) {
