@@ -90,10 +90,9 @@ export class DbPools {
 }
 
 function generatedIndexUrl(): string {
-  // A URL, not an import: src/db must not depend on the code generated on top of it. Under a TypeScript
-  // test runner the compiled copy in dist/ is the one a worker thread can load.
-  const relative = import.meta.url.endsWith('.ts')
-    ? '../../dist/generated/index.js'
-    : '../generated/index.js';
+  // A URL, not an import: src/db must not depend on the code generated on top of it. From the
+  // TypeScript source (tests, tsx) the workers load the source too (see read-pool-worker-boot.mjs), so
+  // the functions a caller imports are the ones the pool checks against.
+  const relative = import.meta.url.endsWith('.ts') ? '../generated/index.ts' : '../generated/index.js';
   return new URL(relative, import.meta.url).href;
 }

@@ -204,9 +204,8 @@ function reviveError(error: Extract<ReadPoolReply, { ok: false }>['error']): Err
 }
 
 function workerUrl(): URL {
-  // Workers need compiled JavaScript. Under a TypeScript test runner this module is src/db/*.ts, and
-  // the worker comes from the build (`npm run build`, which `npm test` runs first).
+  // From the TypeScript source (tests, tsx) the worker needs a loader: a small boot file registers one.
   return import.meta.url.endsWith('.ts')
-    ? new URL('../../dist/db/read-pool-worker.js', import.meta.url)
+    ? new URL('./read-pool-worker-boot.mjs', import.meta.url)
     : new URL('./read-pool-worker.js', import.meta.url);
 }

@@ -64,3 +64,46 @@ export function listMetricsOfSandbox(conn: DbReadConnection | DbWriteTransaction
   for (const r of rows) result.push(toSandboxMetric(r));
   return result;
 }
+
+const SUMMARIZE_METRICS_SQL = "SELECT sandbox_id,\n       count(*) AS samples,\n       avg(cpu_percent) AS avg_cpu_percent,\n       max(memory_bytes) AS max_memory_bytes,\n       max(sampled_at) AS last_sampled_at\nFROM sandbox_metric\nGROUP BY sandbox_id\nORDER BY sandbox_id";
+
+/** A row of {@link summarizeMetrics}. */
+export interface SummarizeMetricsRow {
+  readonly sandboxId: number;
+  readonly samples: number;
+  readonly avgCpuPercent: number | null;
+  readonly maxMemoryBytes: number | null;
+  readonly lastSampledAt: string | null;
+}
+
+type SummarizeMetricsRaw = readonly [number, number, number | null, number | null, string | null];
+
+function toSummarizeMetricsRow(r: SummarizeMetricsRaw): SummarizeMetricsRow {
+  return { sandboxId: r[0], samples: r[1], avgCpuPercent: r[2], maxMemoryBytes: r[3], lastSampledAt: r[4] };
+}
+
+/**
+ * `SummarizeMetrics` (`:many`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns every row.
+ *
+ * ```sql
+ * SELECT sandbox_id,
+ *        count(*) AS samples,
+ *        avg(cpu_percent) AS avg_cpu_percent,
+ *        max(memory_bytes) AS max_memory_bytes,
+ *        max(sampled_at) AS last_sampled_at
+ * FROM sandbox_metric
+ * GROUP BY sandbox_id
+ * ORDER BY sandbox_id
+ * ```
+ *
+ * @example
+ * ```ts
+ * const result = summarizeMetrics(pools.read);
+ * ```
+ */
+export function summarizeMetrics(conn: DbReadConnection | DbWriteTransaction): SummarizeMetricsRow[] {
+  const rows = conn.all<SummarizeMetricsRaw>(SUMMARIZE_METRICS_SQL, undefined, 'raw');
+  const result: SummarizeMetricsRow[] = [];
+  for (const r of rows) result.push(toSummarizeMetricsRow(r));
+  return result;
+}

@@ -4,7 +4,8 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DbPools, migration } from '../../src/db/index.js';
-import { makeTempDir } from '../support/open-test-pools.js';
+import { insertRuntimeMetric, summarizeMetrics } from '../../src/generated/index.js';
+import { makeTempDir, openTestPools } from '../support/open-test-pools.js';
 
 // The functions a pool may run live in a compiled module; here, a small one written by the test.
 const MODULE = `
@@ -129,5 +130,32 @@ describe('DbReadPool', () => {
     await expect(DbPools.open(join(dir, 'x.db'), { migrations, readPoolSize: 0 })).rejects.toThrow(
       RangeError,
     );
+  });
+
+  it('should run the generated read functions from the TypeScript source, with no build', async () => {
+    // openTestPools keeps the default module (the generated queries): under vitest this file is
+    // src/db/*.ts, so the workers load src/ through read-pool-worker-boot.mjs, never dist/.
+    const { pools } = await openTestPools({ readPoolSize: 2 });
+    const id = await pools.write.transaction((tx) => {
+      const sandbox = Number(
+        tx.run(`INSERT INTO sandbox (name, config, status) VALUES ('web', '{}', 'Running')`).lastInsertRowid,
+      );
+      for (const cpuPercent of [10, 30]) {
+        insertRuntimeMetric(tx, {
+          sandboxId: sandbox,
+          cpuPercent,
+          memoryBytes: cpuPercent * 1000,
+          diskReadBytes: 0,
+          diskWriteBytes: 0,
+          netRxBytes: 0,
+          netTxBytes: 0,
+        });
+      }
+      return sandbox;
+    });
+
+    const [summary] = await pools.readPool.run(summarizeMetrics);
+
+    expect(summary).toMatchObject({ sandboxId: id, samples: 2, avgCpuPercent: 20, maxMemoryBytes: 30_000 });
   });
 });

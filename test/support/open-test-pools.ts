@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
-import { DbPools, type DbWriteOptions } from '../../src/db/index.js';
+import { DbPools, type DbPoolsOptions } from '../../src/db/index.js';
 
 /**
  * A fresh database file in its own temp directory, migrated with the project's schema (or the given
@@ -17,7 +17,7 @@ import { DbPools, type DbWriteOptions } from '../../src/db/index.js';
  * ```
  */
 export async function openTestPools(
-  options: DbWriteOptions = {},
+  options: DbPoolsOptions = {},
 ): Promise<{ pools: DbPools; dir: string; path: string }> {
   const dir = makeTempDir();
   const path = join(dir, 'db', 'msb.db');
