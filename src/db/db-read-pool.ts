@@ -189,7 +189,13 @@ export class DbReadPool {
       slot.worker.ref();
       slot.worker.postMessage(task.request);
     }
-    for (const slot of slots) if (slot.task === undefined) slot.worker.unref();
+    // A worker holds the process open while it serves a task, or while it is still starting and tasks
+    // wait for it: a caller awaiting only the pool must not see its process exit under it.
+    const waiting = this.#queue.length > 0;
+    for (const slot of slots) {
+      if (slot.task !== undefined || (waiting && !slot.ready)) slot.worker.ref();
+      else slot.worker.unref();
+    }
   }
 }
 

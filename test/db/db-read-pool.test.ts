@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DbPools, migration } from '../../src/db/index.js';
@@ -17,6 +19,8 @@ export function spin(conn) {
   return conn.get('WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 3000000) SELECT count(*) FROM c', undefined, 'pluck');
 }
 `;
+
+const AWAIT_READ_POOL = fileURLToPath(new URL('../fixtures/db/await-read-pool.mjs', import.meta.url));
 
 const migrations = [
   migration('0001_t.sql', 'CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER NOT NULL) STRICT;'),
@@ -157,5 +161,19 @@ describe('DbReadPool', () => {
     const [summary] = await pools.readPool.run(summarizeMetrics);
 
     expect(summary).toMatchObject({ sandboxId: id, samples: 2, avgCpuPercent: 20, maxMemoryBytes: 30_000 });
+  });
+
+  it('should keep a process that awaits only the pool alive while its worker starts', async () => {
+    const { pools, path } = await openTestPools();
+    await pools.write.transaction((tx) =>
+      tx.run(`INSERT INTO sandbox (name, config, status) VALUES ('web', '{}', 'Stopped')`),
+    );
+
+    // Exit code 13 is Node's "unsettled top-level await": the process would end with the read pending.
+    const { stdout } = await promisify(execFile)(process.execPath, [AWAIT_READ_POOL, path], {
+      timeout: 20_000,
+    });
+
+    expect(JSON.parse(stdout)).toEqual(['web']);
   });
 });
