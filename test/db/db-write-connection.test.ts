@@ -73,3 +73,56 @@ describe('DbWriteConnection', () => {
     );
   });
 });
+
+describe('DbWriteConnection.attach', () => {
+  it('should write through a database another process migrated, creating and migrating nothing', async () => {
+    const { pools, path } = await openTestPools();
+    const before = pools.read.all('SELECT version FROM _msb_migrations ORDER BY version', undefined, 'pluck');
+
+    const write = await DbWriteConnection.attach(path, { connectTimeoutMs: 0 });
+    onTestFinished(() => write.close());
+    await write.transaction((tx) =>
+      tx.run(`INSERT INTO sandbox (name, config, status) VALUES ('a', '{}', 'Running')`),
+    );
+
+    expect(pools.read.get('SELECT name FROM sandbox', undefined, 'pluck')).toBe('a');
+    expect(
+      pools.read.all('SELECT version FROM _msb_migrations ORDER BY version', undefined, 'pluck'),
+    ).toEqual(before);
+  });
+
+  it('should never create a missing file, failing DB_NOT_FOUND after its timeout', async () => {
+    const path = join(makeTempDir('msb-attach-'), 'db', 'msb.db');
+
+    await expect(DbWriteConnection.attach(path, { connectTimeoutMs: 100 })).rejects.toMatchObject({
+      name: 'DbOpenError',
+      code: 'DB_NOT_FOUND',
+    });
+    expect(existsSync(join(path, '..'))).toBe(false);
+  });
+
+  it('should wait for the schema version it expects and refuse a newer one', async () => {
+    const { path } = await openTestPools();
+    const raw = new Database(path);
+    onTestFinished(() => {
+      raw.close();
+    });
+    const newest = raw.prepare('SELECT max(version) FROM _msb_migrations').pluck().get() as number;
+
+    // Expecting a version the file has not reached: it waits, then times out naming the versions.
+    const older = DbWriteConnection.attach(path, { connectTimeoutMs: 200, schemaVersion: newest + 1 });
+    await expect(older).rejects.toMatchObject({ code: 'DB_CONNECT_TIMEOUT' });
+    await expect(older).rejects.toThrow(`schema version ${newest}, older than this code's ${newest + 1}`);
+    // A migration this code does not know: refused at once, whatever the timeout.
+    raw
+      .prepare(
+        `INSERT INTO _msb_migrations (version, name, checksum, applied_at) VALUES (?, 'x.sql', '', '')`,
+      )
+      .run(newest + 1);
+    const began = performance.now();
+    await expect(DbWriteConnection.attach(path, { connectTimeoutMs: 5_000 })).rejects.toMatchObject({
+      code: 'DB_SCHEMA_TOO_NEW',
+    });
+    expect(performance.now() - began).toBeLessThan(2_000);
+  });
+});
