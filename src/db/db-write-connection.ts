@@ -192,11 +192,17 @@ export class DbWriteConnection {
       );
     }
     if (!this.#draining) {
-      const started = performance.now();
-      const outcome = this.#runAlone(fn);
-      if (outcome.kind === 'busy') return this.#enqueue(fn, started, outcome.error);
+      let value: T;
+      try {
+        value = this.#runAlone(fn);
+      } catch (err) {
+        // The budget counts from this first attempt, which took microseconds.
+        if (isSqliteBusy(err)) return this.#enqueue(fn, performance.now(), err);
+        this.#stats.transactions++;
+        return Promise.reject(err);
+      }
       this.#stats.transactions++;
-      return outcome.kind === 'error' ? Promise.reject(outcome.error) : Promise.resolve(outcome.value as T);
+      return Promise.resolve(value);
     }
     return this.#enqueue(fn, performance.now(), undefined);
   }
@@ -280,22 +286,18 @@ export class DbWriteConnection {
     return Math.min(backoffDelayMs(this.#policy, head.attempts), left);
   }
 
-  /** One attempt of a lone call: its outcome, or the busy error that calls for a retry. */
-  #runAlone(fn: (tx: DbWriteTransaction) => unknown): Outcome {
-    try {
-      this.#begin.run();
-    } catch (err) {
-      return failed(err);
-    }
+  /** One attempt of a lone call: its value, or the error it failed with (rolled back). */
+  #runAlone<T>(fn: (tx: DbWriteTransaction) => T): T {
+    this.#begin.run();
     const state: TransactionState = { active: true };
     try {
       const value = this.#runBody(fn, state);
       this.#commit.run();
       this.#stats.commits++;
-      return { kind: 'value', value };
+      return value;
     } catch (err) {
       this.#rollbackAll();
-      return failed(err);
+      throw err;
     } finally {
       state.active = false;
     }
@@ -308,9 +310,12 @@ export class DbWriteConnection {
   #runGroup(group: Queued[]): unknown {
     if (group.length === 1) {
       const item = group[0]!;
-      const outcome = this.#runAlone(item.fn);
-      if (outcome.kind === 'busy') return outcome.error;
-      this.#settle(item, outcome);
+      try {
+        this.#settle(item, { kind: 'value', value: this.#runAlone(item.fn) });
+      } catch (err) {
+        if (isSqliteBusy(err)) return err;
+        this.#settle(item, { kind: 'error', error: err });
+      }
       return undefined;
     }
     try {
@@ -363,9 +368,9 @@ export class DbWriteConnection {
     return undefined;
   }
 
-  #runBody(fn: (tx: DbWriteTransaction) => unknown, state: TransactionState): unknown {
+  #runBody<T>(fn: (tx: DbWriteTransaction) => T, state: TransactionState): T {
     this.#inBody = true;
-    let value: unknown;
+    let value: T;
     try {
       value = fn(new DbWriteTransaction(INTERNAL, this.#cache, state));
     } finally {
@@ -404,13 +409,6 @@ interface Queued {
 type Settled =
   | { readonly kind: 'value'; readonly value: unknown }
   | { readonly kind: 'error'; readonly error: unknown };
-
-/** What one attempt of one call came to: settled, or busy and to be retried. */
-type Outcome = Settled | { readonly kind: 'busy'; readonly error: unknown };
-
-function failed(err: unknown): Outcome {
-  return { kind: isSqliteBusy(err) ? 'busy' : 'error', error: err };
-}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
