@@ -180,7 +180,6 @@ function launcher(): Worker {
   if (worker !== undefined) return worker;
   // Plain compiled JavaScript: no TypeScript loader (tsx, vitest) is needed or wanted in the thread.
   const started = new Worker(LAUNCHER_WORKER, { execArgv: [] });
-  started.unref();
   started.on('message', (reply: LaunchReply) => {
     const launch = pending.get(reply.id);
     if (launch === undefined) return;
@@ -204,6 +203,8 @@ function launcher(): Worker {
   };
   started.on('error', (err) => lost(`failed: ${err.message}`));
   started.on('exit', (code) => lost(`exited with code ${code}`));
+  // After the listeners: attaching a 'message' listener refs the thread again.
+  started.unref();
   worker = started;
   return started;
 }
