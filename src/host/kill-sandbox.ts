@@ -2,6 +2,7 @@ import type { DbPools } from '../db/index.js';
 import { markSandboxStoppedIfActive, selectRunById, terminateActiveRun } from '../generated/index.js';
 import { HostError } from './host-error.js';
 import { loadActiveRun } from './load-active-run.js';
+import { nextHostTurn } from './next-host-turn.js';
 import { requireSandbox } from './require-sandbox.js';
 import type { RunRecord } from './run-record.js';
 import { isActiveStatus } from './sandbox-record.js';
@@ -27,6 +28,7 @@ import { waitForPidExit } from './wait-for-pid-exit.js';
  * ```
  */
 export async function killSandbox(pools: DbPools, name: string): Promise<RunRecord | undefined> {
+  await nextHostTurn();
   const record = await requireSandbox(pools, name);
   if (!isActiveStatus(record.status)) {
     throw new HostError('SANDBOX_NOT_RUNNING', `sandbox "${record.name}" is not running (${record.status})`);

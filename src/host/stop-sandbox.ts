@@ -5,6 +5,7 @@ import { DEFAULT_STOP_TIMEOUT_MS } from './default-stop-timeout.js';
 import { HostError } from './host-error.js';
 import { isRuntimeAlive } from './is-runtime-alive.js';
 import { loadActiveRun } from './load-active-run.js';
+import { nextHostTurn } from './next-host-turn.js';
 import { requireSandbox } from './require-sandbox.js';
 import type { RunRecord } from './run-record.js';
 import { isActiveStatus } from './sandbox-record.js';
@@ -53,6 +54,7 @@ export async function stopSandbox(
   pools: DbPools,
   options: { readonly name: string; readonly timeoutMs?: number },
 ): Promise<StopResult> {
+  await nextHostTurn();
   const record = await requireSandbox(pools, options.name);
   if (!isActiveStatus(record.status)) {
     throw new HostError('SANDBOX_NOT_RUNNING', `sandbox "${record.name}" is not running (${record.status})`);
