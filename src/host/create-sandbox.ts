@@ -4,7 +4,6 @@ import { persistOciManifestPin } from './image/persist-oci-manifest-pin.js';
 import { resolveImage } from './image/resolve-image.js';
 import { insertSandboxRecord } from './insert-sandbox-record.js';
 import { type LaunchOptions, launchSandboxRuntime } from './launch-sandbox-runtime.js';
-import { nextHostTurn } from './next-host-turn.js';
 import { prepareCreateTarget } from './prepare-create-target.js';
 import { prestartRuntimeLauncher } from './runtime/start-runtime.js';
 import type { SandboxStarted } from './start-sandbox.js';
@@ -44,7 +43,6 @@ export interface CreateSandboxOptions extends SandboxSpec, LaunchOptions {
  */
 export async function createSandbox(pools: DbPools, options: CreateSandboxOptions): Promise<SandboxStarted> {
   prestartRuntimeLauncher();
-  await nextHostTurn();
   const image = options.image === undefined ? undefined : imageDefaults(pools, options.image);
   const config = buildSandboxConfig(options, image);
   await prepareCreateTarget(pools, {

@@ -1,10 +1,12 @@
 /**
  * Resolves on a later turn of the event loop, one waiter per turn, in call order.
  *
- * Host operations start with it (create, start, stop, kill): a caller that starts hundreds of them at
- * once would otherwise run all their synchronous first steps (reads, `/proc` checks, signals, a
- * transaction) in one go, and on a machine the runtimes saturate that one go takes seconds of wall
- * time in which no timer or I/O of the host is served. One operation per turn keeps each stretch short.
+ * `stopSandbox` and `killSandbox` start with it: a caller that stops hundreds of sandboxes at once
+ * would otherwise run all their synchronous first steps (record, reconcile, `/proc` checks, the
+ * signal) in one go, while the runtimes signalled first wake up and take the cores; that go took 2 s
+ * of wall time for 200 on 2 cores, with no timer or I/O of the host served. One operation per turn
+ * keeps each stretch short. Creates are left to run together: their first steps are lighter and
+ * pacing them delayed the spawns.
  *
  * @example
  * ```ts

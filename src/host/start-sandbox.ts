@@ -3,7 +3,6 @@ import { markSandboxStartingIfIdle } from '../generated/index.js';
 import { HostError } from './host-error.js';
 import { persistOciManifestPin } from './image/persist-oci-manifest-pin.js';
 import { type LaunchOptions, launchSandboxRuntime } from './launch-sandbox-runtime.js';
-import { nextHostTurn } from './next-host-turn.js';
 import { requireSandbox } from './require-sandbox.js';
 import { prestartRuntimeLauncher, type RuntimeStarted } from './runtime/start-runtime.js';
 import { isActiveStatus, type SandboxRecord, toSandboxRecord } from './sandbox-record.js';
@@ -42,7 +41,6 @@ export async function startSandbox(
   options: LaunchOptions & { readonly name: string },
 ): Promise<SandboxStarted> {
   prestartRuntimeLauncher();
-  await nextHostTurn();
   const record = await requireSandbox(pools, options.name);
   const running = () =>
     new HostError('SANDBOX_RUNNING', `sandbox "${record.name}" is already ${record.status.toLowerCase()}`);
