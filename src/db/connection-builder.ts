@@ -4,7 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { DbOpenError } from './db-open-error.js';
 import { isSqliteBusy } from './is-sqlite-busy.js';
-import { readLedger } from './migrator.js';
 
 const POLL_MS = 50;
 
@@ -39,17 +38,19 @@ export function openSqlite(
 }
 
 /**
- * Opens an existing database once its ledger reaches `schemaVersion`, polling asynchronously up to
- * `connectTimeoutMs`; never creates the file. Only the ledger's versions are compared (a process that
- * attaches applies no migration, so it has no checksums to check).
+ * Opens an existing database once `ready(db)` accepts it, polling asynchronously up to
+ * `connectTimeoutMs`; never creates the file. `ready` returns `true`, or what is still missing (quoted
+ * in the timeout's message), or throws to refuse the file outright. A busy database is waited for.
  */
-export async function waitForSchema(
+export async function waitForDatabase(
   path: string,
   options: {
     readonly readonly: boolean;
     readonly busyTimeoutMs: number;
-    readonly schemaVersion: number;
     readonly connectTimeoutMs: number;
+    /** Why the file is never created, for the `DB_NOT_FOUND` message. */
+    readonly neverCreates: string;
+    readonly ready: (db: Database.Database) => true | string;
   },
 ): Promise<Database.Database> {
   assertDatabasePath(path);
@@ -58,33 +59,22 @@ export async function waitForSchema(
   for (;;) {
     if (existsSync(path)) {
       const db = openSqlite(path, { ...options, create: false });
-      let version: number | undefined;
+      let verdict: true | string;
       try {
-        // No ledger is version 0: nothing was migrated yet.
-        version = readLedger(db)?.at(-1)?.version ?? 0;
+        verdict = options.ready(db);
       } catch (err) {
         db.close();
         if (!isSqliteBusy(err)) throw err;
-        lastProblem = 'it stayed busy';
+        verdict = 'it stayed busy';
       }
-      if (version === options.schemaVersion) return db;
+      if (verdict === true) return db;
       if (db.open) db.close();
-      if (version !== undefined && version > options.schemaVersion) {
-        throw new DbOpenError(
-          'DB_SCHEMA_TOO_NEW',
-          path,
-          `${path} is at schema version ${version}, newer than this code's ${options.schemaVersion}; upgrade msb`,
-        );
-      }
-      if (version === 0) lastProblem = 'it has no schema yet';
-      else if (version !== undefined) {
-        lastProblem = `it is at schema version ${version}, older than this code's ${options.schemaVersion}`;
-      }
+      lastProblem = verdict;
     } else if (performance.now() >= deadline) {
       throw new DbOpenError(
         'DB_NOT_FOUND',
         path,
-        `database ${path} does not exist (attaching never creates it; open a DbWriteConnection or DbPools first)`,
+        `database ${path} does not exist (${options.neverCreates}; open a DbWriteConnection or DbPools first)`,
       );
     }
     const remaining = deadline - performance.now();

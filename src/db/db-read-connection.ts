@@ -1,21 +1,15 @@
-import { existsSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from 'better-sqlite3';
-import { assertDatabasePath, openSqlite } from './connection-builder.js';
-import { DbOpenError } from './db-open-error.js';
+import { waitForDatabase } from './connection-builder.js';
 import {
   type DbOpenOptions,
   DEFAULT_BUSY_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
 } from './db-open-options.js';
 import { assertInternal, assertNotThenable, INTERNAL } from './internal.js';
-import { isSqliteBusy } from './is-sqlite-busy.js';
 import { resolveMigrations } from './migration.js';
 import { pendingMigrations, readLedger } from './migrator.js';
 import type { BindParams, RowMode } from './sql-types.js';
 import { StatementCache } from './statement-cache.js';
-
-const POLL_MS = 50;
 
 /**
  * A read-only connection. Opening never creates the file; a write through it fails with
@@ -56,47 +50,23 @@ export class DbReadConnection {
    * ```
    */
   static async open(path: string, options: DbOpenOptions = {}): Promise<DbReadConnection> {
-    assertDatabasePath(path);
-    const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-    const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     const migrations = resolveMigrations(options.migrations);
-    const deadline = performance.now() + connectTimeoutMs;
-    let lastProblem = 'the database was never migrated';
-    for (;;) {
-      if (existsSync(path)) {
-        const db = openSqlite(path, { readonly: true, busyTimeoutMs });
-        try {
-          const ledger = migrations === null ? [] : readLedger(db);
-          if (
-            ledger !== undefined &&
-            (migrations === null || pendingMigrations(path, ledger, migrations).length === 0)
-          ) {
-            return new DbReadConnection(INTERNAL, db);
-          }
-          lastProblem = ledger === undefined ? 'it has no schema yet' : 'its schema is older than this code';
-          db.close();
-        } catch (err) {
-          db.close();
-          if (!isSqliteBusy(err)) throw err;
-          lastProblem = 'it stayed busy';
-        }
-      } else if (performance.now() >= deadline) {
-        throw new DbOpenError(
-          'DB_NOT_FOUND',
-          path,
-          `database ${path} does not exist (read-only connections never create it; open a DbWriteConnection or DbPools first)`,
+    const db = await waitForDatabase(path, {
+      readonly: true,
+      busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
+      connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      neverCreates: 'read-only connections never create it',
+      ready: (candidate) => {
+        if (migrations === null) return true;
+        const ledger = readLedger(candidate);
+        if (ledger === undefined) return 'it has no schema yet';
+        // Throws for a database newer than the code or a migration changed after it was applied.
+        return (
+          pendingMigrations(path, ledger, migrations).length === 0 || 'its schema is older than this code'
         );
-      }
-      const remaining = deadline - performance.now();
-      if (remaining <= 0) {
-        throw new DbOpenError(
-          'DB_CONNECT_TIMEOUT',
-          path,
-          `database ${path} was not ready within ${connectTimeoutMs} ms: ${lastProblem}`,
-        );
-      }
-      await sleep(Math.min(POLL_MS, remaining));
-    }
+      },
+    });
+    return new DbReadConnection(INTERNAL, db);
   }
 
   /** The database file. */

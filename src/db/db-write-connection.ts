@@ -1,12 +1,13 @@
 import type { Database } from 'better-sqlite3';
-import { openSqlite, waitForSchema } from './connection-builder.js';
+import { openSqlite, waitForDatabase } from './connection-builder.js';
 import { DbBusyError } from './db-busy-error.js';
+import { DbOpenError } from './db-open-error.js';
 import { type DbAttachOptions, type DbWriteOptions, DEFAULT_CONNECT_TIMEOUT_MS } from './db-open-options.js';
 import { DbWriteTransaction, type TransactionState } from './db-write-transaction.js';
 import { assertInternal, assertNotThenable, INTERNAL } from './internal.js';
 import { isSqliteBusy } from './is-sqlite-busy.js';
 import { resolveMigrations } from './migration.js';
-import { applyMigrations } from './migrator.js';
+import { applyMigrations, readLedger } from './migrator.js';
 import { retryOnBusy } from './retry-on-busy.js';
 import { backoffDelayMs, type RetryPolicy, resolveRetryPolicy } from './retry-policy.js';
 import { latestSchemaVersion } from './schema-files.js';
@@ -120,11 +121,27 @@ export class DbWriteConnection {
   static async attach(path: string, options: DbAttachOptions = {}): Promise<DbWriteConnection> {
     const policy = resolveRetryPolicy(options.retry);
     const expected = options.schemaVersion ?? latestSchemaVersion();
-    const db = await waitForSchema(path, {
+    const db = await waitForDatabase(path, {
       readonly: false,
       busyTimeoutMs: 0,
-      schemaVersion: expected,
       connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      neverCreates: 'attaching never creates it',
+      ready: (candidate) => {
+        // Only versions are compared: a process that attaches applies no migration, so it has no
+        // checksums to check. No ledger is version 0.
+        const version = readLedger(candidate)?.at(-1)?.version ?? 0;
+        if (version > expected) {
+          throw new DbOpenError(
+            'DB_SCHEMA_TOO_NEW',
+            path,
+            `${path} is at schema version ${version}, newer than this code's ${expected}; upgrade msb`,
+          );
+        }
+        if (version === expected) return true;
+        return version === 0
+          ? 'it has no schema yet'
+          : `it is at schema version ${version}, older than this code's ${expected}`;
+      },
     });
     try {
       db.pragma('synchronous = NORMAL');
