@@ -58,7 +58,11 @@ export async function waitForDatabase(
   let lastProblem = 'it has no schema yet';
   for (;;) {
     if (existsSync(path)) {
-      const db = openSqlite(path, { ...options, create: false });
+      const db = openSqlite(path, {
+        readonly: options.readonly,
+        busyTimeoutMs: options.busyTimeoutMs,
+        create: false,
+      });
       let verdict: true | string;
       try {
         verdict = options.ready(db);

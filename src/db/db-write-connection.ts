@@ -214,14 +214,20 @@ export class DbWriteConnection {
         value = this.#runAlone(fn);
       } catch (err) {
         // The budget counts from this first attempt, which took microseconds.
-        if (isSqliteBusy(err)) return this.#enqueue(fn, performance.now(), err);
+        if (isSqliteBusy(err)) {
+          // The fast path met a busy lock: this call heads a new queue, which drains after a sleep.
+          const queued = this.#enqueue(fn, performance.now());
+          this.#draining = true;
+          this.#idle = this.#drain(err);
+          return queued;
+        }
         this.#stats.transactions++;
         return Promise.reject(err);
       }
       this.#stats.transactions++;
       return Promise.resolve(value);
     }
-    return this.#enqueue(fn, performance.now(), undefined);
+    return this.#enqueue(fn, performance.now());
   }
 
   /**
@@ -237,25 +243,16 @@ export class DbWriteConnection {
     if (this.#db.open) this.#db.close();
   }
 
-  #enqueue<T>(fn: (tx: DbWriteTransaction) => T, started: number, busy: unknown): Promise<T> {
+  #enqueue<T>(fn: (tx: DbWriteTransaction) => T, started: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const item: Queued = { fn, started, attempts: 0, resolve: resolve as (v: unknown) => void, reject };
-      this.#queue.push(item);
-      if (busy !== undefined) {
-        // The fast path met a busy lock: this call heads a new queue and sleeps before its next try.
-        this.#draining = true;
-        this.#idle = this.#drain(busy);
-      } else if (!this.#draining) {
-        this.#draining = true;
-        this.#idle = this.#drain(undefined);
-      }
+      this.#queue.push({ fn, started, attempts: 0, resolve: resolve as (v: unknown) => void, reject });
     });
   }
 
-  /** Runs the queue, a group at a time, until it is empty; `busy` is a failure to back off from first. */
+  /** Runs the queue, a group at a time, until it is empty, backing off from `busy` first. */
   async #drain(busy: unknown): Promise<void> {
     try {
-      let failure = busy;
+      let failure: unknown = busy;
       while (this.#queue.length > 0) {
         if (failure !== undefined) {
           const delayMs = this.#backOff(failure);

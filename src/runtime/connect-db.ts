@@ -42,7 +42,8 @@ export function connectDb(dbPath: string, options: ConnectDbOptions): Promise<Db
  * Measured in the database-bound storm (200 runtimes writing at once on 2 cores): each async retry
  * costs a runtime a timer wake-up, a failed BEGIN and a thrown SqliteError, and with the host's
  * schedule those retries took more CPU than the writes they waited for (6575 retries, 3.0 s of runtime
- * CPU against 1.4 s and 1941 retries with this one; 83 against 123 completed boots/s). A runtime's
+ * CPU against 1.4 s and 1941 retries with this one; 83 against 123 completed boots/s; single runs of
+ * `npm run bench:db-storm -- --count 200 --reps 1`, the policy edited between them). A runtime's
  * event loop has nothing urgent to do meanwhile; a blocking busy_timeout was worse still (its fixed
  * sleep schedule lets waiters that started together wake together).
  */

@@ -123,7 +123,6 @@ export function startRuntime(options: StartRuntimeOptions): Promise<RuntimeStart
     const id = nextLaunchId++;
     const worker = launcher();
     const launch: PendingLaunch = {
-      worker,
       pid: undefined,
       spawned: (pid) => {
         launch.pid = pid;
@@ -146,7 +145,6 @@ export function startRuntime(options: StartRuntimeOptions): Promise<RuntimeStart
 
 /** A launch the launcher thread has not settled yet. */
 interface PendingLaunch {
-  readonly worker: Worker;
   pid: number | undefined;
   readonly spawned: (pid: number) => void;
   /** The ready report, or why the runtime did not start. */
@@ -188,13 +186,16 @@ function launcher(): Worker {
       return;
     }
     pending.delete(reply.id);
-    if (![...pending.values()].some((other) => other.worker === started)) started.unref();
+    if (pending.size === 0) started.unref();
     launch.settle(reply.type === 'ready' ? reply.report : reply.message);
   });
   const lost = (why: string): void => {
-    if (worker === started) worker = undefined;
+    // Once: a thread that failed also exits, and by then a new thread may hold launches of its own.
+    // (A later 'error' without a listener would be thrown, so one that ignores it stays.)
+    started.removeAllListeners();
+    started.on('error', () => undefined);
+    worker = undefined;
     for (const [id, launch] of pending) {
-      if (launch.worker !== started) continue;
       // Nobody waits for these runtimes' reports any more: they must not run unsupervised.
       if (launch.pid !== undefined) signalRuntime(launch.pid, 'SIGKILL', 'group');
       pending.delete(id);
