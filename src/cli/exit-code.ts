@@ -1,4 +1,4 @@
-import { HostError, type HostErrorCode } from '../host/host-error.js';
+import { HostError, type HostErrorCode } from '../sandbox/errors.js';
 import { UsageError } from './usage-error.js';
 
 /**

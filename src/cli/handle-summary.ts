@@ -1,4 +1,4 @@
-import type { SandboxHandle } from '../host/sandbox-handle.js';
+import type { SandboxHandle } from '../host/records.js';
 
 /**
  * The flat, JSON-ready view of a sandbox that `msb ls --json` prints and the table is drawn from.

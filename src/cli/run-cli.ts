@@ -1,5 +1,5 @@
 import { closeGlobal, initGlobal } from '../db/index.js';
-import { reapStaleSandboxes } from '../host/reap-stale-sandboxes.js';
+import { reapStaleSandboxes } from '../host/reconcile.js';
 import type { CliIo } from './cli-io.js';
 import type { Command } from './command.js';
 import { createCommand } from './commands/create-command.js';

@@ -1,11 +1,15 @@
-import type { DbPools } from '../db/index.js';
-import { markSandboxStartingIfIdle } from '../generated/index.js';
-import { HostError } from './host-error.js';
-import { persistOciManifestPin } from './image/persist-oci-manifest-pin.js';
-import { type LaunchOptions, launchSandboxRuntime } from './launch-sandbox-runtime.js';
-import { requireSandbox } from './require-sandbox.js';
-import { prestartRuntimeLauncher, type RuntimeStarted } from './runtime/start-runtime.js';
-import { isActiveStatus, type SandboxRecord, toSandboxRecord } from './sandbox-record.js';
+import type { DbPools, DbWriteConnection } from '../db/index.js';
+import {
+  markSandboxStartingIfIdle,
+  markSandboxStoppedUnlessRunRunning,
+  selectRunningRunOfPid,
+  terminateActiveRun,
+} from '../generated/index.js';
+import { HostError } from '../sandbox/errors.js';
+import { persistOciManifestPin } from './images.js';
+import { requireSandbox } from './reconcile.js';
+import { isActiveStatus, type SandboxRecord, toSandboxRecord } from './records.js';
+import { prestartRuntimeLauncher, type RuntimeStarted, startRuntime } from './runtime-launcher.js';
 
 /**
  * A sandbox whose runtime reported ready.
@@ -58,4 +62,79 @@ export async function startSandbox(
   if (starting === undefined) throw running();
   const runtime = await launchSandboxRuntime(pools.write, starting, options);
   return { record: starting, runtime };
+}
+
+/**
+ * Options of {@link launchSandboxRuntime}.
+ *
+ * @example
+ * ```ts
+ * const launch: LaunchOptions = { home, readyTimeoutMs: 30_000 };
+ * ```
+ */
+export interface LaunchOptions {
+  readonly home: string;
+  /** How long to wait for the runtime's ready report (default 30 s). */
+  readonly readyTimeoutMs?: number;
+  /** How long the runtime gives its workload between SIGTERM and SIGKILL on stop. */
+  readonly stopGraceMs?: number;
+}
+
+/**
+ * Starts the runtime of a sandbox already marked Running and waits until it reports ready (run row
+ * inserted, workload spawned, first metric stored unless the workload already exited).
+ *
+ * 1. The runtime gets the record's id and name: if the sandbox is stopped, killed, removed or replaced
+ *    before the runtime inserts its run, the runtime refuses to run (`SANDBOX_NOT_FOUND` /
+ *    `SANDBOX_NOT_STARTABLE` in the rejection's message) and the host's decision stands.
+ * 2. A runtime that fails to start rejects with `startRuntime`'s `HostError` `RUNTIME_START_FAILED`.
+ *    Before that, in one transaction, a run that runtime inserted and left Running (it was killed for
+ *    not reporting in time, or died) becomes Terminated/InternalError with the failure as its detail,
+ *    and the sandbox is marked Stopped unless another run of it is Running (a start that raced this
+ *    one won), so it never stays Running without a runtime.
+ *
+ * @example
+ * ```ts
+ * const started = await launchSandboxRuntime(pools.write, record, { home });
+ * started.runtimePid;
+ * ```
+ */
+export async function launchSandboxRuntime(
+  write: DbWriteConnection,
+  record: SandboxRecord,
+  options: LaunchOptions,
+): Promise<RuntimeStarted> {
+  let runtimePid: number | undefined;
+  try {
+    return await startRuntime({
+      dbPath: write.path,
+      sandboxName: record.name,
+      sandboxId: record.id,
+      msbHome: options.home,
+      onSpawn: (pid) => {
+        runtimePid = pid;
+      },
+      ...(options.readyTimeoutMs === undefined ? {} : { timeoutMs: options.readyTimeoutMs }),
+      ...(options.stopGraceMs === undefined ? {} : { stopGraceMs: options.stopGraceMs }),
+    });
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    await write.transaction((tx) => {
+      const run =
+        runtimePid === undefined
+          ? undefined
+          : selectRunningRunOfPid(tx, { sandboxId: record.id, pid: runtimePid });
+      if (run !== undefined) {
+        terminateActiveRun(tx, {
+          id: run.id,
+          terminationReason: 'InternalError',
+          terminationDetail: `runtime pid ${run.pid} did not report ready: ${detail}`,
+          exitCode: null,
+          exitSignal: null,
+        });
+      }
+      markSandboxStoppedUnlessRunRunning(tx, { id: record.id });
+    });
+    throw err;
+  }
 }

@@ -1,16 +1,18 @@
+import { rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DbPools } from '../db/index.js';
-import { markSandboxStoppedIfActive, selectRunById, terminateActiveRun } from '../generated/index.js';
-import { DEFAULT_STOP_TIMEOUT_MS } from './default-stop-timeout.js';
-import { HostError } from './host-error.js';
-import { isRuntimeAlive } from './is-runtime-alive.js';
-import { loadActiveRun } from './load-active-run.js';
-import { nextHostTurn } from './next-host-turn.js';
-import { requireSandbox } from './require-sandbox.js';
-import type { RunRecord } from './run-record.js';
-import { isActiveStatus } from './sandbox-record.js';
-import { signalRuntime } from './signal-runtime.js';
-import { waitForPidExit } from './wait-for-pid-exit.js';
+import type { DbPools, DbWriteConnection } from '../db/index.js';
+import {
+  deleteSandboxIfIdle,
+  markSandboxStoppedIfActive,
+  selectRunById,
+  setSandboxStatus,
+  terminateActiveRun,
+} from '../generated/index.js';
+import { HostError } from '../sandbox/errors.js';
+import { sandboxDir } from '../sandbox/paths.js';
+import { isRuntimeAlive, nextHostTurn, signalRuntime, waitForPidExit } from './processes.js';
+import { loadActiveRun, requireSandbox } from './reconcile.js';
+import { isActiveStatus, type RunRecord, type SandboxRecord, type SandboxStatus } from './records.js';
 
 const POLL_MS = 20;
 
@@ -111,4 +113,190 @@ export async function stopSandbox(
   // where the host wrote the run's end instead.
   await markSandboxStoppedIfActive(pools.write, { id: record.id });
   return { run: selectRunById(pools.read, { id: run.id }), forced };
+}
+
+/**
+ * Kills a running sandbox at once.
+ *
+ * 1. A sandbox that is not Running or Draining (after reconcile) is `HostError` `SANDBOX_NOT_RUNNING`.
+ * 2. The runtime's process group (runtime and workload) gets SIGKILL; the host waits up to 5 s to
+ *    confirm the runtime is dead, else `KILL_FAILED` and nothing is recorded.
+ * 3. In one transaction the run becomes Terminated/Signal (`SIGKILL`) and the sandbox Stopped; the
+ *    killed runtime cannot record anything itself.
+ * 4. A runtime with no process group left is already gone (its pid, if alive, is an unrelated
+ *    process and is not signalled): its run becomes Terminated/InternalError (unless the runtime
+ *    recorded it) and the sandbox Stopped.
+ *
+ * @example
+ * ```ts
+ * const run = await killSandbox(pools, 'web');
+ * run?.terminationReason; // 'Signal'
+ * ```
+ */
+export async function killSandbox(pools: DbPools, name: string): Promise<RunRecord | undefined> {
+  await nextHostTurn();
+  const record = await requireSandbox(pools, name);
+  if (!isActiveStatus(record.status)) {
+    throw new HostError('SANDBOX_NOT_RUNNING', `sandbox "${record.name}" is not running (${record.status})`);
+  }
+  const run = loadActiveRun(pools.read, record.id);
+  // No such group: a live runtime always leads one, so it is gone, and its pid (if alive) is not ours.
+  const delivered = run !== undefined && signalRuntime(run.pid, 'SIGKILL', 'group');
+  if (run !== undefined && delivered) {
+    if (!(await waitForPidExit(run.pid, 5_000))) {
+      throw new HostError(
+        'KILL_FAILED',
+        `sandbox "${record.name}": runtime pid ${run.pid} is still alive 5 s after SIGKILL`,
+      );
+    }
+  }
+  await pools.write.transaction((tx) => {
+    if (run !== undefined) {
+      terminateActiveRun(
+        tx,
+        delivered
+          ? {
+              id: run.id,
+              terminationReason: 'Signal',
+              terminationDetail: 'killed by the host',
+              exitCode: null,
+              exitSignal: 'SIGKILL',
+            }
+          : {
+              id: run.id,
+              terminationReason: 'InternalError',
+              terminationDetail: `runtime pid ${run.pid} was gone before SIGKILL (no process group of that id)`,
+              exitCode: null,
+              exitSignal: null,
+            },
+      );
+    }
+    markSandboxStoppedIfActive(tx, { id: record.id });
+  });
+  return run === undefined ? undefined : selectRunById(pools.read, { id: run.id });
+}
+
+/**
+ * Stops a sandbox that is about to be replaced, then records it Stopped.
+ *
+ * 1. If its active run's runtime is alive, the runtime gets SIGTERM (it forwards it to the workload)
+ *    and has `timeoutMs` to exit; after that its process group gets SIGKILL. A pid that no longer
+ *    leads its own group is an unrelated process now: it is neither signalled nor waited for.
+ * 2. A runtime that survives SIGKILL for 5 s is a `HostError` `STOP_TIMEOUT` and nothing is recorded.
+ * 3. The run (if still Running) becomes Terminated/Signal and the sandbox Stopped
+ *    ({@link markSandboxStoppedForReplacement}).
+ *
+ * @example
+ * ```ts
+ * await stopSandboxForReplacement(pools, record, { timeoutMs: 5_000 });
+ * ```
+ */
+export async function stopSandboxForReplacement(
+  pools: DbPools,
+  record: SandboxRecord,
+  options: { readonly timeoutMs: number },
+): Promise<void> {
+  const run = loadActiveRun(pools.read, record.id);
+  let signal: NodeJS.Signals | null = null;
+  // A pid that no longer leads its group is not our runtime any more: nothing is signalled or awaited.
+  if (run !== undefined && isRuntimeAlive(run.pid) && signalRuntime(run.pid, 'SIGTERM', 'process')) {
+    signal = 'SIGTERM';
+    if (!(await waitForPidExit(run.pid, options.timeoutMs))) {
+      signal = 'SIGKILL';
+      if (signalRuntime(run.pid, 'SIGKILL', 'group') && !(await waitForPidExit(run.pid, 5_000))) {
+        throw new HostError(
+          'STOP_TIMEOUT',
+          `sandbox "${record.name}": runtime pid ${run.pid} survived SIGTERM and SIGKILL; not replaced`,
+        );
+      }
+    }
+  }
+  await markSandboxStoppedForReplacement(pools.write, {
+    sandboxId: record.id,
+    runId: run?.id ?? null,
+    signal,
+  });
+}
+
+/**
+ * Records, in one transaction, that a sandbox was stopped so it can be replaced: its run (if one is
+ * still Running) becomes Terminated/Signal with the signal that ended it, and the sandbox Stopped.
+ *
+ * @example
+ * ```ts
+ * await markSandboxStoppedForReplacement(pools.write, { sandboxId: 1, runId: 7, signal: 'SIGTERM' });
+ * ```
+ */
+export function markSandboxStoppedForReplacement(
+  write: DbWriteConnection,
+  target: { readonly sandboxId: number; readonly runId: number | null; readonly signal: string | null },
+): Promise<void> {
+  return write.transaction((tx) => {
+    if (target.runId !== null) {
+      terminateActiveRun(tx, {
+        id: target.runId,
+        terminationReason: 'Signal',
+        terminationDetail: 'stopped to be replaced',
+        exitCode: null,
+        exitSignal: target.signal,
+      });
+    }
+    setSandboxStatus(tx, { id: target.sandboxId, status: 'Stopped' });
+  });
+}
+
+/**
+ * Removes a sandbox that is not running: its row (runs, metrics and image pin go by cascade), then its
+ * directory `<home>/sandboxes/<name>`.
+ *
+ * 1. A missing sandbox is `HostError` `SANDBOX_NOT_FOUND`.
+ * 2. A Running or Draining one (after reconcile, so a dead runtime does not block) is
+ *    `SANDBOX_RUNNING`; the check and the delete are one statement.
+ *
+ * @example
+ * ```ts
+ * await removeSandbox(pools, { home, name: 'web' });
+ * ```
+ */
+export async function removeSandbox(
+  pools: DbPools,
+  target: { readonly home: string; readonly name: string },
+): Promise<void> {
+  const record = await requireSandbox(pools, target.name);
+  const deleted = await deleteSandboxIfIdle(pools.write, { id: record.id });
+  if (deleted === 0) {
+    throw new HostError(
+      'SANDBOX_RUNNING',
+      `sandbox "${record.name}" is running; stop or kill it before removing it`,
+    );
+  }
+  rmSync(sandboxDir(target.home, record.name), { recursive: true, force: true });
+}
+
+/**
+ * How long a stop waits between SIGTERM and SIGKILL by default: 15 s, longer than the runtime's own
+ * 10 s grace for its workload (`--stop-grace-ms`), so a runtime that has to SIGKILL a stubborn
+ * workload still records the run itself before the host steps in.
+ *
+ * @example
+ * ```ts
+ * await stopSandbox(pools, { name, timeoutMs: DEFAULT_STOP_TIMEOUT_MS });
+ * ```
+ */
+export const DEFAULT_STOP_TIMEOUT_MS = 15_000;
+
+/**
+ * Sets a sandbox's status unconditionally (and `updated_at`); resolves whether the row exists.
+ *
+ * @example
+ * ```ts
+ * await updateSandboxStatus(pools.write, record.id, 'Stopped');
+ * ```
+ */
+export async function updateSandboxStatus(
+  write: DbWriteConnection,
+  id: number,
+  status: SandboxStatus,
+): Promise<boolean> {
+  return (await setSandboxStatus(write, { id, status })) > 0;
 }

@@ -1,6 +1,6 @@
 import type { DbWriteConnection } from '../db/index.js';
 import { claimSandboxForRun, insertRuntimeRun, selectSandboxById } from '../generated/index.js';
-import { RuntimeError } from './runtime-error.js';
+import { RuntimeError } from '../sandbox/errors.js';
 
 /**
  * The sandbox a runtime supervises, its config still as stored: it is parsed only after the run row

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { RuntimeError } from './runtime-error.js';
+import { RuntimeError } from '../sandbox/errors.js';
 
 /**
  * The command line of a runtime process.

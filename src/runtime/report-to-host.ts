@@ -1,5 +1,5 @@
 import { closeSync, writeSync } from 'node:fs';
-import { REPORT_FD, type RuntimeReport } from './protocol.js';
+import { REPORT_FD, type RuntimeReport } from '../sandbox/protocol.js';
 
 let reported = false;
 

@@ -1,7 +1,7 @@
 import type { DbWriteConnection } from '../db/index.js';
+import { RuntimeError } from '../sandbox/errors.js';
 import { type MetricSample, persistSample } from './persist-sample.js';
 import { CLOCK_TICKS_PER_SECOND, type ProcStats, readProcStats } from './read-proc-stats.js';
-import { RuntimeError } from './runtime-error.js';
 
 /**
  * Options of {@link runMetricsSampler}.

@@ -1,17 +1,18 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeSync } from 'node:fs';
 import type { DbWriteConnection } from '../db/index.js';
+import { RuntimeError } from '../sandbox/errors.js';
+import { sandboxDir } from '../sandbox/paths.js';
+import { parseSandboxConfig } from '../sandbox/sandbox-config.js';
 import { claimRun } from './claim-run.js';
 import { connectDb } from './connect-db.js';
 import { killGroupMembers } from './kill-group-members.js';
 import { markRunFailed } from './mark-run-failed.js';
 import type { RuntimeArgs } from './parse-runtime-args.js';
-import { parseSandboxConfig } from './parse-sandbox-config.js';
 import { recordRunExit } from './record-run-exit.js';
 import { reportToHost } from './report-to-host.js';
 import { runMetricsSampler } from './run-metrics-sampler.js';
 import { workloadOutcome } from './run-outcome.js';
-import { sandboxDir } from './sandbox-dir.js';
 import { spawnWorkload } from './spawn-workload.js';
 
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
@@ -93,7 +94,11 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
     let config: ReturnType<typeof parseSandboxConfig>;
     let dir: string;
     try {
-      config = parseSandboxConfig(sandbox.name, sandbox.configJson);
+      config = parseSandboxConfig(
+        sandbox.name,
+        sandbox.configJson,
+        (m) => new RuntimeError('SANDBOX_CONFIG_INVALID', m),
+      );
       dir = sandboxDir(args.home, sandbox.name);
       mkdirSync(dir, { recursive: true });
       if (stopSignal !== null)

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SandboxConfig } from './protocol.js';
-import { RuntimeError } from './runtime-error.js';
+import { RuntimeError } from '../sandbox/errors.js';
+import type { SandboxConfig } from '../sandbox/protocol.js';
 
 /** Variables a workload inherits from its runtime; everything else comes from the sandbox config. */
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TERM', 'TZ', 'TMPDIR'] as const;

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { waitForPidExit } from '../../src/host/wait-for-pid-exit.js';
-import { msb, newMsbHome, openHomeDb } from '../e2e/support/msb-cli.js';
+import { waitForPidExit } from '../../src/host/processes.js';
+import { msb, newMsbHome, openHomeDb } from '../support/msb-cli.js';
 
 const COMMANDS = [
   'create',

@@ -9,7 +9,7 @@ import { parseKeyValues } from '../../src/cli/parse-key-values.js';
 import { ProgressLine } from '../../src/cli/progress-line.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { DbBusyError } from '../../src/db/index.js';
-import { HostError } from '../../src/host/host-error.js';
+import { HostError } from '../../src/sandbox/errors.js';
 
 describe('formatTable', () => {
   it('should pad every column but the last to its widest cell', () => {

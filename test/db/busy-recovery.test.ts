@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { isSqliteBusy } from '../../src/db/index.js';
 import { makeTempDir } from '../support/open-test-pools.js';
-import { spawnFixture } from './support/spawn-fixture.js';
+import { spawnFixture } from '../support/spawn-fixture.js';
 
 const { SqliteError } = Database;
 

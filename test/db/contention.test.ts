@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { DbBusyError, DbPools, migration } from '../../src/db/index.js';
 import { makeTempDir, openTestPools } from '../support/open-test-pools.js';
-import { spawnFixture } from './support/spawn-fixture.js';
+import { spawnFixture } from '../support/spawn-fixture.js';
 
 const { SqliteError } = Database;
 

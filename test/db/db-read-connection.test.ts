@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { DbOpenError, DbReadConnection, DbWriteConnection } from '../../src/db/index.js';
 import { makeTempDir, openTestPools } from '../support/open-test-pools.js';
-import { thrownBy } from './support/thrown-by.js';
+import { thrownBy } from '../support/thrown-by.js';
 
 const { SqliteError } = Database;
 

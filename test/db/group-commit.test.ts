@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DbBusyError, type DbWriteTransaction } from '../../src/db/index.js';
 import { openTestPools } from '../support/open-test-pools.js';
-import { spawnFixture } from './support/spawn-fixture.js';
+import { spawnFixture } from '../support/spawn-fixture.js';
 
 const { SqliteError } = Database;
 

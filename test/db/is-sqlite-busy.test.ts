@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { type IsSqliteBusy, isSqliteBusy } from '../../src/db/index.js';
 import { makeTempDir } from '../support/open-test-pools.js';
-import { thrownBy } from './support/thrown-by.js';
+import { thrownBy } from '../support/thrown-by.js';
 
 const { SqliteError } = Database;
 

@@ -13,7 +13,7 @@ import {
   loadMigrations,
 } from '../../src/db/index.js';
 import { makeTempDir } from '../support/open-test-pools.js';
-import { spawnFixture } from './support/spawn-fixture.js';
+import { spawnFixture } from '../support/spawn-fixture.js';
 
 /** Three migrations; each appends its name to `applied`, so a file applied twice shows up twice. */
 function schemaDir(): string {

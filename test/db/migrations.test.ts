@@ -13,7 +13,7 @@ import {
   projectSchemaDir,
 } from '../../src/db/index.js';
 import { makeTempDir, openTestPools } from '../support/open-test-pools.js';
-import { thrownBy } from './support/thrown-by.js';
+import { thrownBy } from '../support/thrown-by.js';
 
 const { SqliteError } = Database;
 

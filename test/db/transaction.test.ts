@@ -2,8 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { DbBusyError, type DbWriteTransaction, type IsSqliteBusy, isSqliteBusy } from '../../src/db/index.js';
-import { HostError } from '../../src/host/host-error.js';
-import { RuntimeError } from '../../src/runtime/runtime-error.js';
+import { HostError, RuntimeError } from '../../src/sandbox/errors.js';
 import { openTestPools } from '../support/open-test-pools.js';
 
 const { SqliteError } = Database;

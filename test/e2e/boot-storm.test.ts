@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isPidAlive } from '../../src/host/is-pid-alive.js';
-import { lsJson, msb, newMsbHome, openHomeDb } from './support/msb-cli.js';
+import { isPidAlive } from '../../src/host/processes.js';
+import { lsJson, msb, newMsbHome, openHomeDb } from '../support/msb-cli.js';
 
 const COUNT = 50;
 

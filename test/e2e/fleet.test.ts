@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { isPidAlive } from '../../src/host/is-pid-alive.js';
-import { MSB_MAIN, msb, newMsbHome, openHomeDb } from './support/msb-cli.js';
+import { isPidAlive } from '../../src/host/processes.js';
+import { MSB_MAIN, msb, newMsbHome, openHomeDb } from '../support/msb-cli.js';
 
 describe('msb fleet (the npm start job)', () => {
   it('should boot the fleet, show it Running, then stop and remove it, reporting sandboxes/s and busy retries', async () => {

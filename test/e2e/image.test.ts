@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildOciLayout } from '../support/build-oci-layout.js';
-import { lsJson, msb, newMsbHome, openHomeDb } from './support/msb-cli.js';
+import { lsJson, msb, newMsbHome, openHomeDb } from '../support/msb-cli.js';
 
 describe('msb create --image (built CLI)', () => {
   it('should take the image defaults, keep the manifest digest in the config and pin it once across restarts', async () => {

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isPidAlive } from '../../src/host/is-pid-alive.js';
-import { waitForPidExit } from '../../src/host/wait-for-pid-exit.js';
-import { lsJson, msb, newMsbHome, openHomeDb } from './support/msb-cli.js';
+import { isPidAlive, waitForPidExit } from '../../src/host/processes.js';
+import { lsJson, msb, newMsbHome, openHomeDb } from '../support/msb-cli.js';
 
 // Exits 7 on SIGTERM, so a graceful stop has an exit code to show.
 const TRAPPING = ['sh', '-c', 'trap "exit 7" TERM; while :; do sleep 0.05; done'];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildSandboxConfig, type ImageDefaults } from '../../src/host/build-sandbox-config.js';
-import { HostError } from '../../src/host/host-error.js';
-import { parseSandboxConfig } from '../../src/host/parse-sandbox-config.js';
+import { buildSandboxConfig, type ImageDefaults } from '../../src/host/create-sandbox.js';
+import { toSandboxRecord } from '../../src/host/records.js';
+import { HostError } from '../../src/sandbox/errors.js';
 
 const IMAGE: ImageDefaults = {
   reference: 'app:1',
@@ -68,7 +68,10 @@ describe('buildSandboxConfig', () => {
   });
 });
 
-describe('parseSandboxConfig', () => {
+describe('toSandboxRecord', () => {
+  const parseSandboxConfig = (json: string, name: string) =>
+    toSandboxRecord({ id: 1, name, status: 'Stopped', config: json, createdAt: '', updatedAt: '' }).config;
+
   it('should give back what buildSandboxConfig stored', () => {
     const config = buildSandboxConfig({ name: 'a', env: { A: '1' } }, IMAGE);
     expect(parseSandboxConfig(JSON.stringify(config), 'a')).toEqual(config);

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { DbPools } from '../../src/db/index.js';
 import { createSandbox } from '../../src/host/create-sandbox.js';
-import { importOciImage } from '../../src/host/image/import-oci-image.js';
+import { importOciImage } from '../../src/host/images.js';
 import { startSandbox } from '../../src/host/start-sandbox.js';
 import { buildOciLayout } from '../support/build-oci-layout.js';
 import { makeTempDir, openTestPools } from '../support/open-test-pools.js';

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Project } from 'ts-morph';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { analyzeHelpers, checkHelperIntents } from './support/helper-intents.js';
+import { analyzeHelpers, checkHelperIntents } from '../support/helper-intents.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const HOST = `${ROOT}/src/host`;
@@ -54,7 +54,7 @@ describe('src/host helper signatures', () => {
       `${HOST}/zz-intent-fixture.ts`,
       `import type { DbPools, DbReadConnection, DbWriteConnection, DbWriteTransaction } from '../db/index.js';
 import { selectSandboxByName, setSandboxStatus } from '../generated/index.js';
-import { loadSandboxRecord } from './load-sandbox-record.js';
+import { loadSandboxRecord } from './reconcile.js';
 
 export function readsButTakesPools(pools: DbPools) {
   return selectSandboxByName(pools.read, { name: 'a' });

@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isPidAlive } from '../../src/host/is-pid-alive.js';
-import { waitForPidExit } from '../../src/host/wait-for-pid-exit.js';
-import { deadPid, spawnDetached } from './support/processes.js';
+import { isPidAlive, waitForPidExit } from '../../src/host/processes.js';
+import { deadPid, spawnDetached } from '../support/processes.js';
 
 describe('isPidAlive', () => {
   it('should see this process and a live child as alive', async () => {

@@ -3,10 +3,9 @@ import { once } from 'node:events';
 import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { isRuntimeAlive } from '../../src/host/is-runtime-alive.js';
-import { leadsOwnProcessGroup } from '../../src/host/leads-own-process-group.js';
+import { isRuntimeAlive, leadsOwnProcessGroup } from '../../src/host/processes.js';
 import { makeTempDir } from '../support/open-test-pools.js';
-import { deadPid, spawnUnrelatedProcess } from './support/processes.js';
+import { deadPid, spawnUnrelatedProcess } from '../support/processes.js';
 
 /** Starts `sleep` under a command name full of spaces and parentheses, detached or not. */
 async function spawnOddlyNamed(detached: boolean): Promise<number> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextHostTurn } from '../../src/host/next-host-turn.js';
+import { nextHostTurn } from '../../src/host/processes.js';
 
 describe('nextHostTurn', () => {
   it('should release one waiter per event-loop turn, in call order', async () => {

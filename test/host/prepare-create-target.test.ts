@@ -1,13 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HostError } from '../../src/host/host-error.js';
-import { isPidAlive } from '../../src/host/is-pid-alive.js';
-import { prepareCreateTarget } from '../../src/host/prepare-create-target.js';
-import { sandboxDir } from '../../src/runtime/sandbox-dir.js';
+import { prepareCreateTarget } from '../../src/host/create-sandbox.js';
+import { isPidAlive } from '../../src/host/processes.js';
+import { HostError } from '../../src/sandbox/errors.js';
+import { sandboxDir } from '../../src/sandbox/paths.js';
 import { openTestPools } from '../support/open-test-pools.js';
-import { deadPid, exited, spawnFakeRuntime, spawnUnrelatedProcess } from './support/processes.js';
-import { seedSandbox } from './support/seed.js';
+import { deadPid, exited, spawnFakeRuntime, spawnUnrelatedProcess } from '../support/processes.js';
+import { seedSandbox } from '../support/seed.js';
 
 describe('prepareCreateTarget', () => {
   it('should create an empty sandbox directory for a new name', async () => {

@@ -1,20 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { insertRuntimeMetric, insertRuntimeRun } from '../../src/generated/index.js';
-import { buildHandle } from '../../src/host/build-handle.js';
-import { getSandbox } from '../../src/host/get-sandbox.js';
-import { inspectSandbox } from '../../src/host/inspect-sandbox.js';
-import { latestMetric } from '../../src/host/latest-metric.js';
-import { listSandboxes } from '../../src/host/list-sandboxes.js';
-import { loadActivePids } from '../../src/host/load-active-pids.js';
-import { loadActiveRun } from '../../src/host/load-active-run.js';
-import { loadSandboxRecord } from '../../src/host/load-sandbox-record.js';
-import { markSandboxRuntimeStale } from '../../src/host/mark-sandbox-runtime-stale.js';
-import { markSandboxStoppedForReplacement } from '../../src/host/mark-sandbox-stopped-for-replacement.js';
-import { metricsForSandbox } from '../../src/host/metrics-for-sandbox.js';
-import { updateSandboxStatus } from '../../src/host/update-sandbox-status.js';
+import {
+  buildHandle,
+  getSandbox,
+  inspectSandbox,
+  latestMetric,
+  listSandboxes,
+  loadActivePids,
+  metricsForSandbox,
+} from '../../src/host/lookup.js';
+import { loadActiveRun, loadSandboxRecord, markSandboxRuntimeStale } from '../../src/host/reconcile.js';
+import { markSandboxStoppedForReplacement, updateSandboxStatus } from '../../src/host/stop-sandbox.js';
 import { openTestPools } from '../support/open-test-pools.js';
-import { deadPid, spawnDetached } from './support/processes.js';
-import { seedSandbox, sleepConfig } from './support/seed.js';
+import { deadPid, spawnDetached } from '../support/processes.js';
+import { seedSandbox, sleepConfig } from '../support/seed.js';
 
 const SAMPLE = { diskReadBytes: 0, diskWriteBytes: 0, netRxBytes: 0, netTxBytes: 0 };
 

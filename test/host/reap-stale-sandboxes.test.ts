@@ -1,13 +1,12 @@
 import { once } from 'node:events';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { isPidAlive } from '../../src/host/is-pid-alive.js';
-import { loadActivePids } from '../../src/host/load-active-pids.js';
-import { reapStaleSandboxes } from '../../src/host/reap-stale-sandboxes.js';
-import { waitForPidExit } from '../../src/host/wait-for-pid-exit.js';
+import { loadActivePids } from '../../src/host/lookup.js';
+import { isPidAlive, waitForPidExit } from '../../src/host/processes.js';
+import { reapStaleSandboxes } from '../../src/host/reconcile.js';
 import { openTestPools } from '../support/open-test-pools.js';
-import { deadPid, spawnDetached, spawnUnrelatedProcess } from './support/processes.js';
-import { seedSandbox } from './support/seed.js';
+import { deadPid, spawnDetached, spawnUnrelatedProcess } from '../support/processes.js';
+import { seedSandbox } from '../support/seed.js';
 
 describe('reapStaleSandboxes', () => {
   it('should crash only Running/Draining sandboxes whose runtime pid is dead', async () => {

@@ -1,13 +1,11 @@
 import { once } from 'node:events';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { isPidAlive } from '../../src/host/is-pid-alive.js';
-import { loadSandboxRecordReconciled } from '../../src/host/load-sandbox-record-reconciled.js';
-import { reconcileSandboxRuntimeState } from '../../src/host/reconcile-sandbox-runtime-state.js';
-import { waitForPidExit } from '../../src/host/wait-for-pid-exit.js';
+import { isPidAlive, waitForPidExit } from '../../src/host/processes.js';
+import { loadSandboxRecordReconciled, reconcileSandboxRuntimeState } from '../../src/host/reconcile.js';
 import { openTestPools } from '../support/open-test-pools.js';
-import { deadPid, spawnDetached, spawnUnrelatedProcess } from './support/processes.js';
-import { seedSandbox } from './support/seed.js';
+import { deadPid, spawnDetached, spawnUnrelatedProcess } from '../support/processes.js';
+import { seedSandbox } from '../support/seed.js';
 
 const RUN = 'SELECT status, termination_reason, termination_detail, terminated_at FROM run WHERE id = @id';
 

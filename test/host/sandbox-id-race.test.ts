@@ -2,9 +2,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { DbPools, DbWriteConnection, LEDGER_TABLE, loadMigrations } from '../../src/db/index.js';
-import { buildSandboxConfig } from '../../src/host/build-sandbox-config.js';
-import { insertSandboxRecord } from '../../src/host/insert-sandbox-record.js';
-import { launchSandboxRuntime } from '../../src/host/launch-sandbox-runtime.js';
+import { buildSandboxConfig, insertSandboxRecord } from '../../src/host/create-sandbox.js';
+import { launchSandboxRuntime } from '../../src/host/start-sandbox.js';
 import { makeTempDir } from '../support/open-test-pools.js';
 
 const INDEXES = `SELECT name, tbl_name FROM sqlite_schema WHERE type = 'index' ORDER BY name`;

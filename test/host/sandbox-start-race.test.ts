@@ -2,16 +2,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { DbPools } from '../../src/db/index.js';
-import { buildSandboxConfig } from '../../src/host/build-sandbox-config.js';
-import { insertSandboxRecord } from '../../src/host/insert-sandbox-record.js';
-import { killSandbox } from '../../src/host/kill-sandbox.js';
-import { launchSandboxRuntime } from '../../src/host/launch-sandbox-runtime.js';
-import { prepareCreateTarget } from '../../src/host/prepare-create-target.js';
-import type { RuntimeStarted } from '../../src/host/runtime/start-runtime.js';
-import type { SandboxRecord } from '../../src/host/sandbox-record.js';
-import { stopSandbox } from '../../src/host/stop-sandbox.js';
-import { isAlive, waitFor } from '../runtime/process-helpers.js';
+import {
+  buildSandboxConfig,
+  insertSandboxRecord,
+  prepareCreateTarget,
+} from '../../src/host/create-sandbox.js';
+import type { SandboxRecord } from '../../src/host/records.js';
+import type { RuntimeStarted } from '../../src/host/runtime-launcher.js';
+import { launchSandboxRuntime } from '../../src/host/start-sandbox.js';
+import { killSandbox, stopSandbox } from '../../src/host/stop-sandbox.js';
 import { openTestPools } from '../support/open-test-pools.js';
+import { isAlive, waitFor } from '../support/process-helpers.js';
 
 interface RunRow {
   readonly id: number;

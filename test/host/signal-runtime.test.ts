@@ -2,9 +2,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isPidAlive } from '../../src/host/is-pid-alive.js';
-import { signalRuntime } from '../../src/host/signal-runtime.js';
-import { waitForPidExit } from '../../src/host/wait-for-pid-exit.js';
+import { isPidAlive, signalRuntime, waitForPidExit } from '../../src/host/processes.js';
 import { makeTempDir } from '../support/open-test-pools.js';
 import {
   deadPid,
@@ -12,7 +10,7 @@ import {
   spawnDetached,
   spawnFakeRuntime,
   spawnUnrelatedProcess,
-} from './support/processes.js';
+} from '../support/processes.js';
 
 describe('signalRuntime', () => {
   it('should never signal a live pid that does not lead its own group (a reused pid), whatever the target', async () => {

@@ -1,13 +1,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HostError } from '../../src/host/host-error.js';
-import { isPidAlive } from '../../src/host/is-pid-alive.js';
-import { killSandbox } from '../../src/host/kill-sandbox.js';
-import { removeSandbox } from '../../src/host/remove-sandbox.js';
+import { isPidAlive } from '../../src/host/processes.js';
 import { startSandbox } from '../../src/host/start-sandbox.js';
-import { stopSandbox } from '../../src/host/stop-sandbox.js';
-import { sandboxDir } from '../../src/runtime/sandbox-dir.js';
+import { killSandbox, removeSandbox, stopSandbox } from '../../src/host/stop-sandbox.js';
+import { HostError } from '../../src/sandbox/errors.js';
+import { sandboxDir } from '../../src/sandbox/paths.js';
 import { openTestPools } from '../support/open-test-pools.js';
 import {
   deadPid,
@@ -15,8 +13,8 @@ import {
   spawnDetached,
   spawnFakeRuntime,
   spawnUnrelatedProcess,
-} from './support/processes.js';
-import { seedSandbox } from './support/seed.js';
+} from '../support/processes.js';
+import { seedSandbox } from '../support/seed.js';
 
 const RUN =
   'SELECT status, termination_reason, exit_code, exit_signal, terminated_at FROM run WHERE id = @id';

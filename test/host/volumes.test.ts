@@ -2,10 +2,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { createVolume } from '../../src/host/create-volume.js';
-import { listVolumes } from '../../src/host/list-volumes.js';
-import { removeVolume } from '../../src/host/remove-volume.js';
-import { volumeDir } from '../../src/host/volume-dir.js';
+import { createVolume, listVolumes, removeVolume } from '../../src/host/volumes.js';
+import { volumeDir } from '../../src/sandbox/paths.js';
 import { openTestPools } from '../support/open-test-pools.js';
 
 describe('createVolume', () => {

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DbPools } from '../../src/db/index.js';
-import { importOciImage } from '../../src/host/image/import-oci-image.js';
-import { listImages } from '../../src/host/image/list-images.js';
-import { persistOciManifestPin } from '../../src/host/image/persist-oci-manifest-pin.js';
-import { removeImage } from '../../src/host/image/remove-image.js';
-import { resolveImage } from '../../src/host/image/resolve-image.js';
+import {
+  importOciImage,
+  listImages,
+  persistOciManifestPin,
+  removeImage,
+  resolveImage,
+} from '../../src/host/images.js';
 import { buildOciLayout } from '../support/build-oci-layout.js';
 import { makeTempDir, openTestPools } from '../support/open-test-pools.js';
 

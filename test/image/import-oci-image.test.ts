@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DbPools } from '../../src/db/index.js';
-import { importOciImage } from '../../src/host/image/import-oci-image.js';
+import { importOciImage } from '../../src/host/images.js';
 import { buildOciLayout, type OciCorruption } from '../support/build-oci-layout.js';
 import { makeTempDir, openTestPools } from '../support/open-test-pools.js';
 

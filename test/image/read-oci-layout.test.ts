@@ -1,8 +1,8 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { importOciImage } from '../../src/host/image/import-oci-image.js';
-import { readOciLayout } from '../../src/host/image/read-oci-layout.js';
+import { importOciImage } from '../../src/host/images.js';
+import { readOciLayout } from '../../src/host/oci-layout.js';
 import { type BuiltOciLayout, buildOciLayout } from '../support/build-oci-layout.js';
 import { makeTempDir, openTestPools } from '../support/open-test-pools.js';
 

@@ -2,10 +2,10 @@ import { ChildProcess, execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { type RuntimeStarted, startRuntime } from '../../src/host/runtime/start-runtime.js';
+import { type RuntimeStarted, startRuntime } from '../../src/host/runtime-launcher.js';
+import { insertTestSandbox } from '../support/insert-test-sandbox.js';
 import { openTestPools } from '../support/open-test-pools.js';
-import { insertTestSandbox } from './insert-test-sandbox.js';
-import { isAlive } from './process-helpers.js';
+import { isAlive } from '../support/process-helpers.js';
 
 /** The internal options ChildProcess.prototype.spawn receives (not in @types/node). */
 interface SpawnOptionsWithFile {

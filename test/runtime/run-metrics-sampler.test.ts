@@ -6,9 +6,9 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import type { DbPools } from '../../src/db/index.js';
 import { claimRun } from '../../src/runtime/claim-run.js';
 import { runMetricsSampler } from '../../src/runtime/run-metrics-sampler.js';
+import { insertTestSandbox } from '../support/insert-test-sandbox.js';
 import { openTestPools } from '../support/open-test-pools.js';
-import { insertTestSandbox } from './insert-test-sandbox.js';
-import { waitFor } from './process-helpers.js';
+import { waitFor } from '../support/process-helpers.js';
 
 function sleeper(): number {
   const child = spawn('sleep', ['30'], { stdio: 'ignore' });

@@ -7,12 +7,12 @@ import { claimRun } from '../../src/runtime/claim-run.js';
 import { connectDb } from '../../src/runtime/connect-db.js';
 import { markRunFailed } from '../../src/runtime/mark-run-failed.js';
 import { parseRuntimeArgs } from '../../src/runtime/parse-runtime-args.js';
-import { parseSandboxConfig } from '../../src/runtime/parse-sandbox-config.js';
 import { recordRunExit } from '../../src/runtime/record-run-exit.js';
 import { workloadOutcome } from '../../src/runtime/run-outcome.js';
-import { RuntimeError } from '../../src/runtime/runtime-error.js';
+import { RuntimeError } from '../../src/sandbox/errors.js';
+import { parseSandboxConfig } from '../../src/sandbox/sandbox-config.js';
+import { insertTestSandbox } from '../support/insert-test-sandbox.js';
 import { makeTempDir, openTestPools } from '../support/open-test-pools.js';
-import { insertTestSandbox } from './insert-test-sandbox.js';
 
 describe('connectDb', () => {
   it('should wait connect_timeout_secs from the msb home config and never create the database', async () => {
@@ -257,6 +257,8 @@ describe('parseRuntimeArgs', () => {
 });
 
 describe('parseSandboxConfig', () => {
+  const parse = (name: string, json: string) =>
+    parseSandboxConfig(name, json, (m) => new RuntimeError('SANDBOX_CONFIG_INVALID', m));
   const valid = {
     command: 'sleep',
     args: ['1'],
@@ -267,7 +269,7 @@ describe('parseSandboxConfig', () => {
   };
 
   it('should accept a complete config', () => {
-    expect(parseSandboxConfig('web', JSON.stringify(valid))).toEqual(valid);
+    expect(parse('web', JSON.stringify(valid))).toEqual(valid);
   });
 
   it.each([
@@ -279,10 +281,8 @@ describe('parseSandboxConfig', () => {
     [JSON.stringify({ ...valid, image: { reference: 'a:1' } }), /key "image" must be null or/],
     [JSON.stringify({ ...valid, metricsIntervalMs: 1.5 }), /key "metricsIntervalMs" must be a whole number/],
   ])('should refuse %s naming the key', (json, message) => {
-    expect(() => parseSandboxConfig('web', json)).toThrow(message);
-    expect(() => parseSandboxConfig('web', json)).toThrow(
-      expect.objectContaining({ code: 'SANDBOX_CONFIG_INVALID' }),
-    );
+    expect(() => parse('web', json)).toThrow(message);
+    expect(() => parse('web', json)).toThrow(expect.objectContaining({ code: 'SANDBOX_CONFIG_INVALID' }));
   });
 });
 

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { DbPools } from '../../src/db/index.js';
-import { type RuntimeStarted, startRuntime } from '../../src/host/runtime/start-runtime.js';
-import type { SandboxConfig } from '../../src/runtime/protocol.js';
+import { type RuntimeStarted, startRuntime } from '../../src/host/runtime-launcher.js';
+import type { SandboxConfig } from '../../src/sandbox/protocol.js';
+import { insertTestSandbox } from '../support/insert-test-sandbox.js';
 import { openTestPools } from '../support/open-test-pools.js';
-import { insertTestSandbox } from './insert-test-sandbox.js';
-import { isAlive, waitFor } from './process-helpers.js';
+import { isAlive, waitFor } from '../support/process-helpers.js';
 
 interface RunRow {
   id: number;

@@ -1,8 +1,8 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { startRuntime } from '../../src/host/runtime/start-runtime.js';
+import { startRuntime } from '../../src/host/runtime-launcher.js';
+import { insertTestSandbox } from '../support/insert-test-sandbox.js';
 import { openTestPools } from '../support/open-test-pools.js';
-import { insertTestSandbox } from './insert-test-sandbox.js';
-import { isAlive, waitFor } from './process-helpers.js';
+import { isAlive, waitFor } from '../support/process-helpers.js';
 
 const N = 20;
 

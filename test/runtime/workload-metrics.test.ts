@@ -1,9 +1,9 @@
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { DbPools } from '../../src/db/index.js';
-import { startRuntime } from '../../src/host/runtime/start-runtime.js';
+import { startRuntime } from '../../src/host/runtime-launcher.js';
+import { insertTestSandbox } from '../support/insert-test-sandbox.js';
 import { openTestPools } from '../support/open-test-pools.js';
-import { insertTestSandbox } from './insert-test-sandbox.js';
-import { waitFor } from './process-helpers.js';
+import { waitFor } from '../support/process-helpers.js';
 
 interface MetricRow {
   cpu_percent: number;

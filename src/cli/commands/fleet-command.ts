@@ -1,9 +1,8 @@
 import { initGlobal, msbHome } from '../../db/index.js';
 import { createSandbox } from '../../host/create-sandbox.js';
-import { HostError } from '../../host/host-error.js';
-import { listSandboxes } from '../../host/list-sandboxes.js';
-import { removeSandbox } from '../../host/remove-sandbox.js';
-import { stopSandbox } from '../../host/stop-sandbox.js';
+import { listSandboxes } from '../../host/lookup.js';
+import { removeSandbox, stopSandbox } from '../../host/stop-sandbox.js';
+import { HostError } from '../../sandbox/errors.js';
 import type { Command } from '../command.js';
 import { summarizeHandle } from '../handle-summary.js';
 import { parseCommandArgs } from '../parse-command-args.js';

@@ -1,8 +1,6 @@
 import { resolve } from 'node:path';
 import { initGlobal } from '../../db/index.js';
-import { importOciImage } from '../../host/image/import-oci-image.js';
-import { listImages } from '../../host/image/list-images.js';
-import { removeImage } from '../../host/image/remove-image.js';
+import { importOciImage, listImages, removeImage } from '../../host/images.js';
 import type { Command } from '../command.js';
 import { forEachName } from '../for-each-name.js';
 import { formatBytes } from '../format-bytes.js';

@@ -1,5 +1,5 @@
 import { initGlobal } from '../../db/index.js';
-import { inspectSandbox } from '../../host/inspect-sandbox.js';
+import { inspectSandbox } from '../../host/lookup.js';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { parsePositiveInt } from '../parse-positive-int.js';

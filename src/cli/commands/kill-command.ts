@@ -1,5 +1,5 @@
 import { initGlobal } from '../../db/index.js';
-import { killSandbox } from '../../host/kill-sandbox.js';
+import { killSandbox } from '../../host/stop-sandbox.js';
 import type { Command } from '../command.js';
 import { forEachName } from '../for-each-name.js';
 import { parseCommandArgs } from '../parse-command-args.js';

@@ -1,5 +1,5 @@
 import { initGlobal } from '../../db/index.js';
-import { listSandboxes } from '../../host/list-sandboxes.js';
+import { listSandboxes } from '../../host/lookup.js';
 import type { Command } from '../command.js';
 import { summarizeHandle } from '../handle-summary.js';
 import { parseCommandArgs } from '../parse-command-args.js';

@@ -1,7 +1,7 @@
 import { initGlobal } from '../../db/index.js';
-import { HostError } from '../../host/host-error.js';
-import { loadSandboxRecord } from '../../host/load-sandbox-record.js';
-import { metricsForSandbox } from '../../host/metrics-for-sandbox.js';
+import { metricsForSandbox } from '../../host/lookup.js';
+import { loadSandboxRecord } from '../../host/reconcile.js';
+import { HostError } from '../../sandbox/errors.js';
 import type { Command } from '../command.js';
 import { formatBytes } from '../format-bytes.js';
 import { formatTable } from '../format-table.js';

@@ -1,5 +1,5 @@
 import { initGlobal, msbHome } from '../../db/index.js';
-import { removeSandbox } from '../../host/remove-sandbox.js';
+import { removeSandbox } from '../../host/stop-sandbox.js';
 import type { Command } from '../command.js';
 import { forEachName } from '../for-each-name.js';
 import { parseCommandArgs } from '../parse-command-args.js';

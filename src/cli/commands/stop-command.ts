@@ -1,6 +1,5 @@
 import { initGlobal } from '../../db/index.js';
-import { DEFAULT_STOP_TIMEOUT_MS } from '../../host/default-stop-timeout.js';
-import { stopSandbox } from '../../host/stop-sandbox.js';
+import { DEFAULT_STOP_TIMEOUT_MS, stopSandbox } from '../../host/stop-sandbox.js';
 import type { Command } from '../command.js';
 import { forEachName } from '../for-each-name.js';
 import { parseCommandArgs } from '../parse-command-args.js';

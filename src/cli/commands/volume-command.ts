@@ -1,7 +1,5 @@
 import { initGlobal, msbHome } from '../../db/index.js';
-import { createVolume } from '../../host/create-volume.js';
-import { listVolumes } from '../../host/list-volumes.js';
-import { removeVolume } from '../../host/remove-volume.js';
+import { createVolume, listVolumes, removeVolume } from '../../host/volumes.js';
 import type { Command } from '../command.js';
 import { forEachName } from '../for-each-name.js';
 import { formatBytes } from '../format-bytes.js';

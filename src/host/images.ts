@@ -1,0 +1,395 @@
+import { type DbReadConnection, DbWriteConnection, type DbWriteTransaction } from '../db/index.js';
+import {
+  countManifestUsers,
+  deleteImageRef,
+  deleteManifest,
+  deleteUnusedLayers,
+  insertImageConfig,
+  insertManifest,
+  insertManifestLayer,
+  listImageRefs,
+  listSandboxesPinningManifest,
+  selectImageDefaults,
+  selectImageRef,
+  selectManifestByDigest,
+  upsertImageRef,
+  upsertLayer,
+  upsertOciManifestPin,
+} from '../generated/index.js';
+import { HostError } from '../sandbox/errors.js';
+import { type OciImage, readOciLayout } from './oci-layout.js';
+
+/**
+ * One image reference as `msb image ls` shows it.
+ *
+ * @example
+ * ```ts
+ * const image: ImageSummary = {
+ *   reference: 'alpine:3.20', digest: 'sha256:…', architecture: 'amd64', os: 'linux', layerCount: 1,
+ *   totalSizeBytes: 3_600_000, createdAt: '2026-11-27T10:00:00.000Z',
+ * };
+ * ```
+ */
+export interface ImageSummary {
+  readonly reference: string;
+  readonly digest: string;
+  readonly architecture: string | null;
+  readonly os: string | null;
+  readonly layerCount: number;
+  readonly totalSizeBytes: number;
+  /** When the reference was created or last re-pointed. */
+  readonly createdAt: string;
+}
+
+/**
+ * Every image reference with its manifest, sorted by reference.
+ *
+ * @example
+ * ```ts
+ * for (const image of listImages(pools.read)) console.log(image.reference, image.digest);
+ * ```
+ */
+export function listImages(read: DbReadConnection): ImageSummary[] {
+  return listImageRefs(read).map((row) => ({
+    reference: row.reference,
+    digest: row.digest,
+    architecture: row.architecture,
+    os: row.os,
+    layerCount: row.layerCount,
+    totalSizeBytes: row.totalSizeBytes,
+    createdAt: row.createdAt,
+  }));
+}
+
+/**
+ * What {@link removeImage} deleted.
+ *
+ * @example
+ * ```ts
+ * const { manifestDeleted }: RemovedImage = await removeImage(pools.write, 'alpine:3.20');
+ * ```
+ */
+export interface RemovedImage {
+  readonly reference: string;
+  readonly digest: string;
+  /** False when another reference still names the manifest (only the reference went). */
+  readonly manifestDeleted: boolean;
+}
+
+/**
+ * Removes an image reference (`msb image rm <ref>`), in one transaction.
+ *
+ * 1. An unknown reference is `HostError` `IMAGE_NOT_FOUND`.
+ * 2. If it is the manifest's last reference and a sandbox pins the manifest, nothing is removed:
+ *    `IMAGE_IN_USE` naming the sandboxes.
+ * 3. Otherwise the reference goes, and with its last reference the manifest, its config and every layer
+ *    no other manifest uses.
+ *
+ * @example
+ * ```ts
+ * await removeImage(pools.write, 'alpine:3.20');
+ * ```
+ */
+export function removeImage(write: DbWriteConnection, reference: string): Promise<RemovedImage> {
+  return write.transaction((tx) => {
+    const ref = selectImageRef(tx, { reference });
+    if (ref === undefined) throw new HostError('IMAGE_NOT_FOUND', `image "${reference}" does not exist`);
+    deleteImageRef(tx, { reference });
+    const users = countManifestUsers(tx, { manifestId: ref.manifestId });
+    if (users !== undefined && users.refs === 0 && users.pins > 0) {
+      const pinnedBy = listSandboxesPinningManifest(tx, { manifestId: ref.manifestId }).map(
+        (r) => `"${r.name}"`,
+      );
+      // Thrown inside the transaction: the reference deleted above comes back with the rollback.
+      throw new HostError(
+        'IMAGE_IN_USE',
+        `image "${reference}" (${ref.digest}) is pinned by sandbox ${pinnedBy.join(', ')}; remove the sandbox first`,
+      );
+    }
+    const manifestDeleted = dropManifestIfUnused(tx, ref.manifestId);
+    return { reference, digest: ref.digest, manifestDeleted };
+  });
+}
+
+/**
+ * An image reference resolved to its manifest and the run defaults of its config.
+ *
+ * @example
+ * ```ts
+ * const image: ResolvedImage = resolveImage(pools.read, 'alpine:3.20');
+ * const command = [...(image.entrypoint ?? []), ...(image.cmd ?? [])];
+ * ```
+ */
+export interface ResolvedImage {
+  readonly reference: string;
+  readonly manifestId: number;
+  readonly digest: string;
+  /** `Env` as a record (`NAME=value` split at the first `=`; a later entry wins). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly cmd: readonly string[] | null;
+  readonly entrypoint: readonly string[] | null;
+  readonly workingDir: string | null;
+}
+
+/**
+ * Resolves an image reference for a sandbox created from it (defaults for command, env and working dir;
+ * the digest to pin with `persistOciManifestPin`).
+ *
+ * 1. Takes a `DbReadConnection`, or the handle of a write transaction when the caller creates the
+ *    sandbox in the same transaction (so the image cannot vanish in between).
+ * 2. An unknown reference is `HostError` `IMAGE_NOT_FOUND` naming it.
+ *
+ * @example
+ * ```ts
+ * const image = resolveImage(pools.read, 'alpine:3.20');
+ * const config = { command: image.cmd?.[0] ?? 'sh', env: image.env, workingDir: image.workingDir };
+ * ```
+ */
+export function resolveImage(conn: DbReadConnection | DbWriteTransaction, reference: string): ResolvedImage {
+  const row = selectImageDefaults(conn, { reference });
+  if (row === undefined) {
+    throw new HostError(
+      'IMAGE_NOT_FOUND',
+      `image "${reference}" does not exist (import it with msb image import)`,
+    );
+  }
+  const env: Record<string, string> = {};
+  for (const entry of parseArray(row.env)) {
+    const eq = entry.indexOf('=');
+    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+  }
+  return {
+    reference,
+    manifestId: row.manifestId,
+    digest: row.digest,
+    env,
+    cmd: row.cmd === null ? null : parseArray(row.cmd),
+    entrypoint: row.entrypoint === null ? null : parseArray(row.entrypoint),
+    workingDir: row.workingDir,
+  };
+}
+
+function parseArray(json: string | null): string[] {
+  // Written by importOciImage from checked string arrays; anything else means the row was edited by hand.
+  if (json === null) return [];
+  const value: unknown = JSON.parse(json);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) {
+    throw new TypeError(`config row holds ${json}, not a JSON array of strings`);
+  }
+  return value;
+}
+
+/**
+ * What {@link importOciImage} stored.
+ *
+ * @example
+ * ```ts
+ * const { manifestId, digest, created }: ImportedImage = await importOciImage(pools.write, dir, 'app:1');
+ * ```
+ */
+export interface ImportedImage {
+  readonly reference: string;
+  readonly manifestId: number;
+  readonly digest: string;
+  /** False when the manifest was already stored (only the reference changed). */
+  readonly created: boolean;
+  /** The digest the reference named before, if it named another one. */
+  readonly previousDigest: string | null;
+  readonly layerCount: number;
+  /** Sum of the compressed layer sizes. */
+  readonly totalSizeBytes: number;
+}
+
+/**
+ * Imports an OCI image layout directory under a reference (`msb image import <dir> --ref <name:tag>`).
+ *
+ * 1. The reference is checked (`INVALID_ARGUMENT`) and the layout read and verified by
+ *    `readOciLayout` (`IMAGE_INVALID` naming the file at fault) before anything is written.
+ * 2. Manifest, config, layers (shared by `diff_id`), their order and the reference are written in ONE
+ *    transaction: a failure leaves nothing behind.
+ * 3. A digest already stored is not written again: only the reference is added.
+ * 4. A reference that named another manifest is re-pointed; that manifest is deleted if nothing else
+ *    names or pins it.
+ *
+ * @example
+ * ```ts
+ * const image = await importOciImage(pools.write, '/tmp/alpine-oci', 'alpine:3.20');
+ * console.log(`${image.reference} → ${image.digest}`);
+ * ```
+ */
+export async function importOciImage(
+  write: DbWriteConnection,
+  dir: string,
+  reference: string,
+): Promise<ImportedImage> {
+  parseImageReference(reference);
+  const tag = reference.slice(reference.lastIndexOf(':') + 1);
+  const image = await readOciLayout(dir, { refNames: [tag, reference] });
+  return write.transaction((tx) => persistImage(tx, image, reference));
+}
+
+function persistImage(tx: DbWriteTransaction, image: OciImage, reference: string): ImportedImage {
+  const totalSizeBytes = image.layers.reduce((sum, layer) => sum + layer.size, 0);
+  const existing = selectManifestByDigest(tx, { digest: image.manifestDigest });
+  let manifestId: number;
+  if (existing === undefined) {
+    manifestId = insertManifest(tx, {
+      digest: image.manifestDigest,
+      mediaType: image.manifestMediaType,
+      configDigest: image.configDigest,
+      architecture: image.architecture,
+      os: image.os,
+      layerCount: image.layers.length,
+      totalSizeBytes,
+    });
+    const c = image.config;
+    insertImageConfig(tx, {
+      manifestId,
+      env: json(c.env),
+      cmd: json(c.cmd),
+      entrypoint: json(c.entrypoint),
+      workingDir: c.workingDir,
+      user: c.user,
+      labels: json(c.labels),
+      stopSignal: c.stopSignal,
+    });
+    for (const [position, layer] of image.layers.entries()) {
+      const row = upsertLayer(tx, {
+        diffId: layer.diffId,
+        blobDigest: layer.digest,
+        mediaType: layer.mediaType,
+        compressedSizeBytes: layer.size,
+      });
+      insertManifestLayer(tx, { manifestId, layerId: row!.id, position });
+    }
+  } else {
+    manifestId = existing.id;
+  }
+  const previous = selectImageRef(tx, { reference });
+  upsertImageRef(tx, { reference, manifestId });
+  const repointed = previous !== undefined && previous.manifestId !== manifestId;
+  if (repointed) dropManifestIfUnused(tx, previous.manifestId);
+  return {
+    reference,
+    manifestId,
+    digest: image.manifestDigest,
+    created: existing === undefined,
+    previousDigest: repointed ? previous.digest : null,
+    layerCount: image.layers.length,
+    totalSizeBytes,
+  };
+}
+
+function json(value: unknown): string | null {
+  return value === null ? null : JSON.stringify(value);
+}
+
+/**
+ * A sandbox's image pin as stored in `sandbox_rootfs`.
+ *
+ * @example
+ * ```ts
+ * const pin: OciManifestPin = { id: 1, sandboxId: 7, manifestId: 3, mode: 'Oci', createdAt: '2026-11-27T10:00:00.000Z' };
+ * ```
+ */
+export interface OciManifestPin {
+  readonly id: number;
+  readonly sandboxId: number;
+  /** Null when the digest was not (or is no longer) a stored manifest. */
+  readonly manifestId: number | null;
+  readonly mode: 'Oci' | 'Host';
+  readonly createdAt: string;
+}
+
+/**
+ * Pins a sandbox to the manifest with `digest` (an upsert: pinning again replaces the pin, so a sandbox
+ * never has more than one `sandbox_rootfs` row). An unknown digest is not an error: the pin is stored
+ * with `manifest_id` null, and the digest stays in the sandbox's config JSON.
+ *
+ * With a `DbWriteConnection` the pin is its own retried transaction (a promise); with a transaction
+ * handle it joins the caller's transaction (synchronous), e.g. the one that inserts the sandbox.
+ *
+ * @example
+ * ```ts
+ * await persistOciManifestPin(pools.write, { sandboxId, digest: image.digest });
+ * await pools.write.transaction((tx) => persistOciManifestPin(tx, { sandboxId, digest }));
+ * ```
+ */
+export function persistOciManifestPin(
+  conn: DbWriteTransaction,
+  params: { readonly sandboxId: number; readonly digest: string },
+): OciManifestPin;
+export function persistOciManifestPin(
+  conn: DbWriteConnection,
+  params: { readonly sandboxId: number; readonly digest: string },
+): Promise<OciManifestPin>;
+export function persistOciManifestPin(
+  conn: DbWriteConnection | DbWriteTransaction,
+  params: { readonly sandboxId: number; readonly digest: string },
+): OciManifestPin | Promise<OciManifestPin> {
+  const pin = (tx: DbWriteTransaction): OciManifestPin => {
+    const row = upsertOciManifestPin(tx, { sandboxId: params.sandboxId, digest: params.digest });
+    // RETURNING of an upsert always yields the row it inserted or updated.
+    if (row === undefined)
+      throw new Error(`sandbox_rootfs upsert for sandbox ${params.sandboxId} returned no row`);
+    return {
+      id: row.id,
+      sandboxId: row.sandboxId,
+      manifestId: row.manifestId,
+      mode: row.mode,
+      createdAt: row.createdAt,
+    };
+  };
+  return conn instanceof DbWriteConnection ? conn.transaction(pin) : pin(conn);
+}
+
+/**
+ * Inside a transaction: deletes a manifest that no reference names and no sandbox pins (its config and
+ * layer links cascade), then every layer no manifest uses. Returns whether the manifest was deleted.
+ *
+ * @example
+ * ```ts
+ * await write.transaction((tx) => dropManifestIfUnused(tx, manifestId));
+ * ```
+ */
+export function dropManifestIfUnused(tx: DbWriteTransaction, manifestId: number): boolean {
+  const users = countManifestUsers(tx, { manifestId });
+  if (users === undefined || users.refs > 0 || users.pins > 0) return false;
+  deleteManifest(tx, { id: manifestId });
+  deleteUnusedLayers(tx);
+  return true;
+}
+
+const NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const REGISTRY = /^[A-Za-z0-9.-]+(?::[0-9]+)?$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/**
+ * Checks an image reference of the form `[registry[:port]/]name:tag` (Docker's grammar, tag required)
+ * and returns it unchanged; anything else is a `HostError` `INVALID_ARGUMENT` naming the reference.
+ *
+ * @example
+ * ```ts
+ * parseImageReference('localhost:5000/tools/alpine:3.20'); // 'localhost:5000/tools/alpine:3.20'
+ * parseImageReference('alpine'); // throws: a tag is required
+ * ```
+ */
+export function parseImageReference(reference: string): string {
+  const bad = (why: string): HostError =>
+    new HostError('INVALID_ARGUMENT', `image reference ${JSON.stringify(reference)} is invalid: ${why}`);
+  const colon = reference.lastIndexOf(':');
+  if (colon === -1 || reference.indexOf('/', colon) !== -1) throw bad('a tag is required (name:tag)');
+  const path = reference.slice(0, colon);
+  const tag = reference.slice(colon + 1);
+  if (!TAG.test(tag))
+    throw bad(`tag ${JSON.stringify(tag)} must be 1-128 of [A-Za-z0-9_.-], not starting with . or -`);
+  const parts = path.split('/');
+  const first = parts[0] ?? '';
+  const hasRegistry =
+    parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (hasRegistry && !REGISTRY.test(first))
+    throw bad(`registry ${JSON.stringify(first)} is not a host[:port]`);
+  const name = hasRegistry ? parts.slice(1).join('/') : path;
+  if (!NAME.test(name)) throw bad(`name ${JSON.stringify(name)} must be lowercase path components`);
+  return reference;
+}

@@ -1,0 +1,131 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Readable } from 'node:stream';
+import { parentPort } from 'node:worker_threads';
+import { REPORT_FD, type RuntimeReport } from '../sandbox/protocol.js';
+import { signalRuntime } from './processes.js';
+
+/** What the main thread asks for: one runtime process started and its report awaited. */
+export interface LaunchRequest {
+  readonly id: number;
+  readonly execPath: string;
+  readonly args: readonly string[];
+  /** Where the runtime's stderr is appended (`runtime.log`). */
+  readonly logPath: string;
+  readonly timeoutMs: number;
+}
+
+/** The runtime's pid as soon as it is spawned, then its outcome. */
+export type LaunchReply =
+  | { readonly id: number; readonly type: 'spawned'; readonly pid: number }
+  | { readonly id: number; readonly type: 'ready'; readonly report: ReadyReport }
+  | { readonly id: number; readonly type: 'failed'; readonly message: string };
+
+type ReadyReport = Omit<Extract<RuntimeReport, { type: 'ready' }>, 'type'>;
+
+/**
+ * Spawns one runtime detached (its own process group), stdin and stdout closed, stderr appended to the
+ * log, fd 3 a pipe, and settles with its ready report or the reason it did not start. A runtime that
+ * sends no report within the timeout, or an unreadable one, has its process group SIGKILLed.
+ */
+function launch(request: LaunchRequest, reply: (message: LaunchReply) => void): void {
+  const { id, logPath, timeoutMs } = request;
+  let child: ReturnType<typeof spawn>;
+  try {
+    // The sandbox directory is made here, just before the log opens: a replace may wipe it meanwhile.
+    mkdirSync(dirname(logPath), { recursive: true });
+    const log = openSync(logPath, 'a');
+    try {
+      child = spawn(request.execPath, request.args, {
+        detached: true,
+        stdio: ['ignore', 'ignore', log, 'pipe'],
+      });
+    } finally {
+      closeSync(log);
+    }
+  } catch (err) {
+    reply({ id, type: 'failed', message: `cannot spawn ${request.execPath}: ${(err as Error).message}` });
+    return;
+  }
+  const pid = child.pid;
+  if (pid !== undefined) reply({ id, type: 'spawned', pid });
+  const pipe = child.stdio[REPORT_FD] as Readable;
+  let text = '';
+  let settled = false;
+  const finish = (message: LaunchReply): void => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    pipe.removeAllListeners('data');
+    pipe.destroy();
+    child.removeAllListeners('error');
+    // From here on nothing of the runtime is referenced: the host may exit while it runs.
+    child.unref();
+    reply(message);
+  };
+  const killGroup = (): void => {
+    if (pid !== undefined) signalRuntime(pid, 'SIGKILL', 'group');
+  };
+  const timer = setTimeout(() => {
+    killGroup();
+    finish({
+      id,
+      type: 'failed',
+      message: `no report within ${timeoutMs} ms; killed its process group${logTail(logPath)}`,
+    });
+  }, timeoutMs);
+
+  child.once('error', (err) =>
+    finish({ id, type: 'failed', message: `cannot spawn ${request.execPath}: ${err.message}` }),
+  );
+  pipe.setEncoding('utf8');
+  pipe.on('data', (chunk: string) => {
+    text += chunk;
+    const newline = text.indexOf('\n');
+    if (newline === -1) return;
+    let report: unknown;
+    try {
+      report = JSON.parse(text.slice(0, newline));
+    } catch {
+      killGroup();
+      finish({ id, type: 'failed', message: `unreadable report ${JSON.stringify(text.slice(0, newline))}` });
+      return;
+    }
+    finish(toReply(id, report));
+  });
+  pipe.once('end', () =>
+    finish({ id, type: 'failed', message: `it exited without a report${logTail(logPath)}` }),
+  );
+  pipe.once('error', (err) => finish({ id, type: 'failed', message: `report pipe failed: ${err.message}` }));
+}
+
+function toReply(id: number, report: unknown): LaunchReply {
+  const r = (typeof report === 'object' && report !== null ? report : {}) as Record<string, unknown>;
+  if (r.type === 'failed') return { id, type: 'failed', message: `${String(r.message)} (${String(r.code)})` };
+  const { runId, runtimePid, workloadPid, busyRetries } = r;
+  if (
+    r.type === 'ready' &&
+    typeof runId === 'number' &&
+    typeof runtimePid === 'number' &&
+    typeof workloadPid === 'number' &&
+    typeof busyRetries === 'number'
+  ) {
+    return { id, type: 'ready', report: { runId, runtimePid, workloadPid, busyRetries } };
+  }
+  return { id, type: 'failed', message: `unexpected report ${JSON.stringify(report)}` };
+}
+
+function logTail(logPath: string): string {
+  try {
+    const lines = readFileSync(logPath, 'utf8').trimEnd().split('\n').slice(-5).join('\n');
+    return lines === '' ? '' : `; ${logPath} ends with:\n${lines}`;
+  } catch {
+    return '';
+  }
+}
+
+const port = parentPort;
+if (port !== null) {
+  port.on('message', (request: LaunchRequest) => launch(request, (message) => port.postMessage(message)));
+}

@@ -1,0 +1,132 @@
+import type {
+  SelectActiveRunRow,
+  SelectLatestMetricRow,
+  SelectSandboxByNameRow,
+} from '../generated/index.js';
+import { HostError } from '../sandbox/errors.js';
+import type { SandboxConfig } from '../sandbox/protocol.js';
+import { parseSandboxConfig } from '../sandbox/sandbox-config.js';
+
+/**
+ * A sandbox's status, as the schema's `CHECK` enum allows it.
+ *
+ * @example
+ * ```ts
+ * const active: SandboxStatus[] = ['Running', 'Draining'];
+ * ```
+ */
+export type SandboxStatus = SelectSandboxByNameRow['status'];
+
+/**
+ * A `sandbox` row with its config JSON parsed.
+ *
+ * @example
+ * ```ts
+ * const record = loadSandboxRecord(pools.read, 'web');
+ * record?.config.command; // 'sleep'
+ * ```
+ */
+export interface SandboxRecord {
+  readonly id: number;
+  readonly name: string;
+  readonly status: SandboxStatus;
+  readonly config: SandboxConfig;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/**
+ * Builds a {@link SandboxRecord} from any generated row of the `sandbox` table.
+ *
+ * @example
+ * ```ts
+ * const row = selectSandboxByName(pools.read, { name: 'web' });
+ * const record = row === undefined ? undefined : toSandboxRecord(row);
+ * ```
+ */
+export function toSandboxRecord(row: SelectSandboxByNameRow): SandboxRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    config: parseSandboxConfig(row.name, row.config, (m) => new HostError('SANDBOX_CONFIG_INVALID', m)),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+/**
+ * Whether a status means a runtime is (or should be) supervising the sandbox.
+ *
+ * @example
+ * ```ts
+ * isActiveStatus('Draining'); // true
+ * ```
+ */
+export function isActiveStatus(status: SandboxStatus): boolean {
+  return status === 'Running' || status === 'Draining';
+}
+
+/**
+ * One `run` row: a runtime's supervision of a sandbox, from its start to its recorded end.
+ *
+ * @example
+ * ```ts
+ * const run: RunRecord | undefined = loadActiveRun(pools.read, record.id);
+ * run?.pid; // the runtime's pid (its process group id)
+ * ```
+ */
+export type RunRecord = SelectActiveRunRow;
+
+/**
+ * One `sandbox_metric` row, as a runtime's sampler wrote it.
+ *
+ * @example
+ * ```ts
+ * const sample: MetricSample | undefined = latestMetric(pools.read, record.id);
+ * sample?.memoryBytes;
+ * ```
+ */
+export type MetricSample = SelectLatestMetricRow;
+
+/**
+ * What `msb ls` and `msb inspect` show of one sandbox: its record, its current (or last) run, the
+ * runtime pid if that process is alive, its newest metric sample and its uptime.
+ *
+ * @example
+ * ```ts
+ * const handle: SandboxHandle = buildHandle(pools.read, record);
+ * if (handle.pid !== null) console.log(`${handle.record.name} up ${handle.uptimeMs} ms`);
+ * ```
+ */
+export interface SandboxHandle {
+  readonly record: SandboxRecord;
+  /** The active run, or else the newest run; `undefined` before the first runtime started. */
+  readonly run: RunRecord | undefined;
+  /** The runtime pid while the active run's process is alive, else null. */
+  readonly pid: number | null;
+  readonly metric: MetricSample | undefined;
+  /** Milliseconds since the live run started, else null. */
+  readonly uptimeMs: number | null;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
+/**
+ * Refuses a sandbox or volume name that could not safely be a directory name (it becomes
+ * `<home>/sandboxes/<name>` or `<home>/volumes/<name>`), with `HostError` `INVALID_ARGUMENT`.
+ *
+ * @example
+ * ```ts
+ * assertValidName('sandbox', 'web-1'); // ok
+ * assertValidName('volume', '../etc'); // throws INVALID_ARGUMENT
+ * ```
+ */
+export function assertValidName(kind: 'sandbox' | 'volume', name: string): void {
+  if (!NAME.test(name)) {
+    throw new HostError(
+      'INVALID_ARGUMENT',
+      `${kind} name "${name}" is invalid: use 1 to 63 letters, digits, "_", "." or "-", starting with a letter or digit`,
+    );
+  }
+}
