@@ -24,7 +24,7 @@ import { claimRun } from '../src/runtime/claim-run.js';
 import { connectDb } from '../src/runtime/connect-db.js';
 import { persistSample } from '../src/runtime/persist-sample.js';
 import { recordRunExit } from '../src/runtime/record-run-exit.js';
-import { NAIVE_SQL } from './boot-storm/naive-sql.js';
+import { NAIVE_SQL } from './boot-storm/storm-settings.js';
 
 /**
  * What a worker did, printed as its last stdout line (times are `Date.now()` milliseconds).

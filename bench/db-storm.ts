@@ -36,8 +36,8 @@ import Database from 'better-sqlite3';
 import { DbPools, dbPathFor, isSqliteBusy } from '../src/db/index.js';
 import { buildSandboxConfig, insertSandboxRecord } from '../src/host/create-sandbox.js';
 import { persistOciManifestPin } from '../src/host/images.js';
-import { NAIVE_SQL } from './boot-storm/naive-sql.js';
-import { prepareStormImage } from './boot-storm/prepare-storm-image.js';
+import { prepareStormImage } from './boot-storm/drivers.js';
+import { NAIVE_SQL } from './boot-storm/storm-settings.js';
 import type { DbStormWorkerReport } from './db-storm-worker.js';
 import {
   formatSpread,

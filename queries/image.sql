@@ -84,3 +84,15 @@ FROM manifest_layer
 JOIN layer ON layer.id = manifest_layer.layer_id
 WHERE manifest_layer.manifest_id = @manifest_id
 ORDER BY manifest_layer.position;
+
+-- name: SelectImageDetails :one
+-- :read
+-- Everything `msb image inspect` shows of one reference: its manifest and its config.
+SELECT image_ref.reference, image_ref.created_at, manifest.id AS manifest_id, manifest.digest,
+  manifest.media_type, manifest.config_digest, manifest.architecture, manifest.os, manifest.layer_count,
+  manifest.total_size_bytes, config.env, config.cmd, config.entrypoint, config.working_dir, config.user,
+  config.labels, config.stop_signal
+FROM image_ref
+JOIN manifest ON manifest.id = image_ref.manifest_id
+LEFT JOIN config ON config.manifest_id = manifest.id
+WHERE image_ref.reference = @reference;

@@ -21,7 +21,7 @@
  * ```
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,11 +34,8 @@ import {
   spread,
 } from '../support/fair-runs.js';
 import { type Panel, writeResults } from '../support/write-results.js';
-import { killHomeProcesses } from './kill-home-processes.js';
-import type { ModeResult } from './mode-result.js';
-import { parseStormArgs, type StormMode } from './storm-args.js';
-import { StormArgsError } from './storm-args-error.js';
-import { STORM_SETTINGS } from './storm-settings.js';
+import type { ModeResult } from './run-mode.js';
+import { parseStormArgs, STORM_SETTINGS, StormArgsError, type StormMode } from './storm-settings.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RUN_MODE = fileURLToPath(new URL('./run-mode.ts', import.meta.url));
@@ -274,5 +271,38 @@ async function runModeChild(
     current = undefined;
     killHomeProcesses(home);
     rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/**
+ * SIGKILLs every process of a storm's temp home: its command line names `home` (the runtimes, whose
+ * `--db` or `--dir` lies under it) or its working directory is under it (the workloads). The last line of
+ * cleanup, for what a crashed mode child could not kill; the home is a fresh `mkdtemp` path, so no
+ * unrelated process matches. Returns how many were killed.
+ */
+function killHomeProcesses(home: string): number {
+  let killed = 0;
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) continue;
+    if (!belongsTo(pid, home)) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed++;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  }
+  return killed;
+}
+
+function belongsTo(pid: number, home: string): boolean {
+  try {
+    if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(home)) return true;
+    const cwd = readlinkSync(`/proc/${pid}/cwd`);
+    return cwd === home || cwd.startsWith(`${home}/`);
+  } catch {
+    // Gone meanwhile, or not ours to inspect (EACCES): not a process this benchmark started.
+    return false;
   }
 }

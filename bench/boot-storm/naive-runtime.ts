@@ -20,13 +20,18 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { killGroupMembers } from '../../src/runtime/kill-group-members.js';
-import { parseSandboxConfig } from '../../src/runtime/parse-sandbox-config.js';
 import { CLOCK_TICKS_PER_SECOND, readProcStats } from '../../src/runtime/read-proc-stats.js';
 import { reportToHost } from '../../src/runtime/report-to-host.js';
-import { sandboxDir as sandboxDirOf } from '../../src/runtime/sandbox-dir.js';
 import { spawnWorkload } from '../../src/runtime/spawn-workload.js';
-import { NAIVE_BUSY_EXIT_CODE, NAIVE_STATS_FILE, type NaiveRuntimeStats } from './naive-runtime-stats.js';
-import { NAIVE_SQL } from './naive-sql.js';
+import { RuntimeError } from '../../src/sandbox/errors.js';
+import { sandboxDir as sandboxDirOf } from '../../src/sandbox/paths.js';
+import { parseSandboxConfig } from '../../src/sandbox/sandbox-config.js';
+import {
+  NAIVE_BUSY_EXIT_CODE,
+  NAIVE_SQL,
+  NAIVE_STATS_FILE,
+  type NaiveRuntimeStats,
+} from './storm-settings.js';
 
 const BUSY_TIMEOUT_MS = 5000;
 const MAX_ERRORS_KEPT = 5;
@@ -85,7 +90,11 @@ try {
     return Number(id);
   })();
 
-  const config = parseSandboxConfig(sandbox.name, sandbox.config);
+  const config = parseSandboxConfig(
+    sandbox.name,
+    sandbox.config,
+    (m) => new RuntimeError('SANDBOX_CONFIG_INVALID', m),
+  );
   mkdirSync(sandboxDir, { recursive: true });
   if (stopSignal !== null) throw new Error(`runtime stopped by ${stopSignal} before the workload started`);
   const workload = await spawnWorkload(sandbox.name, config, sandboxDir);
@@ -135,14 +144,16 @@ try {
   let sampling = true;
   let timer: NodeJS.Timeout | undefined;
   let inFlight: Promise<void> = Promise.resolve();
+  // The storm always samples; a config with sampling off (null) is honoured all the same.
+  const intervalMs = config.metricsIntervalMs;
   const tick = (): void => {
     const started = performance.now();
     inFlight = sampleOnce().finally(() => {
-      if (sampling)
-        timer = setTimeout(tick, Math.max(0, config.metricsIntervalMs - (performance.now() - started)));
+      if (sampling && intervalMs !== null)
+        timer = setTimeout(tick, Math.max(0, intervalMs - (performance.now() - started)));
     });
   };
-  timer = setTimeout(tick, config.metricsIntervalMs);
+  if (intervalMs !== null) timer = setTimeout(tick, intervalMs);
 
   const { code, signal } = await exited;
   sampling = false;

@@ -11,17 +11,112 @@
  * MSB_HOME=$(mktemp -d) node --import tsx bench/boot-storm/run-mode.ts --mode typed --count 20 --hold-secs 3 --out r.json
  * ```
  */
-import { writeFileSync } from 'node:fs';
+import { ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
 import { msbHome } from '../../src/db/index.js';
-import type { ModeResult } from './mode-result.js';
-import { openNaiveDriver } from './naive-driver.js';
-import { openNoneDriver } from './none-driver.js';
-import { runStorm } from './run-storm.js';
-import { parseStormArgs, type StormMode } from './storm-args.js';
-import type { StormDriver } from './storm-driver.js';
-import { STORM_SETTINGS } from './storm-settings.js';
-import { openTypedDriver } from './typed-driver.js';
+import { CLOCK_TICKS_PER_SECOND } from '../../src/runtime/read-proc-stats.js';
+import { openStormDriver, type StormDriver } from './drivers.js';
+import { parseStormArgs, type StormMode } from './storm-settings.js';
+
+/**
+ * What one mode's storm measured, written by its child process and read by `main.ts`.
+ *
+ * @example
+ * ```ts
+ * const line = `${result.mode}: ${result.successes}/${result.count} at ${result.sandboxesPerSecond}/s`;
+ * ```
+ */
+export interface ModeResult {
+  readonly mode: StormMode;
+  readonly count: number;
+  readonly holdSecs: number;
+  /** Boots that reported ready. */
+  readonly successes: number;
+  /** Booted sandboxes whose stop completed with the exit recorded. */
+  readonly stopped: number;
+  /** From the first boot call until every boot settled. */
+  readonly bootSeconds: number;
+  readonly sandboxesPerSecond: number;
+  /** Per successful boot, from the storm's start (every boot is requested at once) until ready. */
+  readonly bootMs: { readonly median: number; readonly p99: number; readonly max: number };
+  /**
+   * Medians of a boot's two parts: from the storm's start until its runtime was spawned (the host's
+   * prepare, insert, pin, queueing, the spawn call itself), then until its ready report arrived.
+   */
+  readonly bootSplitMedianMs: { readonly hostUntilSpawned: number; readonly spawnedUntilReady: number };
+  readonly stopSeconds: number;
+  readonly busySurfaced: {
+    /** Host calls (boot or stop) that failed with a busy error of the host's own. */
+    readonly host: number;
+    /** Busy errors that reached the runtimes' code (failed starts, lost samples, lost exit records). */
+    readonly runtimes: number;
+  };
+  readonly busyRetries: {
+    readonly host: number | null;
+    /** Sum of the runtimes' retries up to their ready reports. */
+    readonly runtimesUntilReady: number | null;
+    readonly runtimesLater: number | null;
+  };
+  /** `monitorEventLoopDelay` (1 ms resolution, primed before the storm) of the host over boot, hold and stop. */
+  readonly eventLoopDelayMs: {
+    readonly p99: number;
+    readonly max: number;
+    /** The longest stall of each phase, from a 1 ms JavaScript interval (`trackPhaseStalls`). */
+    readonly maxByPhase: { readonly boot: number; readonly hold: number; readonly stop: number };
+  };
+  /** How long the host's synchronous `spawn()` calls blocked it (fork, then wait for the child's exec). */
+  readonly spawnBlockingMs: {
+    readonly calls: number;
+    readonly p99Ms: number;
+    readonly maxMs: number;
+    readonly totalMs: number;
+  };
+  /** CPU (user + system) of the reaped runtimes and their workloads, per booted sandbox. */
+  readonly childCpuMsPerSandbox: number;
+  readonly rows: RowCheck | null;
+  /** The machine's 1-minute load average before and after the storm (it is shared with other work). */
+  readonly loadAverage1m: { readonly before: number; readonly after: number };
+  /** Distinct failure messages (at most ten), with how often each happened. */
+  readonly failures: readonly {
+    readonly phase: 'boot' | 'stop';
+    readonly message: string;
+    readonly count: number;
+  }[];
+}
+
+/**
+ * Rows expected vs found after a storm, one pair per kind.
+ *
+ * @example
+ * ```ts
+ * const ok = Object.values(rows).every(({ expected, found }) => found >= expected);
+ * ```
+ */
+export interface RowCheck {
+  readonly sandboxes: ExpectedFound;
+  readonly stoppedSandboxes: ExpectedFound;
+  /** Runs Terminated with an exit code or signal recorded. */
+  readonly runsWithExit: ExpectedFound;
+  /** Metric rows in total (expected: the minimum, `metricsPerSandbox` for every sandbox). */
+  readonly metrics: ExpectedFound;
+  /** Sandboxes that have at least the expected number of samples. */
+  readonly sandboxesWithEnoughMetrics: ExpectedFound;
+  /** `sandbox_rootfs` rows pinned to a stored manifest. */
+  readonly rootfsPins: ExpectedFound;
+}
+
+interface ExpectedFound {
+  readonly expected: number;
+  readonly found: number;
+}
+
+const MAX_FAILURE_KINDS = 10;
+const REAP_GRACE_MS = 500;
 
 const { values } = parseArgs({
   options: {
@@ -44,12 +139,6 @@ if (mode === undefined || count === undefined || values.out === undefined) {
   process.exit(1);
 }
 const out = values.out;
-const home = msbHome();
-const timeouts = {
-  home,
-  readyTimeoutMs: STORM_SETTINGS.readyTimeoutMs,
-  stopTimeoutMs: STORM_SETTINGS.stopTimeoutMs,
-};
 
 let driver: StormDriver | undefined;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -60,8 +149,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 let exitCode = 0;
 try {
-  driver = await openDriver(mode);
-  const result: ModeResult = await runStorm(mode, driver, {
+  driver = await openStormDriver(mode, msbHome());
+  const result = await runStorm(mode, driver, {
     count,
     holdSecs: args.holdSecs,
     log: (line) => process.stderr.write(`${line}\n`),
@@ -77,13 +166,286 @@ try {
 }
 process.exit(exitCode);
 
-function openDriver(m: StormMode): Promise<StormDriver> | StormDriver {
-  switch (m) {
-    case 'typed':
-      return openTypedDriver(timeouts);
-    case 'naive':
-      return openNaiveDriver(timeouts);
-    case 'none':
-      return openNoneDriver(timeouts);
+/**
+ * Runs one storm with `driver` and measures it.
+ *
+ * 1. Boots `storm-1` … `storm-<count>` all at once and times each boot and the whole phase.
+ * 2. Holds `holdSecs` while every runtime samples each second.
+ * 3. Stops every booted sandbox at once (SIGTERM; the exit must be recorded).
+ * 4. Reads the driver's totals, the rows, the host's event-loop delay over the three phases, and groups
+ *    the failures by message.
+ *
+ * Nothing is retried here: a failed boot or stop is counted, and a busy one is attributed to the host
+ * or the runtime by the driver.
+ */
+async function runStorm(
+  mode: StormMode,
+  driver: StormDriver,
+  options: { readonly count: number; readonly holdSecs: number; readonly log: (line: string) => void },
+): Promise<ModeResult> {
+  const { count, holdSecs, log } = options;
+  const names = Array.from({ length: count }, (_, i) => `storm-${i + 1}`);
+  const failures = new Map<string, { phase: 'boot' | 'stop'; message: string; count: number }>();
+  let hostBusy = 0;
+  const fail = (phase: 'boot' | 'stop', err: unknown): void => {
+    if (driver.busySource(err) === 'host') hostBusy++;
+    // Sandbox names and pids differ per failure; the rest of the message is the kind.
+    const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err))
+      .replace(/storm-\d+/g, 'storm-N')
+      .replace(/\d{3,}/g, 'N');
+    const key = `${phase} ${message}`;
+    const seen = failures.get(key);
+    if (seen !== undefined) seen.count++;
+    else if (failures.size < MAX_FAILURE_KINDS) failures.set(key, { phase, message, count: 1 });
+  };
+
+  const loadBefore = loadavg()[0]!;
+  const spawnBlocking = measureSpawnBlocking();
+  const cpuBefore = childrenCpuMs();
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  // The histogram never records its first interval: let it tick before the storm's first (synchronous)
+  // burst of work, or a stall there would go unseen.
+  while (loop.count === 0) await sleep(2);
+  const stalls = trackPhaseStalls(['boot', 'hold', 'stop'] as const);
+  const bootStart = performance.now();
+  const bootMs: number[] = [];
+  const hostBeforeSpawnMs: number[] = [];
+  const spawnToReadyMs: number[] = [];
+  const booted: string[] = [];
+  let runtimesUntilReady = 0;
+  await Promise.all(
+    names.map(async (name) => {
+      try {
+        const { runtimeBusyRetries } = await driver.boot(name);
+        const ready = performance.now();
+        // From the storm's start, not from this call: a host that blocks its event loop (spawn, a busy
+        // wait) delays the later calls themselves, and a caller asking at t0 waits for that too.
+        bootMs.push(ready - bootStart);
+        // The runtime's argv names the sandbox (`--sandbox storm-7`) or its directory (`…/storm-7`).
+        const spawned = spawnBlocking.spawnedAt((argv) =>
+          argv.some((a) => a === name || a.endsWith(`/${name}`)),
+        );
+        if (spawned !== undefined) {
+          hostBeforeSpawnMs.push(spawned - bootStart);
+          spawnToReadyMs.push(ready - spawned);
+        }
+        booted.push(name);
+        runtimesUntilReady += runtimeBusyRetries;
+      } catch (err) {
+        fail('boot', err);
+      }
+    }),
+  );
+  const bootSeconds = (performance.now() - bootStart) / 1000;
+  log(`${mode}: booted ${booted.length}/${count} in ${bootSeconds.toFixed(2)} s; holding ${holdSecs} s`);
+
+  stalls.enter('hold');
+  await sleep(holdSecs * 1000);
+  stalls.enter('stop');
+
+  const stopStart = performance.now();
+  let stopped = 0;
+  await Promise.all(
+    booted.map(async (name) => {
+      try {
+        await driver.stop(name);
+        stopped++;
+      } catch (err) {
+        fail('stop', err);
+      }
+    }),
+  );
+  const stopSeconds = (performance.now() - stopStart) / 1000;
+  loop.disable();
+  const maxByPhase = stalls.stop();
+  log(`${mode}: stopped ${stopped}/${booted.length} in ${stopSeconds.toFixed(2)} s`);
+
+  const totals = driver.afterStorm();
+  // The first sample plus one per full second of the hold, but the last: it races the stop, since each
+  // interval starts when the previous sample started and a busy commit may push it a little later.
+  const rows =
+    driver.dbPath === null
+      ? null
+      : countStormRows(driver.dbPath, { count, metricsPerSandbox: Math.max(1, holdSecs) });
+  // libuv reaps an exited runtime on its SIGCHLD, a moment after the stop saw it dead.
+  await sleep(REAP_GRACE_MS);
+  const childCpuMs = childrenCpuMs() - cpuBefore;
+  return {
+    mode,
+    count,
+    holdSecs,
+    successes: booted.length,
+    stopped,
+    bootSeconds: round(bootSeconds),
+    sandboxesPerSecond: round(booted.length / bootSeconds),
+    bootMs: {
+      median: round(percentile(bootMs, 50)),
+      p99: round(percentile(bootMs, 99)),
+      max: round(percentile(bootMs, 100)),
+    },
+    bootSplitMedianMs: {
+      hostUntilSpawned: round(percentile(hostBeforeSpawnMs, 50)),
+      spawnedUntilReady: round(percentile(spawnToReadyMs, 50)),
+    },
+    stopSeconds: round(stopSeconds),
+    busySurfaced: { host: hostBusy, runtimes: totals.runtimeBusyErrors },
+    busyRetries: {
+      host: totals.hostBusyRetries,
+      runtimesUntilReady: mode === 'none' ? null : runtimesUntilReady,
+      runtimesLater: totals.runtimeBusyRetriesLater,
+    },
+    eventLoopDelayMs: {
+      p99: round(loop.percentile(99) / 1e6),
+      max: round(loop.max / 1e6),
+      maxByPhase,
+    },
+    spawnBlockingMs: spawnBlocking.summary(),
+    childCpuMsPerSandbox: round(childCpuMs / Math.max(1, booted.length)),
+    rows,
+    loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]!) },
+    failures: [...failures.values()],
+  };
+}
+
+/** Counts the storm's rows through a read-only connection of its own, once every runtime is stopped. */
+function countStormRows(
+  dbPath: string,
+  expected: { readonly count: number; readonly metricsPerSandbox: number },
+): RowCheck {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    const count = (sql: string, params: Record<string, number> = {}): number =>
+      db.prepare(sql).pluck().get(params) as number;
+    const n = expected.count;
+    return {
+      sandboxes: { expected: n, found: count('SELECT count(*) FROM sandbox') },
+      stoppedSandboxes: {
+        expected: n,
+        found: count("SELECT count(*) FROM sandbox WHERE status = 'Stopped'"),
+      },
+      runsWithExit: {
+        expected: n,
+        found: count(
+          `SELECT count(*) FROM run WHERE status = 'Terminated'
+             AND (exit_code IS NOT NULL OR exit_signal IS NOT NULL)`,
+        ),
+      },
+      metrics: {
+        expected: n * expected.metricsPerSandbox,
+        found: count('SELECT count(*) FROM sandbox_metric'),
+      },
+      sandboxesWithEnoughMetrics: {
+        expected: n,
+        found: count(
+          `SELECT count(*) FROM (
+             SELECT sandbox_id FROM sandbox_metric GROUP BY sandbox_id HAVING count(*) >= @min
+           )`,
+          { min: expected.metricsPerSandbox },
+        ),
+      },
+      rootfsPins: {
+        expected: n,
+        found: count('SELECT count(*) FROM sandbox_rootfs WHERE manifest_id IS NOT NULL'),
+      },
+    };
+  } finally {
+    db.close();
   }
+}
+
+/**
+ * The longest event-loop stall of each phase, from a 1 ms JavaScript interval, starting in the first of
+ * `phases`; `enter` switches phase (the gap spanning the switch counts for the new one). Not a
+ * `monitorEventLoopDelay` histogram per phase: one that is enabled or reset does not record its first
+ * interval, which is exactly where a phase starting with a burst of synchronous work would stall.
+ */
+function trackPhaseStalls<P extends string>(phases: readonly [P, ...P[]]) {
+  const max = Object.fromEntries(phases.map((p) => [p, 0])) as Record<P, number>;
+  let phase: P = phases[0];
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    max[phase] = Math.max(max[phase], now - last - 1);
+    last = now;
+  }, 1);
+  return {
+    enter(next: P): void {
+      phase = next;
+    },
+    /** Stops the interval; the longest stall of each phase in ms, beyond the 1 ms period. */
+    stop(): Record<P, number> {
+      clearInterval(timer);
+      const now = performance.now();
+      max[phase] = Math.max(max[phase], now - last - 1);
+      return Object.fromEntries(phases.map((p) => [p, round(max[p])])) as Record<P, number>;
+    },
+  };
+}
+
+/**
+ * Times every `spawn()` of this process from now on by wrapping `ChildProcess.prototype.spawn`, which is
+ * synchronous (libuv forks, then waits until the child has exec'd, which on a loaded machine waits for
+ * it to be scheduled): this tells the host's stalls in `spawn()` apart from those in SQLite. The wrapper
+ * returns or throws what the original does.
+ */
+function measureSpawnBlocking() {
+  const durations: number[] = [];
+  const spawns: { readonly end: number; readonly argv: readonly string[] }[] = [];
+  // An internal method of Node's ChildProcess (every child_process.spawn goes through it), so it is not
+  // in @types/node: reached through a structural view, and checked at run time.
+  const proto = ChildProcess.prototype as unknown as {
+    spawn: (this: ChildProcess, ...args: unknown[]) => unknown;
+  };
+  const original = proto.spawn;
+  if (typeof original !== 'function') throw new TypeError('ChildProcess.prototype.spawn is not a function');
+  proto.spawn = function timedSpawn(this: ChildProcess, ...args: unknown[]): unknown {
+    const start = performance.now();
+    try {
+      return original.apply(this, args);
+    } finally {
+      const end = performance.now();
+      durations.push(end - start);
+      const argv = (args[0] as { args?: unknown } | undefined)?.args;
+      spawns.push({ end, argv: Array.isArray(argv) ? argv.map(String) : [] });
+    }
+  };
+  return {
+    /** `performance.now()` at the end of the first spawn whose argv `matches`, or undefined. */
+    spawnedAt(matches: (argv: readonly string[]) => boolean): number | undefined {
+      return spawns.find((s) => matches(s.argv))?.end;
+    },
+    summary(): ModeResult['spawnBlockingMs'] {
+      return {
+        calls: durations.length,
+        p99Ms: round(percentile(durations, 99)),
+        maxMs: round(percentile(durations, 100)),
+        totalMs: round(durations.reduce((a, b) => a + b, 0)),
+      };
+    },
+  };
+}
+
+/**
+ * CPU ms (user + system) of this process's reaped children and their reaped descendants: `cutime +
+ * cstime` of `/proc/self/stat`. After a storm that is every runtime and its workload.
+ */
+function childrenCpuMs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  // Fields after the parenthesised command name start at field 3 (state); cutime and cstime are 16, 17.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[16 - 3]) + Number(fields[17 - 3]);
+  return (ticks / CLOCK_TICKS_PER_SECOND) * 1000;
+}
+
+/** The nearest-rank percentile `p` (0–100) of `values` (NaN when there are none). */
+function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1]!;
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
 }

@@ -3,37 +3,37 @@ import { EXIT, exitCodeFor, mostSevereExitCode } from './exit-code.js';
 import { formatError } from './format-error.js';
 import { UsageError } from './usage-error.js';
 
+/** What one name's success prints: a text line, or its record under `--json`. */
+export interface NameOutcome {
+  readonly text: string;
+  readonly json: unknown;
+}
+
 /**
- * Runs `fn` for every name of a multi-name command (`msb stop a b c`), in order.
- *
- * 1. A name that fails does not stop the others: its error is printed at once as
- *    `msb: <message> [CODE]`, and the next name is processed.
- * 2. Resolves the exit code: 0 if every name succeeded, else the most severe code of the failures
- *    ({@link mostSevereExitCode}), whatever their order.
- * 3. A {@link UsageError} is about the whole command line, not one name: it is thrown at once.
- *
- * @example
- * ```ts
- * return forEachName(names, io, async (name) => {
- *   await killSandbox(pools, name);
- *   io.out(`${name}\tStopped\tSIGKILL\n`);
- * });
- * ```
+ * Runs `fn` for every name of a multi-name command (`msb stop a b c`), in order. A failing name does not
+ * stop the others: its error is printed at once. Successes print their line at once, or, with `json`,
+ * together as one JSON array at the end. Resolves the most severe exit code; a {@link UsageError} is
+ * about the whole command line and is thrown at once.
  */
 export async function forEachName(
   names: readonly string[],
   io: CliIo,
-  fn: (name: string) => Promise<void>,
+  json: boolean,
+  fn: (name: string) => Promise<NameOutcome>,
 ): Promise<number> {
   const codes: number[] = [EXIT.OK];
+  const records: unknown[] = [];
   for (const name of names) {
     try {
-      await fn(name);
+      const outcome = await fn(name);
+      if (json) records.push(outcome.json);
+      else io.out(`${outcome.text}\n`);
     } catch (err) {
       if (err instanceof UsageError) throw err;
       io.err(formatError(err));
       codes.push(exitCodeFor(err));
     }
   }
+  if (json) io.out(`${JSON.stringify(records, null, 2)}\n`);
   return mostSevereExitCode(codes);
 }

@@ -7,6 +7,7 @@ import { fleetCommand } from './commands/fleet-command.js';
 import { imageCommand } from './commands/image-command.js';
 import { inspectCommand } from './commands/inspect-command.js';
 import { killCommand } from './commands/kill-command.js';
+import { logsCommand } from './commands/logs-command.js';
 import { lsCommand } from './commands/ls-command.js';
 import { metricsCommand } from './commands/metrics-command.js';
 import { rmCommand } from './commands/rm-command.js';
@@ -25,6 +26,7 @@ const COMMANDS: readonly Command[] = [
   rmCommand,
   lsCommand,
   inspectCommand,
+  logsCommand,
   metricsCommand,
   imageCommand,
   volumeCommand,

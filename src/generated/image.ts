@@ -481,3 +481,61 @@ export function listManifestLayers(conn: DbReadConnection | DbWriteTransaction, 
   for (const r of rows) result.push(toListManifestLayersRow(r));
   return result;
 }
+
+const SELECT_IMAGE_DETAILS_SQL = "SELECT image_ref.reference, image_ref.created_at, manifest.id AS manifest_id, manifest.digest,\n  manifest.media_type, manifest.config_digest, manifest.architecture, manifest.os, manifest.layer_count,\n  manifest.total_size_bytes, config.env, config.cmd, config.entrypoint, config.working_dir, config.user,\n  config.labels, config.stop_signal\nFROM image_ref\nJOIN manifest ON manifest.id = image_ref.manifest_id\nLEFT JOIN config ON config.manifest_id = manifest.id\nWHERE image_ref.reference = @reference";
+
+/** Parameters of {@link selectImageDetails}. */
+export interface SelectImageDetailsParams {
+  readonly reference: string;
+}
+
+/** A row of {@link selectImageDetails}. */
+export interface SelectImageDetailsRow {
+  readonly reference: string;
+  readonly createdAt: string;
+  readonly manifestId: number;
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly configDigest: string;
+  readonly architecture: string | null;
+  readonly os: string | null;
+  readonly layerCount: number;
+  readonly totalSizeBytes: number;
+  readonly env: string | null;
+  readonly cmd: string | null;
+  readonly entrypoint: string | null;
+  readonly workingDir: string | null;
+  readonly user: string | null;
+  readonly labels: string | null;
+  readonly stopSignal: string | null;
+}
+
+type SelectImageDetailsRaw = readonly [string, string, number, string, string, string, string | null, string | null, number, number, string | null, string | null, string | null, string | null, string | null, string | null, string | null];
+
+function toSelectImageDetailsRow(r: SelectImageDetailsRaw): SelectImageDetailsRow {
+  return { reference: r[0], createdAt: r[1], manifestId: r[2], digest: r[3], mediaType: r[4], configDigest: r[5], architecture: r[6], os: r[7], layerCount: r[8], totalSizeBytes: r[9], env: r[10], cmd: r[11], entrypoint: r[12], workingDir: r[13], user: r[14], labels: r[15], stopSignal: r[16] };
+}
+
+/**
+ * `SelectImageDetails` (`:one`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns the first row, or `undefined`.
+ *
+ * ```sql
+ * SELECT image_ref.reference, image_ref.created_at, manifest.id AS manifest_id, manifest.digest,
+ *   manifest.media_type, manifest.config_digest, manifest.architecture, manifest.os, manifest.layer_count,
+ *   manifest.total_size_bytes, config.env, config.cmd, config.entrypoint, config.working_dir, config.user,
+ *   config.labels, config.stop_signal
+ * FROM image_ref
+ * JOIN manifest ON manifest.id = image_ref.manifest_id
+ * LEFT JOIN config ON config.manifest_id = manifest.id
+ * WHERE image_ref.reference = @reference
+ * ```
+ *
+ * @example
+ * ```ts
+ * const result = selectImageDetails(pools.read, { reference: 'x' });
+ * ```
+ */
+export function selectImageDetails(conn: DbReadConnection | DbWriteTransaction, params: SelectImageDetailsParams): SelectImageDetailsRow | undefined {
+  const r = conn.get<SelectImageDetailsRaw>(SELECT_IMAGE_DETAILS_SQL, { reference: params.reference }, 'raw');
+  return r === undefined ? undefined : toSelectImageDetailsRow(r);
+}

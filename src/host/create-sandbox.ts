@@ -30,15 +30,10 @@ export interface CreateSandboxOptions extends SandboxSpec, LaunchOptions {
 }
 
 /**
- * Creates a sandbox and boots it.
- *
- * 1. Builds its config ({@link buildSandboxConfig}) with the image's defaults, if any; a bad spec is
- *    `HostError` `INVALID_ARGUMENT`, an unknown image `IMAGE_NOT_FOUND`.
- * 2. Makes room ({@link prepareCreateTarget}): an existing sandbox or leftover directory is
- *    `SANDBOX_EXISTS` / `SANDBOX_DIR_EXISTS` unless `replace`.
- * 3. Inserts the sandbox as Running and pins the image's manifest in one transaction
- *    (`persistOciManifestPin`; the config JSON keeps the digest too), then starts its runtime and waits for its ready report; a runtime that
- *    fails leaves the sandbox Stopped and rejects with `RUNTIME_START_FAILED`.
+ * Creates a sandbox and boots it: builds its config with the image's defaults (`INVALID_ARGUMENT`,
+ * `IMAGE_NOT_FOUND`), makes room for it (`SANDBOX_EXISTS` / `SANDBOX_DIR_EXISTS` unless `replace`),
+ * inserts it as Running with its image pin in one transaction, then starts its runtime and waits for the
+ * ready report. A runtime that fails leaves the sandbox Stopped and rejects with `RUNTIME_START_FAILED`.
  *
  * @example
  * ```ts
@@ -79,16 +74,7 @@ function imageDefaults(pools: DbPools, reference: string): ImageDefaults {
   };
 }
 
-/**
- * What a sandbox's image contributes as defaults (from the OCI image config).
- *
- * @example
- * ```ts
- * const defaults: ImageDefaults = {
- *   reference: 'app:1', digest: 'sha256:…', entrypoint: [], cmd: ['sleep', '60'], env: {}, workingDir: null,
- * };
- * ```
- */
+/** What a sandbox's image contributes as defaults (from the OCI image config). */
 export interface ImageDefaults {
   readonly reference: string;
   readonly digest: string;
@@ -103,7 +89,7 @@ export interface ImageDefaults {
  *
  * @example
  * ```ts
- * const spec: SandboxSpec = { name: 'web', command: 'sleep', args: ['60'] };
+ * const spec: SandboxSpec = { name: 'web', command: 'sleep', args: ['60'], metricsIntervalMs: null };
  * ```
  */
 export interface SandboxSpec {
@@ -113,25 +99,14 @@ export interface SandboxSpec {
   readonly env?: Readonly<Record<string, string>>;
   /** Absolute; absent means the image's working dir, else the sandbox directory. */
   readonly workingDir?: string;
-  readonly metricsIntervalMs?: number;
+  /** Default 1000; null turns sampling off. */
+  readonly metricsIntervalMs?: number | null;
 }
 
 /**
- * Builds the config JSON of a new sandbox, with OCI semantics for image defaults:
- *
- * 1. With a `command`, the workload is `command args…`. Without one, it is the image's `entrypoint`
- *    followed by `args` (or, when no args are given, the image's `cmd`).
- * 2. `env` is the image's env overlaid by the spec's; `workingDir` the spec's, else the image's, else
- *    null (the sandbox directory).
- * 3. `image` keeps the reference and the manifest digest, so the pin survives a re-tagged reference.
- * 4. No command from either side, a relative working dir or a bad interval is `HostError`
- *    `INVALID_ARGUMENT` naming the sandbox.
- *
- * @example
- * ```ts
- * buildSandboxConfig({ name: 'web', args: ['-c', 'echo hi'] }, { ...defaults, entrypoint: ['sh'] });
- * // { command: 'sh', args: ['-c', 'echo hi'], … }
- * ```
+ * A new sandbox's config, with OCI semantics for image defaults: `command args…`, or else the image's
+ * entrypoint followed by `args` (or, with no args, the image's cmd); env overlaid on the image's; working
+ * dir the spec's, else the image's, else null. Refusals are `INVALID_ARGUMENT` naming the sandbox.
  */
 export function buildSandboxConfig(spec: SandboxSpec, image?: ImageDefaults): SandboxConfig {
   const bad = (why: string): HostError => new HostError('INVALID_ARGUMENT', `sandbox "${spec.name}": ${why}`);
@@ -159,8 +134,8 @@ export function buildSandboxConfig(spec: SandboxSpec, image?: ImageDefaults): Sa
   if (workingDir !== null && !isAbsolute(workingDir)) {
     throw bad(`working directory "${workingDir}" must be an absolute path`);
   }
-  const metricsIntervalMs = spec.metricsIntervalMs ?? 1000;
-  if (!Number.isSafeInteger(metricsIntervalMs) || metricsIntervalMs < 10) {
+  const metricsIntervalMs = spec.metricsIntervalMs === undefined ? 1000 : spec.metricsIntervalMs;
+  if (metricsIntervalMs !== null && (!Number.isSafeInteger(metricsIntervalMs) || metricsIntervalMs < 10)) {
     throw bad(`metrics interval must be a whole number of milliseconds >= 10, got ${metricsIntervalMs}`);
   }
   return {
@@ -173,14 +148,7 @@ export function buildSandboxConfig(spec: SandboxSpec, image?: ImageDefaults): Sa
   };
 }
 
-/**
- * Options of {@link prepareCreateTarget}.
- *
- * @example
- * ```ts
- * const target: CreateTarget = { home, name: 'web', replace: true };
- * ```
- */
+/** What {@link prepareCreateTarget} makes room for. */
 export interface CreateTarget {
   readonly home: string;
   readonly name: string;
@@ -191,18 +159,9 @@ export interface CreateTarget {
 }
 
 /**
- * Makes room for a new sandbox `name` and creates its empty directory; resolves the directory.
- *
- * 1. An existing sandbox is refused (`HostError` `SANDBOX_EXISTS`) unless `replace`; replacing stops it
- *    ({@link stopSandboxForReplacement}) if it is active, then deletes its row (runs, metrics and
- *    image pin go with it by cascade).
- * 2. A leftover `<home>/sandboxes/<name>` directory without a row is refused (`SANDBOX_DIR_EXISTS`)
- *    unless `replace`; replacing (or a replaced sandbox's directory) is wiped.
- *
- * @example
- * ```ts
- * const dir = await prepareCreateTarget(pools, { home, name: 'web', replace: true });
- * ```
+ * Makes room for sandbox `name` and creates its empty directory. An existing sandbox (`SANDBOX_EXISTS`)
+ * or leftover directory (`SANDBOX_DIR_EXISTS`) is refused unless `replace`; replacing stops an active
+ * one, deletes its row (runs, metrics and pin by cascade) and wipes the directory.
  */
 export async function prepareCreateTarget(pools: DbPools, target: CreateTarget): Promise<string> {
   assertValidName('sandbox', target.name);
@@ -234,16 +193,8 @@ export async function prepareCreateTarget(pools: DbPools, target: CreateTarget):
 }
 
 /**
- * Inserts a sandbox as Running, before its runtime starts (a row with no run yet reads as "starting"
- * to the reconciler). A taken name is the driver's `SQLITE_CONSTRAINT_UNIQUE`, unwrapped: callers
- * check with {@link prepareCreateTarget} first.
- *
- * Like a generated `:write` function it runs inside a caller's transaction (synchronously) or in its own.
- *
- * @example
- * ```ts
- * const record = await insertSandboxRecord(pools.write, { name: 'web', config });
- * ```
+ * Inserts a sandbox as Running before its runtime starts (no run yet reads as "starting"), inside the
+ * caller's transaction or its own. A taken name is the driver's `SQLITE_CONSTRAINT_UNIQUE`, unwrapped.
  */
 export function insertSandboxRecord(
   conn: DbWriteTransaction,

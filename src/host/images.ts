@@ -8,8 +8,10 @@ import {
   insertManifest,
   insertManifestLayer,
   listImageRefs,
+  listManifestLayers,
   listSandboxesPinningManifest,
   selectImageDefaults,
+  selectImageDetails,
   selectImageRef,
   selectManifestByDigest,
   upsertImageRef,
@@ -24,10 +26,7 @@ import { type OciImage, readOciLayout } from './oci-layout.js';
  *
  * @example
  * ```ts
- * const image: ImageSummary = {
- *   reference: 'alpine:3.20', digest: 'sha256:…', architecture: 'amd64', os: 'linux', layerCount: 1,
- *   totalSizeBytes: 3_600_000, createdAt: '2026-11-27T10:00:00.000Z',
- * };
+ * const [first]: ImageSummary[] = listImages(pools.read);
  * ```
  */
 export interface ImageSummary {
@@ -77,13 +76,9 @@ export interface RemovedImage {
 }
 
 /**
- * Removes an image reference (`msb image rm <ref>`), in one transaction.
- *
- * 1. An unknown reference is `HostError` `IMAGE_NOT_FOUND`.
- * 2. If it is the manifest's last reference and a sandbox pins the manifest, nothing is removed:
- *    `IMAGE_IN_USE` naming the sandboxes.
- * 3. Otherwise the reference goes, and with its last reference the manifest, its config and every layer
- *    no other manifest uses.
+ * Removes an image reference in one transaction, and with its last reference the manifest, its config
+ * and every layer no other manifest uses. An unknown reference is `HostError` `IMAGE_NOT_FOUND`; the
+ * last reference of a manifest a sandbox pins is `IMAGE_IN_USE` naming the sandboxes (nothing removed).
  *
  * @example
  * ```ts
@@ -111,15 +106,7 @@ export function removeImage(write: DbWriteConnection, reference: string): Promis
   });
 }
 
-/**
- * An image reference resolved to its manifest and the run defaults of its config.
- *
- * @example
- * ```ts
- * const image: ResolvedImage = resolveImage(pools.read, 'alpine:3.20');
- * const command = [...(image.entrypoint ?? []), ...(image.cmd ?? [])];
- * ```
- */
+/** An image reference resolved to its manifest and the run defaults of its config. */
 export interface ResolvedImage {
   readonly reference: string;
   readonly manifestId: number;
@@ -132,18 +119,8 @@ export interface ResolvedImage {
 }
 
 /**
- * Resolves an image reference for a sandbox created from it (defaults for command, env and working dir;
- * the digest to pin with `persistOciManifestPin`).
- *
- * 1. Takes a `DbReadConnection`, or the handle of a write transaction when the caller creates the
- *    sandbox in the same transaction (so the image cannot vanish in between).
- * 2. An unknown reference is `HostError` `IMAGE_NOT_FOUND` naming it.
- *
- * @example
- * ```ts
- * const image = resolveImage(pools.read, 'alpine:3.20');
- * const config = { command: image.cmd?.[0] ?? 'sh', env: image.env, workingDir: image.workingDir };
- * ```
+ * Resolves a reference for a sandbox created from it (defaults, and the digest to pin), on a read
+ * connection or inside the write transaction that creates the sandbox; unknown is `IMAGE_NOT_FOUND`.
  */
 export function resolveImage(conn: DbReadConnection | DbWriteTransaction, reference: string): ResolvedImage {
   const row = selectImageDefaults(conn, { reference });
@@ -201,15 +178,10 @@ export interface ImportedImage {
 }
 
 /**
- * Imports an OCI image layout directory under a reference (`msb image import <dir> --ref <name:tag>`).
- *
- * 1. The reference is checked (`INVALID_ARGUMENT`) and the layout read and verified by
- *    `readOciLayout` (`IMAGE_INVALID` naming the file at fault) before anything is written.
- * 2. Manifest, config, layers (shared by `diff_id`), their order and the reference are written in ONE
- *    transaction: a failure leaves nothing behind.
- * 3. A digest already stored is not written again: only the reference is added.
- * 4. A reference that named another manifest is re-pointed; that manifest is deleted if nothing else
- *    names or pins it.
+ * Imports an OCI image layout directory under a reference (`name:tag`). The reference is checked and the
+ * layout read and verified (`IMAGE_INVALID` naming the file at fault) before anything is written; then
+ * manifest, config, layers (shared by `diff_id`) and the reference go in ONE transaction. A stored digest
+ * only gains the reference; a re-pointed reference drops its old manifest if nothing else uses it.
  *
  * @example
  * ```ts
@@ -284,14 +256,7 @@ function json(value: unknown): string | null {
   return value === null ? null : JSON.stringify(value);
 }
 
-/**
- * A sandbox's image pin as stored in `sandbox_rootfs`.
- *
- * @example
- * ```ts
- * const pin: OciManifestPin = { id: 1, sandboxId: 7, manifestId: 3, mode: 'Oci', createdAt: '2026-11-27T10:00:00.000Z' };
- * ```
- */
+/** A sandbox's image pin as stored in `sandbox_rootfs`. */
 export interface OciManifestPin {
   readonly id: number;
   readonly sandboxId: number;
@@ -302,18 +267,9 @@ export interface OciManifestPin {
 }
 
 /**
- * Pins a sandbox to the manifest with `digest` (an upsert: pinning again replaces the pin, so a sandbox
- * never has more than one `sandbox_rootfs` row). An unknown digest is not an error: the pin is stored
- * with `manifest_id` null, and the digest stays in the sandbox's config JSON.
- *
- * With a `DbWriteConnection` the pin is its own retried transaction (a promise); with a transaction
- * handle it joins the caller's transaction (synchronous), e.g. the one that inserts the sandbox.
- *
- * @example
- * ```ts
- * await persistOciManifestPin(pools.write, { sandboxId, digest: image.digest });
- * await pools.write.transaction((tx) => persistOciManifestPin(tx, { sandboxId, digest }));
- * ```
+ * Pins a sandbox to the manifest with `digest`: an upsert, so a sandbox has at most one pin. An unknown
+ * digest is stored with `manifest_id` null (the digest stays in the config JSON). Joins the caller's
+ * transaction, or runs its own on a `DbWriteConnection`.
  */
 export function persistOciManifestPin(
   conn: DbWriteTransaction,
@@ -343,15 +299,7 @@ export function persistOciManifestPin(
   return conn instanceof DbWriteConnection ? conn.transaction(pin) : pin(conn);
 }
 
-/**
- * Inside a transaction: deletes a manifest that no reference names and no sandbox pins (its config and
- * layer links cascade), then every layer no manifest uses. Returns whether the manifest was deleted.
- *
- * @example
- * ```ts
- * await write.transaction((tx) => dropManifestIfUnused(tx, manifestId));
- * ```
- */
+/** Deletes a manifest nothing names or pins (config and layer links cascade), then unused layers. */
 export function dropManifestIfUnused(tx: DbWriteTransaction, manifestId: number): boolean {
   const users = countManifestUsers(tx, { manifestId });
   if (users === undefined || users.refs > 0 || users.pins > 0) return false;
@@ -364,16 +312,7 @@ const NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|
 const REGISTRY = /^[A-Za-z0-9.-]+(?::[0-9]+)?$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
-/**
- * Checks an image reference of the form `[registry[:port]/]name:tag` (Docker's grammar, tag required)
- * and returns it unchanged; anything else is a `HostError` `INVALID_ARGUMENT` naming the reference.
- *
- * @example
- * ```ts
- * parseImageReference('localhost:5000/tools/alpine:3.20'); // 'localhost:5000/tools/alpine:3.20'
- * parseImageReference('alpine'); // throws: a tag is required
- * ```
- */
+/** Checks `[registry[:port]/]name:tag` (Docker's grammar, tag required); else `INVALID_ARGUMENT`. */
 export function parseImageReference(reference: string): string {
   const bad = (why: string): HostError =>
     new HostError('INVALID_ARGUMENT', `image reference ${JSON.stringify(reference)} is invalid: ${why}`);
@@ -392,4 +331,101 @@ export function parseImageReference(reference: string): string {
   const name = hasRegistry ? parts.slice(1).join('/') : path;
   if (!NAME.test(name)) throw bad(`name ${JSON.stringify(name)} must be lowercase path components`);
   return reference;
+}
+
+/**
+ * What `msb image inspect` shows of one reference.
+ *
+ * @example
+ * ```ts
+ * const { digest, layers, pinnedBy }: ImageInspection = inspectImage(pools.read, 'alpine:3.20');
+ * ```
+ */
+export interface ImageInspection {
+  readonly reference: string;
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly configDigest: string;
+  readonly architecture: string | null;
+  readonly os: string | null;
+  readonly totalSizeBytes: number;
+  /** When the reference was created or last re-pointed. */
+  readonly createdAt: string;
+  readonly config: {
+    readonly env: readonly string[];
+    readonly cmd: readonly string[] | null;
+    readonly entrypoint: readonly string[] | null;
+    readonly workingDir: string | null;
+    readonly user: string | null;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly stopSignal: string | null;
+  };
+  readonly layers: readonly {
+    readonly diffId: string;
+    readonly blobDigest: string;
+    readonly mediaType: string;
+    readonly compressedSizeBytes: number;
+  }[];
+  /** Every reference naming the same manifest, this one included. */
+  readonly references: readonly string[];
+  /** Sandboxes pinned to the manifest: it cannot be removed while they exist. */
+  readonly pinnedBy: readonly string[];
+}
+
+/**
+ * One reference's manifest, config, layers, other references and pinning sandboxes, in one snapshot;
+ * an unknown reference is `HostError` `IMAGE_NOT_FOUND`.
+ *
+ * @example
+ * ```ts
+ * const image = inspectImage(pools.read, 'alpine:3.20');
+ * console.log(image.config.entrypoint, image.layers.length);
+ * ```
+ */
+export function inspectImage(read: DbReadConnection, reference: string): ImageInspection {
+  return read.snapshot((conn) => {
+    const row = selectImageDetails(conn, { reference });
+    if (row === undefined) throw new HostError('IMAGE_NOT_FOUND', `image "${reference}" does not exist`);
+    return {
+      reference: row.reference,
+      digest: row.digest,
+      mediaType: row.mediaType,
+      configDigest: row.configDigest,
+      architecture: row.architecture,
+      os: row.os,
+      totalSizeBytes: row.totalSizeBytes,
+      createdAt: row.createdAt,
+      config: {
+        env: parseArray(row.env),
+        cmd: row.cmd === null ? null : parseArray(row.cmd),
+        entrypoint: row.entrypoint === null ? null : parseArray(row.entrypoint),
+        workingDir: row.workingDir,
+        user: row.user,
+        labels: parseLabels(row.labels),
+        stopSignal: row.stopSignal,
+      },
+      layers: listManifestLayers(conn, { manifestId: row.manifestId }).map((layer) => ({
+        diffId: layer.diffId,
+        blobDigest: layer.blobDigest,
+        mediaType: layer.mediaType,
+        compressedSizeBytes: layer.compressedSizeBytes,
+      })),
+      references: listImageRefs(conn)
+        .filter((ref) => ref.digest === row.digest)
+        .map((ref) => ref.reference),
+      pinnedBy: listSandboxesPinningManifest(conn, { manifestId: row.manifestId }).map((r) => r.name),
+    };
+  });
+}
+
+function parseLabels(json: string | null): Record<string, string> {
+  // Written by importOciImage from a checked object of strings.
+  if (json === null) return {};
+  const value: unknown = JSON.parse(json);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`config row holds labels ${json}, not a JSON object`);
+  }
+  return Object.fromEntries(
+    Object.entries(value).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
 }

@@ -3,8 +3,8 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
+import { killGroup } from '../sandbox/kill-group.js';
 import { REPORT_FD, type RuntimeReport } from '../sandbox/protocol.js';
-import { signalRuntime } from './processes.js';
 
 /** What the main thread asks for: one runtime process started and its report awaited. */
 export interface LaunchRequest {
@@ -64,11 +64,8 @@ function launch(request: LaunchRequest, reply: (message: LaunchReply) => void): 
     child.unref();
     reply(message);
   };
-  const killGroup = (): void => {
-    if (pid !== undefined) signalRuntime(pid, 'SIGKILL', 'group');
-  };
   const timer = setTimeout(() => {
-    killGroup();
+    killGroup(pid);
     finish({
       id,
       type: 'failed',
@@ -88,7 +85,7 @@ function launch(request: LaunchRequest, reply: (message: LaunchReply) => void): 
     try {
       report = JSON.parse(text.slice(0, newline));
     } catch {
-      killGroup();
+      killGroup(pid);
       finish({ id, type: 'failed', message: `unreadable report ${JSON.stringify(text.slice(0, newline))}` });
       return;
     }

@@ -3,13 +3,14 @@ import {
   listActiveRuns,
   listMetricsOfSandbox,
   listRunsOfSandbox,
+  selectActiveRun,
   selectLatestMetric,
   selectLatestRun,
   selectSandboxes,
 } from '../generated/index.js';
 import { HostError } from '../sandbox/errors.js';
 import { isRuntimeAlive } from './processes.js';
-import { loadActiveRun, loadSandboxRecord, requireSandbox } from './reconcile.js';
+import { loadSandboxRecord, requireSandbox } from './reconcile.js';
 import {
   type MetricSample,
   type RunRecord,
@@ -19,21 +20,13 @@ import {
   toSandboxRecord,
 } from './records.js';
 
-/**
- * Gathers a {@link SandboxHandle} for a record: its active run (else newest run), live pid, newest
- * metric and uptime. Read-only; run it inside `read.snapshot()` for one consistent view of many.
- *
- * @example
- * ```ts
- * const handles = pools.read.snapshot((r) => records.map((record) => buildHandle(r, record)));
- * ```
- */
+/** A record's handle: active run (else newest), live pid, newest metric, uptime. Run it in a snapshot. */
 export function buildHandle(
   conn: DbReadConnection | DbWriteTransaction,
   record: SandboxRecord,
   now: number = Date.now(),
 ): SandboxHandle {
-  const active = loadActiveRun(conn, record.id);
+  const active = selectActiveRun(conn, { sandboxId: record.id });
   const run = active ?? selectLatestRun(conn, { sandboxId: record.id });
   const pid = active !== undefined && isRuntimeAlive(active.pid) ? active.pid : null;
   const startedAt = active === undefined ? Number.NaN : Date.parse(active.startedAt);
@@ -41,24 +34,9 @@ export function buildHandle(
     record,
     run,
     pid,
-    metric: latestMetric(conn, record.id),
+    metric: selectLatestMetric(conn, { sandboxId: record.id }),
     uptimeMs: pid === null || Number.isNaN(startedAt) ? null : Math.max(0, now - startedAt),
   };
-}
-
-/**
- * The newest metric sample of a sandbox, or `undefined` before the first one.
- *
- * @example
- * ```ts
- * const cpu = latestMetric(pools.read, record.id)?.cpuPercent;
- * ```
- */
-export function latestMetric(
-  conn: DbReadConnection | DbWriteTransaction,
-  sandboxId: number,
-): MetricSample | undefined {
-  return selectLatestMetric(conn, { sandboxId });
 }
 
 /**
@@ -110,8 +88,8 @@ export interface SandboxInspection {
 }
 
 /**
- * Reads a sandbox's handle, its last `limit` runs and metric samples in one snapshot; a missing
- * sandbox is `HostError` `SANDBOX_NOT_FOUND`.
+ * A sandbox's handle, its last `limit` runs and metric samples, in one snapshot; a missing sandbox is
+ * `HostError` `SANDBOX_NOT_FOUND`.
  *
  * @example
  * ```ts
@@ -149,14 +127,7 @@ export function metricsForSandbox(
   return listMetricsOfSandbox(conn, { sandboxId, limit });
 }
 
-/**
- * A run recorded as Running whose runtime process is alive.
- *
- * @example
- * ```ts
- * const live: ActiveRuntime[] = loadActivePids(pools.read);
- * ```
- */
+/** A run recorded as Running whose runtime process is alive. */
 export interface ActiveRuntime {
   readonly sandboxId: number;
   readonly name: string;
@@ -165,23 +136,15 @@ export interface ActiveRuntime {
   readonly pid: number;
 }
 
-/**
- * The runtimes that are alive: every Running run whose pid passes {@link isRuntimeAlive}. Runs whose
- * process died (or whose pid now names an unrelated process) are left out (the reaper deals with them).
- *
- * @example
- * ```ts
- * for (const { name, pid } of loadActivePids(pools.read)) console.log(name, pid);
- * ```
- */
+/** The runtimes that are alive; runs whose runtime died are left to the reaper. */
 export function loadActivePids(conn: DbReadConnection | DbWriteTransaction): ActiveRuntime[] {
   return listActiveRuns(conn)
     .filter((run) => isRuntimeAlive(run.pid))
-    .map((run) => ({
-      sandboxId: run.sandboxId,
-      name: run.name,
-      sandboxStatus: run.sandboxStatus,
-      runId: run.runId,
-      pid: run.pid,
+    .map(({ sandboxId, name, sandboxStatus, runId, pid }) => ({
+      sandboxId,
+      name,
+      sandboxStatus,
+      runId,
+      pid,
     }));
 }

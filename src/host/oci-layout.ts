@@ -7,15 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { HostError } from '../sandbox/errors.js';
 
-/**
- * An image read from an OCI image layout, every blob verified.
- *
- * @example
- * ```ts
- * const image: OciImage = await readOciLayout('/tmp/alpine-oci');
- * image.layers.map((l) => l.diffId);
- * ```
- */
+/** An image read from an OCI image layout, every blob verified. */
 export interface OciImage {
   readonly manifestDigest: string;
   readonly manifestMediaType: string;
@@ -27,17 +19,7 @@ export interface OciImage {
   readonly layers: readonly OciLayer[];
 }
 
-/**
- * The run defaults of an image config (`config` object of the OCI image config), as stored.
- *
- * @example
- * ```ts
- * const config: OciImageConfig = {
- *   env: ['PATH=/usr/bin'], cmd: ['sh'], entrypoint: null, workingDir: null, user: null, labels: null,
- *   stopSignal: null,
- * };
- * ```
- */
+/** The run defaults of an image config (its `config` object), as stored. */
 export interface OciImageConfig {
   readonly env: readonly string[] | null;
   readonly cmd: readonly string[] | null;
@@ -48,14 +30,7 @@ export interface OciImageConfig {
   readonly stopSignal: string | null;
 }
 
-/**
- * One layer: its blob (compressed) and its `diff_id` (digest of the uncompressed tar).
- *
- * @example
- * ```ts
- * const layer: OciLayer = { digest: 'sha256:…', diffId: 'sha256:…', mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', size: 120 };
- * ```
- */
+/** One layer: its blob (compressed) and its `diff_id` (digest of the uncompressed tar). */
 export interface OciLayer {
   readonly digest: string;
   readonly diffId: string;
@@ -63,19 +38,9 @@ export interface OciLayer {
   readonly size: number;
 }
 
-/**
- * How to choose among several manifests of one index.
- *
- * @example
- * ```ts
- * const select: OciManifestSelector = { refNames: ['3.20', 'alpine:3.20'] };
- * ```
- */
+/** How to choose among several manifests of one index. */
 export interface OciManifestSelector {
-  /**
-   * Matched against the `org.opencontainers.image.ref.name` annotation, which some tools set to the tag
-   * (`skopeo`, `umoci`) and others to the whole reference (BuildKit).
-   */
+  /** Matched against the `ref.name` annotation: the tag (skopeo, umoci) or the whole reference (BuildKit). */
   readonly refNames?: readonly string[];
 }
 
@@ -92,21 +57,11 @@ const MAX_JSON_BLOB_BYTES = 8 * 1024 * 1024;
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
 /**
- * Reads and verifies an OCI image layout directory (`oci-layout`, `index.json`, `blobs/sha256/…`).
- *
- * 1. `index.json` → the image manifest (one manifest, or the one whose `ref.name` annotation is one of
- *    `select.refNames`, or the one for linux on this machine's architecture) → config and layers.
- * 2. Every blob's size and sha256 digest are checked against its descriptor, and every media type
- *    against its role; gzip and plain tar layers are also decompressed and checked against the
- *    config's `rootfs.diff_ids` (zstd layers are not: Node 20's zlib has no zstd).
- * 3. Any problem is a `HostError` `IMAGE_INVALID` whose message starts with the file at fault.
- *
- * Reads only; the caller persists (see `importOciImage`).
- *
- * @example
- * ```ts
- * const image = await readOciLayout('/tmp/alpine-oci', { refNames: ['3.20'] });
- * ```
+ * Reads and verifies an OCI image layout directory: `index.json` → the manifest (the only one, the one
+ * whose `ref.name` is in `select.refNames`, or linux on this architecture) → config and layers. Every
+ * blob's size, sha256 and media type are checked; gzip and plain tar layers also against the config's
+ * `rootfs.diff_ids` (zstd is not: Node 20's zlib has none). Any problem is `HostError` `IMAGE_INVALID`,
+ * its message starting with the file at fault. Reads only.
  */
 export async function readOciLayout(dir: string, select: OciManifestSelector = {}): Promise<OciImage> {
   const layoutFile = join(dir, 'oci-layout');
@@ -397,15 +352,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/**
- * The media types an OCI image layout may use, by role. Docker's schema 2 types are accepted next to
- * the OCI ones because `docker save` and several registries still emit them.
- *
- * @example
- * ```ts
- * OCI_MEDIA_TYPES.manifest.includes(descriptor.mediaType);
- * ```
- */
+/** Accepted media types by role; Docker's schema 2 next to OCI's, since `docker save` still emits them. */
 export const OCI_MEDIA_TYPES = {
   index: [
     'application/vnd.oci.image.index.v1+json',
@@ -424,14 +371,7 @@ export const OCI_MEDIA_TYPES = {
   ],
 } as const satisfies Record<string, readonly string[]>;
 
-/**
- * Whether a layer media type is gzip-compressed (so its `diff_id` is the digest after gunzip).
- *
- * @example
- * ```ts
- * isGzipLayer('application/vnd.oci.image.layer.v1.tar+gzip'); // true
- * ```
- */
+/** Whether a layer media type is gzip-compressed (its `diff_id` is the digest after gunzip). */
 export function isGzipLayer(mediaType: string): boolean {
   return mediaType.endsWith('+gzip') || mediaType.endsWith('.tar.gzip');
 }

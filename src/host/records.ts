@@ -7,14 +7,7 @@ import { HostError } from '../sandbox/errors.js';
 import type { SandboxConfig } from '../sandbox/protocol.js';
 import { parseSandboxConfig } from '../sandbox/sandbox-config.js';
 
-/**
- * A sandbox's status, as the schema's `CHECK` enum allows it.
- *
- * @example
- * ```ts
- * const active: SandboxStatus[] = ['Running', 'Draining'];
- * ```
- */
+/** A sandbox's status, as the schema's `CHECK` enum allows it. */
 export type SandboxStatus = SelectSandboxByNameRow['status'];
 
 /**
@@ -35,15 +28,7 @@ export interface SandboxRecord {
   readonly updatedAt: string;
 }
 
-/**
- * Builds a {@link SandboxRecord} from any generated row of the `sandbox` table.
- *
- * @example
- * ```ts
- * const row = selectSandboxByName(pools.read, { name: 'web' });
- * const record = row === undefined ? undefined : toSandboxRecord(row);
- * ```
- */
+/** A {@link SandboxRecord} from any generated row of the `sandbox` table; a bad config is `SANDBOX_CONFIG_INVALID`. */
 export function toSandboxRecord(row: SelectSandboxByNameRow): SandboxRecord {
   return {
     id: row.id,
@@ -55,38 +40,15 @@ export function toSandboxRecord(row: SelectSandboxByNameRow): SandboxRecord {
   };
 }
 
-/**
- * Whether a status means a runtime is (or should be) supervising the sandbox.
- *
- * @example
- * ```ts
- * isActiveStatus('Draining'); // true
- * ```
- */
+/** Whether a status means a runtime is (or should be) supervising the sandbox. */
 export function isActiveStatus(status: SandboxStatus): boolean {
   return status === 'Running' || status === 'Draining';
 }
 
-/**
- * One `run` row: a runtime's supervision of a sandbox, from its start to its recorded end.
- *
- * @example
- * ```ts
- * const run: RunRecord | undefined = loadActiveRun(pools.read, record.id);
- * run?.pid; // the runtime's pid (its process group id)
- * ```
- */
+/** One `run` row: a runtime's supervision of a sandbox, from its start to its recorded end. */
 export type RunRecord = SelectActiveRunRow;
 
-/**
- * One `sandbox_metric` row, as a runtime's sampler wrote it.
- *
- * @example
- * ```ts
- * const sample: MetricSample | undefined = latestMetric(pools.read, record.id);
- * sample?.memoryBytes;
- * ```
- */
+/** One `sandbox_metric` row, as a runtime's sampler wrote it. */
 export type MetricSample = SelectLatestMetricRow;
 
 /**
@@ -112,16 +74,7 @@ export interface SandboxHandle {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
-/**
- * Refuses a sandbox or volume name that could not safely be a directory name (it becomes
- * `<home>/sandboxes/<name>` or `<home>/volumes/<name>`), with `HostError` `INVALID_ARGUMENT`.
- *
- * @example
- * ```ts
- * assertValidName('sandbox', 'web-1'); // ok
- * assertValidName('volume', '../etc'); // throws INVALID_ARGUMENT
- * ```
- */
+/** Refuses (`INVALID_ARGUMENT`) a name that could not safely be a directory name under the msb home. */
 export function assertValidName(kind: 'sandbox' | 'volume', name: string): void {
   if (!NAME.test(name)) {
     throw new HostError(

@@ -1,32 +1,18 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { HostError } from '../sandbox/errors.js';
-import { sandboxDir } from '../sandbox/paths.js';
+import { killGroup } from '../sandbox/kill-group.js';
+import { sandboxLogPath } from '../sandbox/paths.js';
 import type { LaunchReply, LaunchRequest } from './launcher-worker.js';
-import { signalRuntime } from './processes.js';
 
-/**
- * What {@link startRuntime} needs.
- *
- * @example
- * ```ts
- * const options: StartRuntimeOptions = { dbPath, sandboxName: 'web', sandboxId: 3, msbHome: home, timeoutMs: 30_000 };
- * ```
- */
+/** What {@link startRuntime} needs. */
 export interface StartRuntimeOptions {
   readonly dbPath: string;
   readonly sandboxName: string;
-  /**
-   * The sandbox row to run: the runtime refuses to run if that row is gone or no longer has `sandboxName`
-   * (removed or replaced during the start), so it can never take over a newer sandbox of the same name.
-   */
+  /** The row to run: a runtime whose row is gone or renamed refuses, so it never takes over a newer one. */
   readonly sandboxId: number;
-  /**
-   * The msb home, passed as `--home`: the runtime's log goes to `<msbHome>/sandboxes/<name>/runtime.log`,
-   * and the runtime derives the sandbox directory and reads `config.json` from it.
-   */
+  /** Passed as `--home`: the runtime derives its sandbox directory and reads `config.json` from it. */
   readonly msbHome: string;
   /** How long to wait for the runtime's report before killing it (default 30 000). */
   readonly timeoutMs?: number;
@@ -34,21 +20,17 @@ export interface StartRuntimeOptions {
   readonly connectTimeoutMs?: number;
   /** Passed as `--stop-grace-ms`: how long a stopped workload gets before SIGKILL (runtime default 10 s). */
   readonly stopGraceMs?: number;
-  /**
-   * Called with the runtime's pid as soon as it is spawned, so a caller can clean up after a runtime
-   * that fails or is killed before its report (its run row, if it inserted one, carries that pid).
-   */
+  /** Called with the pid once spawned, to clean up after a runtime that fails before its report. */
   readonly onSpawn?: (runtimePid: number) => void;
 }
 
 /**
  * A runtime that reported ready: its run row exists, its workload was started, and its first metric is
- * stored (unless the workload had already exited: then there was nothing to sample, and its exit is
- * recorded next).
+ * stored (unless the workload had already exited).
  *
  * @example
  * ```ts
- * const { runId, runtimePid, workloadPid, busyRetries }: RuntimeStarted = await startRuntime(options);
+ * const { runId, runtimePid, workloadPid }: RuntimeStarted = (await startSandbox(pools, { home, name })).runtime;
  * ```
  */
 export interface RuntimeStarted {
@@ -61,16 +43,7 @@ export interface RuntimeStarted {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/**
- * The compiled runtime entry, `dist/runtime/main.js`, found relative to this module: next to it when
- * this is the compiled `dist/host/runtime-launcher.js`; in the project's `dist/` when this module
- * runs from its TypeScript source (tests, `tsx`), since the runtime is always plain compiled JavaScript.
- *
- * @example
- * ```ts
- * spawn(process.execPath, [RUNTIME_MAIN, '--db', dbPath, '--home', home, '--sandbox', 'web', '--sandbox-id', '3']);
- * ```
- */
+/** `dist/runtime/main.js`; from the TypeScript source (tests, tsx) the project's compiled one. */
 export const RUNTIME_MAIN = fileURLToPath(
   import.meta.url.endsWith('.ts')
     ? new URL('../../dist/runtime/main.js', import.meta.url)
@@ -78,32 +51,15 @@ export const RUNTIME_MAIN = fileURLToPath(
 );
 
 /**
- * Starts the runtime process of one sandbox and waits for its report.
- *
- * 1. Spawns `node dist/runtime/main.js --db <dbPath> --home <msbHome> --sandbox <name> --sandbox-id <id>`
- *    with `process.execPath`, detached (its own process group, which its workload joins), stdin and
- *    stdout closed, stderr appended to `<msbHome>/sandboxes/<name>/runtime.log`, and fd 3 a pipe for the
- *    report. The spawn happens on the process's launcher thread (started on first use), never on the
- *    caller's: `spawn()` blocks its thread until the child has exec'd.
- * 2. Resolves with the `ready` report. From then on nothing of the runtime is referenced by this process:
- *    the host may exit while the runtime keeps running.
- * 3. Rejects with `HostError` `RUNTIME_START_FAILED` naming the sandbox on a `failed` report (with the
- *    runtime's code and message), on EOF without a report (the runtime died; the end of its log is
- *    quoted), after `timeoutMs`, or if the launcher thread dies (in the last two cases the runtime's
- *    whole process group is killed with SIGKILL).
- *
- * The runtime and the launcher thread are always compiled JavaScript: from `src/` (tests, `tsx`) they are
- * taken from the project's `dist/`, so run `npm run build` first.
- *
- * @example
- * ```ts
- * const started = await startRuntime({ dbPath: dbPathFor(home), sandboxName: 'web', sandboxId: 3, msbHome: home });
- * console.log(`runtime ${started.runtimePid} runs workload ${started.workloadPid}`);
- * ```
+ * Starts the runtime of one sandbox and waits for its report. The spawn (detached, stderr appended to the
+ * sandbox's `runtime.log`, fd 3 a pipe for the report) happens on the process's launcher thread, never on
+ * the caller's: `spawn()` blocks its thread until the child has exec'd. Resolves with the `ready` report,
+ * after which nothing of the runtime is referenced (the host may exit). Rejects with `HostError`
+ * `RUNTIME_START_FAILED` on a `failed` report, on EOF without one (the log's end is quoted), after
+ * `timeoutMs`, or if the launcher thread dies (then the runtime's group is SIGKILLed).
  */
 export function startRuntime(options: StartRuntimeOptions): Promise<RuntimeStarted> {
   const { dbPath, sandboxName, sandboxId, msbHome } = options;
-  const dir = sandboxDir(msbHome, sandboxName);
   const args = [RUNTIME_MAIN, '--db', dbPath, '--home', msbHome, '--sandbox', sandboxName];
   args.push('--sandbox-id', String(sandboxId));
   if (options.connectTimeoutMs !== undefined)
@@ -136,18 +92,16 @@ export function startRuntime(options: StartRuntimeOptions): Promise<RuntimeStart
       id,
       execPath: process.execPath,
       args,
-      logPath: join(dir, 'runtime.log'),
+      logPath: sandboxLogPath(msbHome, sandboxName, 'runtime'),
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     };
     worker.postMessage(request);
   });
 }
 
-/** A launch the launcher thread has not settled yet. */
 interface PendingLaunch {
   pid: number | undefined;
   readonly spawned: (pid: number) => void;
-  /** The ready report, or why the runtime did not start. */
   readonly settle: (outcome: RuntimeStarted | string) => void;
 }
 
@@ -159,16 +113,7 @@ const pending = new Map<number, PendingLaunch>();
 let nextLaunchId = 1;
 let worker: Worker | undefined;
 
-/**
- * Starts the process's runtime launcher thread now, if it is not running, so that its start-up (tens
- * of milliseconds) overlaps the caller's database work instead of delaying the first spawn. The thread
- * never keeps the process alive while no launch is pending.
- *
- * @example
- * ```ts
- * prestartRuntimeLauncher(); // then prepare and insert the sandbox, then startRuntime()
- * ```
- */
+/** Starts the launcher thread now, so its start-up overlaps the caller's database work. */
 export function prestartRuntimeLauncher(): void {
   launcher();
 }
@@ -197,7 +142,7 @@ function launcher(): Worker {
     worker = undefined;
     for (const [id, launch] of pending) {
       // Nobody waits for these runtimes' reports any more: they must not run unsupervised.
-      if (launch.pid !== undefined) signalRuntime(launch.pid, 'SIGKILL', 'group');
+      killGroup(launch.pid);
       pending.delete(id);
       launch.settle(`the runtime launcher thread ${why}; killed the runtime's process group`);
     }

@@ -25,15 +25,10 @@ export interface SandboxStarted {
 }
 
 /**
- * Starts a Stopped or Crashed sandbox again with its stored config.
- *
- * 1. A missing sandbox is `HostError` `SANDBOX_NOT_FOUND`; one that is Running or Draining (after
- *    reconcile) is `SANDBOX_RUNNING`.
- * 2. The status moves to Running with a compare-and-set, so two concurrent starts launch one runtime
- *    (the loser gets `SANDBOX_RUNNING`).
- * 3. A sandbox made from an image pins its manifest digest again (an upsert: still one
- *    `sandbox_rootfs` row), so the pin holds even if it was lost.
- * 4. The runtime is launched ({@link launchSandboxRuntime}); if it fails the sandbox is Stopped again.
+ * Starts a Stopped or Crashed sandbox again with its stored config. Running or Draining (after
+ * reconcile) is `HostError` `SANDBOX_RUNNING`; the status moves with a compare-and-set, so of two
+ * concurrent starts one launches and the other gets `SANDBOX_RUNNING`. An image's manifest is pinned
+ * again (an upsert), so the pin holds even if it was lost.
  *
  * @example
  * ```ts
@@ -65,7 +60,7 @@ export async function startSandbox(
 }
 
 /**
- * Options of {@link launchSandboxRuntime}.
+ * How a sandbox's runtime is launched.
  *
  * @example
  * ```ts
@@ -81,23 +76,11 @@ export interface LaunchOptions {
 }
 
 /**
- * Starts the runtime of a sandbox already marked Running and waits until it reports ready (run row
- * inserted, workload spawned, first metric stored unless the workload already exited).
- *
- * 1. The runtime gets the record's id and name: if the sandbox is stopped, killed, removed or replaced
- *    before the runtime inserts its run, the runtime refuses to run (`SANDBOX_NOT_FOUND` /
- *    `SANDBOX_NOT_STARTABLE` in the rejection's message) and the host's decision stands.
- * 2. A runtime that fails to start rejects with `startRuntime`'s `HostError` `RUNTIME_START_FAILED`.
- *    Before that, in one transaction, a run that runtime inserted and left Running (it was killed for
- *    not reporting in time, or died) becomes Terminated/InternalError with the failure as its detail,
- *    and the sandbox is marked Stopped unless another run of it is Running (a start that raced this
- *    one won), so it never stays Running without a runtime.
- *
- * @example
- * ```ts
- * const started = await launchSandboxRuntime(pools.write, record, { home });
- * started.runtimePid;
- * ```
+ * Starts the runtime of a sandbox already marked Running and waits for its ready report. The runtime
+ * gets the record's id and name, so a sandbox stopped, removed or replaced before the runtime claims it
+ * keeps the host's decision (the runtime refuses). On failure, in one transaction, a run that runtime
+ * left Running becomes Terminated/InternalError and the sandbox Stopped unless another run of it is
+ * Running (a racing start won): it never stays Running without a runtime.
  */
 export async function launchSandboxRuntime(
   write: DbWriteConnection,

@@ -4,6 +4,7 @@ import type { DbPools, DbWriteConnection } from '../db/index.js';
 import {
   deleteSandboxIfIdle,
   markSandboxStoppedIfActive,
+  selectActiveRun,
   selectRunById,
   setSandboxStatus,
   terminateActiveRun,
@@ -11,8 +12,8 @@ import {
 import { HostError } from '../sandbox/errors.js';
 import { sandboxDir } from '../sandbox/paths.js';
 import { isRuntimeAlive, nextHostTurn, signalRuntime, waitForPidExit } from './processes.js';
-import { loadActiveRun, requireSandbox } from './reconcile.js';
-import { isActiveStatus, type RunRecord, type SandboxRecord, type SandboxStatus } from './records.js';
+import { requireSandbox } from './reconcile.js';
+import { isActiveStatus, type RunRecord, type SandboxRecord } from './records.js';
 
 const POLL_MS = 20;
 
@@ -32,19 +33,13 @@ export interface StopResult {
 }
 
 /**
- * Stops a running sandbox gracefully.
- *
- * 1. A sandbox that is not Running or Draining (after reconcile) is `HostError` `SANDBOX_NOT_RUNNING`;
- *    a missing one `SANDBOX_NOT_FOUND`.
- * 2. The runtime gets SIGTERM (it forwards it to the workload), and the host waits up to `timeoutMs`
- *    (default {@link DEFAULT_STOP_TIMEOUT_MS}, 15 s) for the runtime to record the run's end and exit; the runtime marks the sandbox
- *    Stopped itself.
- * 3. After the timeout the runtime's process group gets SIGKILL; once it is dead the host records the
- *    run Terminated/Signal (`SIGKILL`) itself. A group that survives SIGKILL for 5 s is `STOP_TIMEOUT`.
- * 4. A Running sandbox whose runtime never inserted a run is simply marked Stopped.
- * 5. A runtime whose pid no longer leads its own process group is gone (the pid may belong to an
- *    unrelated process now, which is never signalled): its run becomes Terminated/InternalError unless
- *    the runtime recorded it, and the sandbox Stopped.
+ * Stops a running sandbox gracefully: SIGTERM to its runtime (which forwards it to the workload, records
+ * the run's end and marks the sandbox Stopped), then up to `timeoutMs` (default
+ * {@link DEFAULT_STOP_TIMEOUT_MS}) for it to exit; after that SIGKILL to its process group, and the host
+ * records the run Terminated/Signal itself. A group that survives SIGKILL for 5 s is `HostError`
+ * `STOP_TIMEOUT`; a sandbox not Running or Draining (after reconcile) is `SANDBOX_NOT_RUNNING`. A runtime
+ * that is already gone (its pid no longer leads its group, and is never signalled) leaves its run
+ * Terminated/InternalError unless it recorded it.
  *
  * @example
  * ```ts
@@ -61,7 +56,7 @@ export async function stopSandbox(
   if (!isActiveStatus(record.status)) {
     throw new HostError('SANDBOX_NOT_RUNNING', `sandbox "${record.name}" is not running (${record.status})`);
   }
-  const run = loadActiveRun(pools.read, record.id);
+  const run = selectActiveRun(pools.read, { sandboxId: record.id });
   if (run === undefined) {
     await markSandboxStoppedIfActive(pools.write, { id: record.id });
     return { run: undefined, forced: false };
@@ -116,16 +111,10 @@ export async function stopSandbox(
 }
 
 /**
- * Kills a running sandbox at once.
- *
- * 1. A sandbox that is not Running or Draining (after reconcile) is `HostError` `SANDBOX_NOT_RUNNING`.
- * 2. The runtime's process group (runtime and workload) gets SIGKILL; the host waits up to 5 s to
- *    confirm the runtime is dead, else `KILL_FAILED` and nothing is recorded.
- * 3. In one transaction the run becomes Terminated/Signal (`SIGKILL`) and the sandbox Stopped; the
- *    killed runtime cannot record anything itself.
- * 4. A runtime with no process group left is already gone (its pid, if alive, is an unrelated
- *    process and is not signalled): its run becomes Terminated/InternalError (unless the runtime
- *    recorded it) and the sandbox Stopped.
+ * Kills a running sandbox at once: SIGKILL to its runtime's process group, up to 5 s to confirm the
+ * runtime is dead (else `HostError` `KILL_FAILED` and nothing recorded), then in one transaction its run
+ * Terminated/Signal and the sandbox Stopped. A runtime already gone leaves its run
+ * Terminated/InternalError unless it recorded it.
  *
  * @example
  * ```ts
@@ -139,7 +128,7 @@ export async function killSandbox(pools: DbPools, name: string): Promise<RunReco
   if (!isActiveStatus(record.status)) {
     throw new HostError('SANDBOX_NOT_RUNNING', `sandbox "${record.name}" is not running (${record.status})`);
   }
-  const run = loadActiveRun(pools.read, record.id);
+  const run = selectActiveRun(pools.read, { sandboxId: record.id });
   // No such group: a live runtime always leads one, so it is gone, and its pid (if alive) is not ours.
   const delivered = run !== undefined && signalRuntime(run.pid, 'SIGKILL', 'group');
   if (run !== undefined && delivered) {
@@ -177,26 +166,16 @@ export async function killSandbox(pools: DbPools, name: string): Promise<RunReco
 }
 
 /**
- * Stops a sandbox that is about to be replaced, then records it Stopped.
- *
- * 1. If its active run's runtime is alive, the runtime gets SIGTERM (it forwards it to the workload)
- *    and has `timeoutMs` to exit; after that its process group gets SIGKILL. A pid that no longer
- *    leads its own group is an unrelated process now: it is neither signalled nor waited for.
- * 2. A runtime that survives SIGKILL for 5 s is a `HostError` `STOP_TIMEOUT` and nothing is recorded.
- * 3. The run (if still Running) becomes Terminated/Signal and the sandbox Stopped
- *    ({@link markSandboxStoppedForReplacement}).
- *
- * @example
- * ```ts
- * await stopSandboxForReplacement(pools, record, { timeoutMs: 5_000 });
- * ```
+ * Stops a sandbox about to be replaced: SIGTERM, `timeoutMs` to exit, then SIGKILL to its group (a
+ * survivor after 5 s is `STOP_TIMEOUT` and nothing is recorded); then its run Terminated/Signal and the
+ * sandbox Stopped. A pid that no longer leads its group is someone else's: never signalled nor awaited.
  */
 export async function stopSandboxForReplacement(
   pools: DbPools,
   record: SandboxRecord,
   options: { readonly timeoutMs: number },
 ): Promise<void> {
-  const run = loadActiveRun(pools.read, record.id);
+  const run = selectActiveRun(pools.read, { sandboxId: record.id });
   let signal: NodeJS.Signals | null = null;
   // A pid that no longer leads its group is not our runtime any more: nothing is signalled or awaited.
   if (run !== undefined && isRuntimeAlive(run.pid) && signalRuntime(run.pid, 'SIGTERM', 'process')) {
@@ -218,15 +197,7 @@ export async function stopSandboxForReplacement(
   });
 }
 
-/**
- * Records, in one transaction, that a sandbox was stopped so it can be replaced: its run (if one is
- * still Running) becomes Terminated/Signal with the signal that ended it, and the sandbox Stopped.
- *
- * @example
- * ```ts
- * await markSandboxStoppedForReplacement(pools.write, { sandboxId: 1, runId: 7, signal: 'SIGTERM' });
- * ```
- */
+/** In one transaction: the Running run (if any) Terminated/Signal with `signal`, the sandbox Stopped. */
 export function markSandboxStoppedForReplacement(
   write: DbWriteConnection,
   target: { readonly sandboxId: number; readonly runId: number | null; readonly signal: string | null },
@@ -246,37 +217,50 @@ export function markSandboxStoppedForReplacement(
 }
 
 /**
- * Removes a sandbox that is not running: its row (runs, metrics and image pin go by cascade), then its
- * directory `<home>/sandboxes/<name>`.
- *
- * 1. A missing sandbox is `HostError` `SANDBOX_NOT_FOUND`.
- * 2. A Running or Draining one (after reconcile, so a dead runtime does not block) is
- *    `SANDBOX_RUNNING`; the check and the delete are one statement.
+ * Removes a sandbox: its row (runs, metrics and image pin go by cascade), then its directory. A Running
+ * or Draining one (after reconcile) is `HostError` `SANDBOX_RUNNING`, unless `force`: then it is stopped
+ * first ({@link stopSandbox}, `stopTimeoutMs`). The check and the delete are one statement, so a sandbox
+ * started meanwhile is never removed.
  *
  * @example
  * ```ts
- * await removeSandbox(pools, { home, name: 'web' });
+ * await removeSandbox(pools, { home, name: 'web', force: true });
  * ```
  */
 export async function removeSandbox(
   pools: DbPools,
-  target: { readonly home: string; readonly name: string },
+  target: {
+    readonly home: string;
+    readonly name: string;
+    readonly force?: boolean;
+    readonly stopTimeoutMs?: number;
+  },
 ): Promise<void> {
   const record = await requireSandbox(pools, target.name);
+  if (target.force === true && isActiveStatus(record.status)) {
+    try {
+      await stopSandbox(pools, {
+        name: record.name,
+        ...(target.stopTimeoutMs === undefined ? {} : { timeoutMs: target.stopTimeoutMs }),
+      });
+    } catch (err) {
+      // Stopped by someone else meanwhile: the delete below settles it.
+      if (!(err instanceof HostError && err.code === 'SANDBOX_NOT_RUNNING')) throw err;
+    }
+  }
   const deleted = await deleteSandboxIfIdle(pools.write, { id: record.id });
   if (deleted === 0) {
     throw new HostError(
       'SANDBOX_RUNNING',
-      `sandbox "${record.name}" is running; stop or kill it before removing it`,
+      `sandbox "${record.name}" is running; stop or kill it before removing it, or pass force`,
     );
   }
   rmSync(sandboxDir(target.home, record.name), { recursive: true, force: true });
 }
 
 /**
- * How long a stop waits between SIGTERM and SIGKILL by default: 15 s, longer than the runtime's own
- * 10 s grace for its workload (`--stop-grace-ms`), so a runtime that has to SIGKILL a stubborn
- * workload still records the run itself before the host steps in.
+ * How long a stop waits between SIGTERM and SIGKILL by default: longer than the runtime's own 10 s
+ * grace for its workload, so a runtime that has to SIGKILL a stubborn workload still records the run.
  *
  * @example
  * ```ts
@@ -284,19 +268,3 @@ export async function removeSandbox(
  * ```
  */
 export const DEFAULT_STOP_TIMEOUT_MS = 15_000;
-
-/**
- * Sets a sandbox's status unconditionally (and `updated_at`); resolves whether the row exists.
- *
- * @example
- * ```ts
- * await updateSandboxStatus(pools.write, record.id, 'Stopped');
- * ```
- */
-export async function updateSandboxStatus(
-  write: DbWriteConnection,
-  id: number,
-  status: SandboxStatus,
-): Promise<boolean> {
-  return (await setSandboxStatus(write, { id, status })) > 0;
-}

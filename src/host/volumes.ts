@@ -1,5 +1,5 @@
-import { mkdirSync, rmdirSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { type Dirent, existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { DbPools, DbReadConnection } from '../db/index.js';
 import {
   deleteVolume,
@@ -29,15 +29,10 @@ export interface VolumeSpec {
 }
 
 /**
- * Creates a named volume: its row and its directory `<home>/volumes/<name>`.
- *
- * 1. A bad name or quota is `HostError` `INVALID_ARGUMENT`; a taken name is `VOLUME_EXISTS`, also when
- *    a concurrent create wins the race.
- * 2. The directory is created before the row, so no row points at a missing directory. A directory
- *    that is already there (another create in flight, or a leftover with no row) is `VOLUME_EXISTS`:
- *    it is never adopted nor deleted, since it is not this call's to give away.
- * 3. If the insert fails, the directory this call created is removed again (only if still empty)
- *    and the error passes through (a `SqliteError` unwrapped).
+ * Creates a named volume: its directory `<home>/volumes/<name>`, then its row, so no row points at a
+ * missing directory. A bad name or quota is `HostError` `INVALID_ARGUMENT`; a taken name, or a directory
+ * already there (a create in flight, or a leftover never adopted nor deleted), is `VOLUME_EXISTS`. If the
+ * insert fails, the directory this call made is removed again if still empty.
  *
  * @example
  * ```ts
@@ -145,14 +140,7 @@ export interface VolumeRecord {
   readonly updatedAt: string;
 }
 
-/**
- * Builds a {@link VolumeRecord} from any generated row of the `volume` table.
- *
- * @example
- * ```ts
- * const volumes = selectVolumes(pools.read).map(toVolumeRecord);
- * ```
- */
+/** A {@link VolumeRecord} from any generated row of the `volume` table. */
 export function toVolumeRecord(row: SelectVolumesRow): VolumeRecord {
   return {
     id: row.id,
@@ -179,4 +167,62 @@ function parseLabels(json: string, name: string): Record<string, string> {
     labels[key] = label;
   }
   return labels;
+}
+
+/**
+ * What `msb volume inspect` shows: the record, its directory and what the directory holds now.
+ *
+ * @example
+ * ```ts
+ * const { path, usedBytes }: VolumeInspection = inspectVolume(pools.read, { home, name: 'cache' });
+ * ```
+ */
+export interface VolumeInspection {
+  readonly volume: VolumeRecord;
+  readonly path: string;
+  /** False when the directory is missing (removed behind msb's back). */
+  readonly pathExists: boolean;
+  /** Bytes of the regular files under the directory, symlinks not followed. */
+  readonly usedBytes: number;
+  readonly files: number;
+}
+
+/**
+ * A volume's record and its directory's current use; a missing volume is `HostError` `VOLUME_NOT_FOUND`.
+ *
+ * @example
+ * ```ts
+ * const { volume, usedBytes } = inspectVolume(pools.read, { home, name: 'cache' });
+ * ```
+ */
+export function inspectVolume(
+  read: DbReadConnection,
+  target: { readonly home: string; readonly name: string },
+): VolumeInspection {
+  const row = selectVolumeByName(read, { name: target.name });
+  if (row === undefined) throw new HostError('VOLUME_NOT_FOUND', `volume "${target.name}" does not exist`);
+  const path = volumeDir(target.home, row.name);
+  const usage = { bytes: 0, files: 0 };
+  const pathExists = existsSync(path);
+  if (pathExists) addUsage(path, usage);
+  return { volume: toVolumeRecord(row), path, pathExists, usedBytes: usage.bytes, files: usage.files };
+}
+
+function addUsage(dir: string, usage: { bytes: number; files: number }): void {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    // A directory removed or made unreadable while we walk counts as empty.
+    if (['ENOENT', 'EACCES', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return;
+    throw err;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) addUsage(path, usage);
+    else if (entry.isFile()) {
+      usage.files++;
+      usage.bytes += lstatSync(path, { throwIfNoEntry: false })?.size ?? 0;
+    }
+  }
 }

@@ -3,13 +3,8 @@ import { claimSandboxForRun, insertRuntimeRun, selectSandboxById } from '../gene
 import { RuntimeError } from '../sandbox/errors.js';
 
 /**
- * The sandbox a runtime supervises, its config still as stored: it is parsed only after the run row
- * exists, so a bad config ends as a failed run instead of a sandbox stuck in Running.
- *
- * @example
- * ```ts
- * const { runId, sandbox }: ClaimedRun = await claimRun(write, { id: 3, name: 'web', pid: process.pid });
- * ```
+ * A claimed run and its sandbox; the config stays unparsed here so a bad one ends as a failed run,
+ * not as a sandbox stuck in Running.
  */
 export interface ClaimedRun {
   readonly runId: number;
@@ -22,22 +17,9 @@ export interface ClaimedRun {
 }
 
 /**
- * Records, in one transaction, that a runtime now supervises the sandbox the host started it for: loads
- * the sandbox, claims it, and inserts a `run` row with status Running and the runtime's own pid (the pid
- * the host checks for liveness).
- *
- * 1. The row must still carry the name the host passed: ids are never reused (AUTOINCREMENT), so a
- *    missing row or another name means the sandbox was removed or replaced while this runtime started.
- *    Either is a `RuntimeError` `SANDBOX_NOT_FOUND` naming both.
- * 2. The sandbox must still be Running (the state the host leaves it in for a start) and without another
- *    Running run; otherwise a stop, kill or another runtime got there first: `RuntimeError`
- *    `SANDBOX_NOT_STARTABLE`, so the runtime exits without starting its workload.
- * 3. On either refusal nothing is written.
- *
- * @example
- * ```ts
- * const { runId, sandbox } = await claimRun(write, { id: 3, name: 'web', pid: process.pid });
- * ```
+ * In one transaction: checks the sandbox is still the row the host named (ids are never reused) and
+ * still Running with no other Running run, then inserts a Running run with this runtime's pid.
+ * Otherwise `SANDBOX_NOT_FOUND` or `SANDBOX_NOT_STARTABLE`, with nothing written.
  */
 export function claimRun(
   write: DbWriteConnection,

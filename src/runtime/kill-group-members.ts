@@ -1,21 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 /**
- * Sends `signal` to every other process of the runtime's process group (the workload and whatever it
- * started), the way a container's remaining processes die with its init.
- *
- * 1. Only when the runtime leads its group (`startRuntime` starts it detached): a runtime started from a
- *    shell shares the shell's group, and signalling that would hit unrelated processes. Then nothing is
- *    sent and 0 is returned.
- * 2. Members are found by scanning `/proc/<pid>/stat` for the group id; the runtime itself is skipped,
- *    and a process that vanished meanwhile is ignored.
- *
- * Returns how many processes were signalled.
- *
- * @example
- * ```ts
- * child.once('exit', () => killGroupMembers('SIGKILL')); // nothing the workload left behind survives
- * ```
+ * Sends `signal` to every other member of the runtime's process group (the workload and its
+ * descendants) and returns how many; does nothing unless the runtime leads its group, since one
+ * started from a shell shares the shell's group.
  */
 export function killGroupMembers(signal: NodeJS.Signals): number {
   const group = processGroupOf(process.pid);

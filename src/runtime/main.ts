@@ -1,13 +1,4 @@
-/**
- * Entry point of a runtime process:
- * `node dist/runtime/main.js --db <path> --home <dir> --sandbox <name> --sandbox-id <id>`, started by
- * `startRuntime` (see `protocol.ts` for the contract with the host).
- *
- * @example
- * ```sh
- * node dist/runtime/main.js --db ~/.microsandbox/db/msb.db --home ~/.microsandbox --sandbox web --sandbox-id 3 3>&1
- * ```
- */
+/** Entry of a runtime process, started by `startRuntime`; `protocol.ts` holds its contract with the host. */
 import { parseRuntimeArgs } from './parse-runtime-args.js';
 import { reportToHost } from './report-to-host.js';
 import { runRuntime } from './run-runtime.js';

@@ -2,13 +2,8 @@ import type { DbWriteConnection } from '../db/index.js';
 import { recordRunExit } from './record-run-exit.js';
 
 /**
- * Records that a run's workload could not start: the run Terminated/Failed with the reason in
- * `termination_detail` (no exit code: nothing ran), the sandbox Stopped.
- *
- * @example
- * ```ts
- * await markRunFailed(write, { runId, sandboxId, detail: 'cannot start "nope": spawn nope ENOENT' });
- * ```
+ * Records a workload that could not start: the run Terminated/Failed with `detail` and no exit code,
+ * the sandbox Stopped.
  */
 export async function markRunFailed(
   write: DbWriteConnection,

@@ -1,16 +1,7 @@
 import { parseArgs } from 'node:util';
 import { RuntimeError } from '../sandbox/errors.js';
 
-/**
- * The command line of a runtime process.
- *
- * @example
- * ```ts
- * const args: RuntimeArgs = {
- *   dbPath: '/home/me/.microsandbox/db/msb.db', home: '/home/me/.microsandbox', sandboxName: 'web', sandboxId: 3,
- * };
- * ```
- */
+/** The command line of a runtime process. */
 export interface RuntimeArgs {
   readonly dbPath: string;
   /** The msb home: its `config.json` and the sandbox directories (`sandboxDir`). */
@@ -26,14 +17,7 @@ export interface RuntimeArgs {
 
 /**
  * Parses `--db <path> --home <dir> --sandbox <name> --sandbox-id <id> [--connect-timeout-ms <n>]
- * [--stop-grace-ms <n>]`.
- *
- * A missing, unknown or malformed argument is a `RuntimeError` `INVALID_ARGUMENT` naming it.
- *
- * @example
- * ```ts
- * parseRuntimeArgs(['--db', '/h/db/msb.db', '--home', '/h', '--sandbox', 'web', '--sandbox-id', '3']).sandboxId; // 3
- * ```
+ * [--stop-grace-ms <n>]`; a missing, unknown or malformed argument is `INVALID_ARGUMENT`.
  */
 export function parseRuntimeArgs(argv: readonly string[]): RuntimeArgs {
   let values: Record<string, string | undefined>;

@@ -2,26 +2,12 @@ import { readFile } from 'node:fs/promises';
 import { sumNetDev } from './sum-net-dev.js';
 
 /**
- * Clock ticks per second of the times in `/proc/<pid>/stat` (`getconf CLK_TCK`). Linux reports those
- * times in USER_HZ, which is part of the user-space ABI and is 100 on every architecture Node runs on,
- * whatever the kernel's internal HZ; Node exposes no sysconf, and spawning `getconf` per runtime would
- * cost more than the whole sampler. A test checks the constant against `getconf CLK_TCK`.
- *
- * @example
- * ```ts
- * const cpuSeconds = (utime + stime) / CLOCK_TICKS_PER_SECOND;
- * ```
+ * USER_HZ, the unit of `/proc/<pid>/stat` times: ABI-fixed at 100 on every architecture Node runs on.
+ * Node has no sysconf and spawning `getconf CLK_TCK` costs more than the sampler; a test checks it.
  */
 export const CLOCK_TICKS_PER_SECOND = 100;
 
-/**
- * Raw counters of one process read from `/proc`, before they become a sample.
- *
- * @example
- * ```ts
- * const stats: ProcStats | undefined = await readProcStats(pid);
- * ```
- */
+/** Raw `/proc` counters of one process, before they become a sample. */
 export interface ProcStats {
   /** utime + stime, in clock ticks. */
   readonly cpuTicks: number;
@@ -35,22 +21,9 @@ export interface ProcStats {
 }
 
 /**
- * Reads a process's CPU time, resident memory, block I/O and network counters from `/proc`.
- *
- * 1. Returns `undefined` when the process is gone (its `/proc` entry vanished between reads).
- * 2. Memory is `VmRSS` of `/proc/<pid>/status` (absent for a zombie: then 0).
- * 3. Disk I/O is `read_bytes`/`write_bytes` of `/proc/<pid>/io`, which the kernel lets only a process
- *    with ptrace read access open (another user's process, or a hardened container, gives EACCES); then
- *    both are 0, since a sample without I/O is more useful than no sample.
- * 4. Network counters come from `/proc/<pid>/net/dev`, summed over every interface but `lo`. They belong
- *    to the process's network namespace, not to the process: a workload in the host namespace sees the
- *    host's traffic.
- *
- * @example
- * ```ts
- * const stats = await readProcStats(child.pid!);
- * if (stats !== undefined) console.log(stats.rssBytes);
- * ```
+ * Reads a process's CPU, RSS, block I/O and network counters from `/proc`; `undefined` once it is gone.
+ * I/O is 0 when `/proc/<pid>/io` is refused (it needs ptrace access); network counters are those of
+ * the process's network namespace, not of the process.
  */
 export async function readProcStats(pid: number): Promise<ProcStats | undefined> {
   try {

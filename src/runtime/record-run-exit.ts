@@ -3,17 +3,8 @@ import { markSandboxStoppedUnlessRunRunning, terminateActiveRun } from '../gener
 import type { RunOutcome } from './run-outcome.js';
 
 /**
- * Records the end of a run and stops its sandbox, in one transaction.
- *
- * 1. The run becomes Terminated with the outcome's reason, exit code, signal and detail, and
- *    `terminated_at`; a run the host already terminated keeps the host's record.
- * 2. The sandbox becomes Stopped, unless another run of it is Running (a restart won the race).
- * 3. Returns whether the run row was still Running (false: someone else recorded its end first).
- *
- * @example
- * ```ts
- * await recordRunExit(write, { runId, sandboxId, outcome: workloadOutcome(code, signal, null) });
- * ```
+ * In one transaction, terminates the run with `outcome` and stops the sandbox unless another of its
+ * runs is Running (a restart won). Returns false if the run had already ended: that record stays.
  */
 export function recordRunExit(
   write: DbWriteConnection,

@@ -3,49 +3,25 @@ import { RuntimeError } from '../sandbox/errors.js';
 import { type MetricSample, persistSample } from './persist-sample.js';
 import { CLOCK_TICKS_PER_SECOND, type ProcStats, readProcStats } from './read-proc-stats.js';
 
-/**
- * Options of {@link runMetricsSampler}.
- *
- * @example
- * ```ts
- * const options: MetricsSamplerOptions = { sandboxId: 1, runId: 7, pid: child.pid!, intervalMs: 1000 };
- * ```
- */
+/** Options of {@link runMetricsSampler}. */
 export interface MetricsSamplerOptions {
   readonly sandboxId: number;
   /** The run the samples belong to: sampling stops once the host no longer counts on it. */
   readonly runId: number;
-  /** The workload's pid. */
   readonly pid: number;
   /** Default 1000. */
   readonly intervalMs?: number;
-  /**
-   * Called with a later sample (not the first) that could not be read or stored; the sampler keeps going.
-   * Default: stderr.
-   */
+  /** Gets each failed later sample (the sampler goes on). Default: stderr. */
   readonly onError?: (err: unknown) => void;
-  /**
-   * Called once, after a later sample, when the host no longer counts on the run (it is not Running, or
-   * its sandbox is gone, Stopped or Crashed); sampling has stopped. Default: nothing.
-   */
+  /** Called once, sampling stopped, when a later sample finds the host no longer counts on the run. */
   readonly onRunEnded?: () => void;
 }
 
-/**
- * A running sampler.
- *
- * @example
- * ```ts
- * await sampler.firstSample;
- * await sampler.stop();
- * ```
- */
+/** A running sampler. */
 export interface MetricsSampler {
   /**
-   * The first sample: resolves `true` once it is stored, `false` if the workload was already gone (there
-   * is nothing to sample); rejects with the error of a first sample that could not be read or stored
-   * (that one does not go to `onError`: the caller decides whether the start failed), or with a
-   * `RuntimeError` `SANDBOX_NOT_STARTABLE` if the host already gave up on the run.
+   * `true` once stored, `false` if the workload was already gone. Rejects, without calling `onError`, if
+   * it could not be read or stored, or with `SANDBOX_NOT_STARTABLE` if the host gave up on the run.
    */
   readonly firstSample: Promise<boolean>;
   /** Samples stored so far. */
@@ -55,25 +31,9 @@ export interface MetricsSampler {
 }
 
 /**
- * Samples a workload's resources from `/proc` and stores each sample with {@link persistSample}.
- *
- * 1. The first sample is taken at once; its CPU % is the average since the process started. Later
- *    samples come every `intervalMs` (measured from the previous one's start, never overlapping: a slow
- *    commit delays the next sample instead of piling up) and their CPU % is
- *    Δ(utime+stime) / CLK_TCK / Δwall × 100 (so 200 on two busy cores).
- * 2. A sample of a process that is gone is skipped. A failed first sample rejects `firstSample`; a later
- *    read or store failure goes to `onError` and sampling goes on.
- * 3. Each sample is stored only while the host still counts on the run ({@link persistSample}); when it
- *    no longer does, sampling stops and `onRunEnded` is called (for the first sample: `firstSample`
- *    rejects), so a runtime the host wrote off during its start stops its workload.
- * 4. The timer is unref'd: the sampler never keeps the runtime alive by itself.
- *
- * @example
- * ```ts
- * const sampler = runMetricsSampler(write, { sandboxId, runId, pid: child.pid!, intervalMs: 1000 });
- * if (!(await sampler.firstSample)) console.log('the workload exited before its first sample');
- * child.on('exit', () => void sampler.stop());
- * ```
+ * Samples a workload from `/proc` at once, then every `intervalMs` from the previous start, never
+ * overlapping (a slow commit delays the next one). The first CPU % averages over the process's life,
+ * later ones over the interval (200 on two busy cores). The timer is unref'd.
  */
 export function runMetricsSampler(write: DbWriteConnection, options: MetricsSamplerOptions): MetricsSampler {
   const { sandboxId, runId, pid } = options;

@@ -1,14 +1,4 @@
-/**
- * How a run ended, as stored in the `run` row: the termination reason, the exit data and a detail for
- * humans.
- *
- * @example
- * ```ts
- * const outcome: RunOutcome = {
- *   reason: 'Signal', exitCode: null, exitSignal: 'SIGTERM', detail: 'workload killed by SIGTERM',
- * };
- * ```
- */
+/** How a run ended, as stored in its `run` row. */
 export interface RunOutcome {
   readonly reason: 'Completed' | 'Failed' | 'Signal' | 'InternalError';
   readonly exitCode: number | null;
@@ -17,15 +7,8 @@ export interface RunOutcome {
 }
 
 /**
- * Classifies a workload's exit as Node's `exit` event reports it: exit 0 → Completed, another code →
- * Failed, death by a signal → Signal (with the signal name). `stopReason` (the signal the runtime was
- * told to stop by, if any) goes into the detail, so an operator can tell a stop from a crash.
- *
- * @example
- * ```ts
- * workloadOutcome(null, 'SIGTERM', 'SIGTERM').reason; // 'Signal'
- * workloadOutcome(3, null, null); // { reason: 'Failed', exitCode: 3, exitSignal: null, detail: 'workload exited with code 3' }
- * ```
+ * Classifies a workload's exit: 0 → Completed, another code → Failed, a signal → Signal. `stopReason`
+ * goes into the detail so an operator can tell a stop from a crash.
  */
 export function workloadOutcome(
   code: number | null,

@@ -19,36 +19,13 @@ const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 const DEFAULT_STOP_GRACE_MS = 10_000;
 
 /**
- * The whole life of a runtime process; resolves with the process's exit code once the workload has
- * ended and its end is recorded.
- *
- * 1. Opens its own writer (`connectDb`) and, in one transaction, loads its sandbox by the id and name
- *    the host passed and inserts its run (its own pid) only if the sandbox is still that row, still
- *    Running and not claimed by another runtime (`claimRun`); otherwise it reports `failed`
- *    (`SANDBOX_NOT_FOUND`, `SANDBOX_NOT_STARTABLE`) and exits without starting the workload.
- * 2. Starts the workload; if it cannot start, the run is Terminated/Failed with the reason, the sandbox
- *    Stopped, and a `failed` report goes to the host.
- * 3. Stores the first metric sample, then reports `ready` (run id, pids, busy retries) on fd 3 and
- *    samples every `metricsIntervalMs`. A first sample that cannot be stored fails the start like a
- *    workload that cannot start (the workload is killed); a workload that exited before its first sample
- *    is still reported ready, without a sample (its exit is recorded next).
- * 4. SIGTERM, SIGINT and SIGHUP are forwarded to the workload; if it is still alive after the stop grace
- *    period it gets SIGKILL, so a runtime told to stop never leaves it behind. A signal that arrives
- *    before the workload started prevents the start.
- * 5. When the workload exits, whatever it left in the runtime's process group gets SIGKILL; its outcome
- *    (Completed / Failed / Signal, exit code or signal) is recorded, the sandbox Stopped, the database
- *    closed.
- * 6. Every sample also checks that the host still counts on the run: a stop or replace that raced the
- *    start may have recorded the sandbox Stopped (or deleted it) without a signal, and then the runtime
- *    stops its workload as if told to stop, within one metrics interval.
- * 7. Any other failure after the run was inserted (a busy budget spent, a SQLite error) still ends the
- *    run, Terminated/InternalError with the error in its detail, before the `failed` report: a run never
- *    stays Running after its runtime gave up.
- *
- * @example
- * ```ts
- * process.exitCode = await runRuntime({ dbPath, home, sandboxName: 'web', sandboxId: 3 });
- * ```
+ * The whole life of a runtime process; resolves with its exit code once the workload's end is recorded.
+ * - The workload starts only after `claimRun`, and not at all if a stop signal came first.
+ * - `ready` is reported only once the first sample is stored; failing that fails the start.
+ * - The workload never outlives the runtime: stop signals are forwarded, SIGKILL follows the grace
+ *   period, and whatever it left in the process group is killed when it exits.
+ * - A sample that finds the run written off by the host stops the workload like a signal.
+ * - A run never stays Running after its runtime gave up: it ends as InternalError.
  */
 export async function runRuntime(args: RuntimeArgs): Promise<number> {
   let stopSignal: NodeJS.Signals | null = null;
@@ -117,24 +94,27 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
     if (stopSignal !== null) stop(stopSignal);
 
     let writtenOff: string | null = null;
-    const sampler = runMetricsSampler(db, {
-      sandboxId: sandbox.id,
-      runId,
-      pid: workload.pid!,
-      intervalMs: config.metricsIntervalMs,
-      onRunEnded: () => {
-        // A stop, kill or replace that raced this start recorded the sandbox as not running (or
-        // deleted it) without signalling this runtime: follow the record instead of leaking.
-        writtenOff = `the host recorded sandbox "${sandbox.name}" as not running`;
-        log(`run ${runId}: ${writtenOff}; stopping the workload`);
-        stop('SIGTERM');
-      },
-    });
+    // Metrics off: no sampler, so `ready` follows the spawn and no metric row is ever written.
+    const sampler =
+      config.metricsIntervalMs === null
+        ? undefined
+        : runMetricsSampler(db, {
+            sandboxId: sandbox.id,
+            runId,
+            pid: workload.pid!,
+            intervalMs: config.metricsIntervalMs,
+            onRunEnded: () => {
+              // A stop or replace that raced this start wrote the run off without a signal: follow the record.
+              writtenOff = `the host recorded sandbox "${sandbox.name}" as not running`;
+              log(`run ${runId}: ${writtenOff}; stopping the workload`);
+              stop('SIGTERM');
+            },
+          });
     try {
-      await sampler.firstSample;
+      await sampler?.firstSample;
     } catch (err) {
       // `ready` promises a stored first metric: a runtime that cannot store one does not run.
-      await sampler.stop();
+      await sampler?.stop();
       killWorkload();
       await exited;
       return await fail(err, `first metric sample of workload pid ${workload.pid} could not be stored: `);
@@ -151,9 +131,8 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
 
     const { code, signal } = await exited;
     if (killTimer !== undefined) clearTimeout(killTimer);
-    // Like a container's processes when its init dies: nothing the workload started outlives it.
     killGroupMembers('SIGKILL');
-    await sampler.stop();
+    await sampler?.stop();
     const base = workloadOutcome(code, signal, writtenOff === null ? stopSignal : null);
     const outcome =
       writtenOff === null
@@ -176,10 +155,7 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
   }
 }
 
-/**
- * Ends a run whose runtime is giving up (a run its runtime already ended keeps that record). A failure
- * here is only logged: the host's reconcile ends the run once this runtime's pid is dead.
- */
+/** Ends the run as InternalError; a failure is only logged: reconcile ends it once this pid is dead. */
 async function endRunAfterFailure(
   write: DbWriteConnection,
   run: { readonly id: number; readonly sandboxId: number },
@@ -203,8 +179,7 @@ async function endRunAfterFailure(
 
 /** One line in `runtime.log` (the runtime's stderr), for an operator reading a sandbox's history. */
 function log(message: string): void {
-  // writeSync on fd 2, not process.stderr: building that stream costs every runtime start ~2 ms of
-  // CPU, and the line must be in the log even if the process exits right after.
+  // writeSync, not process.stderr: that stream costs each start ~2 ms of CPU, and exit may follow at once.
   writeSync(2, `${new Date().toISOString()} runtime ${process.pid}: ${message}\n`);
 }
 

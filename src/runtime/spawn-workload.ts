@@ -8,22 +8,9 @@ import type { SandboxConfig } from '../sandbox/protocol.js';
 const INHERITED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TERM', 'TZ', 'TMPDIR'] as const;
 
 /**
- * Starts a sandbox's workload and resolves once the operating system has started it.
- *
- * 1. Runs `command` with `args`, in `workingDir` (or the sandbox directory when null), with the
- *    runtime's `PATH`, `HOME`, `LANG`, `LC_ALL`, `TERM`, `TZ`, `TMPDIR` overlaid by the config's `env`
- *    (the host's other variables, such as `MSB_HOME`, stay out of the sandbox).
- * 2. Its stdout and stderr are appended to `stdout.log` and `stderr.log` in the sandbox directory; stdin
- *    is closed.
- * 3. It stays in the runtime's process group, so a signal to the group (the host's kill) reaches both.
- * 4. A command that cannot be started (ENOENT, EACCES) or a working directory that is not a directory is
- *    a `RuntimeError` `WORKLOAD_START_FAILED` naming the sandbox and the command or directory.
- *
- * @example
- * ```ts
- * const child = await spawnWorkload('web', config, '/home/me/.microsandbox/sandboxes/web');
- * child.on('exit', (code, signal) => console.log(code, signal));
- * ```
+ * Starts a workload in the runtime's process group (so the host's group kill reaches it), appending its
+ * output to the sandbox's `stdout.log`/`stderr.log`; resolves once spawned. A command or working
+ * directory that cannot be used is `WORKLOAD_START_FAILED`.
  */
 export async function spawnWorkload(
   sandboxName: string,

@@ -1,12 +1,4 @@
-/**
- * Sums the received and sent bytes of a `/proc/<pid>/net/dev` table over every interface but `lo`
- * (loopback traffic never leaves the machine, so it is not the sandbox's network use).
- *
- * @example
- * ```ts
- * sumNetDev(readFileSync('/proc/self/net/dev', 'utf8')); // { netRxBytes: 220896831, netTxBytes: 462774 }
- * ```
- */
+/** Sums rx/tx bytes of a `/proc/<pid>/net/dev` table over all interfaces but `lo` (local traffic). */
 export function sumNetDev(text: string): { netRxBytes: number; netTxBytes: number } {
   let netRxBytes = 0;
   let netTxBytes = 0;

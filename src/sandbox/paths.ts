@@ -25,3 +25,26 @@ export function sandboxDir(home: string, sandboxName: string): string {
 export function volumeDir(home: string, name: string): string {
   return join(home, 'volumes', name);
 }
+
+/**
+ * The logs of a sandbox, in its directory: the workload's `stdout.log` and `stderr.log` (appended by
+ * every run) and the runtime's own `runtime.log`.
+ *
+ * @example
+ * ```ts
+ * sandboxLogPath(home, 'web', 'stderr'); // '<home>/sandboxes/web/stderr.log'
+ * ```
+ */
+export function sandboxLogPath(home: string, sandboxName: string, log: SandboxLog): string {
+  return join(sandboxDir(home, sandboxName), `${log}.log`);
+}
+
+/**
+ * Which log of a sandbox: the workload's two streams or the runtime's own.
+ *
+ * @example
+ * ```ts
+ * const log: SandboxLog = 'runtime';
+ * ```
+ */
+export type SandboxLog = 'stdout' | 'stderr' | 'runtime';

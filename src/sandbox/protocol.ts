@@ -31,7 +31,8 @@ export interface SandboxConfig {
   readonly workingDir: string | null;
   /** The image the defaults came from; the digest is kept even if the manifest row goes away. */
   readonly image: { readonly reference: string; readonly digest: string } | null;
-  readonly metricsIntervalMs: number;
+  /** Milliseconds between metric samples; null: no samples at all (`--metrics-interval off`). */
+  readonly metricsIntervalMs: number | null;
 }
 
 /**

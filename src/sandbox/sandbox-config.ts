@@ -6,7 +6,8 @@ import type { SandboxConfig } from './protocol.js';
  *
  * 1. Every field of {@link SandboxConfig} must be present with its type; extra keys are ignored, so an
  *    older runtime can read a config written by a newer host.
- * 2. `metricsIntervalMs` must be a whole number of at least 10 (faster than `/proc` accounting moves).
+ * 2. `metricsIntervalMs` must be null (no sampling) or a whole number of at least 10 (faster than `/proc`
+ *    accounting moves).
  * 3. Anything else is `toError(message)`, the message naming the sandbox and the key.
  *
  * @example
@@ -48,11 +49,10 @@ export function parseSandboxConfig(
     imageRef = { reference: image.reference, digest: image.digest };
   }
   if (
-    typeof metricsIntervalMs !== 'number' ||
-    !Number.isInteger(metricsIntervalMs) ||
-    metricsIntervalMs < 10
+    metricsIntervalMs !== null &&
+    (typeof metricsIntervalMs !== 'number' || !Number.isInteger(metricsIntervalMs) || metricsIntervalMs < 10)
   ) {
-    throw fail('metricsIntervalMs', 'must be a whole number of milliseconds >= 10');
+    throw fail('metricsIntervalMs', 'must be null or a whole number of milliseconds >= 10');
   }
   return {
     command,

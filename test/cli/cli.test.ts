@@ -12,6 +12,7 @@ const COMMANDS = [
   'rm',
   'ls',
   'inspect',
+  'logs',
   'metrics',
   'image',
   'volume',

@@ -81,10 +81,10 @@ describe('forEachName', () => {
     const out: string[] = [];
     const err: string[] = [];
     const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), errIsTty: false };
-    const code = await forEachName(['a', 'ghost', 'b', 'busy'], io, async (name) => {
+    const code = await forEachName(['a', 'ghost', 'b', 'busy'], io, false, async (name) => {
       if (name === 'ghost') throw new HostError('SANDBOX_NOT_FOUND', `sandbox "${name}" does not exist`);
       if (name === 'busy') throw new HostError('SANDBOX_RUNNING', `sandbox "${name}" is running`);
-      io.out(`${name}\tok\n`);
+      return { text: `${name}\tok`, json: { name } };
     });
     expect(code).toBe(EXIT.NOT_FOUND);
     expect(out).toEqual(['a\tok\n', 'b\tok\n']);
@@ -94,11 +94,25 @@ describe('forEachName', () => {
     ]);
   });
 
+  it('should print the successes as one JSON array at the end with json', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), errIsTty: false };
+    const code = await forEachName(['a', 'ghost', 'b'], io, true, async (name) => {
+      if (name === 'ghost') throw new HostError('SANDBOX_NOT_FOUND', `sandbox "${name}" does not exist`);
+      return { text: `${name}\tok`, json: { name } };
+    });
+    expect(code).toBe(EXIT.NOT_FOUND);
+    expect(out).toHaveLength(1);
+    expect(JSON.parse(out[0]!)).toEqual([{ name: 'a' }, { name: 'b' }]);
+    expect(err).toEqual(['msb: sandbox "ghost" does not exist [SANDBOX_NOT_FOUND]\n']);
+  });
+
   it('should let a UsageError end the command at once', async () => {
     const io = { out: () => undefined, err: () => undefined, errIsTty: false };
     const seen: string[] = [];
     await expect(
-      forEachName(['a', 'b'], io, async (name) => {
+      forEachName(['a', 'b'], io, false, async (name) => {
         seen.push(name);
         throw new UsageError('stop: bad --timeout', 'stop');
       }),

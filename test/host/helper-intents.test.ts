@@ -22,16 +22,8 @@ describe('src/host helper signatures', () => {
   it('should find the intent DESIGN §5 gives each of its helpers', () => {
     const intents = new Map(analyzeHelpers(project, HOST).map((h) => [h.helper, h]));
     const expected = {
-      read: [
-        'loadActiveRun',
-        'loadActivePids',
-        'loadSandboxRecord',
-        'buildHandle',
-        'latestMetric',
-        'metricsForSandbox',
-      ],
+      read: ['loadActivePids', 'loadSandboxRecord', 'buildHandle', 'metricsForSandbox'],
       write: [
-        'updateSandboxStatus',
         'markSandboxRuntimeStale',
         'markSandboxStoppedForReplacement',
         'insertSandboxRecord',

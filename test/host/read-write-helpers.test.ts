@@ -1,16 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { insertRuntimeMetric, insertRuntimeRun } from '../../src/generated/index.js';
+import {
+  insertRuntimeMetric,
+  insertRuntimeRun,
+  selectActiveRun,
+  selectLatestMetric,
+  setSandboxStatus,
+} from '../../src/generated/index.js';
 import {
   buildHandle,
   getSandbox,
   inspectSandbox,
-  latestMetric,
   listSandboxes,
   loadActivePids,
   metricsForSandbox,
 } from '../../src/host/lookup.js';
-import { loadActiveRun, loadSandboxRecord, markSandboxRuntimeStale } from '../../src/host/reconcile.js';
-import { markSandboxStoppedForReplacement, updateSandboxStatus } from '../../src/host/stop-sandbox.js';
+import { loadSandboxRecord, markSandboxRuntimeStale } from '../../src/host/reconcile.js';
+import { markSandboxStoppedForReplacement } from '../../src/host/stop-sandbox.js';
 import { openTestPools } from '../support/open-test-pools.js';
 import { deadPid, spawnDetached } from '../support/processes.js';
 import { seedSandbox, sleepConfig } from '../support/seed.js';
@@ -41,7 +46,7 @@ describe('read helpers', () => {
       expect.objectContaining({ name: 'web', config: sleepConfig() }),
     );
     expect(loadSandboxRecord(pools.read, 'nope')).toBeUndefined();
-    expect(loadActiveRun(pools.read, web.record.id)).toMatchObject({
+    expect(selectActiveRun(pools.read, { sandboxId: web.record.id })).toMatchObject({
       id: web.runId,
       pid: live.pid,
       status: 'Running',
@@ -49,7 +54,10 @@ describe('read helpers', () => {
     expect(loadActivePids(pools.read)).toEqual([
       { sandboxId: web.record.id, name: 'web', sandboxStatus: 'Running', runId: web.runId, pid: live.pid },
     ]);
-    expect(latestMetric(pools.read, web.record.id)).toMatchObject({ cpuPercent: 3.5, memoryBytes: 300 });
+    expect(selectLatestMetric(pools.read, { sandboxId: web.record.id })).toMatchObject({
+      cpuPercent: 3.5,
+      memoryBytes: 300,
+    });
     expect(metricsForSandbox(pools.read, web.record.id, 2).map((m) => m.memoryBytes)).toEqual([300, 200]);
     expect(() => metricsForSandbox(pools.read, web.record.id, 0)).toThrow(RangeError);
 
@@ -88,11 +96,11 @@ describe('read helpers', () => {
 });
 
 describe('write helpers', () => {
-  it('should set a status and tell whether the row exists', async () => {
+  it('should set a status and count the rows it changed', async () => {
     const { pools } = await openTestPools();
     const { record } = await seedSandbox(pools, 'web');
-    expect(await updateSandboxStatus(pools.write, record.id, 'Paused')).toBe(true);
-    expect(await updateSandboxStatus(pools.write, record.id + 100, 'Paused')).toBe(false);
+    expect(await setSandboxStatus(pools.write, { id: record.id, status: 'Paused' })).toBe(1);
+    expect(await setSandboxStatus(pools.write, { id: record.id + 100, status: 'Paused' })).toBe(0);
     expect(pools.read.get('SELECT status FROM sandbox', undefined, 'pluck')).toBe('Paused');
   });
 

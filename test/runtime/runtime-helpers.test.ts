@@ -272,6 +272,11 @@ describe('parseSandboxConfig', () => {
     expect(parse('web', JSON.stringify(valid))).toEqual(valid);
   });
 
+  it('should accept sampling off as a null interval', () => {
+    const off = { ...valid, metricsIntervalMs: null };
+    expect(parse('web', JSON.stringify(off))).toEqual(off);
+  });
+
   it.each([
     ['not json', /sandbox "web": config is not valid JSON/],
     [JSON.stringify({ ...valid, command: '' }), /key "command" must be a non-empty string/],
@@ -279,7 +284,10 @@ describe('parseSandboxConfig', () => {
     [JSON.stringify({ ...valid, env: { A: 1 } }), /key "env" value of "A" must be a string/],
     [JSON.stringify({ ...valid, workingDir: 'rel' }), /key "workingDir" must be an absolute path/],
     [JSON.stringify({ ...valid, image: { reference: 'a:1' } }), /key "image" must be null or/],
-    [JSON.stringify({ ...valid, metricsIntervalMs: 1.5 }), /key "metricsIntervalMs" must be a whole number/],
+    [
+      JSON.stringify({ ...valid, metricsIntervalMs: 1.5 }),
+      /key "metricsIntervalMs" must be null or a whole number/,
+    ],
   ])('should refuse %s naming the key', (json, message) => {
     expect(() => parse('web', json)).toThrow(message);
     expect(() => parse('web', json)).toThrow(expect.objectContaining({ code: 'SANDBOX_CONFIG_INVALID' }));

@@ -1,9 +1,10 @@
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { DbPools } from '../../src/db/index.js';
-import { type RuntimeStarted, startRuntime } from '../../src/host/runtime-launcher.js';
+import { RUNTIME_MAIN, type RuntimeStarted, startRuntime } from '../../src/host/runtime-launcher.js';
 import type { SandboxConfig } from '../../src/sandbox/protocol.js';
 import { insertTestSandbox } from '../support/insert-test-sandbox.js';
 import { openTestPools } from '../support/open-test-pools.js';
@@ -97,6 +98,54 @@ function processesMentioning(text: string): number[] {
 }
 
 describe('runtime process', () => {
+  it('should run when started by hand without the report pipe on fd 3, and record its exit', async () => {
+    const { pools, home, path, sandboxId } = await setup('by-hand', { command: 'sleep', args: ['60'] });
+    // Without a host, fd 3 is whatever the process opened there (libuv's epoll descriptor): the runtime
+    // must neither write its report into it nor close it.
+    const child = spawn(
+      process.execPath,
+      [RUNTIME_MAIN, '--db', path, '--home', home, '--sandbox', 'by-hand', '--sandbox-id', String(sandboxId)],
+      { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    onTestFinished(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const run = await waitFor('the run row', () => runsOf(pools, sandboxId)[0]);
+    expect(run).toMatchObject({ pid: child.pid, status: 'Running' });
+    await waitFor('the first metric', () => metricCount(pools, sandboxId) > 0 || undefined);
+    await sleep(300);
+    expect(isAlive(child.pid!), stderr).toBe(true);
+    process.kill(child.pid!, 'SIGTERM');
+    expect(await terminated(pools, run.id)).toMatchObject({
+      termination_reason: 'Signal',
+      exit_signal: 'SIGTERM',
+    });
+    expect(sandboxStatus(pools, sandboxId)).toBe('Stopped');
+    expect(stderr).not.toContain('report to the host was lost');
+  });
+
+  it('should write no metric row when sampling is off, and still report ready', async () => {
+    const { pools, home, path, sandboxId } = await setup('quiet', {
+      command: 'sleep',
+      args: ['60'],
+      metricsIntervalMs: null,
+    });
+    const started = await start(path, home, 'quiet', sandboxId);
+    await sleep(500);
+    expect(runOf(pools, started.runId)?.status).toBe('Running');
+    expect(metricCount(pools, sandboxId)).toBe(0);
+    process.kill(started.runtimePid, 'SIGTERM');
+    expect(await terminated(pools, started.runId)).toMatchObject({ exit_signal: 'SIGTERM' });
+  });
+
   it('should insert its run with its own pid, report ready, and sample metrics at the interval', async () => {
     const { pools, home, path, sandboxId } = await setup('web', {
       command: 'sh',

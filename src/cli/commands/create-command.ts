@@ -7,14 +7,7 @@ import { parseKeyValues } from '../parse-key-values.js';
 import { parsePositiveInt } from '../parse-positive-int.js';
 import { requireNames } from '../require-names.js';
 
-/**
- * `msb create <name> [options] [--] <command> [args...]`: define a sandbox and boot it.
- *
- * @example
- * ```ts
- * await createCommand.run(['web', '--', 'sleep', '60'], io);
- * ```
- */
+/** `msb create <name> [options] [--] <command> [args...]`: define a sandbox and boot it. */
 export const createCommand: Command = {
   name: 'create',
   summary: 'create a sandbox and boot its runtime',
@@ -29,7 +22,9 @@ Options:
                            defaults, and pin its manifest
   --env KEY=VALUE          environment variable of the workload (repeatable)
   --workdir <dir>          working directory (default: the image's, else $MSB_HOME/sandboxes/<name>)
-  --metrics-interval <ms>  sampling interval of CPU, memory and I/O (default 1000)
+  --metrics-interval <ms|off>
+                           sampling interval of CPU, memory and I/O (default 1000); off: no
+                           samples at all (ls and metrics then show none)
   --replace                stop, delete and wipe an existing sandbox or leftover directory first
   --timeout <seconds>      how long to wait for the runtime to report ready (default 30)
   --json                   print the result as JSON
@@ -60,7 +55,10 @@ Exit codes: 0 running, 1 runtime failed to start, 2 usage, 3 image not found,
       ...(values.image === undefined ? {} : { image: values.image }),
       ...(interval === undefined
         ? {}
-        : { metricsIntervalMs: parsePositiveInt('create', '--metrics-interval', interval) }),
+        : {
+            metricsIntervalMs:
+              interval === 'off' ? null : parsePositiveInt('create', '--metrics-interval', interval),
+          }),
       replace: values.replace === true,
       ...(values.timeout === undefined
         ? {}

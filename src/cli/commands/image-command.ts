@@ -1,6 +1,12 @@
 import { resolve } from 'node:path';
 import { initGlobal } from '../../db/index.js';
-import { importOciImage, listImages, removeImage } from '../../host/images.js';
+import {
+  type ImageInspection,
+  importOciImage,
+  inspectImage,
+  listImages,
+  removeImage,
+} from '../../host/images.js';
 import type { Command } from '../command.js';
 import { forEachName } from '../for-each-name.js';
 import { formatBytes } from '../format-bytes.js';
@@ -11,11 +17,14 @@ import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage: msb image import <dir> --ref <name:tag> [--json]
        msb image ls [--json]
-       msb image rm <name:tag>...
+       msb image inspect <name:tag> [--json]
+       msb image rm <name:tag>... [--json]
 
 import  read an OCI image layout directory (oci-layout, index.json, blobs/), verify every digest, and
         store its manifest, config, layers and the reference in one transaction
 ls      list image references with digest, platform, layers and size
+inspect show one image: manifest, config (entrypoint, cmd, env, ...), layers, the other references
+        to its manifest and the sandboxes pinning it
 rm      remove references; a manifest goes with its last reference unless a sandbox pins it
 
 Options:
@@ -27,14 +36,7 @@ Exit codes: 0 ok, 1 invalid layout (the message names the file), 2 usage, 3 imag
 4 image pinned by a sandbox. "rm" processes every reference; the exit code is the most severe of
 their outcomes (1 > 2 > 3 > 4).`;
 
-/**
- * `msb image import|ls|rm`.
- *
- * @example
- * ```ts
- * await imageCommand.run(['import', './alpine-oci', '--ref', 'alpine:3.20'], io);
- * ```
- */
+/** `msb image import|ls|inspect|rm`. */
 export const imageCommand: Command = {
   name: 'image',
   summary: 'import OCI image layouts, list and remove images',
@@ -81,21 +83,67 @@ export const imageCommand: Command = {
       );
       return 0;
     }
-    if (sub === 'rm') {
-      const { positionals } = parseCommandArgs('image rm', rest, {});
+    if (sub === 'inspect') {
+      const { values, positionals } = parseCommandArgs('image inspect', rest, { json: { type: 'boolean' } });
+      const [reference, extra] = requireNames('image inspect', positionals, 'name:tag');
+      if (extra !== undefined) throw new UsageError(`image inspect: unexpected argument "${extra}"`, 'image');
       const pools = await initGlobal();
-      return forEachName(requireNames('image rm', positionals, 'name:tag'), io, async (reference) => {
+      const image = inspectImage(pools.read, reference!);
+      io.out(values.json === true ? `${JSON.stringify(image, null, 2)}\n` : renderImage(image));
+      return 0;
+    }
+    if (sub === 'rm') {
+      const { values, positionals } = parseCommandArgs('image rm', rest, { json: { type: 'boolean' } });
+      const pools = await initGlobal();
+      const references = requireNames('image rm', positionals, 'name:tag');
+      return forEachName(references, io, values.json === true, async (reference) => {
         const removed = await removeImage(pools.write, reference);
-        io.out(
-          `${reference}\tremoved${removed.manifestDeleted ? ` (manifest ${removed.digest} deleted)` : ''}\n`,
-        );
+        const note = removed.manifestDeleted ? ` (manifest ${removed.digest} deleted)` : '';
+        return { text: `${reference}\tremoved${note}`, json: removed };
       });
     }
     throw new UsageError(
       sub === undefined
-        ? 'image: missing sub-command (import, ls, rm)'
+        ? 'image: missing sub-command (import, ls, inspect, rm)'
         : `image: unknown sub-command "${sub}"`,
       'image',
     );
   },
 };
+
+function renderImage(image: ImageInspection): string {
+  const { config } = image;
+  const list = (values: readonly string[] | null): string => (values === null ? '-' : JSON.stringify(values));
+  const lines = [
+    ['Reference', image.reference],
+    ['Digest', image.digest],
+    ['Media type', image.mediaType],
+    ['Platform', `${image.os ?? '?'}/${image.architecture ?? '?'}`],
+    ['Size', formatBytes(image.totalSizeBytes)],
+    ['Created', image.createdAt],
+    ['Entrypoint', list(config.entrypoint)],
+    ['Cmd', list(config.cmd)],
+    ['Working dir', config.workingDir || '-'],
+    ['User', config.user || '-'],
+    ['Stop signal', config.stopSignal ?? '-'],
+    ['Env', config.env.length === 0 ? '-' : config.env.join('\n             ')],
+    [
+      'Labels',
+      Object.entries(config.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n             ') || '-',
+    ],
+    ['References', image.references.join(', ')],
+    ['Pinned by', image.pinnedBy.length === 0 ? '-' : image.pinnedBy.join(', ')],
+  ].map(([key, value]) => `${`${key}:`.padEnd(13)}${value}`);
+  const layers = formatTable(
+    ['#', 'DIFF ID', 'BLOB', 'SIZE'],
+    image.layers.map((layer, i) => [
+      String(i),
+      layer.diffId.slice(0, 19),
+      layer.blobDigest.slice(0, 19),
+      formatBytes(layer.compressedSizeBytes),
+    ]),
+  );
+  return `${lines.join('\n')}\nLayers:\n${layers}`;
+}

@@ -17,18 +17,22 @@ import { UsageError } from '../usage-error.js';
 export const inspectCommand: Command = {
   name: 'inspect',
   summary: 'show a sandbox in full (config, runs, recent metrics) as JSON',
-  usage: `Usage: msb inspect <name> [--limit <n>]
+  usage: `Usage: msb inspect <name> [--limit <n>] [--json]
 
 Print the sandbox's record and config, its live runtime pid, its last runs and metric samples
 (newest first) as JSON.
 
 Options:
   --limit <n>  how many runs and samples to show (default 10)
+  --json       accepted for symmetry: the output is always JSON
   -h, --help   show this help
 
 Exit codes: 0 ok, 3 no such sandbox.`,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs('inspect', args, { limit: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs('inspect', args, {
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+    });
     const [name, extra] = requireNames('inspect', positionals);
     if (extra !== undefined) throw new UsageError(`inspect: unexpected argument "${extra}"`, 'inspect');
     const limit = values.limit === undefined ? 10 : parsePositiveInt('inspect', '--limit', values.limit);

@@ -16,22 +16,23 @@ import { requireNames } from '../require-names.js';
 export const killCommand: Command = {
   name: 'kill',
   summary: 'kill running sandboxes at once (SIGKILL to the runtime and workload)',
-  usage: `Usage: msb kill <name>...
+  usage: `Usage: msb kill <name>... [--json]
 
 Send SIGKILL to each sandbox's runtime process group (runtime and workload), confirm the runtime is
 dead, then record the run as Terminated/Signal and the sandbox as Stopped.
 
 Options:
+  --json      print a JSON array of the recorded runs instead of text
   -h, --help  show this help
 
 Exit codes: 0 ok, 1 the process survived SIGKILL, 3 no such sandbox, 4 sandbox not running. Every
 name is processed; the exit code is the most severe of their outcomes (1 > 2 > 3 > 4).`,
   async run(args, io) {
-    const { positionals } = parseCommandArgs('kill', args, {});
+    const { values, positionals } = parseCommandArgs('kill', args, { json: { type: 'boolean' } });
     const pools = await initGlobal();
-    return forEachName(requireNames('kill', positionals), io, async (name) => {
-      await killSandbox(pools, name);
-      io.out(`${name}\tStopped\tSIGKILL\n`);
+    return forEachName(requireNames('kill', positionals), io, values.json === true, async (name) => {
+      const run = await killSandbox(pools, name);
+      return { text: `${name}\tStopped\tSIGKILL`, json: { name, status: 'Stopped', run: run ?? null } };
     });
   },
 };

@@ -18,7 +18,7 @@ import { requireNames } from '../require-names.js';
 export const stopCommand: Command = {
   name: 'stop',
   summary: 'stop running sandboxes gracefully (SIGTERM, then SIGKILL after a timeout)',
-  usage: `Usage: msb stop <name>... [--timeout <seconds>]
+  usage: `Usage: msb stop <name>... [--timeout <seconds>] [--json]
 
 Send SIGTERM to each sandbox's runtime (which forwards it to the workload) and wait until the runtime
 has recorded the exit; after the timeout, SIGKILL its process group and record the run as killed.
@@ -26,22 +26,29 @@ Prints one line per sandbox: name, exit code or signal.
 
 Options:
   --timeout <s>  seconds to wait before SIGKILL (default 15: the runtime gives its workload 10 s)
+  --json         print a JSON array of the recorded runs instead of text
   -h, --help     show this help
 
 Exit codes: 0 ok, 1 failure, 3 no such sandbox, 4 sandbox not running. Every name is processed; the
 exit code is the most severe of their outcomes (1 > 2 > 3 > 4).`,
   async run(args, io) {
-    const { values, positionals } = parseCommandArgs('stop', args, { timeout: { type: 'string' } });
+    const { values, positionals } = parseCommandArgs('stop', args, {
+      timeout: { type: 'string' },
+      json: { type: 'boolean' },
+    });
     const names = requireNames('stop', positionals);
     const timeoutMs =
       values.timeout === undefined
         ? DEFAULT_STOP_TIMEOUT_MS
         : parsePositiveInt('stop', '--timeout', values.timeout) * 1000;
     const pools = await initGlobal();
-    return forEachName(names, io, async (name) => {
+    return forEachName(names, io, values.json === true, async (name) => {
       const { run, forced } = await stopSandbox(pools, { name, timeoutMs });
       const how = run?.exitCode != null ? `exit code ${run.exitCode}` : (run?.exitSignal ?? 'no run');
-      io.out(`${name}\tStopped\t${how}${forced ? ' (killed after timeout)' : ''}\n`);
+      return {
+        text: `${name}\tStopped\t${how}${forced ? ' (killed after timeout)' : ''}`,
+        json: { name, status: 'Stopped', forced, run: run ?? null },
+      };
     });
   },
 };

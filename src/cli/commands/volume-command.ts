@@ -1,5 +1,12 @@
 import { initGlobal, msbHome } from '../../db/index.js';
-import { createVolume, listVolumes, removeVolume } from '../../host/volumes.js';
+import {
+  createVolume,
+  inspectVolume,
+  listVolumes,
+  removeVolume,
+  type VolumeInspection,
+  type VolumeRecord,
+} from '../../host/volumes.js';
 import type { Command } from '../command.js';
 import { forEachName } from '../for-each-name.js';
 import { formatBytes } from '../format-bytes.js';
@@ -10,16 +17,18 @@ import { parsePositiveInt } from '../parse-positive-int.js';
 import { requireNames } from '../require-names.js';
 import { UsageError } from '../usage-error.js';
 
-const USAGE = `Usage: msb volume create <name> [--quota <MiB>] [--label KEY=VALUE]...
+const USAGE = `Usage: msb volume create <name> [--quota <MiB>] [--label KEY=VALUE]... [--json]
        msb volume ls [--json]
-       msb volume rm <name>...
+       msb volume inspect <name> [--json]
+       msb volume rm <name>... [--json]
 
-Named volumes are directories under $MSB_HOME/volumes/<name> with an optional quota.
+Named volumes are directories under $MSB_HOME/volumes/<name> with an optional quota. inspect
+shows a volume's record, its directory and what the directory holds now (files, bytes).
 
 Options:
   --quota <MiB>        quota in MiB (a positive whole number); none by default
   --label KEY=VALUE    a label (repeatable)
-  --json               (ls) print a JSON array instead of the table
+  --json               print JSON instead of text
   -h, --help           show this help
 
 Exit codes: 0 ok, 1 failure, 2 usage, 3 no such volume, 4 volume exists. "rm" processes every name;
@@ -43,6 +52,7 @@ export const volumeCommand: Command = {
       const { values, positionals } = parseCommandArgs('volume create', rest, {
         quota: { type: 'string' },
         label: { type: 'string', multiple: true },
+        json: { type: 'boolean' },
       });
       const [name, extra] = requireNames('volume create', positionals);
       if (extra !== undefined)
@@ -57,7 +67,7 @@ export const volumeCommand: Command = {
           ? {}
           : { quotaMib: parsePositiveInt('volume create', '--quota', values.quota) }),
       });
-      io.out(`${volume.name}\tcreated\n`);
+      io.out(values.json === true ? `${JSON.stringify(volume, null, 2)}\n` : `${volume.name}\tcreated\n`);
       return 0;
     }
     if (sub === 'ls') {
@@ -77,28 +87,58 @@ export const volumeCommand: Command = {
             v.name,
             v.quotaMib === null ? '-' : `${v.quotaMib} MiB`,
             formatBytes(v.sizeBytes),
-            Object.entries(v.labels)
-              .map(([k, val]) => `${k}=${val}`)
-              .join(',') || '-',
+            formatLabels(v),
             v.createdAt,
           ]),
         ),
       );
       return 0;
     }
-    if (sub === 'rm') {
-      const { positionals } = parseCommandArgs('volume rm', rest, {});
+    if (sub === 'inspect') {
+      const { values, positionals } = parseCommandArgs('volume inspect', rest, { json: { type: 'boolean' } });
+      const [name, extra] = requireNames('volume inspect', positionals);
+      if (extra !== undefined)
+        throw new UsageError(`volume inspect: unexpected argument "${extra}"`, 'volume');
       const pools = await initGlobal();
-      return forEachName(requireNames('volume rm', positionals), io, async (name) => {
+      const inspection = inspectVolume(pools.read, { home: msbHome(), name: name! });
+      io.out(values.json === true ? `${JSON.stringify(inspection, null, 2)}\n` : renderVolume(inspection));
+      return 0;
+    }
+    if (sub === 'rm') {
+      const { values, positionals } = parseCommandArgs('volume rm', rest, { json: { type: 'boolean' } });
+      const pools = await initGlobal();
+      return forEachName(requireNames('volume rm', positionals), io, values.json === true, async (name) => {
         await removeVolume(pools, { home: msbHome(), name });
-        io.out(`${name}\tremoved\n`);
+        return { text: `${name}\tremoved`, json: { name, removed: true } };
       });
     }
     throw new UsageError(
       sub === undefined
-        ? 'volume: missing sub-command (create, ls, rm)'
+        ? 'volume: missing sub-command (create, ls, inspect, rm)'
         : `volume: unknown sub-command "${sub}"`,
       'volume',
     );
   },
 };
+
+function formatLabels(volume: VolumeRecord): string {
+  return (
+    Object.entries(volume.labels)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(',') || '-'
+  );
+}
+
+function renderVolume({ volume, path, pathExists, usedBytes, files }: VolumeInspection): string {
+  return `${[
+    ['Name', volume.name],
+    ['Path', pathExists ? path : `${path} (missing)`],
+    ['Quota', volume.quotaMib === null ? '-' : `${volume.quotaMib} MiB`],
+    ['Used', `${formatBytes(usedBytes)} in ${files} file${files === 1 ? '' : 's'}`],
+    ['Labels', formatLabels(volume)],
+    ['Created', volume.createdAt],
+    ['Updated', volume.updatedAt],
+  ]
+    .map(([key, value]) => `${`${key}:`.padEnd(9)}${value}`)
+    .join('\n')}\n`;
+}
