@@ -34,8 +34,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { DbPools, dbPathFor, isSqliteBusy } from '../src/db/index.js';
+import { upsertOciManifestPin } from '../src/generated/index.js';
 import { buildSandboxConfig, insertSandboxRecord } from '../src/host/create-sandbox.js';
-import { persistOciManifestPin } from '../src/host/images.js';
 import { prepareStormImage } from './boot-storm/drivers.js';
 import { NAIVE_SQL } from './boot-storm/storm-settings.js';
 import type { DbStormWorkerReport } from './db-storm-worker.js';
@@ -263,7 +263,7 @@ async function runOnce(mode: Mode, rep: number): Promise<RunResult> {
           // The host's real create path: insert and pin in one transaction.
           await host.write.transaction((tx) => {
             const record = insertSandboxRecord(tx, { name, config });
-            persistOciManifestPin(tx, { sandboxId: record.id, digest });
+            upsertOciManifestPin(tx, { sandboxId: record.id, digest });
           });
         } else {
           // The naive port's create: two transactions, each blocking the event loop while it waits.

@@ -1,4 +1,4 @@
--- Sandbox definitions and their status (DESIGN §5). The host is the only writer of these rows apart
+-- Sandbox definitions and their status. The host is the only writer of these rows apart
 -- from the runtime marking its sandbox Stopped when the workload exits.
 
 -- name: InsertSandbox :one

@@ -21,7 +21,7 @@ export interface DbConfig {
 }
 
 /**
- * The defaults of DESIGN §3.
+ * The defaults (see the README's configuration section).
  *
  * @example
  * ```ts

@@ -17,7 +17,7 @@ export interface RetryPolicy {
 }
 
 /**
- * The measured defaults of DESIGN §3: base 5 ms, cap 100 ms, 10 s budget.
+ * The measured defaults: base 5 ms, cap 100 ms, 10 s budget.
  *
  * @example
  * ```ts

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { type DbPools, type DbWriteConnection, DbWriteTransaction } from '../db/index.js';
-import { deleteSandbox, insertSandbox } from '../generated/index.js';
+import { deleteSandbox, insertSandbox, upsertOciManifestPin } from '../generated/index.js';
 import { HostError } from '../sandbox/errors.js';
 import { sandboxDir } from '../sandbox/paths.js';
 import type { SandboxConfig } from '../sandbox/protocol.js';
-import { persistOciManifestPin, resolveImage } from './images.js';
+import { resolveImage } from './images.js';
 import { loadSandboxRecordReconciled } from './reconcile.js';
 import { assertValidName, isActiveStatus, type SandboxRecord, toSandboxRecord } from './records.js';
 import { prestartRuntimeLauncher } from './runtime-launcher.js';
@@ -55,7 +55,7 @@ export async function createSandbox(pools: DbPools, options: CreateSandboxOption
   const record = await pools.write.transaction((tx) => {
     const inserted = insertSandboxRecord(tx, { name: options.name, config });
     if (config.image !== null)
-      persistOciManifestPin(tx, { sandboxId: inserted.id, digest: config.image.digest });
+      upsertOciManifestPin(tx, { sandboxId: inserted.id, digest: config.image.digest });
     return inserted;
   });
   const runtime = await launchSandboxRuntime(pools.write, record, options);

@@ -1,4 +1,4 @@
-import { type DbReadConnection, DbWriteConnection, type DbWriteTransaction } from '../db/index.js';
+import type { DbReadConnection, DbWriteConnection, DbWriteTransaction } from '../db/index.js';
 import {
   countManifestUsers,
   deleteImageRef,
@@ -16,49 +16,9 @@ import {
   selectManifestByDigest,
   upsertImageRef,
   upsertLayer,
-  upsertOciManifestPin,
 } from '../generated/index.js';
 import { HostError } from '../sandbox/errors.js';
 import { type OciImage, readOciLayout } from './oci-layout.js';
-
-/**
- * One image reference as `msb image ls` shows it.
- *
- * @example
- * ```ts
- * const [first]: ImageSummary[] = listImages(pools.read);
- * ```
- */
-export interface ImageSummary {
-  readonly reference: string;
-  readonly digest: string;
-  readonly architecture: string | null;
-  readonly os: string | null;
-  readonly layerCount: number;
-  readonly totalSizeBytes: number;
-  /** When the reference was created or last re-pointed. */
-  readonly createdAt: string;
-}
-
-/**
- * Every image reference with its manifest, sorted by reference.
- *
- * @example
- * ```ts
- * for (const image of listImages(pools.read)) console.log(image.reference, image.digest);
- * ```
- */
-export function listImages(read: DbReadConnection): ImageSummary[] {
-  return listImageRefs(read).map((row) => ({
-    reference: row.reference,
-    digest: row.digest,
-    architecture: row.architecture,
-    os: row.os,
-    layerCount: row.layerCount,
-    totalSizeBytes: row.totalSizeBytes,
-    createdAt: row.createdAt,
-  }));
-}
 
 /**
  * What {@link removeImage} deleted.
@@ -254,49 +214,6 @@ function persistImage(tx: DbWriteTransaction, image: OciImage, reference: string
 
 function json(value: unknown): string | null {
   return value === null ? null : JSON.stringify(value);
-}
-
-/** A sandbox's image pin as stored in `sandbox_rootfs`. */
-export interface OciManifestPin {
-  readonly id: number;
-  readonly sandboxId: number;
-  /** Null when the digest was not (or is no longer) a stored manifest. */
-  readonly manifestId: number | null;
-  readonly mode: 'Oci' | 'Host';
-  readonly createdAt: string;
-}
-
-/**
- * Pins a sandbox to the manifest with `digest`: an upsert, so a sandbox has at most one pin. An unknown
- * digest is stored with `manifest_id` null (the digest stays in the config JSON). Joins the caller's
- * transaction, or runs its own on a `DbWriteConnection`.
- */
-export function persistOciManifestPin(
-  conn: DbWriteTransaction,
-  params: { readonly sandboxId: number; readonly digest: string },
-): OciManifestPin;
-export function persistOciManifestPin(
-  conn: DbWriteConnection,
-  params: { readonly sandboxId: number; readonly digest: string },
-): Promise<OciManifestPin>;
-export function persistOciManifestPin(
-  conn: DbWriteConnection | DbWriteTransaction,
-  params: { readonly sandboxId: number; readonly digest: string },
-): OciManifestPin | Promise<OciManifestPin> {
-  const pin = (tx: DbWriteTransaction): OciManifestPin => {
-    const row = upsertOciManifestPin(tx, { sandboxId: params.sandboxId, digest: params.digest });
-    // RETURNING of an upsert always yields the row it inserted or updated.
-    if (row === undefined)
-      throw new Error(`sandbox_rootfs upsert for sandbox ${params.sandboxId} returned no row`);
-    return {
-      id: row.id,
-      sandboxId: row.sandboxId,
-      manifestId: row.manifestId,
-      mode: row.mode,
-      createdAt: row.createdAt,
-    };
-  };
-  return conn instanceof DbWriteConnection ? conn.transaction(pin) : pin(conn);
 }
 
 /** Deletes a manifest nothing names or pins (config and layer links cascade), then unused layers. */

@@ -4,9 +4,9 @@ import {
   markSandboxStoppedUnlessRunRunning,
   selectRunningRunOfPid,
   terminateActiveRun,
+  upsertOciManifestPin,
 } from '../generated/index.js';
 import { HostError } from '../sandbox/errors.js';
-import { persistOciManifestPin } from './images.js';
 import { requireSandbox } from './reconcile.js';
 import { isActiveStatus, type SandboxRecord, toSandboxRecord } from './records.js';
 import { prestartRuntimeLauncher, type RuntimeStarted, startRuntime } from './runtime-launcher.js';
@@ -50,7 +50,7 @@ export async function startSandbox(
     if (row === undefined) return undefined;
     const claimed = toSandboxRecord(row);
     if (claimed.config.image !== null) {
-      persistOciManifestPin(tx, { sandboxId: claimed.id, digest: claimed.config.image.digest });
+      upsertOciManifestPin(tx, { sandboxId: claimed.id, digest: claimed.config.image.digest });
     }
     return claimed;
   });

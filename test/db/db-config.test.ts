@@ -28,7 +28,7 @@ function configError(fn: () => unknown): DbConfigError {
 }
 
 describe('loadDbConfig', () => {
-  it('should give the DESIGN defaults when config.json does not exist', () => {
+  it('should give the documented defaults when config.json does not exist', () => {
     const home = makeTempDir('msb-config-');
     expect(loadDbConfig(home)).toEqual({ maxConnections: 5, connectTimeoutSecs: 30, busyTimeoutSecs: 5 });
     expect(loadDbConfig(home)).toBe(DEFAULT_DB_CONFIG);

@@ -28,7 +28,7 @@ describe('DbWriteConnection', () => {
 
   it('should set synchronous=NORMAL, foreign_keys=ON and busy_timeout=0 on its own connection', async () => {
     // better-sqlite3 12 is built with SQLITE_DEFAULT_FOREIGN_KEYS and DEFAULT_WAL_SYNCHRONOUS=1, so the
-    // first two would hold even without the writer's pragmas: this guards the outcome DESIGN §3 asks for.
+    // first two would hold even without the writer's pragmas: this guards the outcome the typed contract promises.
     const { pools } = await openTestPools();
     const pragmas = await pools.write.transaction((tx) => ({
       journalMode: tx.get('PRAGMA journal_mode', undefined, 'pluck'),

@@ -19,16 +19,11 @@ describe('src/host helper signatures', () => {
     expect(checkHelperIntents(project, HOST)).toEqual([]);
   });
 
-  it('should find the intent DESIGN §5 gives each of its helpers', () => {
+  it('should find the intent of each helper: read, write or both', () => {
     const intents = new Map(analyzeHelpers(project, HOST).map((h) => [h.helper, h]));
     const expected = {
       read: ['loadActivePids', 'loadSandboxRecord', 'buildHandle', 'metricsForSandbox'],
-      write: [
-        'markSandboxRuntimeStale',
-        'markSandboxStoppedForReplacement',
-        'insertSandboxRecord',
-        'persistOciManifestPin',
-      ],
+      write: ['markSandboxRuntimeStale', 'markSandboxStoppedForReplacement', 'insertSandboxRecord'],
       both: [
         'reconcileSandboxRuntimeState',
         'loadSandboxRecordReconciled',

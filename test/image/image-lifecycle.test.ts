@@ -1,13 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { DbPools } from '../../src/db/index.js';
-import {
-  importOciImage,
-  listImages,
-  persistOciManifestPin,
-  removeImage,
-  resolveImage,
-} from '../../src/host/images.js';
+import { listImageRefs, upsertOciManifestPin } from '../../src/generated/index.js';
+import { importOciImage, removeImage, resolveImage } from '../../src/host/images.js';
 import { buildOciLayout } from '../support/build-oci-layout.js';
 import { makeTempDir, openTestPools } from '../support/open-test-pools.js';
 
@@ -24,7 +19,7 @@ function rootfsRows(pools: DbPools): unknown[] {
   return pools.read.all('SELECT sandbox_id, manifest_id, mode FROM sandbox_rootfs ORDER BY id');
 }
 
-describe('persistOciManifestPin', () => {
+describe('upsertOciManifestPin', () => {
   it('should leave one sandbox_rootfs row when a sandbox is pinned twice', async () => {
     const { pools } = await openTestPools();
     const a = buildOciLayout(join(makeTempDir(), 'a'));
@@ -33,11 +28,11 @@ describe('persistOciManifestPin', () => {
     const imageB = await importOciImage(pools.write, b.dir, 'test/b:1');
     const sandboxId = await insertSandbox(pools, 'web');
 
-    const first = await persistOciManifestPin(pools.write, { sandboxId, digest: a.manifestDigest });
-    const second = await persistOciManifestPin(pools.write, { sandboxId, digest: b.manifestDigest });
+    const first = await upsertOciManifestPin(pools.write, { sandboxId, digest: a.manifestDigest });
+    const second = await upsertOciManifestPin(pools.write, { sandboxId, digest: b.manifestDigest });
 
     expect(first).toMatchObject({ sandboxId, manifestId: imageA.manifestId, mode: 'Oci' });
-    expect(second).toMatchObject({ id: first.id, sandboxId, manifestId: imageB.manifestId, mode: 'Oci' });
+    expect(second).toMatchObject({ id: first?.id, sandboxId, manifestId: imageB.manifestId, mode: 'Oci' });
     expect(rootfsRows(pools)).toEqual([
       { sandbox_id: sandboxId, manifest_id: imageB.manifestId, mode: 'Oci' },
     ]);
@@ -47,7 +42,7 @@ describe('persistOciManifestPin', () => {
     const { pools } = await openTestPools();
     const sandboxId = await insertSandbox(pools, 'web');
 
-    const pin = await persistOciManifestPin(pools.write, { sandboxId, digest: `sha256:${'a'.repeat(64)}` });
+    const pin = await upsertOciManifestPin(pools.write, { sandboxId, digest: `sha256:${'a'.repeat(64)}` });
 
     expect(pin).toMatchObject({ sandboxId, manifestId: null, mode: 'Oci' });
     expect(rootfsRows(pools)).toEqual([{ sandbox_id: sandboxId, manifest_id: null, mode: 'Oci' }]);
@@ -59,7 +54,7 @@ describe('persistOciManifestPin', () => {
     const sandboxId = await insertSandbox(pools, 'web');
 
     const attempt = pools.write.transaction((tx) => {
-      persistOciManifestPin(tx, { sandboxId, digest: `sha256:${'b'.repeat(64)}` });
+      upsertOciManifestPin(tx, { sandboxId, digest: `sha256:${'b'.repeat(64)}` });
       throw new Error('create failed after the pin');
     });
 
@@ -105,14 +100,14 @@ describe('resolveImage', () => {
   });
 });
 
-describe('listImages', () => {
+describe('listImageRefs', () => {
   it('should list every reference with its manifest, sorted', async () => {
     const { pools } = await openTestPools();
     const layout = buildOciLayout(join(makeTempDir(), 'img'));
     await importOciImage(pools.write, layout.dir, 'test/z:1');
     await importOciImage(pools.write, layout.dir, 'test/a:1');
 
-    const images = listImages(pools.read);
+    const images = listImageRefs(pools.read);
 
     expect(images.map((i) => [i.reference, i.digest, i.layerCount, i.os, i.architecture])).toEqual([
       ['test/a:1', layout.manifestDigest, 2, 'linux', 'amd64'],
@@ -129,7 +124,7 @@ describe('removeImage', () => {
     const layout = buildOciLayout(join(makeTempDir(), 'img'));
     await importOciImage(pools.write, layout.dir, 'test/app:1');
     const sandboxId = await insertSandbox(pools, 'web');
-    await persistOciManifestPin(pools.write, { sandboxId, digest: layout.manifestDigest });
+    await upsertOciManifestPin(pools.write, { sandboxId, digest: layout.manifestDigest });
 
     const attempt = removeImage(pools.write, 'test/app:1');
 
@@ -145,7 +140,7 @@ describe('removeImage', () => {
     await importOciImage(pools.write, layout.dir, 'test/app:1');
     await importOciImage(pools.write, layout.dir, 'test/app:latest');
     const sandboxId = await insertSandbox(pools, 'web');
-    await persistOciManifestPin(pools.write, { sandboxId, digest: layout.manifestDigest });
+    await upsertOciManifestPin(pools.write, { sandboxId, digest: layout.manifestDigest });
 
     const removed = await removeImage(pools.write, 'test/app:latest');
 

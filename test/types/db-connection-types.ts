@@ -1,4 +1,4 @@
-// Compile-time proofs of DESIGN §3's connection types, checked by `npm run typecheck` (tsc over test/).
+// Compile-time proofs of the connection types (docs/architecture.md), checked by `npm run typecheck` (tsc over test/).
 // Each `@ts-expect-error` fails the typecheck if the line below it ever compiles. Nothing here runs.
 import type {
   BindParams,

@@ -1,4 +1,4 @@
-// Hand-written functions shaped exactly like the generated ones (DESIGN §3–4): a `:read` function takes
+// Hand-written functions shaped exactly like the generated ones (docs/architecture.md, the typed contract): a `:read` function takes
 // `DbReadConnection | DbWriteTransaction` and is synchronous; a `:write` function has two overloads, the
 // transaction handle (synchronous) and the bare writer (its own retried transaction, a promise).
 // test/types/db-connection-types.ts proves what the compiler refuses; test/db/typed-functions.test.ts

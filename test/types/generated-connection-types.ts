@@ -1,5 +1,5 @@
 // Compile-time proofs that code emitted by the generator (golden outputs under test/fixtures/codegen)
-// enforces DESIGN §3, checked by `npm run typecheck`. Each `@ts-expect-error` fails the typecheck if
+// enforces (docs/architecture.md, the typed contract), checked by `npm run typecheck`. Each `@ts-expect-error` fails the typecheck if
 // the line below it ever compiles. Nothing here runs.
 import type { DbPools } from '../../src/db/index.js';
 import {

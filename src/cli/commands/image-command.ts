@@ -1,12 +1,7 @@
 import { resolve } from 'node:path';
 import { initGlobal } from '../../db/index.js';
-import {
-  type ImageInspection,
-  importOciImage,
-  inspectImage,
-  listImages,
-  removeImage,
-} from '../../host/images.js';
+import { listImageRefs } from '../../generated/index.js';
+import { type ImageInspection, importOciImage, inspectImage, removeImage } from '../../host/images.js';
 import type { Command } from '../command.js';
 import { forEachName } from '../for-each-name.js';
 import { formatBytes } from '../format-bytes.js';
@@ -65,7 +60,7 @@ export const imageCommand: Command = {
       if (positionals.length > 0)
         throw new UsageError(`image ls: unexpected argument "${positionals[0]}"`, 'image');
       const pools = await initGlobal();
-      const images = listImages(pools.read);
+      const images = listImageRefs(pools.read);
       io.out(
         values.json === true
           ? `${JSON.stringify(images, null, 2)}\n`
