@@ -1,0 +1,27 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { type BadInputCase, judgeBadInput, runBadInput } from '../support/bad-input.js';
+import { makeTempDir } from '../support/open-test-pools.js';
+
+// Each area's cases live in their own module (bad-inputs-<area>.ts).
+const files = readdirSync(new URL('.', import.meta.url)).filter((f) => /^bad-inputs-[a-z-]+\.ts$/.test(f));
+const modules = await Promise.all(
+  files.map((f) => import(`./${f}`) as Promise<{ cases: readonly BadInputCase[] }>),
+);
+const cases = modules.flatMap((m) => m.cases);
+
+describe('bad inputs', () => {
+  it('should name every case uniquely within its area', () => {
+    const keys = cases.map((c) => `${c.area}: ${c.name}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it.concurrent.each(cases.map((c) => [`${c.area}: ${c.name}`, c] as const))(
+    'should answer %s with its documented exit code and a message naming the culprit',
+    async (_label, badCase) => {
+      const dir = makeTempDir('msb-bad-');
+      const outcome = await runBadInput(dir, await badCase.prepare(dir));
+      expect(judgeBadInput(badCase, outcome)).toBe('ok');
+    },
+  );
+});
