@@ -3,8 +3,8 @@
 
 -- name: InsertSandbox :one
 -- :write
-INSERT INTO sandbox (name, config, status)
-VALUES (@name, @config, 'Running')
+INSERT INTO sandbox (name, config, status, start_deadline)
+VALUES (@name, @config, 'Running', @start_deadline)
 RETURNING *;
 
 -- name: SelectSandboxByName :one
@@ -47,7 +47,7 @@ WHERE id = @id AND status IN ('Running', 'Draining');
 -- :write
 -- Start is a compare-and-set, so two hosts starting one sandbox cannot both launch a runtime.
 UPDATE sandbox
-SET status = 'Running', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+SET status = 'Running', start_deadline = @start_deadline, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
 WHERE id = @id AND status IN ('Stopped', 'Crashed')
 RETURNING *;
 
@@ -59,3 +59,24 @@ DELETE FROM sandbox WHERE id = @id;
 -- :write
 -- Remove refuses an active sandbox in the same statement that deletes, so no runtime can slip in between.
 DELETE FROM sandbox WHERE id = @id AND status NOT IN ('Running', 'Draining');
+
+-- name: ListAbandonedStarts :many
+-- :read
+-- Running sandboxes whose start deadline has passed with no Running run: their runtime never claimed them.
+SELECT id, name FROM sandbox
+WHERE status = 'Running'
+  AND COALESCE(start_deadline, strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+60 seconds'))
+    < strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+  AND NOT EXISTS (SELECT 1 FROM run WHERE run.sandbox_id = sandbox.id AND run.status = 'Running');
+
+-- name: MarkStartAbandoned :execrows
+-- :write
+-- The same conditions as ListAbandonedStarts, checked again under the write lock: a runtime that claimed
+-- the sandbox meanwhile keeps it.
+UPDATE sandbox
+SET status = 'Crashed', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = @id
+  AND status = 'Running'
+  AND COALESCE(start_deadline, strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+60 seconds'))
+    < strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+  AND NOT EXISTS (SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running');

@@ -87,7 +87,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     const pools = await initGlobal();
     for (const reaped of await reapStaleSandboxes(pools)) {
-      io.err(`msb: sandbox "${reaped.name}" crashed (runtime pid ${reaped.pid} is gone)\n`);
+      io.err(
+        reaped.pid === null
+          ? `msb: sandbox "${reaped.name}" crashed (its runtime never started)\n`
+          : `msb: sandbox "${reaped.name}" crashed (runtime pid ${reaped.pid} is gone)\n`,
+      );
     }
     return await command.run(args, io);
   } catch (err) {

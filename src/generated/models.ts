@@ -50,14 +50,15 @@ export interface Sandbox {
   readonly status: 'Running' | 'Draining' | 'Paused' | 'Stopped' | 'Crashed';
   readonly createdAt: string;
   readonly updatedAt: string;
+  readonly startDeadline: string | null;
 }
 
 /** The raw tuple of a {@link Sandbox} as the statement returns it. */
-export type RawSandbox = readonly [number, string, string, 'Running' | 'Draining' | 'Paused' | 'Stopped' | 'Crashed', string, string];
+export type RawSandbox = readonly [number, string, string, 'Running' | 'Draining' | 'Paused' | 'Stopped' | 'Crashed', string, string, string | null];
 
 /** Maps a {@link RawSandbox} to a {@link Sandbox}. */
 export function toSandbox(r: RawSandbox): Sandbox {
-  return { id: r[0], name: r[1], config: r[2], status: r[3], createdAt: r[4], updatedAt: r[5] };
+  return { id: r[0], name: r[1], config: r[2], status: r[3], createdAt: r[4], updatedAt: r[5], startDeadline: r[6] };
 }
 
 /** A whole row of table `sandbox_metric`, as every query returning all its columns (`SELECT *`, `RETURNING *`) gives it. */

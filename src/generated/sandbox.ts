@@ -2,12 +2,13 @@
 import { type DbReadConnection, type DbWriteConnection, DbWriteTransaction } from '../db/index.js';
 import { type RawSandbox, type Sandbox, toSandbox } from './models.js';
 
-const INSERT_SANDBOX_SQL = "INSERT INTO sandbox (name, config, status)\nVALUES (@name, @config, 'Running')\nRETURNING *";
+const INSERT_SANDBOX_SQL = "INSERT INTO sandbox (name, config, status, start_deadline)\nVALUES (@name, @config, 'Running', @start_deadline)\nRETURNING *";
 
 /** Parameters of {@link insertSandbox}. */
 export interface InsertSandboxParams {
   readonly name: string;
   readonly config: string;
+  readonly startDeadline: string | null;
 }
 
 /** A row of {@link insertSandbox}: the whole row of table `sandbox`. */
@@ -17,21 +18,21 @@ export type InsertSandboxRow = Sandbox;
  * `InsertSandbox` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, or `undefined`.
  *
  * ```sql
- * INSERT INTO sandbox (name, config, status)
- * VALUES (@name, @config, 'Running')
+ * INSERT INTO sandbox (name, config, status, start_deadline)
+ * VALUES (@name, @config, 'Running', @start_deadline)
  * RETURNING *
  * ```
  *
  * @example
  * ```ts
- * const result = await insertSandbox(pools.write, { name: 'x', config: 'x' });
+ * const result = await insertSandbox(pools.write, { name: 'x', config: 'x', startDeadline: 'x' });
  * ```
  */
 export function insertSandbox(conn: DbWriteTransaction, params: InsertSandboxParams): InsertSandboxRow | undefined;
 export function insertSandbox(conn: DbWriteConnection, params: InsertSandboxParams): Promise<InsertSandboxRow | undefined>;
 export function insertSandbox(conn: DbWriteTransaction | DbWriteConnection, params: InsertSandboxParams): InsertSandboxRow | undefined | Promise<InsertSandboxRow | undefined> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => insertSandbox(tx, params));
-  const r = conn.get<RawSandbox>(INSERT_SANDBOX_SQL, { name: params.name, config: params.config }, 'raw');
+  const r = conn.get<RawSandbox>(INSERT_SANDBOX_SQL, { name: params.name, config: params.config, start_deadline: params.startDeadline }, 'raw');
   return r === undefined ? undefined : toSandbox(r);
 }
 
@@ -202,10 +203,11 @@ export function markSandboxStoppedIfActive(conn: DbWriteTransaction | DbWriteCon
   return conn.run(MARK_SANDBOX_STOPPED_IF_ACTIVE_SQL, { id: params.id }).changes;
 }
 
-const MARK_SANDBOX_STARTING_IF_IDLE_SQL = "UPDATE sandbox\nSET status = 'Running', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')\nWHERE id = @id AND status IN ('Stopped', 'Crashed')\nRETURNING *";
+const MARK_SANDBOX_STARTING_IF_IDLE_SQL = "UPDATE sandbox\nSET status = 'Running', start_deadline = @start_deadline, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')\nWHERE id = @id AND status IN ('Stopped', 'Crashed')\nRETURNING *";
 
 /** Parameters of {@link markSandboxStartingIfIdle}. */
 export interface MarkSandboxStartingIfIdleParams {
+  readonly startDeadline: string | null;
   readonly id: number;
 }
 
@@ -217,21 +219,21 @@ export type MarkSandboxStartingIfIdleRow = Sandbox;
  *
  * ```sql
  * UPDATE sandbox
- * SET status = 'Running', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+ * SET status = 'Running', start_deadline = @start_deadline, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
  * WHERE id = @id AND status IN ('Stopped', 'Crashed')
  * RETURNING *
  * ```
  *
  * @example
  * ```ts
- * const result = await markSandboxStartingIfIdle(pools.write, { id: 1 });
+ * const result = await markSandboxStartingIfIdle(pools.write, { startDeadline: 'x', id: 1 });
  * ```
  */
 export function markSandboxStartingIfIdle(conn: DbWriteTransaction, params: MarkSandboxStartingIfIdleParams): MarkSandboxStartingIfIdleRow | undefined;
 export function markSandboxStartingIfIdle(conn: DbWriteConnection, params: MarkSandboxStartingIfIdleParams): Promise<MarkSandboxStartingIfIdleRow | undefined>;
 export function markSandboxStartingIfIdle(conn: DbWriteTransaction | DbWriteConnection, params: MarkSandboxStartingIfIdleParams): MarkSandboxStartingIfIdleRow | undefined | Promise<MarkSandboxStartingIfIdleRow | undefined> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => markSandboxStartingIfIdle(tx, params));
-  const r = conn.get<RawSandbox>(MARK_SANDBOX_STARTING_IF_IDLE_SQL, { id: params.id }, 'raw');
+  const r = conn.get<RawSandbox>(MARK_SANDBOX_STARTING_IF_IDLE_SQL, { start_deadline: params.startDeadline, id: params.id }, 'raw');
   return r === undefined ? undefined : toSandbox(r);
 }
 
@@ -285,4 +287,73 @@ export function deleteSandboxIfIdle(conn: DbWriteConnection, params: DeleteSandb
 export function deleteSandboxIfIdle(conn: DbWriteTransaction | DbWriteConnection, params: DeleteSandboxIfIdleParams): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => deleteSandboxIfIdle(tx, params));
   return conn.run(DELETE_SANDBOX_IF_IDLE_SQL, { id: params.id }).changes;
+}
+
+const LIST_ABANDONED_STARTS_SQL = "SELECT id, name FROM sandbox\nWHERE status = 'Running'\n  AND COALESCE(start_deadline, strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+60 seconds'))\n    < strftime('%Y-%m-%dT%H:%M:%fZ', 'now')\n  AND NOT EXISTS (SELECT 1 FROM run WHERE run.sandbox_id = sandbox.id AND run.status = 'Running')";
+
+/** A row of {@link listAbandonedStarts}. */
+export interface ListAbandonedStartsRow {
+  readonly id: number;
+  readonly name: string;
+}
+
+type ListAbandonedStartsRaw = readonly [number, string];
+
+function toListAbandonedStartsRow(r: ListAbandonedStartsRaw): ListAbandonedStartsRow {
+  return { id: r[0], name: r[1] };
+}
+
+/**
+ * `ListAbandonedStarts` (`:many`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns every row.
+ *
+ * ```sql
+ * SELECT id, name FROM sandbox
+ * WHERE status = 'Running'
+ *   AND COALESCE(start_deadline, strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+60 seconds'))
+ *     < strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+ *   AND NOT EXISTS (SELECT 1 FROM run WHERE run.sandbox_id = sandbox.id AND run.status = 'Running')
+ * ```
+ *
+ * @example
+ * ```ts
+ * const result = listAbandonedStarts(pools.read);
+ * ```
+ */
+export function listAbandonedStarts(conn: DbReadConnection | DbWriteTransaction): ListAbandonedStartsRow[] {
+  const rows = conn.all<ListAbandonedStartsRaw>(LIST_ABANDONED_STARTS_SQL, undefined, 'raw');
+  const result: ListAbandonedStartsRow[] = [];
+  for (const r of rows) result.push(toListAbandonedStartsRow(r));
+  return result;
+}
+
+const MARK_START_ABANDONED_SQL = "UPDATE sandbox\nSET status = 'Crashed', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')\nWHERE id = @id\n  AND status = 'Running'\n  AND COALESCE(start_deadline, strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+60 seconds'))\n    < strftime('%Y-%m-%dT%H:%M:%fZ', 'now')\n  AND NOT EXISTS (SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running')";
+
+/** Parameters of {@link markStartAbandoned}. */
+export interface MarkStartAbandonedParams {
+  readonly id: number;
+}
+
+/**
+ * `MarkStartAbandoned` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
+ *
+ * ```sql
+ * UPDATE sandbox
+ * SET status = 'Crashed', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+ * WHERE id = @id
+ *   AND status = 'Running'
+ *   AND COALESCE(start_deadline, strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+60 seconds'))
+ *     < strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+ *   AND NOT EXISTS (SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running')
+ * ```
+ *
+ * @example
+ * ```ts
+ * const result = await markStartAbandoned(pools.write, { id: 1 });
+ * ```
+ */
+export function markStartAbandoned(conn: DbWriteTransaction, params: MarkStartAbandonedParams): number;
+export function markStartAbandoned(conn: DbWriteConnection, params: MarkStartAbandonedParams): Promise<number>;
+export function markStartAbandoned(conn: DbWriteTransaction | DbWriteConnection, params: MarkStartAbandonedParams): number | Promise<number> {
+  if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => markStartAbandoned(tx, params));
+  return conn.run(MARK_START_ABANDONED_SQL, { id: params.id }).changes;
 }

@@ -7,8 +7,14 @@ import { sandboxDir } from '../sandbox/paths.js';
 import type { SandboxConfig } from '../sandbox/protocol.js';
 import { resolveImage } from './images.js';
 import { loadSandboxRecordReconciled } from './reconcile.js';
-import { assertValidName, isActiveStatus, type SandboxRecord, toSandboxRecord } from './records.js';
-import { prestartRuntimeLauncher } from './runtime-launcher.js';
+import {
+  assertValidName,
+  isActiveStatus,
+  type SandboxRecord,
+  startDeadline,
+  toSandboxRecord,
+} from './records.js';
+import { DEFAULT_READY_TIMEOUT_MS, prestartRuntimeLauncher } from './runtime-launcher.js';
 import { type LaunchOptions, launchSandboxRuntime, type SandboxStarted } from './start-sandbox.js';
 import { DEFAULT_STOP_TIMEOUT_MS, stopSandboxForReplacement } from './stop-sandbox.js';
 
@@ -44,20 +50,36 @@ export async function createSandbox(pools: DbPools, options: CreateSandboxOption
   prestartRuntimeLauncher();
   const image = options.image === undefined ? undefined : imageDefaults(pools, options.image);
   const config = buildSandboxConfig(options, image);
-  await prepareCreateTarget(pools, {
+  const dir = await prepareCreateTarget(pools, {
     home: options.home,
     name: options.name,
     replace: options.replace === true,
     ...(options.stopTimeoutMs === undefined ? {} : { stopTimeoutMs: options.stopTimeoutMs }),
   });
-  // One transaction: a pin that failed after its own insert would leave a Running sandbox that no
-  // runtime ever claims, which reconcile reads as "still starting" forever.
-  const record = await pools.write.transaction((tx) => {
-    const inserted = insertSandboxRecord(tx, { name: options.name, config });
-    if (config.image !== null)
-      upsertOciManifestPin(tx, { sandboxId: inserted.id, digest: config.image.digest });
-    return inserted;
-  });
+  const deadline = startDeadline(options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS);
+  let record: SandboxRecord;
+  try {
+    // One transaction: a pin that failed after its own insert would leave a Running sandbox that no
+    // runtime ever claims until its start deadline.
+    record = await pools.write.transaction((tx) => {
+      const inserted = insertSandboxRecord(tx, { name: options.name, config, startDeadline: deadline });
+      if (config.image !== null)
+        upsertOciManifestPin(tx, { sandboxId: inserted.id, digest: config.image.digest });
+      return inserted;
+    });
+  } catch (err) {
+    // Another create of the same name (a concurrent --replace) inserted first: a conflict, not a crash.
+    if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      throw new HostError(
+        'SANDBOX_EXISTS',
+        `sandbox "${options.name}" was created by another command meanwhile`,
+        { cause: err },
+      );
+    }
+    throw err;
+  }
+  // Only now, with the row in place: a create that fails before its insert leaves no directory behind.
+  mkdirSync(dir, { recursive: true });
   const runtime = await launchSandboxRuntime(pools.write, record, options);
   return { record, runtime };
 }
@@ -159,9 +181,10 @@ export interface CreateTarget {
 }
 
 /**
- * Makes room for sandbox `name` and creates its empty directory. An existing sandbox (`SANDBOX_EXISTS`)
- * or leftover directory (`SANDBOX_DIR_EXISTS`) is refused unless `replace`; replacing stops an active
- * one, deletes its row (runs, metrics and pin by cascade) and wipes the directory.
+ * Makes room for sandbox `name` and resolves its directory, which is gone: the caller creates it once its
+ * row is in. An existing sandbox (`SANDBOX_EXISTS`) or leftover directory (`SANDBOX_DIR_EXISTS`) is
+ * refused unless `replace`; replacing stops an active one, deletes its row (runs, metrics and pin by
+ * cascade) and wipes the directory.
  */
 export async function prepareCreateTarget(pools: DbPools, target: CreateTarget): Promise<string> {
   assertValidName('sandbox', target.name);
@@ -188,29 +211,34 @@ export async function prepareCreateTarget(pools: DbPools, target: CreateTarget):
     );
   }
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
   return dir;
 }
 
+/** A sandbox row to insert. */
+export interface NewSandbox {
+  readonly name: string;
+  readonly config: SandboxConfig;
+  readonly startDeadline?: string;
+}
+
 /**
- * Inserts a sandbox as Running before its runtime starts (no run yet reads as "starting"), inside the
- * caller's transaction or its own. A taken name is the driver's `SQLITE_CONSTRAINT_UNIQUE`, unwrapped.
+ * Inserts a sandbox as Running before its runtime starts (no run yet reads as "starting" until
+ * `startDeadline`, default: the default ready timeout from now), inside the caller's transaction or its
+ * own. A taken name is the driver's `SQLITE_CONSTRAINT_UNIQUE`, unwrapped.
  */
-export function insertSandboxRecord(
-  conn: DbWriteTransaction,
-  sandbox: { readonly name: string; readonly config: SandboxConfig },
-): SandboxRecord;
-export function insertSandboxRecord(
-  conn: DbWriteConnection,
-  sandbox: { readonly name: string; readonly config: SandboxConfig },
-): Promise<SandboxRecord>;
+export function insertSandboxRecord(conn: DbWriteTransaction, sandbox: NewSandbox): SandboxRecord;
+export function insertSandboxRecord(conn: DbWriteConnection, sandbox: NewSandbox): Promise<SandboxRecord>;
 export function insertSandboxRecord(
   conn: DbWriteConnection | DbWriteTransaction,
-  sandbox: { readonly name: string; readonly config: SandboxConfig },
+  sandbox: NewSandbox,
 ): SandboxRecord | Promise<SandboxRecord> {
   if (!(conn instanceof DbWriteTransaction))
     return conn.transaction((tx) => insertSandboxRecord(tx, sandbox));
-  const row = insertSandbox(conn, { name: sandbox.name, config: JSON.stringify(sandbox.config) });
+  const row = insertSandbox(conn, {
+    name: sandbox.name,
+    config: JSON.stringify(sandbox.config),
+    startDeadline: sandbox.startDeadline ?? startDeadline(DEFAULT_READY_TIMEOUT_MS),
+  });
   if (row === undefined) throw new Error(`INSERT … RETURNING gave no row for sandbox "${sandbox.name}"`);
   return toSandboxRecord(row);
 }

@@ -1,7 +1,9 @@
 import type { DbPools, DbReadConnection, DbWriteConnection, DbWriteTransaction } from '../db/index.js';
 import {
+  listAbandonedStarts,
   listActiveRuns,
   markSandboxCrashedIfActive,
+  markStartAbandoned,
   selectActiveRun,
   selectSandboxById,
   selectSandboxByName,
@@ -9,7 +11,7 @@ import {
 } from '../generated/index.js';
 import { HostError } from '../sandbox/errors.js';
 import { isRuntimeAlive, signalRuntime } from './processes.js';
-import { isActiveStatus, type SandboxRecord, toSandboxRecord } from './records.js';
+import { isActiveStatus, isStartAbandoned, type SandboxRecord, toSandboxRecord } from './records.js';
 
 /** The sandbox named `name`, or `undefined`; may join a write transaction. */
 export function loadSandboxRecord(
@@ -49,7 +51,7 @@ export async function loadSandboxRecordReconciled(
  * Brings a record in line with the processes that exist and returns it fresh (`undefined` if the row
  * was deleted meanwhile). An active run whose runtime is not alive is stale: its group is killed, the run
  * becomes Terminated/InternalError and the sandbox Crashed. A Running sandbox with no run yet is still
- * starting and is left alone.
+ * starting until its start deadline, then Crashed too.
  */
 export async function reconcileSandboxRuntimeState(
   pools: DbPools,
@@ -57,7 +59,12 @@ export async function reconcileSandboxRuntimeState(
 ): Promise<SandboxRecord | undefined> {
   if (!isActiveStatus(record.status)) return record;
   const run = selectActiveRun(pools.read, { sandboxId: record.id });
-  if (run === undefined || isRuntimeAlive(run.pid)) return record;
+  if (run === undefined) {
+    if (!isStartAbandoned(record)) return record;
+    await markStartAbandoned(pools.write, { id: record.id });
+    return fresh(pools, record.id);
+  }
+  if (isRuntimeAlive(run.pid)) return record;
   // Kill first, right when the pid is found dead: once the write has awaited the lock, the group id
   // could have been handed out again.
   signalRuntime(run.pid, 'SIGKILL', 'group');
@@ -66,7 +73,11 @@ export async function reconcileSandboxRuntimeState(
     runId: run.id,
     detail: `runtime pid ${run.pid} is no longer alive`,
   });
-  const row = selectSandboxById(pools.read, { id: record.id });
+  return fresh(pools, record.id);
+}
+
+function fresh(pools: DbPools, id: number): SandboxRecord | undefined {
+  const row = selectSandboxById(pools.read, { id });
   return row === undefined ? undefined : toSandboxRecord(row);
 }
 
@@ -104,14 +115,15 @@ export function markSandboxRuntimeStale(
  */
 export interface ReapedSandbox {
   readonly name: string;
-  readonly runId: number;
-  readonly pid: number;
+  /** The stale run and its dead runtime's pid; null for a start no runtime ever claimed. */
+  readonly runId: number | null;
+  readonly pid: number | null;
 }
 
 /**
  * The reaper, run at CLI start: every Running or Draining sandbox whose runtime is dead becomes Crashed,
- * its run Terminated/InternalError, and the orphaned rest of its process group is killed. Runs whose
- * runtime is alive and sandboxes with no run yet (still starting) are left alone.
+ * its run Terminated/InternalError, and the orphaned rest of its process group is killed. A Running
+ * sandbox whose start deadline passed with no run becomes Crashed too; one still within it is starting.
  *
  * @example
  * ```ts
@@ -129,6 +141,11 @@ export async function reapStaleSandboxes(pools: DbPools): Promise<ReapedSandbox[
       detail: `runtime pid ${run.pid} is no longer alive (reaped)`,
     });
     if (sandboxCrashed) reaped.push({ name: run.name, runId: run.runId, pid: run.pid });
+  }
+  for (const start of listAbandonedStarts(pools.read)) {
+    if ((await markStartAbandoned(pools.write, { id: start.id })) > 0) {
+      reaped.push({ name: start.name, runId: null, pid: null });
+    }
   }
   return reaped;
 }

@@ -24,6 +24,8 @@ export interface SandboxRecord {
   readonly name: string;
   readonly status: SandboxStatus;
   readonly config: SandboxConfig;
+  /** While no run has claimed it: when its start is given up (see {@link isStartAbandoned}). */
+  readonly startDeadline: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -35,9 +37,29 @@ export function toSandboxRecord(row: SelectSandboxByNameRow): SandboxRecord {
     name: row.name,
     status: row.status,
     config: parseSandboxConfig(row.name, row.config, (m) => new HostError('SANDBOX_CONFIG_INVALID', m)),
+    startDeadline: row.startDeadline,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
+}
+
+// Past the launcher's ready timeout, so the host that started it gets to clean up first.
+const START_MARGIN_MS = 10_000;
+
+/** The start deadline of a sandbox marked Running now, whose start waits `readyTimeoutMs` for its runtime. */
+export function startDeadline(readyTimeoutMs: number, now = Date.now()): string {
+  return new Date(now + readyTimeoutMs + START_MARGIN_MS).toISOString();
+}
+
+/**
+ * Whether a Running sandbox with no run has passed its start deadline: its runtime never claimed it
+ * (the command that started it was killed, or the runtime died first). Rows written before deadlines
+ * existed get `updated_at` + 60 s, as in the queries.
+ */
+export function isStartAbandoned(record: SandboxRecord, now = Date.now()): boolean {
+  const deadline =
+    record.startDeadline === null ? Date.parse(record.updatedAt) + 60_000 : Date.parse(record.startDeadline);
+  return record.status === 'Running' && deadline < now;
 }
 
 /** Whether a status means a runtime is (or should be) supervising the sandbox. */

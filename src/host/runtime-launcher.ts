@@ -41,7 +41,8 @@ export interface RuntimeStarted {
   readonly busyRetries: number;
 }
 
-const DEFAULT_TIMEOUT_MS = 30_000;
+/** How long a start waits for the runtime's ready report unless told otherwise. */
+export const DEFAULT_READY_TIMEOUT_MS = 30_000;
 
 /** `dist/runtime/main.js`; from the TypeScript source (tests, tsx) the project's compiled one. */
 export const RUNTIME_MAIN = fileURLToPath(
@@ -93,7 +94,7 @@ export function startRuntime(options: StartRuntimeOptions): Promise<RuntimeStart
       execPath: process.execPath,
       args,
       logPath: sandboxLogPath(msbHome, sandboxName, 'runtime'),
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      timeoutMs: options.timeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
     };
     worker.postMessage(request);
   });

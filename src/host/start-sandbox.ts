@@ -8,8 +8,13 @@ import {
 } from '../generated/index.js';
 import { HostError } from '../sandbox/errors.js';
 import { requireSandbox } from './reconcile.js';
-import { isActiveStatus, type SandboxRecord, toSandboxRecord } from './records.js';
-import { prestartRuntimeLauncher, type RuntimeStarted, startRuntime } from './runtime-launcher.js';
+import { isActiveStatus, type SandboxRecord, startDeadline, toSandboxRecord } from './records.js';
+import {
+  DEFAULT_READY_TIMEOUT_MS,
+  prestartRuntimeLauncher,
+  type RuntimeStarted,
+  startRuntime,
+} from './runtime-launcher.js';
 
 /**
  * A sandbox whose runtime reported ready.
@@ -46,7 +51,10 @@ export async function startSandbox(
   if (isActiveStatus(record.status)) throw running();
   // Claim and pin together: a failed pin must not leave a Running sandbox that no runtime will claim.
   const starting = await pools.write.transaction((tx) => {
-    const row = markSandboxStartingIfIdle(tx, { id: record.id });
+    const row = markSandboxStartingIfIdle(tx, {
+      id: record.id,
+      startDeadline: startDeadline(options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS),
+    });
     if (row === undefined) return undefined;
     const claimed = toSandboxRecord(row);
     if (claimed.config.image !== null) {

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DbPools, DbWriteConnection } from '../db/index.js';
 import {
@@ -13,7 +13,7 @@ import { HostError } from '../sandbox/errors.js';
 import { sandboxDir } from '../sandbox/paths.js';
 import { isRuntimeAlive, nextHostTurn, signalRuntime, waitForPidExit } from './processes.js';
 import { requireSandbox } from './reconcile.js';
-import { isActiveStatus, type RunRecord, type SandboxRecord } from './records.js';
+import { assertValidName, isActiveStatus, type RunRecord, type SandboxRecord } from './records.js';
 
 const POLL_MS = 20;
 
@@ -220,7 +220,8 @@ export function markSandboxStoppedForReplacement(
  * Removes a sandbox: its row (runs, metrics and image pin go by cascade), then its directory. A Running
  * or Draining one (after reconcile) is `HostError` `SANDBOX_RUNNING`, unless `force`: then it is stopped
  * first ({@link stopSandbox}, `stopTimeoutMs`). The check and the delete are one statement, so a sandbox
- * started meanwhile is never removed.
+ * started meanwhile is never removed. A name with no row but a leftover directory (a removal or replace
+ * killed between its delete and its wipe) has the directory removed; resolves what was removed.
  *
  * @example
  * ```ts
@@ -235,8 +236,17 @@ export async function removeSandbox(
     readonly force?: boolean;
     readonly stopTimeoutMs?: number;
   },
-): Promise<void> {
-  const record = await requireSandbox(pools, target.name);
+): Promise<'sandbox' | 'leftover-directory'> {
+  const dir = sandboxDir(target.home, target.name);
+  let record: SandboxRecord;
+  try {
+    record = await requireSandbox(pools, target.name);
+  } catch (err) {
+    if (!(err instanceof HostError && err.code === 'SANDBOX_NOT_FOUND') || !existsSync(dir)) throw err;
+    assertValidName('sandbox', target.name);
+    rmSync(dir, { recursive: true, force: true });
+    return 'leftover-directory';
+  }
   if (target.force === true && isActiveStatus(record.status)) {
     try {
       await stopSandbox(pools, {
@@ -255,7 +265,8 @@ export async function removeSandbox(
       `sandbox "${record.name}" is running; stop or kill it before removing it, or pass force`,
     );
   }
-  rmSync(sandboxDir(target.home, record.name), { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
+  return 'sandbox';
 }
 
 /**

@@ -70,7 +70,15 @@ describe('buildSandboxConfig', () => {
 
 describe('toSandboxRecord', () => {
   const parseSandboxConfig = (json: string, name: string) =>
-    toSandboxRecord({ id: 1, name, status: 'Stopped', config: json, createdAt: '', updatedAt: '' }).config;
+    toSandboxRecord({
+      id: 1,
+      name,
+      status: 'Stopped',
+      config: json,
+      startDeadline: null,
+      createdAt: '',
+      updatedAt: '',
+    }).config;
 
   it('should give back what buildSandboxConfig stored', () => {
     const config = buildSandboxConfig({ name: 'a', env: { A: '1' } }, IMAGE);

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { prepareCreateTarget } from '../../src/host/create-sandbox.js';
@@ -10,11 +10,11 @@ import { deadPid, exited, spawnFakeRuntime, spawnUnrelatedProcess } from '../sup
 import { seedSandbox } from '../support/seed.js';
 
 describe('prepareCreateTarget', () => {
-  it('should create an empty sandbox directory for a new name', async () => {
+  it('should resolve the directory of a new name without creating it (the row comes first)', async () => {
     const { pools, dir: home } = await openTestPools();
     const dir = await prepareCreateTarget(pools, { home, name: 'fresh' });
     expect(dir).toBe(sandboxDir(home, 'fresh'));
-    expect(readdirSync(dir)).toEqual([]);
+    expect(existsSync(dir)).toBe(false);
   });
 
   it('should refuse an existing sandbox without replace and leave it untouched', async () => {
@@ -48,7 +48,7 @@ describe('prepareCreateTarget', () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'stdout.log'), 'old');
     await prepareCreateTarget(pools, { home, name: 'left', replace: true });
-    expect(readdirSync(dir)).toEqual([]);
+    expect(existsSync(dir)).toBe(false);
   });
 
   it('should replace a stopped sandbox: row, runs and directory gone', async () => {
@@ -61,7 +61,7 @@ describe('prepareCreateTarget', () => {
     expect(
       pools.read.get('SELECT count(*) FROM run WHERE sandbox_id = @id', { id: record.id }, 'pluck'),
     ).toBe(0);
-    expect(readdirSync(sandboxDir(home, 'web'))).toEqual([]);
+    expect(existsSync(sandboxDir(home, 'web'))).toBe(false);
   });
 
   it('should replace a stale sandbox whose runtime pid is dead', async () => {
@@ -88,7 +88,7 @@ describe('prepareCreateTarget', () => {
     expect(readFileSync(signals, 'utf8')).toBe('got SIGTERM\n');
     expect(pools.read.get('SELECT count(*) FROM sandbox', undefined, 'pluck')).toBe(0);
     expect(pools.read.get('SELECT count(*) FROM run', undefined, 'pluck')).toBe(0);
-    expect(readdirSync(sandboxDir(home, 'live'))).toEqual([]);
+    expect(existsSync(sandboxDir(home, 'live'))).toBe(false);
   });
 
   it('should SIGKILL a runtime that ignores SIGTERM past the timeout, then replace it', async () => {

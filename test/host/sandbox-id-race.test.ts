@@ -53,6 +53,7 @@ describe('schema 0002 (sandbox and run ids never reused)', () => {
     expect(pools.read.all(`SELECT version, name FROM ${LEDGER_TABLE} ORDER BY version`)).toEqual([
       { version: 1, name: '0001_init.sql' },
       { version: 2, name: '0002_autoincrement_sandbox_run.sql' },
+      { version: 3, name: '0003_sandbox_start_deadline.sql' },
     ]);
     expect(pools.read.all('PRAGMA foreign_key_check')).toEqual([]);
     expect(pools.read.get('PRAGMA integrity_check', undefined, 'pluck')).toBe('ok');

@@ -28,9 +28,13 @@ export function sleepConfig(): SandboxConfig {
 export async function seedSandbox(
   pools: DbPools,
   name: string,
-  options: { readonly status?: SandboxStatus; readonly pid?: number } = {},
+  options: { readonly status?: SandboxStatus; readonly pid?: number; readonly startDeadline?: string } = {},
 ): Promise<{ record: SandboxRecord; runId: number | null }> {
-  const inserted = await insertSandboxRecord(pools.write, { name, config: sleepConfig() });
+  const inserted = await insertSandboxRecord(pools.write, {
+    name,
+    config: sleepConfig(),
+    ...(options.startDeadline === undefined ? {} : { startDeadline: options.startDeadline }),
+  });
   const runId =
     options.pid === undefined
       ? null

@@ -22,7 +22,8 @@ export const rmCommand: Command = {
 
 Delete each sandbox (its runs, metrics and image pin go with it) and its directory
 $MSB_HOME/sandboxes/<name>. A running sandbox is refused unless --force: then it is stopped first
-(SIGTERM, then SIGKILL after the timeout, as msb stop does).
+(SIGTERM, then SIGKILL after the timeout, as msb stop does). A name with no sandbox but a leftover
+directory (an interrupted removal or replace) has the directory removed.
 
 Options:
   -f, --force          stop a running sandbox first, then remove it
@@ -45,13 +46,18 @@ code is the most severe of their outcomes (1 > 2 > 3 > 4).`,
       values.timeout === undefined ? undefined : parsePositiveInt('rm', '--timeout', values.timeout) * 1000;
     const pools = await initGlobal();
     return forEachName(requireNames('rm', positionals), io, values.json === true, async (name) => {
-      await removeSandbox(pools, {
+      const removed = await removeSandbox(pools, {
         home: msbHome(),
         name,
         force: values.force === true,
         ...(stopTimeoutMs === undefined ? {} : { stopTimeoutMs }),
       });
-      return { text: `${name}\tremoved`, json: { name, removed: true } };
+      return removed === 'sandbox'
+        ? { text: `${name}\tremoved`, json: { name, removed: true } }
+        : {
+            text: `${name}\tremoved its leftover directory (no sandbox of that name)`,
+            json: { name, removed: true, leftoverDirectoryOnly: true },
+          };
     });
   },
 };
