@@ -2,6 +2,7 @@
 import { parseRuntimeArgs } from './parse-runtime-args.js';
 import { reportToHost } from './report-to-host.js';
 import { runRuntime } from './run-runtime.js';
+import { runtimeLog } from './runtime-log.js';
 
 let exitCode: number;
 try {
@@ -10,7 +11,7 @@ try {
   const message = err instanceof Error ? err.message : String(err);
   const code = (err as { code?: unknown }).code;
   reportToHost({ type: 'failed', code: typeof code === 'string' ? code : 'RUNTIME_INTERNAL', message });
-  process.stderr.write(`${message}\n`);
+  runtimeLog(message);
   exitCode = 2;
 }
 // Explicit: a stray handle (a timer, a closed pipe's socket) must not keep a finished runtime alive.

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, writeSync } from 'node:fs';
 import { REPORT_FD, type RuntimeReport } from '../sandbox/protocol.js';
+import { runtimeLog } from './runtime-log.js';
 
 let reported = false;
 
@@ -16,7 +17,7 @@ export function reportToHost(report: RuntimeReport): void {
     writeSync(REPORT_FD, `${JSON.stringify(report)}\n`);
   } catch (err) {
     // A host that is gone (EPIPE): the run row is what matters, so go on.
-    process.stderr.write(`runtime report to the host was lost: ${(err as Error).message}\n`);
+    runtimeLog(`report to the host was lost: ${(err as Error).message}`);
   } finally {
     closeSync(REPORT_FD);
   }

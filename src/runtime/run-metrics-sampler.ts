@@ -2,6 +2,7 @@ import type { DbWriteConnection } from '../db/index.js';
 import { RuntimeError } from '../sandbox/errors.js';
 import { type MetricSample, persistSample } from './persist-sample.js';
 import { CLOCK_TICKS_PER_SECOND, type ProcStats, readProcStats } from './read-proc-stats.js';
+import { runtimeLog } from './runtime-log.js';
 
 /** Options of {@link runMetricsSampler}. */
 export interface MetricsSamplerOptions {
@@ -39,8 +40,7 @@ export function runMetricsSampler(write: DbWriteConnection, options: MetricsSamp
   const { sandboxId, runId, pid } = options;
   const intervalMs = options.intervalMs ?? 1000;
   const onError =
-    options.onError ??
-    ((err: unknown) => process.stderr.write(`metrics sampler of pid ${pid}: ${String(err)}\n`));
+    options.onError ?? ((err: unknown) => runtimeLog(`metrics sampler of pid ${pid}: ${String(err)}`));
   let previous: { readonly cpuTicks: number; readonly at: number } | undefined;
   let stored = 0;
   let stopped = false;

@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, writeSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { DbWriteConnection } from '../db/index.js';
 import { RuntimeError } from '../sandbox/errors.js';
 import { sandboxDir } from '../sandbox/paths.js';
@@ -13,6 +13,7 @@ import { recordRunExit } from './record-run-exit.js';
 import { reportToHost } from './report-to-host.js';
 import { runMetricsSampler } from './run-metrics-sampler.js';
 import { workloadOutcome } from './run-outcome.js';
+import { runtimeLog } from './runtime-log.js';
 import { spawnWorkload } from './spawn-workload.js';
 
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
@@ -90,7 +91,7 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
       workload.once('exit', (code, signal) => resolve({ code, signal }));
     });
     // After the start, an 'error' only reports a failed kill() of a workload that is already gone.
-    workload.on('error', (err) => process.stderr.write(`workload of "${sandbox.name}": ${err.message}\n`));
+    workload.on('error', (err) => log(`workload of "${sandbox.name}": ${err.message}`));
     if (stopSignal !== null) stop(stopSignal);
 
     let writtenOff: string | null = null;
@@ -177,11 +178,7 @@ async function endRunAfterFailure(
   }
 }
 
-/** One line in `runtime.log` (the runtime's stderr), for an operator reading a sandbox's history. */
-function log(message: string): void {
-  // writeSync, not process.stderr: that stream costs each start ~2 ms of CPU, and exit may follow at once.
-  writeSync(2, `${new Date().toISOString()} runtime ${process.pid}: ${message}\n`);
-}
+const log = runtimeLog;
 
 function errorCode(err: unknown): string {
   const code = (err as { code?: unknown } | undefined)?.code;

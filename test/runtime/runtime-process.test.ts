@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { DbPools } from '../../src/db/index.js';
@@ -130,6 +132,48 @@ describe('runtime process', () => {
     });
     expect(sandboxStatus(pools, sandboxId)).toBe('Stopped');
     expect(stderr).not.toContain('report to the host was lost');
+  });
+
+  it('should keep supervising its workload when its log is on a full disk (ENOSPC)', async () => {
+    const { pools, home, path, sandboxId } = await setup('full-disk', { command: 'sleep', args: ['60'] });
+    // Every write to /dev/full fails with ENOSPC, like a log on a full file system.
+    const full = openSync('/dev/full', 'w');
+    const child = spawn(
+      process.execPath,
+      [
+        RUNTIME_MAIN,
+        '--db',
+        path,
+        '--home',
+        home,
+        '--sandbox',
+        'full-disk',
+        '--sandbox-id',
+        String(sandboxId),
+      ],
+      { detached: true, stdio: ['ignore', 'ignore', full, 'pipe'] },
+    );
+    closeSync(full);
+    onTestFinished(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
+    const report = (child.stdio[3] as Readable).setEncoding('utf8');
+    const [line] = (await once(report, 'data')) as [string];
+    expect(JSON.parse(line)).toMatchObject({ type: 'ready', runtimePid: child.pid });
+    // The runtime logs right after its report and on every later step: none of it may end it.
+    await sleep(500);
+    expect(isAlive(child.pid!)).toBe(true);
+    process.kill(child.pid!, 'SIGTERM');
+    const run = await waitFor('the run', () => runsOf(pools, sandboxId)[0]);
+    expect(await terminated(pools, run.id)).toMatchObject({
+      termination_reason: 'Signal',
+      exit_signal: 'SIGTERM',
+    });
+    expect(sandboxStatus(pools, sandboxId)).toBe('Stopped');
   });
 
   it('should write no metric row when sampling is off, and still report ready', async () => {
