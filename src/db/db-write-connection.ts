@@ -231,6 +231,30 @@ export class DbWriteConnection {
   }
 
   /**
+   * Whether another connection holds the database's write lock right now: a `BEGIN IMMEDIATE` that fails
+   * with `SQLITE_BUSY` at once (this writer never waits in SQLite), rolled back at once if it succeeds.
+   * True as well while this writer's own queue waits out a busy lock. For a caller telling a process
+   * that is stuck from one that only waits for the lock; not from inside a transaction body.
+   *
+   * @example
+   * ```ts
+   * if (write.isLockedElsewhere()) console.error('the database is busy: another process holds its write lock');
+   * ```
+   */
+  isLockedElsewhere(): boolean {
+    if (this.#inBody) throw new TypeError('isLockedElsewhere() called inside a transaction body');
+    if (this.#draining) return true;
+    try {
+      this.#begin.run();
+    } catch (err) {
+      if (isSqliteBusy(err)) return true;
+      throw err;
+    }
+    this.#rollback.run();
+    return false;
+  }
+
+  /**
    * Waits for queued transactions, then closes the connection.
    *
    * @example

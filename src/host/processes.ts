@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { killGroup } from '../sandbox/kill-group.js';
 
@@ -45,6 +45,24 @@ export function signalRuntime(pid: number, signal: NodeJS.Signals, target: 'proc
     if (code === 'ESRCH' || code === 'EPERM') return false;
     throw err;
   }
+}
+
+/** Whether process group `pgid` has a member other than its leader (a runtime's workload, say). */
+export function groupHasOthers(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    // No procfs: assume the worst, that the workload is still there.
+    return true;
+  }
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (!Number.isSafeInteger(pid) || pid === pgid) continue;
+    const stat = readStat(pid);
+    if (stat !== undefined && stat.pgrp === pgid && !isDead(stat.state)) return true;
+  }
+  return false;
 }
 
 /** Polls until `pid` is dead or `timeoutMs` has passed; resolves whether it died. */

@@ -11,11 +11,17 @@ import {
 } from '../generated/index.js';
 import { HostError } from '../sandbox/errors.js';
 import { sandboxDir } from '../sandbox/paths.js';
-import { isRuntimeAlive, nextHostTurn, signalRuntime, waitForPidExit } from './processes.js';
+import { groupHasOthers, isRuntimeAlive, nextHostTurn, signalRuntime, waitForPidExit } from './processes.js';
 import { requireSandbox } from './reconcile.js';
 import { assertValidName, isActiveStatus, type RunRecord, type SandboxRecord } from './records.js';
 
 const POLL_MS = 20;
+// How long a runtime whose workload already exited gets to record the exit once the stop timeout passed.
+const RECORDING_GRACE_MS = 30_000;
+
+function waitingToRecord(pools: DbPools, runtimePid: number): boolean {
+  return !groupHasOthers(runtimePid) && pools.write.isLockedElsewhere();
+}
 
 /**
  * How a stop ended.
@@ -66,6 +72,12 @@ export async function stopSandbox(
   const delivered = signalRuntime(run.pid, 'SIGTERM', 'process');
   const timeoutMs = options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
   const deadline = performance.now() + timeoutMs;
+  // Past the deadline, a runtime whose workload is gone while another process holds the write lock is
+  // only waiting to record the exit: killing it would lose that exit. It waits while the lock stays
+  // held, up to RECORDING_GRACE_MS; a runtime that still has not written 2 s after the lock came free
+  // is stuck and is killed as before.
+  let graceUntil: number | undefined;
+  let lockFreeSince: number | undefined;
   let forced = false;
   for (;;) {
     const recorded = selectRunById(pools.read, { id: run.id })?.status === 'Terminated';
@@ -84,7 +96,25 @@ export async function stopSandbox(
       });
       break;
     }
-    if (performance.now() >= deadline) {
+    const now = performance.now();
+    if (now >= deadline && waitingToRecord(pools, run.pid)) {
+      graceUntil ??= now + RECORDING_GRACE_MS;
+      if (now >= graceUntil) {
+        throw new HostError(
+          'STOP_TIMEOUT',
+          `sandbox "${record.name}": its workload exited but runtime pid ${run.pid} could not record it within ${RECORDING_GRACE_MS / 1000} s: another process holds the database's write lock; the runtime keeps trying, run stop again later`,
+        );
+      }
+      lockFreeSince = undefined;
+      await sleep(POLL_MS);
+      continue;
+    }
+    if (now >= deadline && graceUntil !== undefined && (lockFreeSince ??= now) + 2_000 > now) {
+      // The lock just came free: give the runtime its chance to write before calling it stuck.
+      await sleep(POLL_MS);
+      continue;
+    }
+    if (now >= deadline) {
       forced = true;
       signalRuntime(run.pid, 'SIGKILL', 'group');
       if (!(await waitForPidExit(run.pid, 5_000))) {

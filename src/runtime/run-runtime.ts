@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import type { DbWriteConnection } from '../db/index.js';
+import { DbBusyError, type DbWriteConnection } from '../db/index.js';
 import { RuntimeError } from '../sandbox/errors.js';
 import { sandboxDir } from '../sandbox/paths.js';
 import { parseSandboxConfig } from '../sandbox/sandbox-config.js';
@@ -139,7 +139,7 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
       writtenOff === null
         ? base
         : { ...base, detail: `${base.detail ?? `workload exited ${code}`} after ${writtenOff}` };
-    await recordRunExit(db, { runId, sandboxId: sandbox.id, outcome });
+    await recordUntilDone(() => recordRunExit(db, { runId, sandboxId: sandbox.id, outcome }), runId);
     log(`run ${runId}: ${outcome.reason}${outcome.detail === null ? '' : ` (${outcome.detail})`}`);
     return 0;
   } catch (err) {
@@ -153,6 +153,22 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
     killWorkload();
     for (const signal of STOP_SIGNALS) process.off(signal, stop);
     await write?.close();
+  }
+}
+
+/**
+ * Records the workload's exit, which only this process knows: on a database that stays busy past the
+ * budget (a lock held by someone else) it keeps trying instead of losing it. A stop waits for this.
+ */
+async function recordUntilDone(record: () => Promise<unknown>, runId: number): Promise<void> {
+  for (;;) {
+    try {
+      await record();
+      return;
+    } catch (err) {
+      if (!(err instanceof DbBusyError)) throw err;
+      log(`run ${runId}: database busy for ${Math.round(err.elapsedMs)} ms; still recording the exit`);
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { DbPools, DbReadConnection, DbWriteConnection } from '../../src/db/index.js';
 import { makeTempDir, openTestPools } from '../support/open-test-pools.js';
+import { spawnFixture } from '../support/spawn-fixture.js';
 
 const { SqliteError } = Database;
 
@@ -124,5 +125,22 @@ describe('DbWriteConnection.attach', () => {
       code: 'DB_SCHEMA_TOO_NEW',
     });
     expect(performance.now() - began).toBeLessThan(2_000);
+  });
+});
+
+describe('DbWriteConnection.isLockedElsewhere', () => {
+  it('should tell whether another process holds the write lock, leaving no transaction open', async () => {
+    const { pools, path } = await openTestPools();
+    expect(pools.write.isLockedElsewhere()).toBe(false);
+    const holder = spawnFixture('hold-write-lock.mjs', [path, '400']);
+    await holder.line('locked');
+    expect(pools.write.isLockedElsewhere()).toBe(true);
+    await holder.line('released');
+    expect(pools.write.isLockedElsewhere()).toBe(false);
+    // The probe's own BEGIN was rolled back: the writer works as before.
+    await pools.write.transaction((tx) =>
+      tx.run("INSERT INTO sandbox (name, config, status) VALUES ('a', '{}', 'Stopped')"),
+    );
+    expect(pools.read.get('SELECT count(*) FROM sandbox', undefined, 'pluck')).toBe(1);
   });
 });

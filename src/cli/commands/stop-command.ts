@@ -1,5 +1,6 @@
 import { initGlobal } from '../../db/index.js';
 import { DEFAULT_STOP_TIMEOUT_MS, stopSandbox } from '../../host/stop-sandbox.js';
+import { HostError } from '../../sandbox/errors.js';
 import type { Command } from '../command.js';
 import { forEachName } from '../for-each-name.js';
 import { parseCommandArgs } from '../parse-command-args.js';
@@ -44,6 +45,13 @@ exit code is the most severe of their outcomes (1 > 2 > 3 > 4).`,
     const pools = await initGlobal();
     return forEachName(names, io, values.json === true, async (name) => {
       const { run, forced } = await stopSandbox(pools, { name, timeoutMs });
+      if (run?.terminationReason === 'InternalError') {
+        // Stopped, but not as asked: the workload's own exit was never recorded. Say so, exit 1.
+        throw new HostError(
+          'EXIT_UNRECORDED',
+          `sandbox "${name}" is stopped, but its workload's exit was not recorded: ${run.terminationDetail}`,
+        );
+      }
       const how = run?.exitCode != null ? `exit code ${run.exitCode}` : (run?.exitSignal ?? 'no run');
       return {
         text: `${name}\tStopped\t${how}${forced ? ' (killed after timeout)' : ''}`,
