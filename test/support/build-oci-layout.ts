@@ -308,8 +308,8 @@ type JsonObject = Record<string, any>;
 /**
  * Edits to a built layout's documents, applied bottom-up so every digest above an edit stays right:
  * the config, then the manifest (already naming the new config), then `index.json` (already naming the
- * new manifest as `manifests[0]`). An edit mutates the parsed document or returns a replacement
- * (`Buffer` for raw bytes).
+ * new manifest as `manifests[0]`). An edit mutates the parsed document or returns a replacement (a
+ * `Buffer` is written as is).
  *
  * @example
  * ```ts
@@ -317,9 +317,9 @@ type JsonObject = Record<string, any>;
  * ```
  */
 export interface OciLayoutEdits {
-  readonly config?: (config: JsonObject) => JsonObject | Buffer | undefined;
-  readonly manifest?: (manifest: JsonObject) => JsonObject | Buffer | undefined;
-  readonly index?: (index: JsonObject) => JsonObject | Buffer | undefined;
+  readonly config?: (config: JsonObject) => unknown;
+  readonly manifest?: (manifest: JsonObject) => unknown;
+  readonly index?: (index: JsonObject) => unknown;
 }
 
 /**
@@ -334,8 +334,8 @@ export interface OciLayoutEdits {
 export function rewriteOciLayout(layout: BuiltOciLayout, edits: OciLayoutEdits): BuiltOciLayout {
   const apply = (file: string, edit: OciLayoutEdits['config']): Buffer => {
     const value = JSON.parse(readFileSync(file, 'utf8')) as JsonObject;
-    const result = edit?.(value) ?? value;
-    return Buffer.isBuffer(result) ? result : json(result);
+    const result = edit?.(value);
+    return Buffer.isBuffer(result) ? result : json(result ?? value);
   };
   const config = writeOciBlob(layout.dir, apply(layout.configFile, edits.config));
   const manifest = writeOciBlob(
