@@ -18,6 +18,7 @@ import {
   type BuiltOciLayout,
   buildOciLayout,
   gzipBomb,
+  nestOciLayout,
   type OciCorruption,
   rewriteOciLayout,
   writeOciBlob,
@@ -62,27 +63,6 @@ function layoutWithFifo(corrupt: OciCorruption): BuiltOciLayout {
     }
   });
   return layout;
-}
-
-/** A layout whose index.json lists `depth` nested indexes, the last naming the image's manifest. */
-function nestedLayout(depth: number, outerRefName?: string): { layout: BuiltOciLayout; outermost: string } {
-  const layout = buildOciLayout(join(makeTempDir(), 'img'));
-  const index = JSON.parse(JSON.stringify(readIndex(layout)));
-  let entry = index.manifests[0];
-  let file = layout.indexFile;
-  for (let i = 0; i < depth; i++) {
-    const blob = writeOciBlob(
-      layout.dir,
-      Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX_MEDIA_TYPE, manifests: [entry] })),
-    );
-    entry = { mediaType: INDEX_MEDIA_TYPE, digest: blob.digest, size: blob.size };
-    file = blob.file;
-  }
-  if (outerRefName !== undefined) {
-    entry.annotations = { 'org.opencontainers.image.ref.name': outerRefName };
-  }
-  writeFileSync(layout.indexFile, JSON.stringify({ ...index, manifests: [entry] }));
-  return { layout, outermost: file };
 }
 
 function readIndex(layout: BuiltOciLayout): { manifests: object[] } {
@@ -303,7 +283,8 @@ describe('readOciLayout on hostile layouts', () => {
     'should follow a nested image index to the manifest',
     async () => {
       const { pools } = await openTestPools();
-      const { layout } = nestedLayout(2, '1');
+      const layout = buildOciLayout(join(makeTempDir(), 'img'), { refName: '1' });
+      nestOciLayout(layout, 2);
 
       const imported = await importOciImage(pools.write, layout.dir, 'test/nested:1');
 
@@ -316,15 +297,10 @@ describe('readOciLayout on hostile layouts', () => {
   it(
     'should refuse image indexes nested deeper than the limit, naming the deepest index read',
     async () => {
-      const { layout } = nestedLayout(OCI_LAYOUT_LIMITS.indexDepth + 1);
-      const index = readIndex(layout);
+      const layout = buildOciLayout(join(makeTempDir(), 'img'));
+      const indexes = nestOciLayout(layout, OCI_LAYOUT_LIMITS.indexDepth + 1);
       // The index at the limit is the one that names yet another index.
-      let file = layout.indexFile;
-      let entry = index.manifests[0] as { digest: string };
-      for (let i = 0; i < OCI_LAYOUT_LIMITS.indexDepth; i++) {
-        file = join(layout.dir, 'blobs', 'sha256', entry.digest.slice(7));
-        entry = JSON.parse(readFileSync(file, 'utf8')).manifests[0];
-      }
+      const file = indexes[OCI_LAYOUT_LIMITS.indexDepth - 1]!;
 
       await expectRefused(
         layout.dir,

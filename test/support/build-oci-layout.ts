@@ -115,6 +115,7 @@ export interface BuiltOciLayout {
 }
 
 const MEDIA = {
+  index: 'application/vnd.oci.image.index.v1+json',
   manifest: 'application/vnd.oci.image.manifest.v1+json',
   config: 'application/vnd.oci.image.config.v1+json',
   layer: 'application/vnd.oci.image.layer.v1.tar+gzip',
@@ -180,7 +181,7 @@ export function buildOciLayout(dir: string, options: OciLayoutOptions = {}): Bui
 
   const index = {
     schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.index.v1+json',
+    mediaType: MEDIA.index,
     manifests: [
       {
         mediaType: MEDIA.manifest,
@@ -359,6 +360,34 @@ export function rewriteOciLayout(layout: BuiltOciLayout, edits: OciLayoutEdits):
     manifestFile: manifest.file,
     configFile: config.file,
   };
+}
+
+/**
+ * Puts `depth` nested image indexes between `index.json` and the manifest: `index.json` names the
+ * outermost (keeping its annotations), each names the next, the innermost the manifest. Returns the
+ * index blobs, outermost first.
+ *
+ * @example
+ * ```ts
+ * const [outer] = nestOciLayout(buildOciLayout(dir, { refName: '1' }), 2);
+ * ```
+ */
+export function nestOciLayout(layout: BuiltOciLayout, depth: number): string[] {
+  const index = JSON.parse(readFileSync(layout.indexFile, 'utf8'));
+  const { annotations, ...manifest } = index.manifests[0];
+  let entry = manifest;
+  const files: string[] = [];
+  for (let i = 0; i < depth; i++) {
+    const blob = writeOciBlob(
+      layout.dir,
+      json({ schemaVersion: 2, mediaType: MEDIA.index, manifests: [entry] }),
+    );
+    entry = { mediaType: MEDIA.index, digest: blob.digest, size: blob.size };
+    files.unshift(blob.file);
+  }
+  index.manifests[0] = annotations === undefined ? entry : { ...entry, annotations };
+  writeFileSync(layout.indexFile, json(index));
+  return files;
 }
 
 /**
