@@ -69,7 +69,9 @@ export class OciLayoutDir {
   async openFile(names: readonly string[], missing = 'does not exist'): Promise<OciLayoutFile> {
     const path = join(this.path, ...names);
     let parent = this.#root;
-    for (let i = 1; i < names.length; i++) parent = await this.#openDir(names.slice(0, i), path, missing);
+    for (let i = 1; i < names.length; i++) {
+      parent = await this.#openDir(parent, names.slice(0, i), path, missing);
+    }
     const name = names[names.length - 1]!;
     let handle: FileHandle;
     try {
@@ -98,11 +100,16 @@ export class OciLayoutDir {
     await Promise.all(handles.map((h) => h.close()));
   }
 
-  async #openDir(names: readonly string[], file: string, missing: string): Promise<FileHandle> {
+  /** Opens (once) the directory `names` inside `parent`, for reaching `file`. */
+  async #openDir(
+    parent: FileHandle,
+    names: readonly string[],
+    file: string,
+    missing: string,
+  ): Promise<FileHandle> {
     const key = names.join('/');
-    const open_ = this.#dirs.get(key);
-    if (open_ !== undefined) return open_;
-    const parent = names.length === 1 ? this.#root : this.#dirs.get(names.slice(0, -1).join('/'))!;
+    const opened = this.#dirs.get(key);
+    if (opened !== undefined) return opened;
     const name = names[names.length - 1]!;
     const path = join(this.path, ...names);
     let handle: FileHandle;
