@@ -226,7 +226,9 @@ export function dropManifestIfUnused(tx: DbWriteTransaction, manifestId: number)
 }
 
 const NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
-const REGISTRY = /^[A-Za-z0-9.-]+(?::[0-9]+)?$/;
+// Docker's domain grammar: dot-separated labels of letters, digits and inner hyphens, then a port.
+const REGISTRY =
+  /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]+)?$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 /** Checks `[registry[:port]/]name:tag` (Docker's grammar, tag required); else `INVALID_ARGUMENT`. */

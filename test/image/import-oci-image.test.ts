@@ -167,4 +167,29 @@ describe('importOciImage', () => {
     await expect(attempt).rejects.toMatchObject({ name: 'HostError', code: 'INVALID_ARGUMENT' });
     await expect(attempt).rejects.toThrow(/image reference "NoTag" is invalid: a tag is required/);
   });
+
+  it.each(['../y:1', './y:1', 'a..b/y:1', '-a.b/y:1', 'a.b-/y:1'])(
+    'should refuse the reference %s, whose registry is not a host name',
+    async (reference) => {
+      expect.assertions(2);
+      const { pools } = await openTestPools();
+
+      const attempt = importOciImage(pools.write, join(makeTempDir(), 'nothing-here'), reference);
+
+      await expect(attempt).rejects.toMatchObject({ name: 'HostError', code: 'INVALID_ARGUMENT' });
+      await expect(attempt).rejects.toThrow(/is invalid: registry ".*" is not a host\[:port\]/);
+    },
+  );
+
+  it.each(['registry.example.com:5000/team/app:1', 'localhost/app:1', 'my-registry/app:1', 'a.b/c:1'])(
+    'should accept the reference %s',
+    async (reference) => {
+      const { pools } = await openTestPools();
+      const layout = buildOciLayout(join(makeTempDir(), 'img'));
+
+      await importOciImage(pools.write, layout.dir, reference);
+
+      expect(pools.read.all('SELECT reference FROM image_ref', undefined, 'pluck')).toEqual([reference]);
+    },
+  );
 });

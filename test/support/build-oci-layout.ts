@@ -1,6 +1,16 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  chmodSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 /**
@@ -12,7 +22,20 @@ import { gzipSync } from 'node:zlib';
  * - `wrong-media-type`: a layer descriptor says `text/plain`;
  * - `bad-diff-id`: the config's `rootfs.diff_ids` names another uncompressed digest;
  * - `bad-index`: `index.json` is not JSON;
- * - `no-oci-layout`: the `oci-layout` marker file is missing.
+ * - `no-oci-layout`: the `oci-layout` marker file is missing;
+ *
+ * and ways a hostile or careless hand arranges its files (the "outside" is `<dir>-outside`, next to it):
+ * - `blob-symlink`: the manifest blob is a symbolic link to an identical copy outside the layout;
+ * - `blob-dev-zero`: the manifest blob is a symbolic link to `/dev/zero`;
+ * - `blob-fifo` / `layer-fifo`: the manifest blob / a layer blob is a FIFO with no writer;
+ * - `blob-directory`: a layer blob is a directory;
+ * - `blobs-symlink` / `sha256-symlink`: `blobs` / `blobs/sha256` is a symbolic link to the real one outside;
+ * - `index-symlink` / `oci-layout-symlink`: that file is a symbolic link to an identical copy outside;
+ * - `index-directory`: `index.json` is a directory;
+ * - `index-fifo`: `index.json` is a FIFO;
+ * - `index-huge`: `index.json` is 9 MiB (sparse), past the JSON size cap;
+ * - `unreadable-config`: the config blob has mode 000 (root reads it all the same);
+ * - `truncated-layer` / `appended-layer`: a layer blob lost its last byte / gained one.
  *
  * @example
  * ```ts
@@ -27,7 +50,22 @@ export type OciCorruption =
   | 'wrong-media-type'
   | 'bad-diff-id'
   | 'bad-index'
-  | 'no-oci-layout';
+  | 'no-oci-layout'
+  | 'blob-symlink'
+  | 'blob-dev-zero'
+  | 'blob-fifo'
+  | 'layer-fifo'
+  | 'blob-directory'
+  | 'blobs-symlink'
+  | 'sha256-symlink'
+  | 'index-symlink'
+  | 'oci-layout-symlink'
+  | 'index-directory'
+  | 'index-fifo'
+  | 'index-huge'
+  | 'unreadable-config'
+  | 'truncated-layer'
+  | 'appended-layer';
 
 /**
  * What to put in a test layout.
@@ -63,12 +101,21 @@ export interface BuiltOciLayout {
   readonly dir: string;
   readonly manifestDigest: string;
   readonly configDigest: string;
-  readonly layers: readonly { readonly digest: string; readonly diffId: string; readonly size: number }[];
+  readonly indexFile: string;
+  readonly manifestFile: string;
+  readonly configFile: string;
+  readonly layers: readonly {
+    readonly digest: string;
+    readonly diffId: string;
+    readonly size: number;
+    readonly file: string;
+  }[];
   /** The file a corruption damaged (absent for a valid layout). */
   readonly corruptedFile?: string;
 }
 
 const MEDIA = {
+  index: 'application/vnd.oci.image.index.v1+json',
   manifest: 'application/vnd.oci.image.manifest.v1+json',
   config: 'application/vnd.oci.image.config.v1+json',
   layer: 'application/vnd.oci.image.layer.v1.tar+gzip',
@@ -87,12 +134,7 @@ const MEDIA = {
 export function buildOciLayout(dir: string, options: OciLayoutOptions = {}): BuiltOciLayout {
   const blobs = join(dir, 'blobs', 'sha256');
   mkdirSync(blobs, { recursive: true });
-  const writeBlob = (bytes: Buffer): { digest: string; size: number; file: string } => {
-    const hex = sha256(bytes);
-    const file = join(blobs, hex);
-    writeFileSync(file, bytes);
-    return { digest: `sha256:${hex}`, size: bytes.length, file };
-  };
+  const writeBlob = (bytes: Buffer) => writeOciBlob(dir, bytes);
 
   const layerFiles = options.layers ?? [
     { 'etc/os-release': 'ID=msb-test\n' },
@@ -139,7 +181,7 @@ export function buildOciLayout(dir: string, options: OciLayoutOptions = {}): Bui
 
   const index = {
     schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.index.v1+json',
+    mediaType: MEDIA.index,
     manifests: [
       {
         mediaType: MEDIA.manifest,
@@ -160,45 +202,222 @@ export function buildOciLayout(dir: string, options: OciLayoutOptions = {}): Bui
   }
 
   const first = layers[0]!;
-  let corruptedFile: string | undefined;
-  switch (options.corrupt) {
-    case 'bad-digest': {
-      const bytes = readFileSync(first.file);
-      const middle = bytes.length >> 1;
-      bytes[middle] = (bytes[middle] ?? 0) ^ 0xff;
-      writeFileSync(first.file, bytes);
-      corruptedFile = first.file;
-      break;
+  const indexFile = join(dir, 'index.json');
+  const markerFile = join(dir, 'oci-layout');
+  const outside = `${dir}-outside`;
+  /** Moves `file` out of the layout and leaves a symbolic link to it in its place. */
+  const linkOut = (file: string): void => {
+    mkdirSync(outside, { recursive: true });
+    const target = join(outside, basename(file));
+    renameSync(file, target);
+    symlinkSync(target, file);
+  };
+  const replaceWithFifo = (file: string): void => {
+    rmSync(file);
+    execFileSync('mkfifo', [file]);
+  };
+  const corruptedFile = ((corrupt: OciCorruption | undefined): string | undefined => {
+    switch (corrupt) {
+      case 'bad-digest': {
+        const bytes = readFileSync(first.file);
+        const middle = bytes.length >> 1;
+        bytes[middle] = (bytes[middle] ?? 0) ^ 0xff;
+        writeFileSync(first.file, bytes);
+        return first.file;
+      }
+      case 'missing-blob':
+        rmSync(first.file);
+        return first.file;
+      case 'bad-size':
+      case 'wrong-media-type':
+        return manifestBlob.file;
+      case 'bad-json':
+        return configBlob.file;
+      case 'bad-diff-id':
+        return first.file;
+      case 'bad-index':
+        return indexFile;
+      case 'no-oci-layout':
+        return markerFile;
+      case 'blob-symlink':
+        linkOut(manifestBlob.file);
+        return manifestBlob.file;
+      case 'blob-dev-zero':
+        rmSync(manifestBlob.file);
+        symlinkSync('/dev/zero', manifestBlob.file);
+        return manifestBlob.file;
+      case 'blob-fifo':
+        replaceWithFifo(manifestBlob.file);
+        return manifestBlob.file;
+      case 'layer-fifo':
+        replaceWithFifo(first.file);
+        return first.file;
+      case 'blob-directory':
+        rmSync(first.file);
+        mkdirSync(first.file);
+        return first.file;
+      case 'blobs-symlink':
+        linkOut(join(dir, 'blobs'));
+        return join(dir, 'blobs');
+      case 'sha256-symlink':
+        linkOut(blobs);
+        return blobs;
+      case 'index-symlink':
+        linkOut(indexFile);
+        return indexFile;
+      case 'oci-layout-symlink':
+        linkOut(markerFile);
+        return markerFile;
+      case 'index-directory':
+        rmSync(indexFile);
+        mkdirSync(indexFile);
+        return indexFile;
+      case 'index-fifo':
+        replaceWithFifo(indexFile);
+        return indexFile;
+      case 'index-huge':
+        truncateSync(indexFile, 9 * 1024 * 1024);
+        return indexFile;
+      case 'unreadable-config':
+        chmodSync(configBlob.file, 0o000);
+        return configBlob.file;
+      case 'truncated-layer':
+        truncateSync(first.file, first.size - 1);
+        return first.file;
+      case 'appended-layer':
+        writeFileSync(first.file, Buffer.from([0]), { flag: 'a' });
+        return first.file;
+      case undefined:
+        return undefined;
     }
-    case 'missing-blob':
-      rmSync(first.file);
-      corruptedFile = first.file;
-      break;
-    case 'bad-size':
-    case 'wrong-media-type':
-      corruptedFile = manifestBlob.file;
-      break;
-    case 'bad-json':
-    case 'bad-diff-id':
-      corruptedFile = configBlob.file;
-      break;
-    case 'bad-index':
-      corruptedFile = join(dir, 'index.json');
-      break;
-    case 'no-oci-layout':
-      corruptedFile = join(dir, 'oci-layout');
-      break;
-    case undefined:
-      break;
-  }
-  if (options.corrupt === 'bad-diff-id') corruptedFile = first.file;
+  })(options.corrupt);
   return {
     dir,
     manifestDigest: manifestBlob.digest,
     configDigest: configBlob.digest,
-    layers: layers.map(({ digest, diffId, size }) => ({ digest, diffId, size })),
+    indexFile,
+    manifestFile: manifestBlob.file,
+    configFile: configBlob.file,
+    layers: layers.map(({ digest, diffId, size, file }) => ({ digest, diffId, size, file })),
     ...(corruptedFile === undefined ? {} : { corruptedFile }),
   };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: an edit may reach anywhere into a JSON document
+type JsonObject = Record<string, any>;
+
+/**
+ * Edits to a built layout's documents, applied bottom-up so every digest above an edit stays right:
+ * the config, then the manifest (already naming the new config), then `index.json` (already naming the
+ * new manifest as `manifests[0]`). An edit mutates the parsed document or returns a replacement (a
+ * `Buffer` is written as is).
+ *
+ * @example
+ * ```ts
+ * const edits: OciLayoutEdits = { manifest: (m) => { m.layers[0].size = -1; } };
+ * ```
+ */
+export interface OciLayoutEdits {
+  readonly config?: (config: JsonObject) => unknown;
+  readonly manifest?: (manifest: JsonObject) => unknown;
+  readonly index?: (index: JsonObject) => unknown;
+}
+
+/**
+ * Rewrites a valid layout's config, manifest and index with `edits`, writing new blobs (old ones stay,
+ * unreferenced) and returning the layout's new digests and files.
+ *
+ * @example
+ * ```ts
+ * const layout = rewriteOciLayout(buildOciLayout(dir), { config: (c) => { c.rootfs.diff_ids.pop(); } });
+ * ```
+ */
+export function rewriteOciLayout(layout: BuiltOciLayout, edits: OciLayoutEdits): BuiltOciLayout {
+  const apply = (file: string, edit: OciLayoutEdits['config']): Buffer => {
+    const value = JSON.parse(readFileSync(file, 'utf8')) as JsonObject;
+    const result = edit?.(value);
+    return Buffer.isBuffer(result) ? result : json(result ?? value);
+  };
+  const config = writeOciBlob(layout.dir, apply(layout.configFile, edits.config));
+  const manifest = writeOciBlob(
+    layout.dir,
+    apply(layout.manifestFile, (m) => {
+      m.config = { ...m.config, digest: config.digest, size: config.size };
+      return edits.manifest?.(m) ?? m;
+    }),
+  );
+  writeFileSync(
+    layout.indexFile,
+    apply(layout.indexFile, (index) => {
+      index.manifests[0] = { ...index.manifests[0], digest: manifest.digest, size: manifest.size };
+      return edits.index?.(index) ?? index;
+    }),
+  );
+  return {
+    ...layout,
+    manifestDigest: manifest.digest,
+    configDigest: config.digest,
+    manifestFile: manifest.file,
+    configFile: config.file,
+  };
+}
+
+/**
+ * Puts `depth` nested image indexes between `index.json` and the manifest: `index.json` names the
+ * outermost (keeping its annotations), each names the next, the innermost the manifest. Returns the
+ * index blobs, outermost first.
+ *
+ * @example
+ * ```ts
+ * const [outer] = nestOciLayout(buildOciLayout(dir, { refName: '1' }), 2);
+ * ```
+ */
+export function nestOciLayout(layout: BuiltOciLayout, depth: number): string[] {
+  const index = JSON.parse(readFileSync(layout.indexFile, 'utf8'));
+  const { annotations, ...manifest } = index.manifests[0];
+  let entry = manifest;
+  const files: string[] = [];
+  for (let i = 0; i < depth; i++) {
+    const blob = writeOciBlob(
+      layout.dir,
+      json({ schemaVersion: 2, mediaType: MEDIA.index, manifests: [entry] }),
+    );
+    entry = { mediaType: MEDIA.index, digest: blob.digest, size: blob.size };
+    files.unshift(blob.file);
+  }
+  index.manifests[0] = annotations === undefined ? entry : { ...entry, annotations };
+  writeFileSync(layout.indexFile, json(index));
+  return files;
+}
+
+/**
+ * Writes `bytes` as a blob of the layout in `dir`, named by its sha256.
+ *
+ * @example
+ * ```ts
+ * const { digest, size } = writeOciBlob(layout.dir, Buffer.from('{}'));
+ * ```
+ */
+export function writeOciBlob(dir: string, bytes: Buffer): { digest: string; size: number; file: string } {
+  const hex = sha256(bytes);
+  const file = join(dir, 'blobs', 'sha256', hex);
+  writeFileSync(file, bytes);
+  return { digest: `sha256:${hex}`, size: bytes.length, file };
+}
+
+/**
+ * A gzip layer of `bytes` zeros as concatenated gzip members (so building it takes little memory),
+ * about a thousandth of that size: a decompression bomb.
+ *
+ * @example
+ * ```ts
+ * const bomb = gzipBomb(2 * 1024 ** 3);
+ * ```
+ */
+export function gzipBomb(bytes: number): Buffer {
+  const member = 64 * 1024 * 1024;
+  const one = gzipSync(Buffer.alloc(member), { level: 9 });
+  return Buffer.concat(Array.from({ length: Math.ceil(bytes / member) }, () => one));
 }
 
 /** A ustar archive of regular files (mode 0644, uid/gid 0, mtime 0), ended by two zero blocks. */

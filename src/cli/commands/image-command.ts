@@ -16,7 +16,8 @@ const USAGE = `Usage: msb image import <dir> --ref <name:tag> [--json]
        msb image rm <name:tag>... [--json]
 
 import  read an OCI image layout directory (oci-layout, index.json, blobs/), verify every digest, and
-        store its manifest, config, layers and the reference in one transaction
+        store its manifest, config, layers and the reference in one transaction; every file of the
+        layout must be a regular file inside it (no symbolic links, FIFOs or devices)
 ls      list image references with digest, platform, layers and size
 inspect show one image: manifest, config (entrypoint, cmd, env, ...), layers, the other references
         to its manifest and the sandboxes pinning it
