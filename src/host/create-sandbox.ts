@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { type DbPools, type DbWriteConnection, DbWriteTransaction } from '../db/index.js';
+import { type DbPools, type DbWriteConnection, DbWriteTransaction, makePrivateDir } from '../db/index.js';
 import { deleteSandbox, insertSandbox, upsertOciManifestPin } from '../generated/index.js';
 import { HostError } from '../sandbox/errors.js';
 import { sandboxDir } from '../sandbox/paths.js';
@@ -188,7 +188,7 @@ export async function prepareCreateTarget(pools: DbPools, target: CreateTarget):
     );
   }
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  makePrivateDir(dir);
   return dir;
 }
 
