@@ -1,5 +1,6 @@
-import { closeGlobal, initGlobal } from '../db/index.js';
+import { closeGlobal, initGlobal, msbHome } from '../db/index.js';
 import { reapStaleSandboxes } from '../host/reconcile.js';
+import { tightenHome } from '../host/tighten-home.js';
 import type { CliIo } from './cli-io.js';
 import type { Command } from './command.js';
 import { createCommand } from './commands/create-command.js';
@@ -57,8 +58,9 @@ reports each failure, and exits with the most severe code: 1, then 2, 3, 4.`;
  * Runs one `msb` invocation and resolves its exit code (see the usage text for the codes).
  *
  * 1. `--help`/`-h` anywhere before `--` prints the usage of the command (or of msb) and exits 0.
- * 2. Before a command touches the database, the reaper marks Running/Draining sandboxes whose
- *    runtime died as Crashed.
+ * 2. Before a command touches the database, what msb keeps in `$MSB_HOME` is made private to its user
+ *    (`tightenHome`; what it cannot tighten is printed as `msb: warning: …`), and the reaper marks
+ *    Running/Draining sandboxes whose runtime died as Crashed.
  * 3. An error prints `msb: <message>` (naming the sandbox, image, volume or file) and maps to its code.
  *
  * @example
@@ -85,6 +87,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.out(`${command.usage}\n`);
       return EXIT.OK;
     }
+    // Before the database opens: SQLite gives new -wal and -shm files the mode of the database file.
+    for (const warning of tightenHome(msbHome())) io.err(`msb: warning: ${warning}\n`);
     const pools = await initGlobal();
     for (const reaped of await reapStaleSandboxes(pools)) {
       io.err(

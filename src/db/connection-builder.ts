@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { DbOpenError } from './db-open-error.js';
 import { isSqliteBusy } from './is-sqlite-busy.js';
+import { createPrivateFile, makePrivateDir } from './private-files.js';
 
 const POLL_MS = 50;
 
@@ -26,7 +27,11 @@ export function openSqlite(
 ): Database.Database {
   assertDatabasePath(path);
   const create = options.create ?? !options.readonly;
-  if (create) mkdirSync(dirname(path), { recursive: true });
+  if (create) {
+    // SQLite would create the file 0644 minus the umask; its -wal and -shm files copy the file's mode.
+    makePrivateDir(dirname(path));
+    createPrivateFile(path);
+  }
   const db = new Database(path, { readonly: options.readonly, fileMustExist: options.readonly || !create });
   try {
     db.pragma(`busy_timeout = ${Math.round(options.busyTimeoutMs)}`);

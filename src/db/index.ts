@@ -19,6 +19,13 @@ export { closeGlobal, initGlobal } from './init-global.js';
 export { type IsSqliteBusy, isSqliteBusy } from './is-sqlite-busy.js';
 export { loadMigrations, type Migration, migration } from './migration.js';
 export { LEDGER_TABLE, schemaVersion } from './migrator.js';
+export {
+  createPrivateFile,
+  makePrivateDir,
+  openPrivateAppend,
+  PRIVATE_DIR_MODE,
+  PRIVATE_FILE_MODE,
+} from './private-files.js';
 export { type RetryHooks, retryOnBusy } from './retry-on-busy.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from './retry-policy.js';
 export { latestSchemaVersion, projectSchemaDir } from './schema-files.js';

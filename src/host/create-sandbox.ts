@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { type DbPools, type DbWriteConnection, DbWriteTransaction } from '../db/index.js';
+import { type DbPools, type DbWriteConnection, DbWriteTransaction, makePrivateDir } from '../db/index.js';
 import { deleteSandbox, insertSandbox, upsertOciManifestPin } from '../generated/index.js';
 import { HostError } from '../sandbox/errors.js';
 import { sandboxDir } from '../sandbox/paths.js';
@@ -79,7 +79,7 @@ export async function createSandbox(pools: DbPools, options: CreateSandboxOption
     throw err;
   }
   // Only now, with the row in place: a create that fails before its insert leaves no directory behind.
-  mkdirSync(dir, { recursive: true });
+  makePrivateDir(dir);
   const runtime = await launchSandboxRuntime(pools.write, record, options);
   return { record, runtime };
 }

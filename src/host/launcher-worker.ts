@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
+import { makePrivateDir, openPrivateAppend } from '../db/private-files.js';
 import { killGroup } from '../sandbox/kill-group.js';
 import { REPORT_FD, type RuntimeReport } from '../sandbox/protocol.js';
 
@@ -34,8 +35,8 @@ function launch(request: LaunchRequest, reply: (message: LaunchReply) => void): 
   let child: ReturnType<typeof spawn>;
   try {
     // The sandbox directory is made here, just before the log opens: a replace may wipe it meanwhile.
-    mkdirSync(dirname(logPath), { recursive: true });
-    const log = openSync(logPath, 'a');
+    makePrivateDir(dirname(logPath));
+    const log = openPrivateAppend(logPath);
     try {
       child = spawn(request.execPath, request.args, {
         detached: true,

@@ -1,6 +1,6 @@
-import { type Dirent, existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { DbPools, DbReadConnection } from '../db/index.js';
+import { type Dirent, existsSync, lstatSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { type DbPools, type DbReadConnection, makePrivateDir } from '../db/index.js';
 import {
   deleteVolume,
   insertVolume,
@@ -51,10 +51,9 @@ export async function createVolume(pools: DbPools, spec: VolumeSpec): Promise<Vo
     throw new HostError('VOLUME_EXISTS', `volume "${spec.name}" already exists`);
   }
   const dir = volumeDir(spec.home, spec.name);
-  mkdirSync(dirname(dir), { recursive: true });
   try {
-    // Not recursive: the leaf must be ours, so the failure path below can only remove what it made.
-    mkdirSync(dir);
+    // Exclusive: the leaf must be ours, so the failure path below can only remove what it made.
+    makePrivateDir(dir, { exclusive: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     throw new HostError(

@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { DbBusyError, type DbWriteConnection } from '../db/index.js';
+import { DbBusyError, type DbWriteConnection, makePrivateDir } from '../db/index.js';
 import { RuntimeError } from '../sandbox/errors.js';
 import { sandboxDir } from '../sandbox/paths.js';
 import { parseSandboxConfig } from '../sandbox/sandbox-config.js';
@@ -78,7 +77,7 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
         (m) => new RuntimeError('SANDBOX_CONFIG_INVALID', m),
       );
       dir = sandboxDir(args.home, sandbox.name);
-      mkdirSync(dir, { recursive: true });
+      makePrivateDir(dir);
       if (stopSignal !== null)
         throw new Error(`runtime stopped by ${stopSignal} before the workload started`);
       child = await spawnWorkload(sandbox.name, config, dir);

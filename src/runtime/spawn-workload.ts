@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, statSync } from 'node:fs';
+import { closeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { openPrivateAppend } from '../db/index.js';
 import { RuntimeError } from '../sandbox/errors.js';
 import type { SandboxConfig } from '../sandbox/protocol.js';
 
@@ -30,8 +31,8 @@ export async function spawnWorkload(
     if (value !== undefined) env[key] = value;
   }
   Object.assign(env, config.env);
-  const stdout = openSync(join(sandboxDir, 'stdout.log'), 'a');
-  const stderr = openSync(join(sandboxDir, 'stderr.log'), 'a');
+  const stdout = openPrivateAppend(join(sandboxDir, 'stdout.log'));
+  const stderr = openPrivateAppend(join(sandboxDir, 'stderr.log'));
   try {
     const child = spawn(config.command, [...config.args], { cwd, env, stdio: ['ignore', stdout, stderr] });
     await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,86 @@
+import { chmodSync, closeSync, constants, fchmodSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/*
+ * Everything msb creates under its home is its user's alone: the database holds sandbox env values
+ * (secrets) and the logs hold workloads' output. Modes are set at creation, and set again with chmod
+ * because the umask masks them (a umask of 0o277 would leave a directory msb cannot enter). msb does
+ * not change its process umask instead: the workload inherits the runtime's, and its files are its
+ * user's business. `test/host/private-creations.test.ts` keeps every other creation call out of src/.
+ */
+
+/** Mode of every directory msb creates under its home. */
+export const PRIVATE_DIR_MODE = 0o700;
+/** Mode of every file msb creates under its home. */
+export const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Creates directory `path` and its missing parents, each 0700 whatever the umask; directories already
+ * there keep their mode. With `exclusive`, `path` itself must not exist yet (`EEXIST` otherwise), so a
+ * caller that removes it on a later failure removes only what it made.
+ *
+ * @example
+ * ```ts
+ * makePrivateDir(volumeDir(home, 'cache'), { exclusive: true });
+ * ```
+ */
+export function makePrivateDir(path: string, options: { readonly exclusive?: boolean } = {}): void {
+  if (options.exclusive === true) {
+    makePrivateDir(dirname(path));
+    mkdirSync(path, { mode: PRIVATE_DIR_MODE });
+    chmodSync(path, PRIVATE_DIR_MODE);
+    return;
+  }
+  const first = mkdirSync(path, { recursive: true, mode: PRIVATE_DIR_MODE });
+  if (first === undefined) return;
+  // `first` is the outermost directory this call made; every one from `path` up to it is new.
+  for (let dir = path; ; dir = dirname(dir)) {
+    chmodSync(dir, PRIVATE_DIR_MODE);
+    if (dir === first || dir === dirname(dir)) break;
+  }
+}
+
+/**
+ * Opens `path` for appending, creating it 0600 whatever the umask; an existing file keeps its mode.
+ * Returns the descriptor, which the caller closes.
+ *
+ * @example
+ * ```ts
+ * const fd = openPrivateAppend(sandboxLogPath(home, 'web', 'stdout'));
+ * ```
+ */
+export function openPrivateAppend(path: string): number {
+  return createExclusive(path, constants.O_APPEND) ?? openSync(path, 'a');
+}
+
+/**
+ * Creates `path` as an empty 0600 file whatever the umask, unless it exists. An existing file is never
+ * opened: closing a descriptor of a database would drop this process's SQLite locks on it.
+ *
+ * @example
+ * ```ts
+ * createPrivateFile(dbPath); // then new Database(dbPath)
+ * ```
+ */
+export function createPrivateFile(path: string): void {
+  const fd = createExclusive(path, 0);
+  if (fd !== undefined) closeSync(fd);
+}
+
+/** A descriptor of the new 0600 file `path` opened for writing, or `undefined` if `path` exists. */
+function createExclusive(path: string, flags: number): number | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | flags, PRIVATE_FILE_MODE);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+    throw err;
+  }
+  try {
+    fchmodSync(fd, PRIVATE_FILE_MODE);
+    return fd;
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
