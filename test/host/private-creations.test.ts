@@ -18,7 +18,6 @@ const CREATING = new Set([
   'mkdirSync',
   'mkdtemp',
   'mkdtempSync',
-  'open',
   'writeFile',
   'writeFileSync',
 ]);
@@ -41,6 +40,8 @@ describe('src/', () => {
         "openSync('/a', 'r');",
         "openSync('/b', 'a');",
         "openSync('/c', flags);",
+        "open('/d', O_RDONLY | O_NOFOLLOW);",
+        "open('/e', O_WRONLY | O_CREAT);",
         "readFileSync('/d');",
       ].join('\n'),
     );
@@ -49,6 +50,7 @@ describe('src/', () => {
       "/x.ts:2: import * as fs from 'node:fs/promises';",
       "/x.ts:4: openSync('/b', 'a')",
       "/x.ts:5: openSync('/c', flags)",
+      "/x.ts:7: open('/e', O_WRONLY | O_CREAT)",
     ]);
   });
 });
@@ -69,10 +71,15 @@ function findCreations(project: Project): string[] {
       }
     }
     for (const call of file.getDescendants().filter(Node.isCallExpression)) {
-      if (call.getExpression().getText() !== 'openSync') continue;
+      if (!['openSync', 'open'].includes(call.getExpression().getText())) continue;
       const flags = call.getArguments()[1];
-      // Without flags, or with 'r', openSync only reads; anything else may create.
-      if (flags === undefined || flags.getText() === "'r'") continue;
+      // Without flags, with 'r', or with O_RDONLY and nothing that writes, open only reads.
+      const text = flags?.getText();
+      const readOnly =
+        text === undefined ||
+        text === "'r'" ||
+        (/\bO_RDONLY\b/.test(text) && !/O_CREAT|O_WRONLY|O_RDWR|O_APPEND|O_TRUNC/.test(text));
+      if (readOnly) continue;
       found.push(`${where(call)}: ${call.getText()}`);
     }
   }
