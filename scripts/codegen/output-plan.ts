@@ -42,16 +42,28 @@ export function planOutput(outDir: string, files: ReadonlyMap<string, string>): 
   const changed: string[] = [];
   for (const [path, text] of files) {
     if (!existsSync(path)) missing.push(path);
-    else if (readFileSync(path, 'utf8') !== text) changed.push(path);
+    else if (readText(path) !== text) changed.push(path);
   }
   let onDisk: string[] = [];
   try {
-    onDisk = readdirSync(outDir)
-      .filter((f) => f.endsWith('.ts'))
+    onDisk = readdirSync(outDir, { withFileTypes: true })
+      .filter((f) => f.isFile() && f.name.endsWith('.ts'))
+      .map((f) => f.name)
       .sort();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const orphaned = onDisk.map((f) => join(outDir, f)).filter((p) => !files.has(p));
   return { missing, changed, orphaned };
+}
+
+/** The file's text; a failure names the file, which Node's message for some errors (EISDIR) does not. */
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (!e.message.includes(path)) e.message = `${e.message}: ${path}`;
+    throw e;
+  }
 }

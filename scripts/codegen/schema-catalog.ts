@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { CodegenError } from './codegen-error.js';
@@ -45,57 +45,63 @@ export interface CatalogTable {
  *
  * @example
  * ```ts
- * const catalog = SchemaCatalog.load('/work/main/schema', '/work/main');
+ * const catalog = SchemaCatalog.load('/work/main/schema', '/work/main', ['0001_init.sql']);
  * catalog.column('run', 'exit_code')?.notNull; // false
  * catalog.close();
  * ```
  */
 export class SchemaCatalog {
   readonly db: Database.Database;
+  /** The schema directory as diagnostics name it (relative to the configuration's directory). */
+  readonly dir: string;
   readonly #tables: ReadonlyMap<string, CatalogTable>;
 
-  private constructor(db: Database.Database, tables: ReadonlyMap<string, CatalogTable>) {
+  private constructor(db: Database.Database, dir: string, tables: ReadonlyMap<string, CatalogTable>) {
     this.db = db;
+    this.dir = dir;
     this.#tables = tables;
   }
 
   /**
-   * Applies every `*.sql` file of `schemaDir` in name order to a fresh in-memory database.
-   * A failing file is a {@link CodegenError} `CODEGEN_SCHEMA` naming it.
+   * Applies `files` (the `*.sql` files of `schemaDir`, in name order) to a fresh in-memory database.
+   * A file that cannot be read or fails is a {@link CodegenError} `CODEGEN_SCHEMA` naming it.
    *
    * @example
    * ```ts
-   * const catalog = SchemaCatalog.load('schema', process.cwd());
+   * const catalog = SchemaCatalog.load('schema', process.cwd(), ['0001_init.sql']);
    * ```
    */
-  static load(schemaDir: string, rootDir: string): SchemaCatalog {
+  static load(schemaDir: string, rootDir: string, files: readonly string[]): SchemaCatalog {
     const db = new Database(':memory:');
-    let files: string[];
-    try {
-      files = readdirSync(schemaDir)
-        .filter((f) => f.endsWith('.sql'))
-        .sort();
-    } catch (err) {
-      db.close();
-      throw new CodegenError('CODEGEN_SCHEMA', [
-        { path: relative(rootDir, schemaDir) || '.', line: 1, col: 1, message: (err as Error).message },
-      ]);
-    }
+    const shown = (path: string): string => relative(rootDir, path).split('\\').join('/') || '.';
     for (const file of files) {
       const path = join(schemaDir, file);
-      const text = readFileSync(path, 'utf8');
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch (err) {
+        db.close();
+        throw new CodegenError('CODEGEN_SCHEMA', [
+          {
+            path: shown(path),
+            line: 1,
+            col: 1,
+            message: `cannot read the schema file: ${(err as Error).message}`,
+          },
+        ]);
+      }
       try {
         db.exec(text);
       } catch (err) {
         db.close();
         const message = (err as Error).message;
-        const line = failingStatementLine(schemaDir, files.indexOf(file), text, message);
+        const line = failingStatementLine(schemaDir, files.slice(0, files.indexOf(file)), text, message);
         throw new CodegenError('CODEGEN_SCHEMA', [
-          { path: relative(rootDir, path), line, col: 1, message: `schema: ${message}` },
+          { path: shown(path), line, col: 1, message: `schema: ${message}` },
         ]);
       }
     }
-    return new SchemaCatalog(db, readTables(db));
+    return new SchemaCatalog(db, shown(schemaDir), readTables(db));
   }
 
   /** The table or view called `name` (case-insensitive). */
@@ -120,13 +126,14 @@ export class SchemaCatalog {
  * fresh database until the same error appears. 1 when it cannot be reproduced that way (a trigger
  * body holds `;` too).
  */
-function failingStatementLine(schemaDir: string, index: number, text: string, message: string): number {
+function failingStatementLine(
+  schemaDir: string,
+  earlier: readonly string[],
+  text: string,
+  message: string,
+): number {
   const db = new Database(':memory:');
   try {
-    const earlier = readdirSync(schemaDir)
-      .filter((f) => f.endsWith('.sql'))
-      .sort()
-      .slice(0, index);
     for (const f of earlier) db.exec(readFileSync(join(schemaDir, f), 'utf8'));
     const lines = text.split('\n');
     let start = 0;
