@@ -20,7 +20,8 @@ const RESERVED = new Set(
 /**
  * Splits one query file into annotated blocks (`-- name: Name :command`, one `-- :read` or
  * `-- :write` tag, then one statement). Annotation problems become diagnostics; a block with any
- * problem is left out of `blocks`.
+ * problem is left out of `blocks`. An annotation spelled another way (`-- Name: X :one`,
+ * `-- name X :one`) still starts a block, so it is refused rather than read as part of the SQL above.
  *
  * @example
  * ```ts
