@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { CodegenError } from './codegen-error.js';
+import type { Diagnostic } from './diagnostic.js';
 
 /**
  * What the schema says about one column.
@@ -63,17 +64,24 @@ export class SchemaCatalog {
   }
 
   /**
-   * Applies `files` (the `*.sql` files of `schemaDir`, in name order) to a fresh in-memory database.
-   * A file that cannot be read or fails is a {@link CodegenError} `CODEGEN_SCHEMA` naming it.
+   * Applies `files` (the `*.sql` files of `schemaDir`) to a fresh in-memory database in version order,
+   * as the migrator does. A file not named `NNNN_name.sql`, a version given twice, or a file that
+   * cannot be read or fails is a {@link CodegenError} `CODEGEN_SCHEMA` naming it.
    *
    * @example
    * ```ts
    * const catalog = SchemaCatalog.load('schema', process.cwd(), ['0001_init.sql']);
    * ```
    */
-  static load(schemaDir: string, rootDir: string, files: readonly string[]): SchemaCatalog {
-    const db = new Database(':memory:');
+  static load(schemaDir: string, rootDir: string, names: readonly string[]): SchemaCatalog {
     const shown = (path: string): string => relative(rootDir, path).split('\\').join('/') || '.';
+    const files = migrationOrder(names, (file, message) => ({
+      path: shown(join(schemaDir, file)),
+      line: 1,
+      col: 1,
+      message,
+    }));
+    const db = new Database(':memory:');
     for (const file of files) {
       const path = join(schemaDir, file);
       let text: string;
@@ -157,6 +165,40 @@ function failingStatementLine(
   } finally {
     db.close();
   }
+}
+
+// The migrator's file name rule (src/db/schema-files.ts); a file it would refuse must not shape the types.
+const MIGRATION_FILE = /^(\d+)_[A-Za-z0-9_-]+\.sql$/;
+
+/** Schema file names in the migrator's order (by version); a name it would refuse is an error. */
+function migrationOrder(
+  names: readonly string[],
+  at: (file: string, message: string) => Diagnostic,
+): string[] {
+  const problems: Diagnostic[] = [];
+  const byVersion = new Map<number, string>();
+  for (const name of [...names].sort()) {
+    const version = MIGRATION_FILE.exec(name)?.[1];
+    if (version === undefined) {
+      problems.push(
+        at(
+          name,
+          'schema files are migrations named NNNN_name.sql (digits, underscore, letters, digits, _ or -); rename it',
+        ),
+      );
+      continue;
+    }
+    const first = byVersion.get(Number(version));
+    if (first !== undefined) {
+      problems.push(
+        at(name, `migration version ${Number(version)} is also used by ${first}; renumber one of them`),
+      );
+    } else {
+      byVersion.set(Number(version), name);
+    }
+  }
+  if (problems.length > 0) throw new CodegenError('CODEGEN_SCHEMA', problems);
+  return [...byVersion].sort(([a], [b]) => a - b).map(([, name]) => name);
 }
 
 interface XInfoRow {

@@ -19,6 +19,7 @@ const CODES: Readonly<Record<string, string>> = {
   'error-override-unknown-column': 'CODEGEN_CONFIG',
   'error-unused-rename': 'CODEGEN_CONFIG',
   'error-schema': 'CODEGEN_SCHEMA',
+  'error-schema-names': 'CODEGEN_SCHEMA',
 };
 
 describe('generate (golden cases)', () => {

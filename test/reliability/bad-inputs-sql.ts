@@ -208,6 +208,18 @@ export const cases: readonly BadInputCase[] = [
     /^schema\/0002_more\.sql:2:1: schema: near "\)": syntax error/m,
   ),
 
+  sqlCase(
+    'schema file not named like a migration',
+    (dir) => project(dir, { files: { 'schema/indexes.sql': 'CREATE INDEX owner_note ON owner (note);\n' } }),
+    /^schema\/indexes\.sql:1:1: schema files are migrations named NNNN_name\.sql/m,
+  ),
+  sqlCase(
+    'two schema files with one migration version',
+    (dir) =>
+      project(dir, { files: { 'schema/1_pet.sql': 'CREATE TABLE pet (id INTEGER PRIMARY KEY) STRICT;\n' } }),
+    /^schema\/1_pet\.sql:1:1: migration version 1 is also used by 0001_init\.sql; renumber one of them/m,
+  ),
+
   // Query files that cannot become a module of their own.
   sqlCase(
     'query file named index.sql',
