@@ -88,6 +88,17 @@ const REFUSED: [string, (dir: string) => void, RegExp][] = [
       ),
     /^queries\/a_owner\.sql:\d+:1: AddTable: CREATE TABLE changes the schema; .*schema\//m,
   ],
+  [
+    'a query file whose module would replace a hand-written file',
+    (dir) => {
+      writeFileSync(join(dir, 'expected/helpers.ts'), 'export const answer = 42;\n');
+      writeFileSync(
+        join(dir, 'queries/helpers.sql'),
+        '-- name: OwnerCount :one\n-- :read\nSELECT count(*) AS n FROM owner;\n',
+      );
+    },
+    /^expected\/helpers\.ts:1:1: this file was not written by the generator/m,
+  ],
 ];
 
 describe('codegen CLI', () => {

@@ -237,6 +237,17 @@ export const cases: readonly BadInputCase[] = [
     /^queries\/x\.sql:1:1: its module src\/generated\/x\.ts and src\/generated\/X\.ts of queries\/X\.sql differ only in case/m,
   ),
   sqlCase(
+    'query file whose module would replace a hand-written file',
+    (dir) =>
+      project(dir, {
+        files: {
+          'queries/helpers.sql': QUERY.replace('GetOwner', 'GetOwnerAgain'),
+          'src/generated/helpers.ts': 'export const answer = 42;\n',
+        },
+      }),
+    /^src\/generated\/helpers\.ts:1:1: this file was not written by the generator/m,
+  ),
+  sqlCase(
     'query file with an upper-case .SQL extension',
     (dir) => project(dir, { files: { 'queries/owner.SQL': QUERY.replace('GetOwner', 'GetOwnerAgain') } }),
     /^queries\/owner\.SQL:1:1: query files must end in \.sql \(lower case\); rename it to owner\.sql/m,
