@@ -8,7 +8,9 @@
  * - `--watch`: regenerate whenever a query, schema or config file changes or is deleted.
  * - `--serial`: render in the main thread instead of a worker (same output; for measurements).
  *
- * Any invalid query prints every problem as `path:line:col: message`, exits 1 and writes nothing.
+ * Exit codes: 0 done; 1 when a query, the schema or the configuration is invalid (every problem is
+ * printed as `path:line:col: message` and nothing is written or deleted), when `--check` finds drift,
+ * or when the file system fails; 2 for an unknown flag or a missing flag value.
  */
 import { parseArgs } from 'node:util';
 import { runCodegenCli } from './codegen/run-codegen-cli.js';
@@ -31,10 +33,18 @@ try {
   process.exitCode = 2;
 }
 if (values !== undefined) {
-  process.exitCode = await runCodegenCli({
-    configPath: values.config,
-    check: values.check,
-    watch: values.watch,
-    serial: values.serial,
-  });
+  try {
+    process.exitCode = await runCodegenCli({
+      configPath: values.config,
+      check: values.check,
+      watch: values.watch,
+      serial: values.serial,
+    });
+  } catch (err) {
+    // A file system that fails under the generator (EACCES, ENOSPC, EISDIR) is the environment, not a
+    // bug: its message names the path, and a stack trace would only hide it. Anything else is a bug.
+    if (typeof (err as NodeJS.ErrnoException).syscall !== 'string') throw err;
+    process.stderr.write(`codegen: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
 }

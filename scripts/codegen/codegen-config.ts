@@ -25,6 +25,21 @@ export interface ColumnOverride {
    */
   readonly type: 'bigint' | 'json';
   readonly decode?: { readonly name: string; readonly from: string };
+  /** Where the entry is written in the configuration, for diagnostics. */
+  readonly at?: ConfigPosition;
+}
+
+/**
+ * A position in the configuration file (1-based), where a diagnostic about a key points.
+ *
+ * @example
+ * ```ts
+ * const at: ConfigPosition = { line: 9, col: 14 };
+ * ```
+ */
+export interface ConfigPosition {
+  readonly line: number;
+  readonly col: number;
 }
 
 /**
@@ -51,10 +66,15 @@ export interface CodegenConfig {
   /** Field or parameter name per SQL name, where `naming` is not wanted (`{ sandbox_id: sandboxID }`). */
   readonly rename: Readonly<Record<string, string>>;
   /** Where each `rename` entry is written in the configuration, for diagnostics. */
-  readonly renameAt: Readonly<Record<string, { readonly line: number; readonly col: number }>>;
+  readonly renameAt: Readonly<Record<string, ConfigPosition>>;
+  /** Where the `schema`, `queries` and `out` paths are written, for diagnostics about them. */
+  readonly pathAt: Readonly<Record<'schema' | 'queries' | 'out', ConfigPosition>>;
 }
 
 const PLUGIN = 'msb-ts';
+const TOP_KEYS = new Set(['version', 'plugins', 'sql']);
+const SQL_KEYS = new Set(['engine', 'schema', 'queries', 'codegen']);
+const CODEGEN_KEYS = new Set(['out', 'plugin', 'options']);
 const OPTION_KEYS = new Set(['db_import', 'naming', 'overrides', 'rename']);
 const NAMING_KEYS = new Set(['fields', 'functions']);
 
@@ -68,6 +88,10 @@ const NAMING_KEYS = new Set(['fields', 'functions']);
  *    `[{column: table.col, type: json, decode: {name, from}}]`),
  *    `naming` (`{fields: camel | pascal | snake | none, functions: camel | snake}`, both `camel` by
  *    default), `rename` (`{sql_name: fieldName}`, for names `naming` gets wrong; it wins over `naming`).
+ * 3. A key this generator does not read is an error, not ignored.
+ * 4. Only the file itself is read: whether the directories it names exist and hold `.sql` files is
+ *    checked when the project is generated (`listProjectFiles`), so `--watch` can follow a
+ *    configuration whose directories are not there yet.
  *
  * @example
  * ```ts
@@ -83,22 +107,28 @@ export function loadCodegenConfig(path: string): CodegenConfig {
   try {
     text = readFileSync(configPath, 'utf8');
   } catch (err) {
-    throw new CodegenError('CODEGEN_CONFIG', [
-      { path: shown, line: 1, col: 1, message: `cannot read the configuration: ${(err as Error).message}` },
-    ]);
+    const message =
+      (err as NodeJS.ErrnoException).code === 'ENOENT'
+        ? `the configuration file ${configPath} does not exist (pass --config <file>)`
+        : `cannot read the configuration file ${configPath}: ${(err as Error).message}`;
+    throw new CodegenError('CODEGEN_CONFIG', [{ path: shown, line: 1, col: 1, message }]);
   }
   const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
   const problems: Diagnostic[] = [];
-  const at = (node: unknown, message: string): void => {
+  const posOf = (node: unknown): ConfigPosition => {
     const range = (node as { range?: [number, number, number] } | null)?.range;
-    const pos = range === undefined ? { line: 1, col: 1 } : lineCounter.linePos(range[0]);
-    problems.push({ path: shown, line: pos.line, col: pos.col, message });
+    return range === undefined ? { line: 1, col: 1 } : lineCounter.linePos(range[0]);
+  };
+  const at = (node: unknown, message: string): void => {
+    problems.push({ path: shown, ...posOf(node), message });
   };
   for (const err of doc.errors) {
     const pos = err.linePos?.[0] ?? { line: 1, col: 1 };
-    problems.push({ path: shown, line: pos.line, col: pos.col, message: err.message.split('\n')[0] ?? '' });
+    // The parser repeats the position in its message ("... at line 4, column 1:"), which the prefix holds.
+    const message = (err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    problems.push({ path: shown, line: pos.line, col: pos.col, message });
   }
   if (problems.length > 0) throw new CodegenError('CODEGEN_CONFIG', problems);
 
@@ -114,6 +144,23 @@ export function loadCodegenConfig(path: string): CodegenConfig {
     at(doc.contents, 'the configuration must be a mapping');
     throw new CodegenError('CODEGEN_CONFIG', problems);
   }
+  // A misspelled key (`option:`, `querys:`) would otherwise be ignored and its settings silently lost.
+  const unknownKeys = (value: unknown, keyPath: (string | number)[], valid: ReadonlySet<string>): void => {
+    const given = record(value);
+    if (given === undefined) return;
+    const shownPath = keyPath.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('');
+    for (const key of Object.keys(given)) {
+      if (valid.has(key)) continue;
+      const pair = (doc.getIn(keyPath, true) as { items?: { key?: unknown }[] } | undefined)?.items?.find(
+        (item) => String((item.key as { value?: unknown } | undefined)?.value) === key,
+      );
+      at(
+        pair?.key ?? doc.getIn(keyPath, true),
+        `unknown key ${`${shownPath}.${key}`.replace(/^\./, '')} (valid: ${[...valid].join(', ')})`,
+      );
+    }
+  };
+  unknownKeys(top, [], TOP_KEYS);
   if (String(top.version) !== '2') at(node(['version']), 'version must be "2" (sqlc version 2 layout)');
   const plugins = Array.isArray(top.plugins) ? top.plugins : [];
   if (!plugins.some((p) => record(p)?.name === PLUGIN)) {
@@ -122,7 +169,13 @@ export function loadCodegenConfig(path: string): CodegenConfig {
   const sql = Array.isArray(top.sql) ? top.sql : [];
   if (sql.length !== 1) at(node(['sql']), 'sql must hold exactly one entry');
   const entry = record(sql[0]) ?? {};
-  if (entry.engine !== 'sqlite') at(node(['sql', 0, 'engine']), 'sql[0].engine must be sqlite');
+  unknownKeys(sql[0], ['sql', 0], SQL_KEYS);
+  if (entry.engine !== 'sqlite') {
+    at(
+      node(['sql', 0, 'engine']),
+      `sql[0].engine must be sqlite${entry.engine === undefined ? '' : ` (not ${JSON.stringify(entry.engine)})`}`,
+    );
+  }
   const dirOf = (key: 'schema' | 'queries'): string => {
     const value = entry[key];
     if (typeof value !== 'string' || value === '') {
@@ -139,6 +192,7 @@ export function loadCodegenConfig(path: string): CodegenConfig {
     at(node(['sql', 0, 'codegen']), `sql[0].codegen must hold one entry with plugin: ${PLUGIN}`);
   const index = codegen.findIndex((c) => record(c)?.plugin === PLUGIN);
   const target = record(targets[0]) ?? {};
+  if (index >= 0) unknownKeys(target, ['sql', 0, 'codegen', index], CODEGEN_KEYS);
   let outDir = rootDir;
   if (typeof target.out !== 'string' || target.out === '') {
     at(node(['sql', 0, 'codegen', index, 'out']), 'sql[0].codegen[].out must be a directory path');
@@ -149,7 +203,7 @@ export function loadCodegenConfig(path: string): CodegenConfig {
   let dbImport = '../db/index.js';
   const overrides: ColumnOverride[] = [];
   const rename: Record<string, string> = {};
-  const renameAt: Record<string, { line: number; col: number }> = {};
+  const renameAt: Record<string, ConfigPosition> = {};
   let naming: { fields: FieldNaming; functions: FunctionNaming } = { fields: 'camel', functions: 'camel' };
   if (options === undefined) {
     at(node(['sql', 0, 'codegen', index, 'options']), 'options must be a mapping');
@@ -209,8 +263,7 @@ export function loadCodegenConfig(path: string): CodegenConfig {
           )?.items?.find((item) => String((item as { key?: { value?: unknown } }).key?.value) === from) as
             | { key?: { range?: [number, number, number] } }
             | undefined;
-          const start = pair?.key?.range?.[0];
-          renameAt[from] = start === undefined ? { line: 1, col: 1 } : lineCounter.linePos(start);
+          renameAt[from] = posOf(pair?.key);
         }
       }
     }
@@ -220,13 +273,14 @@ export function loadCodegenConfig(path: string): CodegenConfig {
       list.forEach((item, i) => {
         const o = record(item);
         const column = o?.column;
+        const entryAt = posOf(node([...optionsPath, 'overrides', i]));
         if (typeof column !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/.test(column)) {
           at(node([...optionsPath, 'overrides', i]), `options.overrides[${i}].column must be "table.column"`);
         } else if (o?.type === 'bigint') {
-          overrides.push({ column, type: 'bigint' });
+          overrides.push({ column, type: 'bigint', at: entryAt });
         } else if (o?.type === 'json') {
           const decode = o.decode === undefined ? undefined : record(o.decode);
-          if (o.decode === undefined) overrides.push({ column, type: 'json' });
+          if (o.decode === undefined) overrides.push({ column, type: 'json', at: entryAt });
           else if (
             typeof decode?.name !== 'string' ||
             !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(decode.name) ||
@@ -237,7 +291,14 @@ export function loadCodegenConfig(path: string): CodegenConfig {
               node([...optionsPath, 'overrides', i, 'decode']),
               `options.overrides[${i}].decode must be {name: <exported function>, from: <module specifier>}`,
             );
-          } else overrides.push({ column, type: 'json', decode: { name: decode.name, from: decode.from } });
+          } else {
+            overrides.push({
+              column,
+              type: 'json',
+              decode: { name: decode.name, from: decode.from },
+              at: entryAt,
+            });
+          }
         } else {
           at(node([...optionsPath, 'overrides', i]), `options.overrides[${i}].type must be bigint or json`);
         }
@@ -256,5 +317,10 @@ export function loadCodegenConfig(path: string): CodegenConfig {
     naming,
     rename,
     renameAt,
+    pathAt: {
+      schema: posOf(node(['sql', 0, 'schema'])),
+      queries: posOf(node(['sql', 0, 'queries'])),
+      out: posOf(node(['sql', 0, 'codegen', index, 'out'])),
+    },
   };
 }

@@ -7,18 +7,21 @@ import type { Diagnostic } from './diagnostic.js';
 import { sqlParserCst } from './load-cjs.js';
 import { camelCase } from './naming.js';
 import type { QueryBlock } from './query-block.js';
+import { refusedStatement } from './refused-statement.js';
 import type { SchemaCatalog } from './schema-catalog.js';
 import { type SqlType, tsOfDeclared, UNKNOWN, unionTs } from './sql-type.js';
 
 /**
  * Validates one query with SQLite and types it.
  *
- * 1. `prepare` on the schema's in-memory database must succeed (syntax, unknown table or column,
+ * 1. The statement must be one a query may hold (see {@link refusedStatement}).
+ * 2. `prepare` on the schema's in-memory database must succeed (syntax, unknown table or column,
  *    one statement only).
- * 2. `stmt.readonly` must agree with the tag and `stmt.reader` with the command.
- * 3. Column types come from the syntax tree, falling back to the schema column SQLite names as the
+ * 3. `stmt.readonly` must agree with the tag and `stmt.reader` with the command; each message names
+ *    the one fix, so following one never leads to another about the same query.
+ * 4. Column types come from the syntax tree, falling back to the schema column SQLite names as the
  *    origin, then to `unknown`; `AS "c!"`, `AS "c?"` and `AS "c: Type"` override.
- * 4. Field and parameter names are `fieldName` of the SQL names (camelCase unless configured).
+ * 5. Field and parameter names are `fieldName` of the SQL names (camelCase unless configured).
  *
  * @example
  * ```ts
@@ -36,6 +39,11 @@ export function describeQuery(
     const pos = position(block, offset);
     diagnostics.push({ path: block.path, line: pos.line, col: pos.col, message });
   };
+  const refused = refusedStatement(block.sql, catalog.dir);
+  if (refused !== undefined) {
+    at(refused.offset, `${block.name}: ${refused.message}`);
+    return { query: undefined, diagnostics };
+  }
   let stmt: Database.Statement;
   try {
     stmt = catalog.db.prepare(block.sql);
@@ -62,24 +70,35 @@ export function describeQuery(
     return { query: undefined, diagnostics };
   }
 
+  // The tag follows `readonly` and the command follows `reader`, independently.
+  if (stmt.readonly && !stmt.reader) {
+    at(
+      undefined,
+      `${block.name}: the statement neither returns rows nor changes data, so no generated function can use it; remove it`,
+    );
+    return { query: undefined, diagnostics };
+  }
   if (block.tag === ':read' && !stmt.readonly) {
-    at(undefined, `${block.name} is tagged :read but SQLite says the statement writes; tag it -- :write`);
+    at(
+      undefined,
+      `${block.name} is tagged :read but SQLite says the statement writes; tag it -- :write (it then runs inside DbWriteConnection.transaction())`,
+    );
   } else if (block.tag === ':write' && stmt.readonly) {
-    at(undefined, `${block.name} is tagged :write but SQLite says the statement only reads; tag it -- :read`);
+    at(
+      undefined,
+      `${block.name} is tagged :write but SQLite says the statement only reads; tag it -- :read (reads run on a DbReadConnection or inside a transaction)`,
+    );
   }
   const wantsRows = block.command === ':one' || block.command === ':many';
   if (wantsRows && !stmt.reader) {
     at(
       undefined,
-      `${block.name} is ${block.command} but the statement returns no rows; use :exec, :execrows or :execlastid`,
+      `${block.name} is ${block.command} but the statement returns no rows; use :exec, :execrows or :execlastid, or add RETURNING to get rows back`,
     );
   } else if (!wantsRows && stmt.reader) {
-    at(undefined, `${block.name} is ${block.command} but the statement returns rows; use :one or :many`);
-  }
-  if (block.tag === ':read' && !wantsRows && stmt.readonly) {
     at(
       undefined,
-      `${block.name}: ${block.command} needs a write connection; a :read query must be :one or :many`,
+      `${block.name} is ${block.command} but the statement returns rows; use :one or :many${stmt.readonly ? '' : ', or drop RETURNING'}`,
     );
   }
 

@@ -1,15 +1,17 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { AnalyzedQuery } from './analyzed-query.js';
 import type { CodegenConfig } from './codegen-config.js';
 import { CodegenError } from './codegen-error.js';
 import { describeQuery } from './describe-query.js';
 import { compareDiagnostics, type Diagnostic } from './diagnostic.js';
-import { MODELS_MODULE } from './models-module.js';
+import { moduleNameProblems } from './module-names.js';
 import { ModuleRenderer } from './module-renderer.js';
 import { fieldNameOf, functionNameOf } from './naming.js';
 import { parseQueryFile } from './parse-query-file.js';
+import { listProjectFiles } from './project-files.js';
 import { SchemaCatalog } from './schema-catalog.js';
+import { tsOfDeclared } from './sql-type.js';
 
 /**
  * The analysed queries of a project, by query file name (`run.sql`), in file name order.
@@ -27,11 +29,13 @@ export type AnalyzedProject = ReadonlyMap<string, readonly AnalyzedQuery[]>;
  * syntax tree → render with ts-morph. Returns the output files (absolute path → contents, sorted by
  * path); writes nothing.
  *
- * 1. Every problem of every query file is collected; if there is any, a {@link CodegenError}
+ * 1. A missing or empty schema or queries directory is a `CODEGEN_CONFIG` error (see
+ *    {@link listProjectFiles}), never a project without queries; so is an override of a column the
+ *    schema does not have, or of the wrong type.
+ * 2. Every problem of every query file is collected; if there is any, a {@link CodegenError}
  *    (`CODEGEN_INVALID_QUERIES`) carries them all, sorted, and no file map is returned.
- * 2. A `rename` entry that no result column or parameter uses is a `CODEGEN_CONFIG` error (reported
+ * 3. A `rename` entry that no result column or parameter uses is a `CODEGEN_CONFIG` error (reported
  *    once the queries themselves are clean).
- * 3. An empty or missing queries directory yields only the index.
  *
  * @example
  * ```ts
@@ -57,8 +61,10 @@ export function analyzeProject(
   config: CodegenConfig,
   onFile?: (file: string, queries: readonly AnalyzedQuery[]) => void,
 ): AnalyzedProject {
-  const catalog = SchemaCatalog.load(config.schemaDir, config.rootDir);
+  const files = listProjectFiles(config);
+  const catalog = SchemaCatalog.load(config.schemaDir, config.rootDir, files.schemaFiles);
   try {
+    checkOverrides(config, catalog);
     const overrides = new Map(config.overrides.map((o) => [o.column.toLowerCase(), o]));
     const rename = new Map(Object.entries(config.rename));
     const renamed = new Set<string>();
@@ -72,17 +78,30 @@ export function analyzeProject(
     const diagnostics: Diagnostic[] = [];
     const byFile = new Map<string, AnalyzedQuery[]>();
     const names = new Map<string, string>();
-    for (const file of queryFiles(config.queriesDir)) {
-      const path = relative(config.rootDir, join(config.queriesDir, file)).split('\\').join('/');
-      if (basename(file, '.sql') === MODELS_MODULE) {
+    const shown = (path: string): string => relative(config.rootDir, path).split('\\').join('/');
+    diagnostics.push(
+      ...moduleNameProblems(
+        files.queryFiles,
+        (file) => shown(join(config.queriesDir, file)),
+        shown(config.outDir),
+      ),
+    );
+    for (const file of files.queryFiles) {
+      if (!file.endsWith('.sql')) continue;
+      const path = shown(join(config.queriesDir, file));
+      let text: string;
+      try {
+        text = readFileSync(join(config.queriesDir, file), 'utf8');
+      } catch (err) {
         diagnostics.push({
           path,
           line: 1,
           col: 1,
-          message: `the module name ${MODELS_MODULE} is reserved for the row types queries share per table; rename the file`,
+          message: `cannot read the query file: ${(err as Error).message}`,
         });
+        continue;
       }
-      const parsed = parseQueryFile(path, readFileSync(join(config.queriesDir, file), 'utf8'), functionName);
+      const parsed = parseQueryFile(path, text, functionName);
       diagnostics.push(...parsed.diagnostics);
       const queries: AnalyzedQuery[] = [];
       for (const block of parsed.blocks) {
@@ -141,13 +160,30 @@ export function renderProject(config: CodegenConfig, analyzed: AnalyzedProject):
   return renderer.finish();
 }
 
-function queryFiles(dir: string): string[] {
-  try {
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.sql'))
-      .sort();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
+/** Every override must name a column of the schema whose type it can apply to. */
+function checkOverrides(config: CodegenConfig, catalog: SchemaCatalog): void {
+  const problems: Diagnostic[] = [];
+  for (const o of config.overrides) {
+    const [table = '', column = ''] = o.column.split('.');
+    const col = catalog.column(table, column);
+    const base = col === undefined ? undefined : tsOfDeclared(col.type);
+    const message =
+      catalog.table(table) === undefined
+        ? `the schema has no table ${table}`
+        : col === undefined || base === undefined
+          ? `table ${table} has no column ${column}`
+          : o.type === 'bigint' && !base.integer && base.ts !== 'unknown'
+            ? `type bigint applies to INTEGER columns, and ${o.column} is ${col.type}`
+            : o.type === 'json' && base.ts !== 'string' && base.ts !== 'unknown'
+              ? `type json applies to TEXT columns, and ${o.column} is ${col.type}`
+              : undefined;
+    if (message !== undefined) {
+      problems.push({
+        path: basename(config.configPath),
+        ...(o.at ?? { line: 1, col: 1 }),
+        message: `options.overrides: ${o.column}: ${message}`,
+      });
+    }
   }
+  if (problems.length > 0) throw new CodegenError('CODEGEN_CONFIG', problems.sort(compareDiagnostics));
 }

@@ -3,7 +3,7 @@ import type { Project } from 'ts-morph';
 import type { AnalyzedQuery, ResultField } from './analyzed-query.js';
 import type { CodegenConfig } from './codegen-config.js';
 import { tsMorph } from './load-cjs.js';
-import { MODELS_MODULE } from './models-module.js';
+import { INDEX_MODULE, MODELS_MODULE } from './module-names.js';
 import { functionNameOf } from './naming.js';
 import { renderFile, renderIndex, renderModels, type TableRowNames, tableRowNames } from './render-file.js';
 
@@ -92,7 +92,7 @@ export class ModuleRenderer {
       );
     }
     this.#files.set(
-      join(this.#config.outDir, 'index.ts'),
+      join(this.#config.outDir, `${INDEX_MODULE}.ts`),
       renderIndex(
         this.#modules,
         models.map((m) => m.names.row),

@@ -3,6 +3,9 @@ import { camelCase } from './naming.js';
 import { QUERY_COMMANDS, type QueryBlock, type QueryCommand, type QueryTag } from './query-block.js';
 
 const NAME_LINE = /^--\s*name:\s*(.*)$/;
+// An annotation spelled another way (`-- Name: X :one`, `-- name X :one`): a block start, refused.
+const LOOSE_NAME_LINE = /^--\s*name\s*:?\s*[A-Za-z]\w*\s+:\w+\s*$/i;
+const startsBlock = (line: string): boolean => NAME_LINE.test(line) || LOOSE_NAME_LINE.test(line);
 const TAG_LINE = /^--\s*:([A-Za-z]+)\s*$/;
 const VALID = QUERY_COMMANDS.join(', ');
 // Words a function cannot be named in strict-mode ES modules (a one-word query name in lower case).
@@ -17,7 +20,8 @@ const RESERVED = new Set(
 /**
  * Splits one query file into annotated blocks (`-- name: Name :command`, one `-- :read` or
  * `-- :write` tag, then one statement). Annotation problems become diagnostics; a block with any
- * problem is left out of `blocks`.
+ * problem is left out of `blocks`. An annotation spelled another way (`-- Name: X :one`,
+ * `-- name X :one`) still starts a block, so it is refused rather than read as part of the SQL above.
  *
  * @example
  * ```ts
@@ -40,21 +44,30 @@ export function parseQueryFile(
   // Before the first block only comments and blank lines may appear.
   for (; i < lines.length; i++) {
     const line = (lines[i] ?? '').trim();
-    if (NAME_LINE.test(line)) break;
+    if (startsBlock(line)) break;
     if (line !== '' && !line.startsWith('--')) {
       report(i + 1, 1, 'SQL outside a query block (start each query with "-- name: Name :command")');
-      while (i + 1 < lines.length && !NAME_LINE.test((lines[i + 1] ?? '').trim())) i++;
+      while (i + 1 < lines.length && !startsBlock((lines[i + 1] ?? '').trim())) i++;
     }
   }
 
   while (i < lines.length) {
     const start = i;
-    const header = NAME_LINE.exec((lines[i] ?? '').trim())?.[1]?.trim() ?? '';
+    const first = (lines[i] ?? '').trim();
+    const exact = NAME_LINE.exec(first)?.[1]?.trim();
+    if (exact === undefined) {
+      report(
+        i + 1,
+        (lines[i] ?? '').indexOf('-') + 1,
+        `write the annotation as "-- name: Name :command" (lower-case name, then a colon), not ${JSON.stringify(first)}`,
+      );
+    }
+    const header = exact ?? first.replace(/^--\s*name\s*:?/i, '').trim();
     i++;
     let end = i;
-    while (end < lines.length && !NAME_LINE.test((lines[end] ?? '').trim())) end++;
+    while (end < lines.length && !startsBlock((lines[end] ?? '').trim())) end++;
     const block = parseBlock(path, lines, start, end, header, report, functionName);
-    if (block !== undefined) blocks.push(block);
+    if (block !== undefined && exact !== undefined) blocks.push(block);
     i = end;
   }
   return { blocks, diagnostics };
@@ -92,8 +105,16 @@ function parseBlock(
   } else if (!(QUERY_COMMANDS as readonly string[]).includes(command)) {
     fail(headerLine, headerCol, `unknown command ${command} in query ${name} (valid: ${VALID})`);
   }
-  if (extra.length > 0)
+  const headerTag = extra.length === 1 && /^:(read|write)$/.test(extra[0] ?? '') ? extra[0] : undefined;
+  if (headerTag !== undefined) {
+    fail(
+      headerLine,
+      headerCol,
+      `the tag of query ${name} goes on its own line below the name: -- ${headerTag}`,
+    );
+  } else if (extra.length > 0) {
     fail(headerLine, headerCol, `unexpected ${JSON.stringify(extra.join(' '))} after the command`);
+  }
 
   const tags: { tag: string; line: number }[] = [];
   let i = start + 1;
@@ -110,7 +131,8 @@ function parseBlock(
     }
   }
   if (tags.length === 0) {
-    fail(headerLine, headerCol, `query ${name} has no tag: add "-- :read" or "-- :write"`);
+    if (headerTag === undefined)
+      fail(headerLine, headerCol, `query ${name} has no tag: add "-- :read" or "-- :write"`);
   } else if (tags.length > 1) {
     fail(
       tags[1]?.line ?? headerLine,

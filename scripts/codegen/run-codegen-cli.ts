@@ -35,7 +35,8 @@ export interface CodegenCliOptions {
  * 1. Default: writes only the files whose contents changed and deletes orphaned generated files.
  * 2. `check`: writes nothing; prints a unified diff per changed file and names missing and orphaned
  *    files; 1 on any drift.
- * 3. Invalid queries or configuration: every diagnostic on stderr, 1, nothing written.
+ * 3. Invalid queries or configuration, or a hand-written file where a module goes: every diagnostic on
+ *    stderr, 1, nothing written or deleted.
  * 4. `watch`: runs, then reruns on every change or delete until `signal` aborts (see
  *    {@link watchCodegen}); an unexpected error or a broken configuration is reported, not fatal.
  *
@@ -63,7 +64,7 @@ export async function runCodegenCli(options: CodegenCliOptions): Promise<number>
       }
       throw e;
     }
-    return options.check ? check(config, files, out, err) : write(config, files, out);
+    return options.check ? check(config, files, out, err) : write(config, files, out, err);
   };
   if (!options.watch) return once();
   return watchCodegen({
@@ -79,8 +80,23 @@ function shown(config: CodegenConfig, path: string): string {
   return relative(config.rootDir, path).split('\\').join('/');
 }
 
-function write(config: CodegenConfig, files: ReadonlyMap<string, string>, out: (t: string) => void): number {
+function write(
+  config: CodegenConfig,
+  files: ReadonlyMap<string, string>,
+  out: (t: string) => void,
+  err: (t: string) => void,
+): number {
   const plan = planOutput(config.outDir, files);
+  if (plan.foreign.length > 0) {
+    // A hand-written file where a module goes: overwriting it would lose its code.
+    for (const path of plan.foreign) {
+      err(
+        `${shown(config, path)}:1:1: this file was not written by the generator (no "${GENERATED_MARKER}" marker), and the generated module of the same name would replace it; rename the query file or move this file\n`,
+      );
+    }
+    err(`codegen: ${plan.foreign.length} problem(s); nothing written\n`);
+    return 1;
+  }
   for (const path of [...plan.missing, ...plan.changed]) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, files.get(path) ?? '');

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { CodegenError } from './codegen-error.js';
+import type { Diagnostic } from './diagnostic.js';
 
 /**
  * What the schema says about one column.
@@ -45,57 +46,70 @@ export interface CatalogTable {
  *
  * @example
  * ```ts
- * const catalog = SchemaCatalog.load('/work/main/schema', '/work/main');
+ * const catalog = SchemaCatalog.load('/work/main/schema', '/work/main', ['0001_init.sql']);
  * catalog.column('run', 'exit_code')?.notNull; // false
  * catalog.close();
  * ```
  */
 export class SchemaCatalog {
   readonly db: Database.Database;
+  /** The schema directory as diagnostics name it (relative to the configuration's directory). */
+  readonly dir: string;
   readonly #tables: ReadonlyMap<string, CatalogTable>;
 
-  private constructor(db: Database.Database, tables: ReadonlyMap<string, CatalogTable>) {
+  private constructor(db: Database.Database, dir: string, tables: ReadonlyMap<string, CatalogTable>) {
     this.db = db;
+    this.dir = dir;
     this.#tables = tables;
   }
 
   /**
-   * Applies every `*.sql` file of `schemaDir` in name order to a fresh in-memory database.
-   * A failing file is a {@link CodegenError} `CODEGEN_SCHEMA` naming it.
+   * Applies `files` (the `*.sql` files of `schemaDir`) to a fresh in-memory database in version order,
+   * as the migrator does. A file not named `NNNN_name.sql`, a version given twice, or a file that
+   * cannot be read or fails is a {@link CodegenError} `CODEGEN_SCHEMA` naming it.
    *
    * @example
    * ```ts
-   * const catalog = SchemaCatalog.load('schema', process.cwd());
+   * const catalog = SchemaCatalog.load('schema', process.cwd(), ['0001_init.sql']);
    * ```
    */
-  static load(schemaDir: string, rootDir: string): SchemaCatalog {
+  static load(schemaDir: string, rootDir: string, names: readonly string[]): SchemaCatalog {
+    const shown = (path: string): string => relative(rootDir, path).split('\\').join('/') || '.';
+    const files = migrationOrder(names, (file, message) => ({
+      path: shown(join(schemaDir, file)),
+      line: 1,
+      col: 1,
+      message,
+    }));
     const db = new Database(':memory:');
-    let files: string[];
-    try {
-      files = readdirSync(schemaDir)
-        .filter((f) => f.endsWith('.sql'))
-        .sort();
-    } catch (err) {
-      db.close();
-      throw new CodegenError('CODEGEN_SCHEMA', [
-        { path: relative(rootDir, schemaDir) || '.', line: 1, col: 1, message: (err as Error).message },
-      ]);
-    }
     for (const file of files) {
       const path = join(schemaDir, file);
-      const text = readFileSync(path, 'utf8');
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch (err) {
+        db.close();
+        throw new CodegenError('CODEGEN_SCHEMA', [
+          {
+            path: shown(path),
+            line: 1,
+            col: 1,
+            message: `cannot read the schema file: ${(err as Error).message}`,
+          },
+        ]);
+      }
       try {
         db.exec(text);
       } catch (err) {
         db.close();
         const message = (err as Error).message;
-        const line = failingStatementLine(schemaDir, files.indexOf(file), text, message);
+        const line = failingStatementLine(schemaDir, files.slice(0, files.indexOf(file)), text, message);
         throw new CodegenError('CODEGEN_SCHEMA', [
-          { path: relative(rootDir, path), line, col: 1, message: `schema: ${message}` },
+          { path: shown(path), line, col: 1, message: `schema: ${message}` },
         ]);
       }
     }
-    return new SchemaCatalog(db, readTables(db));
+    return new SchemaCatalog(db, shown(schemaDir), readTables(db));
   }
 
   /** The table or view called `name` (case-insensitive). */
@@ -120,13 +134,14 @@ export class SchemaCatalog {
  * fresh database until the same error appears. 1 when it cannot be reproduced that way (a trigger
  * body holds `;` too).
  */
-function failingStatementLine(schemaDir: string, index: number, text: string, message: string): number {
+function failingStatementLine(
+  schemaDir: string,
+  earlier: readonly string[],
+  text: string,
+  message: string,
+): number {
   const db = new Database(':memory:');
   try {
-    const earlier = readdirSync(schemaDir)
-      .filter((f) => f.endsWith('.sql'))
-      .sort()
-      .slice(0, index);
     for (const f of earlier) db.exec(readFileSync(join(schemaDir, f), 'utf8'));
     const lines = text.split('\n');
     let start = 0;
@@ -150,6 +165,40 @@ function failingStatementLine(schemaDir: string, index: number, text: string, me
   } finally {
     db.close();
   }
+}
+
+// The migrator's file name rule (src/db/schema-files.ts); a file it would refuse must not shape the types.
+const MIGRATION_FILE = /^(\d+)_[A-Za-z0-9_-]+\.sql$/;
+
+/** Schema file names in the migrator's order (by version); a name it would refuse is an error. */
+function migrationOrder(
+  names: readonly string[],
+  at: (file: string, message: string) => Diagnostic,
+): string[] {
+  const problems: Diagnostic[] = [];
+  const byVersion = new Map<number, string>();
+  for (const name of [...names].sort()) {
+    const version = MIGRATION_FILE.exec(name)?.[1];
+    if (version === undefined) {
+      problems.push(
+        at(
+          name,
+          'schema files are migrations named NNNN_name.sql (digits, underscore, letters, digits, _ or -); rename it',
+        ),
+      );
+      continue;
+    }
+    const first = byVersion.get(Number(version));
+    if (first !== undefined) {
+      problems.push(
+        at(name, `migration version ${Number(version)} is also used by ${first}; renumber one of them`),
+      );
+    } else {
+      byVersion.set(Number(version), name);
+    }
+  }
+  if (problems.length > 0) throw new CodegenError('CODEGEN_SCHEMA', problems);
+  return [...byVersion].sort(([a], [b]) => a - b).map(([, name]) => name);
 }
 
 interface XInfoRow {

@@ -7,13 +7,19 @@ import { generate } from '../../scripts/codegen/generate.js';
 import { codegenCases } from './codegen-cases.js';
 
 const cases = codegenCases();
-/** Error cases that fail before any query is read. */
+/** Error cases that fail on the configuration or schema, before any query is read. */
 const CODES: Readonly<Record<string, string>> = {
   'error-config': 'CODEGEN_CONFIG',
+  'error-config-keys': 'CODEGEN_CONFIG',
   'error-bad-rename': 'CODEGEN_CONFIG',
+  'error-empty-queries': 'CODEGEN_CONFIG',
+  'error-missing-queries': 'CODEGEN_CONFIG',
+  'error-missing-schema': 'CODEGEN_CONFIG',
   'error-naming': 'CODEGEN_CONFIG',
+  'error-override-unknown-column': 'CODEGEN_CONFIG',
   'error-unused-rename': 'CODEGEN_CONFIG',
   'error-schema': 'CODEGEN_SCHEMA',
+  'error-schema-names': 'CODEGEN_SCHEMA',
 };
 
 describe('generate (golden cases)', () => {

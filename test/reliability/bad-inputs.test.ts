@@ -1,7 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type BadInputCase, judgeBadInput, runBadInput } from '../support/bad-input.js';
-import { makeTempDir } from '../support/open-test-pools.js';
 
 // Each area's cases live in their own module (bad-inputs-<area>.ts).
 const files = readdirSync(new URL('.', import.meta.url)).filter((f) => /^bad-inputs-[a-z-]+\.ts$/.test(f));
@@ -16,10 +17,13 @@ describe('bad inputs', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  it.concurrent.each(cases.map((c) => [`${c.area}: ${c.name}`, c] as const))(
+  // Concurrent tests must take onTestFinished from their context (makeTempDir's global hook can fire
+  // when another test finishes, deleting this case's directory while it runs).
+  it.concurrent.for(cases.map((c) => [`${c.area}: ${c.name}`, c] as const))(
     'should answer %s with its documented exit code and a message naming the culprit',
-    async (_label, badCase) => {
-      const dir = makeTempDir('msb-bad-');
+    async ([, badCase], { onTestFinished }) => {
+      const dir = mkdtempSync(join(tmpdir(), 'msb-bad-'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
       const outcome = await runBadInput(dir, await badCase.prepare(dir));
       expect(judgeBadInput(badCase, outcome)).toBe('ok');
     },
