@@ -16,6 +16,7 @@ import { stopCommand } from './commands/stop-command.js';
 import { volumeCommand } from './commands/volume-command.js';
 import { EXIT, exitCodeFor } from './exit-code.js';
 import { formatError } from './format-error.js';
+import { terminalSafe } from './terminal-safe.js';
 import { UsageError } from './usage-error.js';
 
 const COMMANDS: readonly Command[] = [
@@ -87,7 +88,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     const pools = await initGlobal();
     for (const reaped of await reapStaleSandboxes(pools)) {
-      io.err(`msb: sandbox "${reaped.name}" crashed (runtime pid ${reaped.pid} is gone)\n`);
+      io.err(`msb: sandbox "${terminalSafe(reaped.name)}" crashed (runtime pid ${reaped.pid} is gone)\n`);
     }
     return await command.run(args, io);
   } catch (err) {

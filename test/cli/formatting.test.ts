@@ -81,7 +81,7 @@ describe('forEachName', () => {
     const out: string[] = [];
     const err: string[] = [];
     const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), errIsTty: false };
-    const code = await forEachName(['a', 'ghost', 'b', 'busy'], io, false, async (name) => {
+    const code = await forEachName('sandbox', ['a', 'ghost', 'b', 'busy'], io, false, async (name) => {
       if (name === 'ghost') throw new HostError('SANDBOX_NOT_FOUND', `sandbox "${name}" does not exist`);
       if (name === 'busy') throw new HostError('SANDBOX_RUNNING', `sandbox "${name}" is running`);
       return { text: `${name}\tok`, json: { name } };
@@ -98,7 +98,7 @@ describe('forEachName', () => {
     const out: string[] = [];
     const err: string[] = [];
     const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), errIsTty: false };
-    const code = await forEachName(['a', 'ghost', 'b'], io, true, async (name) => {
+    const code = await forEachName('sandbox', ['a', 'ghost', 'b'], io, true, async (name) => {
       if (name === 'ghost') throw new HostError('SANDBOX_NOT_FOUND', `sandbox "${name}" does not exist`);
       return { text: `${name}\tok`, json: { name } };
     });
@@ -112,7 +112,7 @@ describe('forEachName', () => {
     const io = { out: () => undefined, err: () => undefined, errIsTty: false };
     const seen: string[] = [];
     await expect(
-      forEachName(['a', 'b'], io, false, async (name) => {
+      forEachName('sandbox', ['a', 'b'], io, false, async (name) => {
         seen.push(name);
         throw new UsageError('stop: bad --timeout', 'stop');
       }),

@@ -3,7 +3,7 @@ import { DEFAULT_STOP_TIMEOUT_MS, stopSandbox } from '../../host/stop-sandbox.js
 import type { Command } from '../command.js';
 import { forEachName } from '../for-each-name.js';
 import { parseCommandArgs } from '../parse-command-args.js';
-import { parsePositiveInt } from '../parse-positive-int.js';
+import { MAX_TIMEOUT_SECS, parsePositiveInt } from '../parse-positive-int.js';
 import { requireNames } from '../require-names.js';
 
 /**
@@ -25,7 +25,8 @@ has recorded the exit; after the timeout, SIGKILL its process group and record t
 Prints one line per sandbox: name, exit code or signal.
 
 Options:
-  --timeout <s>  seconds to wait before SIGKILL (default 15: the runtime gives its workload 10 s)
+  --timeout <s>  seconds to wait before SIGKILL, 1 to 86400 (default 15: the runtime gives its
+                 workload 10 s)
   --json         print a JSON array of the recorded runs instead of text
   -h, --help     show this help
 
@@ -40,9 +41,9 @@ exit code is the most severe of their outcomes (1 > 2 > 3 > 4).`,
     const timeoutMs =
       values.timeout === undefined
         ? DEFAULT_STOP_TIMEOUT_MS
-        : parsePositiveInt('stop', '--timeout', values.timeout) * 1000;
+        : parsePositiveInt('stop', '--timeout', values.timeout, MAX_TIMEOUT_SECS) * 1000;
     const pools = await initGlobal();
-    return forEachName(names, io, values.json === true, async (name) => {
+    return forEachName('sandbox', names, io, values.json === true, async (name) => {
       const { run, forced } = await stopSandbox(pools, { name, timeoutMs });
       const how = run?.exitCode != null ? `exit code ${run.exitCode}` : (run?.exitSignal ?? 'no run');
       return {
