@@ -24,9 +24,10 @@ export function formatError(err: unknown, database: string = dbPathFor(msbHome()
   let message = inner instanceof Error ? inner.message : String(inner);
   if (isDatabaseError(inner) && !message.includes(database)) {
     // DbBusyError's message starts "database stayed busy…": the path goes after that word.
-    message = inner instanceof DbBusyError
-      ? `database ${database} ${message.slice('database '.length)}`
-      : `database ${database}: ${message}`;
+    message =
+      inner instanceof DbBusyError
+        ? `database ${database} ${message.slice('database '.length)}`
+        : `database ${database}: ${message}`;
   }
   if (err instanceof SubjectError && !message.includes(`"${err.subject}"`)) {
     message = `${err.kind} "${err.subject}": ${message}`;

@@ -170,7 +170,9 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   // String(): JSON.stringify shows an overflowing number (1e999 parses to Infinity) as "null".
-  return typeof value === 'string' ? `the string ${JSON.stringify(value)}` : `${typeof value} ${String(value)}`;
+  return typeof value === 'string'
+    ? `the string ${JSON.stringify(value)}`
+    : `${typeof value} ${String(value)}`;
 }
 
 /** Whether `key` is `target` mistyped: the same but for case, or at most two edits away. */
