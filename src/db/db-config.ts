@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DbConfigError } from './db-config-error.js';
@@ -79,7 +79,7 @@ export function dbPathFor(home: string): string {
  * Reads the `database` section of `<home>/config.json`.
  *
  * 1. A missing file or a file without a `database` section gives the defaults; a leading UTF-8
- *    byte-order mark is skipped.
+ *    byte-order mark is skipped. An empty file or a dangling symlink is refused, not taken as missing.
  * 2. Other top-level sections are left to their owners (upstream microsandbox writes `home`, `paths`,
  *    `sandbox_defaults`, … into the same file), except a near miss of `database` (`databse`,
  *    `Database`), which is refused as a typo: msb would otherwise run on its defaults unnoticed.
@@ -98,9 +98,11 @@ export function loadDbConfig(home: string): DbConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return DEFAULT_DB_CONFIG;
+    // A dangling symlink is a config the user meant to have, not a missing one.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !isSymlink(file)) return DEFAULT_DB_CONFIG;
     throw new DbConfigError(file, undefined, `cannot read: ${(err as Error).message}`, { cause: err });
   }
+  if (text.trim() === '') throw new DbConfigError(file, undefined, 'is empty (write {} for the defaults)');
   let root: unknown;
   try {
     root = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
@@ -159,6 +161,14 @@ export function parseDbSection(section: unknown, file: string): DbConfig {
     config[KEYS[key as keyof typeof KEYS]] = value;
   }
   return Object.freeze(config);
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -192,6 +192,22 @@ describe('loadDbConfig on a config.json shared with upstream microsandbox', () =
   it('should skip a leading UTF-8 byte-order mark', () => {
     const home = homeWith(`\uFEFF${JSON.stringify({ database: { max_connections: 3 } })}`);
     expect(loadDbConfig(home).maxConnections).toBe(3);
+  });
+});
+
+describe('loadDbConfig on a file that is not there as it should be', () => {
+  it('should refuse an empty file instead of running on the defaults', () => {
+    const home = homeWith('  \n');
+    const err = configError(() => loadDbConfig(home));
+    expect(err.message).toBe(`${join(home, 'config.json')}: is empty (write {} for the defaults)`);
+  });
+
+  it('should refuse a dangling symlink instead of taking it for a missing file', () => {
+    const home = makeTempDir('msb-config-');
+    symlinkSync(join(home, 'moved-away.json'), join(home, 'config.json'));
+    const err = configError(() => loadDbConfig(home));
+    expect(err.message).toMatch(/config\.json: cannot read: ENOENT/);
+    expect((err.cause as NodeJS.ErrnoException).code).toBe('ENOENT');
   });
 });
 

@@ -1,7 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type BadInputCase, judgeBadInput, runBadInput } from '../support/bad-input.js';
-import { makeTempDir } from '../support/open-test-pools.js';
 
 // Each area's cases live in their own module (bad-inputs-<area>.ts).
 const files = readdirSync(new URL('.', import.meta.url)).filter((f) => /^bad-inputs-[a-z-]+\.ts$/.test(f));
@@ -19,9 +20,15 @@ describe('bad inputs', () => {
   it.concurrent.each(cases.map((c) => [`${c.area}: ${c.name}`, c] as const))(
     'should answer %s with its documented exit code and a message naming the culprit',
     async (_label, badCase) => {
-      const dir = makeTempDir('msb-bad-');
-      const outcome = await runBadInput(dir, await badCase.prepare(dir));
-      expect(judgeBadInput(badCase, outcome)).toBe('ok');
+      // Not makeTempDir: its onTestFinished, called outside the test's own context, may attach to
+      // another concurrent case and delete this home while msb runs in it.
+      const dir = mkdtempSync(join(tmpdir(), 'msb-bad-'));
+      try {
+        const outcome = await runBadInput(dir, await badCase.prepare(dir));
+        expect(judgeBadInput(badCase, outcome)).toBe('ok');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   );
 });
