@@ -265,3 +265,30 @@ describe('msb database errors', () => {
     expect(openHomeDb(home).prepare('SELECT name FROM sandbox').pluck().all()).toEqual(['web']);
   });
 });
+
+describe('msb with a config.json shared with upstream microsandbox', () => {
+  it('should run on the database keys it uses and ignore upstream-only ones like database.url', async () => {
+    const home = makeTempDir('msb-err-');
+    const upstream = {
+      home: null,
+      log_level: null,
+      database: { url: null, max_connections: 5, connect_timeout_secs: 30, busy_timeout_secs: 30 },
+      paths: { msb: null, cache: null },
+      sandbox_defaults: { cpus: 1, memory_mib: 512 },
+      ssh: { inactivity_timeout_secs: 600 },
+    };
+    writeFileSync(join(home, 'config.json'), JSON.stringify(upstream, null, 2));
+    expect(await msb(home, ['volume', 'create', 'cache'])).toMatchObject({ code: 0, stderr: '' });
+    expect(openHomeDb(home).prepare('SELECT name FROM volume').pluck().all()).toEqual(['cache']);
+
+    writeFileSync(
+      join(home, 'config.json'),
+      JSON.stringify({ ...upstream, database: { maxConnections: 5 } }),
+    );
+    const typo = await msb(home, ['volume', 'ls']);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toMatch(
+      /config\.json: database\.maxConnections: unknown key .*\[DB_CONFIG_INVALID\]\n$/,
+    );
+  });
+});
