@@ -9,6 +9,7 @@ import { formatTable } from '../format-table.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { requireNames } from '../require-names.js';
 import { onSubject } from '../subject-error.js';
+import { terminalSafe, terminalSafeJson } from '../terminal-safe.js';
 import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage: msb image import <dir> --ref <name:tag> [--json]
@@ -31,8 +32,6 @@ Options:
 Exit codes: 0 ok, 1 invalid layout (the message names the file), 2 usage, 3 image not found,
 4 image pinned by a sandbox. "rm" processes every reference; the exit code is the most severe of
 their outcomes (1 > 2 > 3 > 4).`;
-
-import { terminalSafe, terminalSafeJson } from '../terminal-safe.js';
 
 /** `msb image import|ls|inspect|rm`. */
 export const imageCommand: Command = {
