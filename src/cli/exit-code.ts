@@ -1,4 +1,5 @@
 import { HostError, type HostErrorCode } from '../sandbox/errors.js';
+import { SubjectError } from './subject-error.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -37,7 +38,9 @@ const CONFLICT: ReadonlySet<HostErrorCode> = new Set([
 ]);
 
 /**
- * The exit code for an error that ended a command.
+ * The exit code for an error that ended a command (a {@link SubjectError} is judged by its cause).
+ * Database errors (`SqliteError`, `DbBusyError`, `DbOpenError`) and a bad `config.json`
+ * (`DbConfigError`) are failures: 1.
  *
  * @example
  * ```ts
@@ -45,6 +48,7 @@ const CONFLICT: ReadonlySet<HostErrorCode> = new Set([
  * ```
  */
 export function exitCodeFor(err: unknown): number {
+  if (err instanceof SubjectError) return exitCodeFor(err.cause);
   if (err instanceof UsageError) return EXIT.USAGE;
   if (err instanceof HostError) {
     if (err.code === 'INVALID_ARGUMENT') return EXIT.USAGE;

@@ -1,5 +1,9 @@
+import { terminalSafe } from './terminal-safe.js';
+
 /**
  * Renders rows as a left-aligned text table with a header line, columns separated by two spaces.
+ * Every cell is {@link terminalSafe}: a name or command stored in the database cannot drive the
+ * terminal nor break a row in two.
  *
  * @example
  * ```ts
@@ -7,7 +11,8 @@
  * // 'NAME  STATUS\nweb   Running\n'
  * ```
  */
-export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+export function formatTable(headers: readonly string[], cells: readonly (readonly string[])[]): string {
+  const rows = cells.map((row) => row.map(terminalSafe));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells

@@ -46,6 +46,7 @@ export function parseCommandArgs<const O extends Options>(
     // parseArgs types its values from the literal config; ours is generic, so OptionValues restates it.
     return { values: values as OptionValues<O>, positionals };
   } catch (err) {
-    throw new UsageError(`${command}: ${(err as Error).message}`, command);
+    // parseArgs breaks some messages over lines; one line reads better than escaped newlines.
+    throw new UsageError(`${command}: ${(err as Error).message.replace(/\n/g, ' ')}`, command);
   }
 }

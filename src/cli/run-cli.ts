@@ -17,6 +17,7 @@ import { stopCommand } from './commands/stop-command.js';
 import { volumeCommand } from './commands/volume-command.js';
 import { EXIT, exitCodeFor } from './exit-code.js';
 import { formatError } from './format-error.js';
+import { terminalSafe } from './terminal-safe.js';
 import { UsageError } from './usage-error.js';
 
 const COMMANDS: readonly Command[] = [
@@ -91,10 +92,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     for (const warning of tightenHome(msbHome())) io.err(`msb: warning: ${warning}\n`);
     const pools = await initGlobal();
     for (const reaped of await reapStaleSandboxes(pools)) {
+      const name = terminalSafe(reaped.name);
       io.err(
         reaped.pid === null
-          ? `msb: sandbox "${reaped.name}" crashed (its runtime never started)\n`
-          : `msb: sandbox "${reaped.name}" crashed (runtime pid ${reaped.pid} is gone)\n`,
+          ? `msb: sandbox "${name}" crashed (its runtime never started)\n`
+          : `msb: sandbox "${name}" crashed (runtime pid ${reaped.pid} is gone)\n`,
       );
     }
     return await command.run(args, io);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DbConfigError } from './db-config-error.js';
@@ -41,6 +41,16 @@ const KEYS = {
 } as const satisfies Record<string, keyof DbConfig>;
 
 /**
+ * Keys of the `database` section that upstream microsandbox defines (its `DatabaseConfig`) and msb
+ * does not use: accepted when well-typed, then ignored, so a home shared with it works. `url` selects
+ * upstream's database; msb's is always `<home>/db/msb.db` and has a schema of its own.
+ */
+const UPSTREAM_DATABASE_KEYS: ReadonlySet<string> = new Set(['url']);
+
+/** Upper bound of the timeouts, in seconds (one day): `busy_timeout` must fit SQLite's 32-bit int. */
+const MAX_TIMEOUT_SECS = 86_400;
+
+/**
  * The msb home directory: `$MSB_HOME`, or `~/.microsandbox` when unset or empty.
  *
  * @example
@@ -68,8 +78,11 @@ export function dbPathFor(home: string): string {
 /**
  * Reads the `database` section of `<home>/config.json`.
  *
- * 1. A missing file or a file without a `database` section gives the defaults.
- * 2. Other top-level sections are left to their owners.
+ * 1. A missing file or a file without a `database` section gives the defaults; a leading UTF-8
+ *    byte-order mark is skipped. An empty file or a dangling symlink is refused, not taken as missing.
+ * 2. Other top-level sections are left to their owners (upstream microsandbox writes `home`, `paths`,
+ *    `sandbox_defaults`, … into the same file), except a near miss of `database` (`databse`,
+ *    `Database`), which is refused as a typo: msb would otherwise run on its defaults unnoticed.
  * 3. Bad JSON, a non-object section, an unknown key or a bad value throws a `DbConfigError` naming the
  *    file and the key.
  *
@@ -85,16 +98,25 @@ export function loadDbConfig(home: string): DbConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return DEFAULT_DB_CONFIG;
+    // A dangling symlink is a config the user meant to have, not a missing one.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !isSymlink(file)) return DEFAULT_DB_CONFIG;
     throw new DbConfigError(file, undefined, `cannot read: ${(err as Error).message}`, { cause: err });
   }
+  if (text.trim() === '') throw new DbConfigError(file, undefined, 'is empty (write {} for the defaults)');
   let root: unknown;
   try {
-    root = JSON.parse(text);
+    root = JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch (err) {
     throw new DbConfigError(file, undefined, `not valid JSON: ${(err as Error).message}`, { cause: err });
   }
-  if (!isPlainObject(root)) throw new DbConfigError(file, undefined, 'must hold a JSON object');
+  if (!isPlainObject(root)) {
+    throw new DbConfigError(file, undefined, `must hold a JSON object, got ${describe(root)}`);
+  }
+  for (const key of Object.keys(root)) {
+    if (key !== 'database' && isNearMiss(key, 'database')) {
+      throw new DbConfigError(file, key, 'unknown key: did you mean "database"?');
+    }
+  }
   return parseDbSection(root.database, file);
 }
 
@@ -112,14 +134,20 @@ export function parseDbSection(section: unknown, file: string): DbConfig {
     throw new DbConfigError(file, 'database', `must be an object, got ${describe(section)}`);
   const config: { -readonly [K in keyof DbConfig]: DbConfig[K] } = { ...DEFAULT_DB_CONFIG };
   for (const [key, value] of Object.entries(section)) {
+    const name = `database.${key}`;
+    if (UPSTREAM_DATABASE_KEYS.has(key)) {
+      if (value !== null && typeof value !== 'string') {
+        throw new DbConfigError(file, name, `must be a string or null, got ${describe(value)}`);
+      }
+      continue;
+    }
     if (!Object.hasOwn(KEYS, key)) {
       throw new DbConfigError(
         file,
-        `database.${key}`,
-        `unknown key (valid keys: ${Object.keys(KEYS).join(', ')})`,
+        name,
+        `unknown key (valid keys: ${[...Object.keys(KEYS), ...UPSTREAM_DATABASE_KEYS].join(', ')})`,
       );
     }
-    const name = `database.${key}`;
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new DbConfigError(file, name, `must be a number, got ${describe(value)}`);
     }
@@ -127,12 +155,20 @@ export function parseDbSection(section: unknown, file: string): DbConfig {
       if (!Number.isInteger(value) || value < 1 || value > 64) {
         throw new DbConfigError(file, name, `must be a whole number from 1 to 64, got ${value}`);
       }
-    } else if (value < 0) {
-      throw new DbConfigError(file, name, `must be >= 0, got ${value}`);
+    } else if (value < 0 || value > MAX_TIMEOUT_SECS) {
+      throw new DbConfigError(file, name, `must be from 0 to ${MAX_TIMEOUT_SECS} seconds, got ${value}`);
     }
     config[KEYS[key as keyof typeof KEYS]] = value;
   }
   return Object.freeze(config);
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -142,7 +178,25 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  // String(): JSON.stringify shows an overflowing number (1e999 parses to Infinity) as "null".
   return typeof value === 'string'
     ? `the string ${JSON.stringify(value)}`
-    : `${typeof value} ${JSON.stringify(value)}`;
+    : `${typeof value} ${String(value)}`;
+}
+
+/** Whether `key` is `target` mistyped: the same but for case, or at most two edits away. */
+function isNearMiss(key: string, target: string): boolean {
+  const a = key.toLowerCase();
+  if (Math.abs(a.length - target.length) > 2) return false;
+  let previous = Array.from({ length: target.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= target.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === target[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return (previous[target.length] ?? 0) <= 2;
 }

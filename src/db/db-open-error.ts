@@ -3,13 +3,16 @@
  * - `DB_NOT_FOUND`: a read-only open found no file (read connections never create one);
  * - `DB_CONNECT_TIMEOUT`: the file did not reach the code's schema version within `connectTimeoutMs`;
  * - `DB_SCHEMA_TOO_NEW`: the database was migrated by newer code than this one;
- * - `DB_MIGRATION_INVALID`: a migration file is misnamed, duplicated, or was changed after it was applied.
+ * - `DB_MIGRATION_INVALID`: a migration file is misnamed, duplicated, or was changed after it was applied;
+ * - `DB_FOREIGN`: the file holds another program's tables and no migration ledger, so msb will not
+ *   migrate it.
  */
 export type DbOpenErrorCode =
   | 'DB_NOT_FOUND'
   | 'DB_CONNECT_TIMEOUT'
   | 'DB_SCHEMA_TOO_NEW'
-  | 'DB_MIGRATION_INVALID';
+  | 'DB_MIGRATION_INVALID'
+  | 'DB_FOREIGN';
 
 /**
  * A database file that cannot be used as it is. The message names the file.

@@ -89,6 +89,7 @@ export async function applyMigrations(
       const applied: string[] = [];
       db.exec('BEGIN IMMEDIATE');
       try {
+        assertNotForeign(db, path);
         db.exec(CREATE_LEDGER);
         const pending = pendingMigrations(path, readLedger(db) ?? [], migrations);
         const record = db.prepare(
@@ -113,6 +114,27 @@ export async function applyMigrations(
     },
     policy,
     hooks,
+  );
+}
+
+/**
+ * Refuses a database that has tables but no ledger: another program's (upstream microsandbox keeps
+ * its own at the same `<home>/db/msb.db`), which the migrations would change or collide with.
+ */
+function assertNotForeign(db: Database, path: string): void {
+  if (readLedger(db) !== undefined) return;
+  const tables = db
+    .prepare(
+      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+    )
+    .pluck()
+    .all() as string[];
+  if (tables.length === 0) return;
+  const shown = tables.length > 5 ? `${tables.slice(0, 5).join(', ')}, …` : tables.join(', ');
+  throw new DbOpenError(
+    'DB_FOREIGN',
+    path,
+    `${path} is not an msb database: it has tables (${shown}) but no ${LEDGER_TABLE} ledger; msb leaves it unchanged (move it away, or set MSB_HOME to another directory)`,
   );
 }
 

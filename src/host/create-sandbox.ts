@@ -157,8 +157,14 @@ export function buildSandboxConfig(spec: SandboxSpec, image?: ImageDefaults): Sa
     throw bad(`working directory "${workingDir}" must be an absolute path`);
   }
   const metricsIntervalMs = spec.metricsIntervalMs === undefined ? 1000 : spec.metricsIntervalMs;
-  if (metricsIntervalMs !== null && (!Number.isSafeInteger(metricsIntervalMs) || metricsIntervalMs < 10)) {
-    throw bad(`metrics interval must be a whole number of milliseconds >= 10, got ${metricsIntervalMs}`);
+  // Past 2^31-1 ms Node's timers fire at once: the runtime would sample every millisecond.
+  if (
+    metricsIntervalMs !== null &&
+    (!Number.isSafeInteger(metricsIntervalMs) || metricsIntervalMs < 10 || metricsIntervalMs > 2 ** 31 - 1)
+  ) {
+    throw bad(
+      `metrics interval must be a whole number of milliseconds from 10 to 2147483647, got ${metricsIntervalMs}`,
+    );
   }
   return {
     command,

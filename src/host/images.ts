@@ -80,9 +80,11 @@ export interface ResolvedImage {
 
 /**
  * Resolves a reference for a sandbox created from it (defaults, and the digest to pin), on a read
- * connection or inside the write transaction that creates the sandbox; unknown is `IMAGE_NOT_FOUND`.
+ * connection or inside the write transaction that creates the sandbox; malformed is `INVALID_ARGUMENT`
+ * (a typo, not a missing image), unknown is `IMAGE_NOT_FOUND`.
  */
 export function resolveImage(conn: DbReadConnection | DbWriteTransaction, reference: string): ResolvedImage {
+  parseImageReference(reference);
   const row = selectImageDefaults(conn, { reference });
   if (row === undefined) {
     throw new HostError(

@@ -6,8 +6,8 @@ import type { SandboxConfig } from './protocol.js';
  *
  * 1. Every field of {@link SandboxConfig} must be present with its type; extra keys are ignored, so an
  *    older runtime can read a config written by a newer host.
- * 2. `metricsIntervalMs` must be null (no sampling) or a whole number of at least 10 (faster than `/proc`
- *    accounting moves).
+ * 2. `metricsIntervalMs` must be null (no sampling) or a whole number from 10 (faster than `/proc`
+ *    accounting moves) to 2^31-1 (Node's timer limit).
  * 3. Anything else is `toError(message)`, the message naming the sandbox and the key.
  *
  * @example
@@ -50,9 +50,12 @@ export function parseSandboxConfig(
   }
   if (
     metricsIntervalMs !== null &&
-    (typeof metricsIntervalMs !== 'number' || !Number.isInteger(metricsIntervalMs) || metricsIntervalMs < 10)
+    (typeof metricsIntervalMs !== 'number' ||
+      !Number.isInteger(metricsIntervalMs) ||
+      metricsIntervalMs < 10 ||
+      metricsIntervalMs > 2 ** 31 - 1)
   ) {
-    throw fail('metricsIntervalMs', 'must be null or a whole number of milliseconds >= 10');
+    throw fail('metricsIntervalMs', 'must be null or a whole number of milliseconds from 10 to 2147483647');
   }
   return {
     command,

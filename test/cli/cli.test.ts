@@ -57,7 +57,7 @@ describe('msb usage errors', () => {
     const value = await msb(home, ['fleet', '--count', 'many']);
     expect(value).toMatchObject({
       code: 2,
-      stderr: expect.stringContaining('--count must be a positive whole number, got "many"'),
+      stderr: expect.stringContaining('--count must be a whole number from 1 to 1000, got "many"'),
     });
     const missing = await msb(home, ['stop']);
     expect(missing).toMatchObject({ code: 2, stderr: expect.stringContaining('stop: missing <name>') });

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { EXIT, exitCodeFor, mostSevereExitCode } from '../../src/cli/exit-code.js';
 import { forEachName } from '../../src/cli/for-each-name.js';
@@ -7,8 +8,10 @@ import { formatError } from '../../src/cli/format-error.js';
 import { formatTable } from '../../src/cli/format-table.js';
 import { parseKeyValues } from '../../src/cli/parse-key-values.js';
 import { ProgressLine } from '../../src/cli/progress-line.js';
+import { SubjectError } from '../../src/cli/subject-error.js';
+import { terminalSafe, terminalSafeJson } from '../../src/cli/terminal-safe.js';
 import { UsageError } from '../../src/cli/usage-error.js';
-import { DbBusyError } from '../../src/db/index.js';
+import { DbBusyError, DbOpenError } from '../../src/db/index.js';
 import { HostError } from '../../src/sandbox/errors.js';
 
 describe('formatTable', () => {
@@ -81,7 +84,7 @@ describe('forEachName', () => {
     const out: string[] = [];
     const err: string[] = [];
     const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), errIsTty: false };
-    const code = await forEachName(['a', 'ghost', 'b', 'busy'], io, false, async (name) => {
+    const code = await forEachName('sandbox', ['a', 'ghost', 'b', 'busy'], io, false, async (name) => {
       if (name === 'ghost') throw new HostError('SANDBOX_NOT_FOUND', `sandbox "${name}" does not exist`);
       if (name === 'busy') throw new HostError('SANDBOX_RUNNING', `sandbox "${name}" is running`);
       return { text: `${name}\tok`, json: { name } };
@@ -98,7 +101,7 @@ describe('forEachName', () => {
     const out: string[] = [];
     const err: string[] = [];
     const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), errIsTty: false };
-    const code = await forEachName(['a', 'ghost', 'b'], io, true, async (name) => {
+    const code = await forEachName('sandbox', ['a', 'ghost', 'b'], io, true, async (name) => {
       if (name === 'ghost') throw new HostError('SANDBOX_NOT_FOUND', `sandbox "${name}" does not exist`);
       return { text: `${name}\tok`, json: { name } };
     });
@@ -112,7 +115,7 @@ describe('forEachName', () => {
     const io = { out: () => undefined, err: () => undefined, errIsTty: false };
     const seen: string[] = [];
     await expect(
-      forEachName(['a', 'b'], io, false, async (name) => {
+      forEachName('sandbox', ['a', 'b'], io, false, async (name) => {
         seen.push(name);
         throw new UsageError('stop: bad --timeout', 'stop');
       }),
@@ -123,6 +126,64 @@ describe('forEachName', () => {
   it('should format an error without a code as its message alone', () => {
     expect(formatError(new Error('boom'))).toBe('msb: boom\n');
     expect(formatError('plain')).toBe('msb: plain\n');
+  });
+});
+
+describe('terminalSafe and terminalSafeJson', () => {
+  it('should escape C0, DEL, C1 and bidi controls and leave the rest, backslashes included', () => {
+    expect(terminalSafe('a\u001b]0;t\u0007b')).toBe('a\\x1b]0;t\\x07b');
+    expect(terminalSafe('l1\nl2\r\t\u007f\u009b\u202e')).toBe('l1\\nl2\\r\\t\\x7f\\x9b\\u202e');
+    expect(terminalSafe('café \\n ✓')).toBe('café \\n ✓');
+  });
+
+  it('should write JSON that parses back to the same value with no raw control character', () => {
+    const value = { name: 'a\u001b[2J\u009b\u2028', n: 1, list: ['\u007f'] };
+    const text = terminalSafeJson(value);
+    expect(text).not.toMatch(/[\u007f-\u009f\u2028]/);
+    expect(text).toContain('\\u009b');
+    expect(JSON.parse(text)).toEqual(value);
+  });
+});
+
+describe('formatError with a subject and the database', () => {
+  const path = '/srv/msb/db/msb.db';
+
+  it('should name the sandbox unless the message quotes it already', () => {
+    const missing = new HostError('SANDBOX_NOT_FOUND', 'sandbox "web" does not exist');
+    expect(formatError(new SubjectError('sandbox', 'web', missing), path)).toBe(
+      'msb: sandbox "web" does not exist [SANDBOX_NOT_FOUND]\n',
+    );
+    expect(formatError(new SubjectError('volume', 'v', new Error('EACCES: permission denied')), path)).toBe(
+      'msb: volume "v": EACCES: permission denied\n',
+    );
+    expect(exitCodeFor(new SubjectError('sandbox', 'web', missing))).toBe(EXIT.NOT_FOUND);
+  });
+
+  it('should name the database file for a SqliteError and a DbBusyError, keeping the error intact', () => {
+    const db = new Database(':memory:');
+    let sqlite: unknown;
+    try {
+      db.exec('SELECT * FROM nowhere');
+    } catch (err) {
+      sqlite = err;
+    }
+    db.close();
+    expect(formatError(sqlite, path)).toBe(`msb: database ${path}: no such table: nowhere [SQLITE_ERROR]\n`);
+    expect(sqlite).toMatchObject({
+      name: 'SqliteError',
+      code: 'SQLITE_ERROR',
+      message: 'no such table: nowhere',
+    });
+    const busy = new DbBusyError(3, 1200, sqlite);
+    expect(formatError(new SubjectError('sandbox', 'web', busy), path)).toBe(
+      `msb: sandbox "web": database ${path} stayed busy for 1200 ms over 3 attempts (last: SQLITE_ERROR: no such table: nowhere) [DB_BUSY]\n`,
+    );
+    expect(exitCodeFor(busy)).toBe(EXIT.FAILURE);
+  });
+
+  it('should not repeat a path the message already names', () => {
+    const tooNew = new DbOpenError('DB_SCHEMA_TOO_NEW', path, `${path} is at schema version 9`);
+    expect(formatError(tooNew, path)).toBe(`msb: ${path} is at schema version 9 [DB_SCHEMA_TOO_NEW]\n`);
   });
 });
 

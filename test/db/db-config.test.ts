@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -79,13 +79,13 @@ describe('loadDbConfig', () => {
       'a negative timeout',
       '{ "database": { "connect_timeout_secs": -1 } }',
       'database.connect_timeout_secs',
-      /must be >= 0, got -1/,
+      /must be from 0 to 86400 seconds, got -1/,
     ],
     [
       'a negative busy timeout',
       '{ "database": { "busy_timeout_secs": -0.5 } }',
       'database.busy_timeout_secs',
-      /must be >= 0, got -0.5/,
+      /must be from 0 to 86400 seconds, got -0.5/,
     ],
     [
       'zero connections',
@@ -103,8 +103,33 @@ describe('loadDbConfig', () => {
       'an unknown key',
       '{ "database": { "max_conections": 5 } }',
       'database.max_conections',
-      /unknown key \(valid keys: max_connections, connect_timeout_secs, busy_timeout_secs\)/,
+      /unknown key \(valid keys: max_connections, connect_timeout_secs, busy_timeout_secs, url\)/,
     ],
+    [
+      'a timeout past one day',
+      '{ "database": { "busy_timeout_secs": 86401 } }',
+      'database.busy_timeout_secs',
+      /must be from 0 to 86400 seconds, got 86401/,
+    ],
+    [
+      'a number too large for a double',
+      '{ "database": { "connect_timeout_secs": 1e999 } }',
+      'database.connect_timeout_secs',
+      /must be a number, got number Infinity/,
+    ],
+    [
+      'a url that is neither a string nor null',
+      '{ "database": { "url": 5 } }',
+      'database.url',
+      /must be a string or null, got number 5/,
+    ],
+    [
+      'a misspelt database section',
+      '{ "databse": { "max_connections": 8 } }',
+      'databse',
+      /did you mean "database"/,
+    ],
+    ['a capitalised database section', '{ "Database": {} }', 'Database', /did you mean "database"/],
   ])('should refuse %s with a DbConfigError naming the file and key', (_what, text, key, message) => {
     const home = homeWith(text);
     const file = join(home, 'config.json');
@@ -126,6 +151,63 @@ describe('loadDbConfig', () => {
     expect(err.key).toBeUndefined();
     expect(err.message).toMatch(/cannot read/);
     expect((err.cause as NodeJS.ErrnoException).code).toBe('EISDIR');
+  });
+});
+
+describe('loadDbConfig on a config.json shared with upstream microsandbox', () => {
+  // What upstream's CLI writes (every section, serialized with its defaults), keys as of microsandbox 0.6.
+  const upstream = {
+    home: null,
+    log_level: null,
+    database: { url: null, max_connections: 10, connect_timeout_secs: 30, busy_timeout_secs: 30 },
+    paths: {
+      msb: null,
+      libkrunfw: null,
+      cache: null,
+      sandboxes: null,
+      volumes: null,
+      logs: null,
+      secrets: null,
+    },
+    sandbox_defaults: { cpus: 1, memory_mib: 512, shell: '/bin/sh', workdir: null },
+    runtime: { block_writeback: { mode: 'auto' }, placement_profiles: {} },
+    registries: { ca_certs: null, hosts: {} },
+    ssh: { inactivity_timeout_secs: 600 },
+    metrics: { capacity: 0 },
+    active_profile: null,
+    profiles: {},
+  };
+
+  it('should accept it, apply the database keys msb uses and ignore url', () => {
+    const home = homeWith(JSON.stringify(upstream, null, 2));
+    expect(loadDbConfig(home)).toEqual({ maxConnections: 10, connectTimeoutSecs: 30, busyTimeoutSecs: 30 });
+  });
+
+  it('should ignore a url naming another database: msb always uses <home>/db/msb.db', () => {
+    const database = { ...upstream.database, url: 'sqlite:///var/lib/elsewhere.db' };
+    const home = homeWith(JSON.stringify({ ...upstream, database }));
+    expect(loadDbConfig(home).maxConnections).toBe(10);
+  });
+
+  it('should skip a leading UTF-8 byte-order mark', () => {
+    const home = homeWith(`\uFEFF${JSON.stringify({ database: { max_connections: 3 } })}`);
+    expect(loadDbConfig(home).maxConnections).toBe(3);
+  });
+});
+
+describe('loadDbConfig on a file that is not there as it should be', () => {
+  it('should refuse an empty file instead of running on the defaults', () => {
+    const home = homeWith('  \n');
+    const err = configError(() => loadDbConfig(home));
+    expect(err.message).toBe(`${join(home, 'config.json')}: is empty (write {} for the defaults)`);
+  });
+
+  it('should refuse a dangling symlink instead of taking it for a missing file', () => {
+    const home = makeTempDir('msb-config-');
+    symlinkSync(join(home, 'moved-away.json'), join(home, 'config.json'));
+    const err = configError(() => loadDbConfig(home));
+    expect(err.message).toMatch(/config\.json: cannot read: ENOENT/);
+    expect((err.cause as NodeJS.ErrnoException).code).toBe('ENOENT');
   });
 });
 

@@ -210,4 +210,26 @@ describe('migrations', () => {
       ),
     ).toBe(0);
   });
+
+  it("should refuse another program's database (tables, no ledger) and leave it unchanged", async () => {
+    const path = join(makeTempDir('msb-mig-'), 'msb.db');
+    const foreign = new Database(path);
+    // Upstream microsandbox's own tables at the same path: msb's 0001 would create a second "sandbox".
+    foreign.exec('CREATE TABLE sandbox (id INTEGER PRIMARY KEY, name TEXT); CREATE TABLE run (id INTEGER);');
+    foreign.prepare("INSERT INTO sandbox (name) VALUES ('theirs')").run();
+    foreign.close();
+
+    const opening = DbPools.open(path, { connectTimeoutMs: 1_000 });
+    await expect(opening).rejects.toBeInstanceOf(DbOpenError);
+    await expect(opening).rejects.toMatchObject({ code: 'DB_FOREIGN', path });
+    await expect(opening).rejects.toThrow(`${path} is not an msb database: it has tables (run, sandbox)`);
+    const after = new Database(path, { readonly: true });
+    onTestFinished(() => {
+      after.close();
+    });
+    expect(
+      after.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all(),
+    ).toEqual(['run', 'sandbox']);
+    expect(after.prepare('SELECT name FROM sandbox').pluck().all()).toEqual(['theirs']);
+  });
 });

@@ -64,6 +64,9 @@ describe('buildSandboxConfig', () => {
     expect(() => buildSandboxConfig({ name: 'd', command: 'x', metricsIntervalMs: 1 })).toThrow(
       invalid('sandbox "d": metrics interval'),
     );
+    expect(() => buildSandboxConfig({ name: 'f', command: 'x', metricsIntervalMs: 3e9 })).toThrow(
+      invalid('sandbox "f": metrics interval must be a whole number of milliseconds from 10 to 2147483647'),
+    );
     expect(() => buildSandboxConfig({ name: 'e' })).toThrow(HostError);
   });
 });
@@ -107,6 +110,9 @@ describe('toSandboxRecord', () => {
     );
     expect(() => parseSandboxConfig(damaged({ image: { reference: 'x' } }), 'a')).toThrow(
       invalid('key "image" must be null or { reference, digest } strings'),
+    );
+    expect(() => parseSandboxConfig(damaged({ metricsIntervalMs: 2 ** 31 }), 'a')).toThrow(
+      invalid('key "metricsIntervalMs" must be null or a whole number of milliseconds from 10 to 2147483647'),
     );
   });
 });

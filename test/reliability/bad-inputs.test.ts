@@ -17,15 +17,18 @@ describe('bad inputs', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  // Concurrent tests must take onTestFinished from their context (makeTempDir's global hook can fire
-  // when another test finishes, deleting this case's directory while it runs).
   it.concurrent.for(cases.map((c) => [`${c.area}: ${c.name}`, c] as const))(
     'should answer %s with its documented exit code and a message naming the culprit',
-    async ([, badCase], { onTestFinished }) => {
+    async ([, badCase]) => {
+      // Not makeTempDir: its onTestFinished, called outside the test's own context, may attach to
+      // another concurrent case and delete this home while msb runs in it.
       const dir = mkdtempSync(join(tmpdir(), 'msb-bad-'));
-      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-      const outcome = await runBadInput(dir, await badCase.prepare(dir));
-      expect(judgeBadInput(badCase, outcome)).toBe('ok');
+      try {
+        const outcome = await runBadInput(dir, await badCase.prepare(dir));
+        expect(judgeBadInput(badCase, outcome)).toBe('ok');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   );
 });

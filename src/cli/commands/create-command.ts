@@ -4,8 +4,15 @@ import { createSandbox } from '../../host/create-sandbox.js';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { parseKeyValues } from '../parse-key-values.js';
-import { parsePositiveInt } from '../parse-positive-int.js';
+import {
+  MAX_METRICS_INTERVAL_MS,
+  MAX_TIMEOUT_SECS,
+  MIN_METRICS_INTERVAL_MS,
+  parsePositiveInt,
+} from '../parse-positive-int.js';
 import { requireNames } from '../require-names.js';
+import { onSubject } from '../subject-error.js';
+import { terminalSafe, terminalSafeJson } from '../terminal-safe.js';
 
 /** `msb create <name> [options] [--] <command> [args...]`: define a sandbox and boot it. */
 export const createCommand: Command = {
@@ -23,10 +30,11 @@ Options:
   --env KEY=VALUE          environment variable of the workload (repeatable)
   --workdir <dir>          working directory (default: the image's, else $MSB_HOME/sandboxes/<name>)
   --metrics-interval <ms|off>
-                           sampling interval of CPU, memory and I/O (default 1000); off: no
-                           samples at all (ls and metrics then show none)
+                           sampling interval of CPU, memory and I/O, 10 to 3600000 (default
+                           1000); off: no samples at all (ls and metrics then show none)
   --replace                stop, delete and wipe an existing sandbox or leftover directory first
-  --timeout <seconds>      how long to wait for the runtime to report ready (default 30)
+  --timeout <seconds>      how long to wait for the runtime to report ready, 1 to 86400
+                           (default 30)
   --json                   print the result as JSON
   -h, --help               show this help
 
@@ -44,30 +52,43 @@ Exit codes: 0 running, 1 runtime failed to start, 2 usage, 3 image not found,
     });
     const [name, command, ...commandArgs] = requireNames('create', positionals);
     const interval = values['metrics-interval'];
+    // Parsed before the database is touched: a bad value is a usage error, never a half-made sandbox.
+    const metricsIntervalMs =
+      interval === undefined
+        ? undefined
+        : interval === 'off'
+          ? null
+          : parsePositiveInt(
+              'create',
+              '--metrics-interval',
+              interval,
+              MAX_METRICS_INTERVAL_MS,
+              MIN_METRICS_INTERVAL_MS,
+            );
+    const readyTimeoutSecs =
+      values.timeout === undefined
+        ? undefined
+        : parsePositiveInt('create', '--timeout', values.timeout, MAX_TIMEOUT_SECS);
+    const env = parseKeyValues('create', '--env', values.env);
     const pools = await initGlobal();
-    const { record, runtime } = await createSandbox(pools, {
-      home: msbHome(),
-      name: name!,
-      ...(command === undefined ? {} : { command }),
-      args: commandArgs,
-      env: parseKeyValues('create', '--env', values.env),
-      ...(values.workdir === undefined ? {} : { workingDir: resolve(values.workdir) }),
-      ...(values.image === undefined ? {} : { image: values.image }),
-      ...(interval === undefined
-        ? {}
-        : {
-            metricsIntervalMs:
-              interval === 'off' ? null : parsePositiveInt('create', '--metrics-interval', interval),
-          }),
-      replace: values.replace === true,
-      ...(values.timeout === undefined
-        ? {}
-        : { readyTimeoutMs: parsePositiveInt('create', '--timeout', values.timeout) * 1000 }),
-    });
+    const { record, runtime } = await onSubject('sandbox', name!, () =>
+      createSandbox(pools, {
+        home: msbHome(),
+        name: name!,
+        ...(command === undefined ? {} : { command }),
+        args: commandArgs,
+        env,
+        ...(values.workdir === undefined ? {} : { workingDir: resolve(values.workdir) }),
+        ...(values.image === undefined ? {} : { image: values.image }),
+        ...(metricsIntervalMs === undefined ? {} : { metricsIntervalMs }),
+        replace: values.replace === true,
+        ...(readyTimeoutSecs === undefined ? {} : { readyTimeoutMs: readyTimeoutSecs * 1000 }),
+      }),
+    );
     io.out(
       values.json === true
-        ? `${JSON.stringify({ name: record.name, status: 'Running', ...runtime }, null, 2)}\n`
-        : `${record.name}\tRunning\tpid ${runtime.runtimePid}\n`,
+        ? `${terminalSafeJson({ name: record.name, status: 'Running', ...runtime })}\n`
+        : `${terminalSafe(record.name)}\tRunning\tpid ${runtime.runtimePid}\n`,
     );
     return 0;
   },

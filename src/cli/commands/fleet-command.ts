@@ -1,14 +1,18 @@
 import { initGlobal, msbHome } from '../../db/index.js';
 import { createSandbox } from '../../host/create-sandbox.js';
 import { listSandboxes } from '../../host/lookup.js';
+import { assertValidName } from '../../host/records.js';
 import { removeSandbox, stopSandbox } from '../../host/stop-sandbox.js';
 import { HostError } from '../../sandbox/errors.js';
 import type { Command } from '../command.js';
+import { formatError } from '../format-error.js';
 import { summarizeHandle } from '../handle-summary.js';
 import { parseCommandArgs } from '../parse-command-args.js';
-import { parsePositiveInt } from '../parse-positive-int.js';
+import { MAX_FLEET_COUNT, parsePositiveInt } from '../parse-positive-int.js';
 import { ProgressLine } from '../progress-line.js';
 import { renderSandboxTable } from '../render-sandbox-table.js';
+import { SubjectError } from '../subject-error.js';
+import { terminalSafeJson } from '../terminal-safe.js';
 import { UsageError } from '../usage-error.js';
 
 /**
@@ -31,8 +35,8 @@ progress line on stderr. Then print the ls table, stop them all (SIGTERM), remov
 --keep), and print sandboxes/s and the busy retries of the host's writer and of the runtimes.
 
 Options:
-  --count <n>          fleet size (default 20)
-  --prefix <p>         name prefix (default "fleet-")
+  --count <n>          fleet size, 1 to 1000 (default 20)
+  --prefix <p>         name prefix (default "fleet-"); <p><n> must be a valid sandbox name
   --keep               leave the sandboxes running (no stop, no remove)
   --json               print the summary as JSON on stdout (after the table)
   -h, --help           show this help
@@ -47,15 +51,25 @@ Exit codes: 0 every sandbox booted and stopped, 1 any failed, 130 interrupted.`,
       keep: { type: 'boolean' },
       json: { type: 'boolean' },
     });
-    const count = values.count === undefined ? 20 : parsePositiveInt('fleet', '--count', values.count);
+    const count =
+      values.count === undefined ? 20 : parsePositiveInt('fleet', '--count', values.count, MAX_FLEET_COUNT);
     const prefix = values.prefix ?? 'fleet-';
     if (prefix === '') throw new UsageError('fleet: --prefix must not be empty', 'fleet');
+    // Checked once here, not as <count> identical failures after the boot started.
+    try {
+      assertValidName('sandbox', `${prefix}${count}`);
+    } catch (err) {
+      throw new UsageError(
+        `fleet: --prefix ${JSON.stringify(prefix)} makes invalid names: ${(err as Error).message}`,
+        'fleet',
+      );
+    }
     const [command = 'sleep', ...commandArgs] = positionals.length > 0 ? positionals : ['sleep', '3600'];
     const home = msbHome();
     const pools = await initGlobal();
     const names = Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`);
     const progress = new ProgressLine(io.err, io.errIsTty);
-    const failures: string[] = [];
+    const failures: SubjectError[] = [];
     let runtimeRetries = 0;
 
     const status = (phase: string, done: number, started: number): string =>
@@ -91,7 +105,7 @@ Exit codes: 0 every sandbox booted and stopped, 1 any failed, 130 interrupted.`,
           bootedNames.push(name);
           bootMs.push(performance.now() - started);
         } catch (err) {
-          failures.push(`${name}: ${(err as Error).message}`);
+          failures.push(new SubjectError('sandbox', name, err));
         }
         booted++;
         progress.update(status('boot', booted, bootStart));
@@ -123,7 +137,7 @@ Exit codes: 0 every sandbox booted and stopped, 1 any failed, 130 interrupted.`,
             await removeSandbox(pools, { home, name });
           } catch (err) {
             if (!(err instanceof HostError) || err.code !== 'SANDBOX_NOT_FOUND') {
-              failures.push(`${name}: ${(err as Error).message}`);
+              failures.push(new SubjectError('sandbox', name, err));
             }
           }
           stopped++;
@@ -147,10 +161,10 @@ Exit codes: 0 every sandbox booted and stopped, 1 any failed, 130 interrupted.`,
       busyRetries: { host: hostRetries, runtimes: runtimeRetries, total: hostRetries + runtimeRetries },
       busyTimeouts: pools.write.stats.busyTimeouts,
     };
-    for (const failure of failures) io.err(`msb: fleet: ${failure}\n`);
+    for (const failure of failures) io.err(formatError(failure));
     io.out(
       values.json === true
-        ? `${JSON.stringify(summary, null, 2)}\n`
+        ? `${terminalSafeJson(summary)}\n`
         : `booted ${summary.booted}/${count} sandboxes in ${summary.bootSeconds} s: ${summary.sandboxesPerSecond} sandboxes/s ` +
             `(boot median ${summary.bootMs.median} ms, p99 ${summary.bootMs.p99} ms)\n` +
             (values.keep === true && !interrupted

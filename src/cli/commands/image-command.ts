@@ -8,6 +8,8 @@ import { formatBytes } from '../format-bytes.js';
 import { formatTable } from '../format-table.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { requireNames } from '../require-names.js';
+import { onSubject } from '../subject-error.js';
+import { terminalSafe, terminalSafeJson } from '../terminal-safe.js';
 import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage: msb image import <dir> --ref <name:tag> [--json]
@@ -48,11 +50,12 @@ export const imageCommand: Command = {
       if (extra !== undefined) throw new UsageError(`image import: unexpected argument "${extra}"`, 'image');
       if (values.ref === undefined) throw new UsageError('image import: missing --ref <name:tag>', 'image');
       const pools = await initGlobal();
-      const image = await importOciImage(pools.write, resolve(dir!), values.ref);
+      const ref = values.ref;
+      const image = await onSubject('image', ref, () => importOciImage(pools.write, resolve(dir!), ref));
       io.out(
         values.json === true
-          ? `${JSON.stringify(image, null, 2)}\n`
-          : `${image.reference}\t${image.digest}\t${image.created ? 'imported' : 'already stored'}\n`,
+          ? `${terminalSafeJson(image)}\n`
+          : `${terminalSafe(image.reference)}\t${image.digest}\t${image.created ? 'imported' : 'already stored'}\n`,
       );
       return 0;
     }
@@ -64,7 +67,7 @@ export const imageCommand: Command = {
       const images = listImageRefs(pools.read);
       io.out(
         values.json === true
-          ? `${JSON.stringify(images, null, 2)}\n`
+          ? `${terminalSafeJson(images)}\n`
           : formatTable(
               ['REFERENCE', 'DIGEST', 'PLATFORM', 'LAYERS', 'SIZE', 'CREATED'],
               images.map((i) => [
@@ -84,15 +87,15 @@ export const imageCommand: Command = {
       const [reference, extra] = requireNames('image inspect', positionals, 'name:tag');
       if (extra !== undefined) throw new UsageError(`image inspect: unexpected argument "${extra}"`, 'image');
       const pools = await initGlobal();
-      const image = inspectImage(pools.read, reference!);
-      io.out(values.json === true ? `${JSON.stringify(image, null, 2)}\n` : renderImage(image));
+      const image = await onSubject('image', reference!, () => inspectImage(pools.read, reference!));
+      io.out(values.json === true ? `${terminalSafeJson(image)}\n` : renderImage(image));
       return 0;
     }
     if (sub === 'rm') {
       const { values, positionals } = parseCommandArgs('image rm', rest, { json: { type: 'boolean' } });
       const pools = await initGlobal();
       const references = requireNames('image rm', positionals, 'name:tag');
-      return forEachName(references, io, values.json === true, async (reference) => {
+      return forEachName('image', references, io, values.json === true, async (reference) => {
         const removed = await removeImage(pools.write, reference);
         const note = removed.manifestDeleted ? ` (manifest ${removed.digest} deleted)` : '';
         return { text: `${reference}\tremoved${note}`, json: removed };
@@ -122,16 +125,19 @@ function renderImage(image: ImageInspection): string {
     ['Working dir', config.workingDir || '-'],
     ['User', config.user || '-'],
     ['Stop signal', config.stopSignal ?? '-'],
-    ['Env', config.env.length === 0 ? '-' : config.env.join('\n             ')],
+    ['Env', config.env.length === 0 ? '-' : config.env.map(terminalSafe).join('\n             ')],
     [
       'Labels',
       Object.entries(config.labels)
-        .map(([k, v]) => `${k}=${v}`)
+        .map(([k, v]) => terminalSafe(`${k}=${v}`))
         .join('\n             ') || '-',
     ],
     ['References', image.references.join(', ')],
     ['Pinned by', image.pinnedBy.length === 0 ? '-' : image.pinnedBy.join(', ')],
-  ].map(([key, value]) => `${`${key}:`.padEnd(13)}${value}`);
+  ].map(
+    ([key, value]) =>
+      `${`${key}:`.padEnd(13)}${key === 'Env' || key === 'Labels' ? value : terminalSafe(value ?? '')}`,
+  );
   const layers = formatTable(
     ['#', 'DIFF ID', 'BLOB', 'SIZE'],
     image.layers.map((layer, i) => [

@@ -2,8 +2,10 @@ import { initGlobal } from '../../db/index.js';
 import { inspectSandbox } from '../../host/lookup.js';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../parse-command-args.js';
-import { parsePositiveInt } from '../parse-positive-int.js';
+import { MAX_LIMIT, parsePositiveInt } from '../parse-positive-int.js';
 import { requireNames } from '../require-names.js';
+import { onSubject } from '../subject-error.js';
+import { terminalSafeJson } from '../terminal-safe.js';
 import { UsageError } from '../usage-error.js';
 
 /**
@@ -23,7 +25,7 @@ Print the sandbox's record and config, its live runtime pid, its last runs and m
 (newest first) as JSON.
 
 Options:
-  --limit <n>  how many runs and samples to show (default 10)
+  --limit <n>  how many runs and samples to show, 1 to 10000 (default 10)
   --json       accepted for symmetry: the output is always JSON
   -h, --help   show this help
 
@@ -35,11 +37,14 @@ Exit codes: 0 ok, 3 no such sandbox.`,
     });
     const [name, extra] = requireNames('inspect', positionals);
     if (extra !== undefined) throw new UsageError(`inspect: unexpected argument "${extra}"`, 'inspect');
-    const limit = values.limit === undefined ? 10 : parsePositiveInt('inspect', '--limit', values.limit);
+    const limit =
+      values.limit === undefined ? 10 : parsePositiveInt('inspect', '--limit', values.limit, MAX_LIMIT);
     const pools = await initGlobal();
-    const { handle, runs, metrics } = inspectSandbox(pools.read, name!, limit);
+    const { handle, runs, metrics } = await onSubject('sandbox', name!, () =>
+      inspectSandbox(pools.read, name!, limit),
+    );
     const out = { ...handle.record, pid: handle.pid, uptimeMs: handle.uptimeMs, runs, metrics };
-    io.out(`${JSON.stringify(out, null, 2)}\n`);
+    io.out(`${terminalSafeJson(out)}\n`);
     return 0;
   },
 };

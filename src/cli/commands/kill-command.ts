@@ -30,9 +30,15 @@ name is processed; the exit code is the most severe of their outcomes (1 > 2 > 3
   async run(args, io) {
     const { values, positionals } = parseCommandArgs('kill', args, { json: { type: 'boolean' } });
     const pools = await initGlobal();
-    return forEachName(requireNames('kill', positionals), io, values.json === true, async (name) => {
-      const run = await killSandbox(pools, name);
-      return { text: `${name}\tStopped\tSIGKILL`, json: { name, status: 'Stopped', run: run ?? null } };
-    });
+    return forEachName(
+      'sandbox',
+      requireNames('kill', positionals),
+      io,
+      values.json === true,
+      async (name) => {
+        const run = await killSandbox(pools, name);
+        return { text: `${name}\tStopped\tSIGKILL`, json: { name, status: 'Stopped', run: run ?? null } };
+      },
+    );
   },
 };

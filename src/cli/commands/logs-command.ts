@@ -4,6 +4,7 @@ import { readSandboxLog } from '../../host/logs.js';
 import type { Command } from '../command.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { requireNames } from '../require-names.js';
+import { onSubject } from '../subject-error.js';
 import { UsageError } from '../usage-error.js';
 
 /** `msb logs <name>`: print (and follow) a sandbox's workload or runtime log. */
@@ -43,18 +44,21 @@ Exit codes: 0 ok, 2 usage, 3 no such sandbox.`,
       }
     }
     const pools = await initGlobal();
-    // Chunks may split a multi-byte character; the decoder carries it over to the next chunk.
-    const decoder = new StringDecoder('utf8');
-    for await (const chunk of readSandboxLog(pools.read, {
-      home: msbHome(),
-      name: name!,
-      log: values.stderr === true ? 'stderr' : values.runtime === true ? 'runtime' : 'stdout',
-      follow: values.follow === true,
-      ...(tail === undefined ? {} : { tail }),
-    })) {
-      io.out(decoder.write(chunk));
-    }
-    io.out(decoder.end());
-    return 0;
+    // The log is the workload's own output, printed as it is (like docker logs): no escaping.
+    return onSubject('sandbox', name!, async () => {
+      // Chunks may split a multi-byte character; the decoder carries it over to the next chunk.
+      const decoder = new StringDecoder('utf8');
+      for await (const chunk of readSandboxLog(pools.read, {
+        home: msbHome(),
+        name: name!,
+        log: values.stderr === true ? 'stderr' : values.runtime === true ? 'runtime' : 'stdout',
+        follow: values.follow === true,
+        ...(tail === undefined ? {} : { tail }),
+      })) {
+        io.out(decoder.write(chunk));
+      }
+      io.out(decoder.end());
+      return 0;
+    });
   },
 };

@@ -5,6 +5,7 @@ import type { Command } from '../command.js';
 import { summarizeHandle } from '../handle-summary.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { renderSandboxTable } from '../render-sandbox-table.js';
+import { terminalSafe, terminalSafeJson } from '../terminal-safe.js';
 import { UsageError } from '../usage-error.js';
 
 /** `msb ls`: every sandbox with its status, runtime pid, CPU, memory, uptime and last exit. */
@@ -44,11 +45,11 @@ Options:
         (values.stopped !== true || !isActiveStatus(h.record.status)),
     );
     if (values.quiet === true) {
-      io.out(handles.map((h) => `${h.record.name}\n`).join(''));
+      io.out(handles.map((h) => `${terminalSafe(h.record.name)}\n`).join(''));
       return 0;
     }
     const rows = handles.map(summarizeHandle);
-    io.out(values.json === true ? `${JSON.stringify(rows, null, 2)}\n` : renderSandboxTable(rows));
+    io.out(values.json === true ? `${terminalSafeJson(rows)}\n` : renderSandboxTable(rows));
     return 0;
   },
 };

@@ -6,8 +6,10 @@ import type { Command } from '../command.js';
 import { formatBytes } from '../format-bytes.js';
 import { formatTable } from '../format-table.js';
 import { parseCommandArgs } from '../parse-command-args.js';
-import { parsePositiveInt } from '../parse-positive-int.js';
+import { MAX_LIMIT, parsePositiveInt } from '../parse-positive-int.js';
 import { requireNames } from '../require-names.js';
+import { onSubject } from '../subject-error.js';
+import { terminalSafeJson } from '../terminal-safe.js';
 import { UsageError } from '../usage-error.js';
 
 /**
@@ -26,7 +28,7 @@ export const metricsCommand: Command = {
 Print the newest metric samples of a sandbox (newest first), as the runtime sampled them from /proc.
 
 Options:
-  --limit <n>  how many samples (default 10)
+  --limit <n>  how many samples, 1 to 10000 (default 10)
   --json       print a JSON array instead of the table
   -h, --help   show this help
 
@@ -38,13 +40,16 @@ Exit codes: 0 ok, 3 no such sandbox.`,
     });
     const [name, extra] = requireNames('metrics', positionals);
     if (extra !== undefined) throw new UsageError(`metrics: unexpected argument "${extra}"`, 'metrics');
-    const limit = values.limit === undefined ? 10 : parsePositiveInt('metrics', '--limit', values.limit);
+    const limit =
+      values.limit === undefined ? 10 : parsePositiveInt('metrics', '--limit', values.limit, MAX_LIMIT);
     const pools = await initGlobal();
-    const record = loadSandboxRecord(pools.read, name!);
-    if (record === undefined) throw new HostError('SANDBOX_NOT_FOUND', `sandbox "${name}" does not exist`);
-    const samples = metricsForSandbox(pools.read, record.id, limit);
+    const samples = await onSubject('sandbox', name!, () => {
+      const record = loadSandboxRecord(pools.read, name!);
+      if (record === undefined) throw new HostError('SANDBOX_NOT_FOUND', `sandbox "${name}" does not exist`);
+      return metricsForSandbox(pools.read, record.id, limit);
+    });
     if (values.json === true) {
-      io.out(`${JSON.stringify(samples, null, 2)}\n`);
+      io.out(`${terminalSafeJson(samples)}\n`);
       return 0;
     }
     io.out(

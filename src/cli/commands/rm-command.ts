@@ -3,7 +3,7 @@ import { removeSandbox } from '../../host/stop-sandbox.js';
 import type { Command } from '../command.js';
 import { forEachName } from '../for-each-name.js';
 import { parseCommandArgs } from '../parse-command-args.js';
-import { parsePositiveInt } from '../parse-positive-int.js';
+import { MAX_TIMEOUT_SECS, parsePositiveInt } from '../parse-positive-int.js';
 import { requireNames } from '../require-names.js';
 import { UsageError } from '../usage-error.js';
 
@@ -27,7 +27,7 @@ directory (an interrupted removal or replace) has the directory removed.
 
 Options:
   -f, --force          stop a running sandbox first, then remove it
-  --timeout <seconds>  (with --force) seconds to wait before SIGKILL (default 15)
+  --timeout <seconds>  (with --force) seconds to wait before SIGKILL, 1 to 86400 (default 15)
   --json               print a JSON array of the removed names instead of text
   -h, --help           show this help
 
@@ -43,9 +43,11 @@ code is the most severe of their outcomes (1 > 2 > 3 > 4).`,
       throw new UsageError('rm: --timeout only applies with --force', 'rm');
     }
     const stopTimeoutMs =
-      values.timeout === undefined ? undefined : parsePositiveInt('rm', '--timeout', values.timeout) * 1000;
+      values.timeout === undefined
+        ? undefined
+        : parsePositiveInt('rm', '--timeout', values.timeout, MAX_TIMEOUT_SECS) * 1000;
     const pools = await initGlobal();
-    return forEachName(requireNames('rm', positionals), io, values.json === true, async (name) => {
+    return forEachName('sandbox', requireNames('rm', positionals), io, values.json === true, async (name) => {
       const removed = await removeSandbox(pools, {
         home: msbHome(),
         name,

@@ -3,7 +3,7 @@ import { startSandbox } from '../../host/start-sandbox.js';
 import type { Command } from '../command.js';
 import { forEachName } from '../for-each-name.js';
 import { parseCommandArgs } from '../parse-command-args.js';
-import { parsePositiveInt } from '../parse-positive-int.js';
+import { MAX_TIMEOUT_SECS, parsePositiveInt } from '../parse-positive-int.js';
 import { requireNames } from '../require-names.js';
 
 /**
@@ -23,7 +23,7 @@ Start the runtime of each Stopped or Crashed sandbox with its stored config, and
 reports its workload started.
 
 Options:
-  --timeout <seconds>  how long to wait for each runtime to report ready (default 30)
+  --timeout <seconds>  how long to wait for each runtime to report ready, 1 to 86400 (default 30)
   --json               print a JSON array of the started runtimes instead of text
   -h, --help           show this help
 
@@ -38,9 +38,9 @@ processed; the exit code is the most severe of their outcomes (1 > 2 > 3 > 4).`,
     const readyTimeoutMs =
       values.timeout === undefined
         ? undefined
-        : parsePositiveInt('start', '--timeout', values.timeout) * 1000;
+        : parsePositiveInt('start', '--timeout', values.timeout, MAX_TIMEOUT_SECS) * 1000;
     const pools = await initGlobal();
-    return forEachName(names, io, values.json === true, async (name) => {
+    return forEachName('sandbox', names, io, values.json === true, async (name) => {
       const { runtime } = await startSandbox(pools, {
         home: msbHome(),
         name,

@@ -4,7 +4,7 @@ import { HostError } from '../../sandbox/errors.js';
 import type { Command } from '../command.js';
 import { forEachName } from '../for-each-name.js';
 import { parseCommandArgs } from '../parse-command-args.js';
-import { parsePositiveInt } from '../parse-positive-int.js';
+import { MAX_TIMEOUT_SECS, parsePositiveInt } from '../parse-positive-int.js';
 import { requireNames } from '../require-names.js';
 
 /**
@@ -26,7 +26,8 @@ has recorded the exit; after the timeout, SIGKILL its process group and record t
 Prints one line per sandbox: name, exit code or signal.
 
 Options:
-  --timeout <s>  seconds to wait before SIGKILL (default 15: the runtime gives its workload 10 s)
+  --timeout <s>  seconds to wait before SIGKILL, 1 to 86400 (default 15: the runtime gives its
+                 workload 10 s)
   --json         print a JSON array of the recorded runs instead of text
   -h, --help     show this help
 
@@ -41,9 +42,9 @@ exit code is the most severe of their outcomes (1 > 2 > 3 > 4).`,
     const timeoutMs =
       values.timeout === undefined
         ? DEFAULT_STOP_TIMEOUT_MS
-        : parsePositiveInt('stop', '--timeout', values.timeout) * 1000;
+        : parsePositiveInt('stop', '--timeout', values.timeout, MAX_TIMEOUT_SECS) * 1000;
     const pools = await initGlobal();
-    return forEachName(names, io, values.json === true, async (name) => {
+    return forEachName('sandbox', names, io, values.json === true, async (name) => {
       const { run, forced } = await stopSandbox(pools, { name, timeoutMs });
       if (run?.terminationReason === 'InternalError') {
         // Stopped, but not as asked: the workload's own exit was never recorded. Say so, exit 1.

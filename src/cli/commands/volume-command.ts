@@ -13,8 +13,10 @@ import { formatBytes } from '../format-bytes.js';
 import { formatTable } from '../format-table.js';
 import { parseCommandArgs } from '../parse-command-args.js';
 import { parseKeyValues } from '../parse-key-values.js';
-import { parsePositiveInt } from '../parse-positive-int.js';
+import { MAX_QUOTA_MIB, parsePositiveInt } from '../parse-positive-int.js';
 import { requireNames } from '../require-names.js';
+import { onSubject } from '../subject-error.js';
+import { terminalSafe, terminalSafeJson } from '../terminal-safe.js';
 import { UsageError } from '../usage-error.js';
 
 const USAGE = `Usage: msb volume create <name> [--quota <MiB>] [--label KEY=VALUE]... [--json]
@@ -26,7 +28,7 @@ Named volumes are directories under $MSB_HOME/volumes/<name> with an optional qu
 shows a volume's record, its directory and what the directory holds now (files, bytes).
 
 Options:
-  --quota <MiB>        quota in MiB (a positive whole number); none by default
+  --quota <MiB>        quota in MiB, 1 to 1073741824 (1 PiB); none by default
   --label KEY=VALUE    a label (repeatable)
   --json               print JSON instead of text
   -h, --help           show this help
@@ -58,16 +60,22 @@ export const volumeCommand: Command = {
       if (extra !== undefined)
         throw new UsageError(`volume create: unexpected argument "${extra}"`, 'volume');
       const labels = parseKeyValues('volume create', '--label', values.label);
+      const quotaMib =
+        values.quota === undefined
+          ? undefined
+          : parsePositiveInt('volume create', '--quota', values.quota, MAX_QUOTA_MIB);
       const pools = await initGlobal();
-      const volume = await createVolume(pools, {
-        home: msbHome(),
-        name: name!,
-        labels,
-        ...(values.quota === undefined
-          ? {}
-          : { quotaMib: parsePositiveInt('volume create', '--quota', values.quota) }),
-      });
-      io.out(values.json === true ? `${JSON.stringify(volume, null, 2)}\n` : `${volume.name}\tcreated\n`);
+      const volume = await onSubject('volume', name!, () =>
+        createVolume(pools, {
+          home: msbHome(),
+          name: name!,
+          labels,
+          ...(quotaMib === undefined ? {} : { quotaMib }),
+        }),
+      );
+      io.out(
+        values.json === true ? `${terminalSafeJson(volume)}\n` : `${terminalSafe(volume.name)}\tcreated\n`,
+      );
       return 0;
     }
     if (sub === 'ls') {
@@ -77,7 +85,7 @@ export const volumeCommand: Command = {
       const pools = await initGlobal();
       const volumes = listVolumes(pools.read);
       if (values.json === true) {
-        io.out(`${JSON.stringify(volumes, null, 2)}\n`);
+        io.out(`${terminalSafeJson(volumes)}\n`);
         return 0;
       }
       io.out(
@@ -100,17 +108,25 @@ export const volumeCommand: Command = {
       if (extra !== undefined)
         throw new UsageError(`volume inspect: unexpected argument "${extra}"`, 'volume');
       const pools = await initGlobal();
-      const inspection = inspectVolume(pools.read, { home: msbHome(), name: name! });
-      io.out(values.json === true ? `${JSON.stringify(inspection, null, 2)}\n` : renderVolume(inspection));
+      const inspection = await onSubject('volume', name!, () =>
+        inspectVolume(pools.read, { home: msbHome(), name: name! }),
+      );
+      io.out(values.json === true ? `${terminalSafeJson(inspection)}\n` : renderVolume(inspection));
       return 0;
     }
     if (sub === 'rm') {
       const { values, positionals } = parseCommandArgs('volume rm', rest, { json: { type: 'boolean' } });
       const pools = await initGlobal();
-      return forEachName(requireNames('volume rm', positionals), io, values.json === true, async (name) => {
-        await removeVolume(pools, { home: msbHome(), name });
-        return { text: `${name}\tremoved`, json: { name, removed: true } };
-      });
+      return forEachName(
+        'volume',
+        requireNames('volume rm', positionals),
+        io,
+        values.json === true,
+        async (name) => {
+          await removeVolume(pools, { home: msbHome(), name });
+          return { text: `${name}\tremoved`, json: { name, removed: true } };
+        },
+      );
     }
     throw new UsageError(
       sub === undefined
@@ -139,6 +155,6 @@ function renderVolume({ volume, path, pathExists, usedBytes, files }: VolumeInsp
     ['Created', volume.createdAt],
     ['Updated', volume.updatedAt],
   ]
-    .map(([key, value]) => `${`${key}:`.padEnd(9)}${value}`)
+    .map(([key, value]) => `${`${key}:`.padEnd(9)}${terminalSafe(value ?? '')}`)
     .join('\n')}\n`;
 }
