@@ -109,7 +109,8 @@ export async function stopSandbox(
       await sleep(POLL_MS);
       continue;
     }
-    if (now >= deadline && graceUntil !== undefined && (lockFreeSince ??= now) + 2_000 > now) {
+    if (now >= deadline && graceUntil !== undefined) lockFreeSince ??= now;
+    if (now >= deadline && lockFreeSince !== undefined && lockFreeSince + 2_000 > now) {
       // The lock just came free: give the runtime its chance to write before calling it stuck.
       await sleep(POLL_MS);
       continue;

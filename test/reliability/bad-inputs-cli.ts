@@ -309,7 +309,7 @@ export const cases: readonly BadInputCase[] = [
     'image import of a directory that is not an OCI layout',
     ['image', 'import', '.', '--ref', 'a:1'],
     1,
-    /image "a:1": .*oci-layout: cannot be read/,
+    /image "a:1": .*oci-layout: does not exist/,
   ),
   cli('image inspect of a reference never imported', ['image', 'inspect', 'ghost:1'], 3, /image "ghost:1"/),
   cli('image rm of a reference never imported', ['image', 'rm', 'ghost:1'], 3, /image "ghost:1"/),

@@ -19,7 +19,7 @@ const USAGE = 2;
 
 /** The start of stderr naming `file` (a path below the case's `layout` directory) as the culprit. */
 function naming(file: string, problem: string): RegExp {
-  return new RegExp(`^msb: \\S+/layout/${file}: ${problem}`);
+  return new RegExp(`^msb: (image "x/y:1": )?\\S+/layout/${file}: ${problem}`);
 }
 const BLOB = 'blobs/sha256/[0-9a-f]{64}';
 const INDEX = 'index\\.json';
@@ -84,7 +84,7 @@ export const cases: readonly BadInputCase[] = [
     name: 'layout directory does not exist',
     prepare: (dir) => importing(join(dir, 'layout')),
     exitCode: INVALID,
-    message: /^msb: \S+\/layout: does not exist/,
+    message: /^msb: image "x\/y:1": \S+\/layout: does not exist/,
   },
   {
     area: 'oci',
@@ -94,7 +94,7 @@ export const cases: readonly BadInputCase[] = [
       return importing(join(dir, 'layout'));
     },
     exitCode: INVALID,
-    message: /^msb: \S+\/layout: is not a directory/,
+    message: /^msb: image "x\/y:1": \S+\/layout: is not a directory/,
   },
   corrupted('oci-layout marker missing', 'no-oci-layout', naming('oci-layout', 'does not exist')),
   layoutCase(
