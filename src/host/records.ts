@@ -36,7 +36,11 @@ export function toSandboxRecord(row: SelectSandboxByNameRow): SandboxRecord {
     id: row.id,
     name: row.name,
     status: row.status,
-    config: parseSandboxConfig(row.name, row.config, (m) => new HostError('SANDBOX_CONFIG_INVALID', m)),
+    config: parseSandboxConfig(
+      row.name,
+      row.config,
+      (m) => new HostError('SANDBOX_CONFIG_INVALID', `${m}; once stopped it can still be removed`),
+    ),
     startDeadline: row.startDeadline,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -6,6 +6,7 @@ import {
   markSandboxStoppedIfActive,
   selectActiveRun,
   selectRunById,
+  selectSandboxByName,
   setSandboxStatus,
   terminateActiveRun,
 } from '../generated/index.js';
@@ -252,7 +253,8 @@ export function markSandboxStoppedForReplacement(
  * or Draining one (after reconcile) is `HostError` `SANDBOX_RUNNING`, unless `force`: then it is stopped
  * first ({@link stopSandbox}, `stopTimeoutMs`). The check and the delete are one statement, so a sandbox
  * started meanwhile is never removed. A name with no row but a leftover directory (a removal or replace
- * killed between its delete and its wipe) has the directory removed; resolves what was removed.
+ * killed between its delete and its wipe) has the directory removed, and a stopped sandbox whose stored
+ * config is damaged is removed all the same; resolves what was removed.
  *
  * @example
  * ```ts
@@ -273,6 +275,14 @@ export async function removeSandbox(
   try {
     record = await requireSandbox(pools, target.name);
   } catch (err) {
+    if (err instanceof HostError && err.code === 'SANDBOX_CONFIG_INVALID') {
+      // A damaged config must not make its row impossible to remove: the delete needs only the id.
+      const row = selectSandboxByName(pools.read, { name: target.name });
+      if (row === undefined || isActiveStatus(row.status)) throw err;
+      if ((await deleteSandboxIfIdle(pools.write, { id: row.id })) === 0) throw err;
+      rmSync(dir, { recursive: true, force: true });
+      return 'sandbox';
+    }
     if (!(err instanceof HostError && err.code === 'SANDBOX_NOT_FOUND') || !existsSync(dir)) throw err;
     assertValidName('sandbox', target.name);
     rmSync(dir, { recursive: true, force: true });

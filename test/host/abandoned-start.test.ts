@@ -107,3 +107,21 @@ describe('failed creates', () => {
     });
   });
 });
+
+describe('a damaged sandbox config', () => {
+  it('should not make a stopped sandbox impossible to remove', async () => {
+    const { pools, dir: home } = await openTestPools();
+    await pools.write.transaction((tx) =>
+      tx.run(`INSERT INTO sandbox (name, config, status) VALUES ('web', '{"command":5}', 'Stopped')`),
+    );
+    await pools.write.transaction((tx) =>
+      tx.run(`INSERT INTO sandbox (name, config, status) VALUES ('live', '{"command":5}', 'Running')`),
+    );
+    await expect(removeSandbox(pools, { home, name: 'live' })).rejects.toMatchObject({
+      code: 'SANDBOX_CONFIG_INVALID',
+      message: expect.stringContaining('once stopped it can still be removed'),
+    });
+    expect(await removeSandbox(pools, { home, name: 'web' })).toBe('sandbox');
+    expect(pools.read.all('SELECT name FROM sandbox')).toEqual([{ name: 'live' }]);
+  });
+});

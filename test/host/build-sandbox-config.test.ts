@@ -92,7 +92,10 @@ describe('toSandboxRecord', () => {
     const good = buildSandboxConfig({ name: 'a', command: 'true' });
     const damaged = (patch: Record<string, unknown>) => JSON.stringify({ ...good, ...patch });
     const invalid = (message: string) =>
-      expect.objectContaining({ code: 'SANDBOX_CONFIG_INVALID', message: `sandbox "a": config ${message}` });
+      expect.objectContaining({
+        code: 'SANDBOX_CONFIG_INVALID',
+        message: `sandbox "a": config ${message}; once stopped it can still be removed`,
+      });
     expect(() => parseSandboxConfig('{', 'a')).toThrow(
       expect.objectContaining({
         code: 'SANDBOX_CONFIG_INVALID',

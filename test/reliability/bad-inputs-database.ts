@@ -260,6 +260,6 @@ export const cases: readonly BadInputCase[] = [
     (dir) =>
       alter(dir, `INSERT INTO sandbox (name, config, status) VALUES ('web', '{"command":5}', 'Stopped')`),
     ['ls'],
-    /sandbox "web": config key "command" must be a non-empty string \[SANDBOX_CONFIG_INVALID\]/,
+    /sandbox "web": config key "command" must be a non-empty string; once stopped it can still be removed \[SANDBOX_CONFIG_INVALID\]/,
   ),
 ];
