@@ -11,4 +11,6 @@ export interface CliIo {
   readonly err: (text: string) => void;
   /** Whether stderr is a terminal (live progress rewrites one line only there). */
   readonly errIsTty: boolean;
+  /** Resolves once stdout has room again; a command streaming much output awaits it between writes. */
+  readonly drained?: () => Promise<void>;
 }

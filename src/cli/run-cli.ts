@@ -89,7 +89,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT.OK;
     }
     // Before the database opens: SQLite gives new -wal and -shm files the mode of the database file.
-    for (const warning of tightenHome(msbHome())) io.err(`msb: warning: ${warning}\n`);
+    for (const warning of tightenHome(msbHome())) io.err(`msb: warning: ${terminalSafe(warning)}\n`);
     const pools = await initGlobal();
     for (const reaped of await reapStaleSandboxes(pools)) {
       const name = terminalSafe(reaped.name);

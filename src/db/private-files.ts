@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, constants, fchmodSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, constants, existsSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /*
@@ -31,13 +31,19 @@ export function makePrivateDir(path: string, options: { readonly exclusive?: boo
     chmodSync(path, PRIVATE_DIR_MODE);
     return;
   }
-  const first = mkdirSync(path, { recursive: true, mode: PRIVATE_DIR_MODE });
-  if (first === undefined) return;
-  // `first` is the outermost directory this call made; every one from `path` up to it is new.
-  for (let dir = path; ; dir = dirname(dir)) {
-    chmodSync(dir, PRIVATE_DIR_MODE);
-    if (dir === first || dir === dirname(dir)) break;
+  // One level at a time, each made private before the next is made inside it: under a umask such as
+  // 0277 a new directory comes out 0500, and creating its child would fail with EACCES.
+  if (existsSync(path)) return;
+  const parent = dirname(path);
+  if (parent !== path) makePrivateDir(parent);
+  try {
+    mkdirSync(path, { mode: PRIVATE_DIR_MODE });
+  } catch (err) {
+    // Made meanwhile by a concurrent command: it made it private too.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw err;
   }
+  chmodSync(path, PRIVATE_DIR_MODE);
 }
 
 /**

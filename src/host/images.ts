@@ -304,6 +304,7 @@ export interface ImageInspection {
  * ```
  */
 export function inspectImage(read: DbReadConnection, reference: string): ImageInspection {
+  parseImageReference(reference);
   return read.snapshot((conn) => {
     const row = selectImageDetails(conn, { reference });
     if (row === undefined) throw new HostError('IMAGE_NOT_FOUND', `image "${reference}" does not exist`);

@@ -6,7 +6,7 @@ import { HostError } from '../sandbox/errors.js';
 import { type SandboxLog, sandboxLogPath } from '../sandbox/paths.js';
 import { isRuntimeAlive } from './processes.js';
 import { loadSandboxRecord } from './reconcile.js';
-import { isActiveStatus } from './records.js';
+import { isActiveStatus, isStartAbandoned } from './records.js';
 
 /**
  * What {@link readSandboxLog} reads.
@@ -60,9 +60,11 @@ export async function* readSandboxLog(
   }
   const path = sandboxLogPath(options.home, record.name, options.log ?? 'stdout');
   const pollMs = options.pollMs ?? 200;
-  let file = open(path);
-  let offset = file === undefined ? 0 : tail === undefined ? 0 : tailOffset(file.fd, file.size, tail);
+  let file: ReturnType<typeof open>;
+  let offset = 0;
   try {
+    file = open(path);
+    if (file !== undefined && tail !== undefined) offset = tailOffset(file.fd, file.size, tail);
     for (;;) {
       if (file !== undefined) {
         for (let chunk = readAt(file.fd, offset); chunk !== undefined; chunk = readAt(file.fd, offset)) {
@@ -78,6 +80,7 @@ export async function* readSandboxLog(
       if (file === undefined || now === undefined || now.ino !== file.ino || now.size < offset) {
         // Created, replaced or truncated since: read the new file from its start.
         if (file !== undefined) closeSync(file.fd);
+        file = undefined;
         file = open(path);
         offset = 0;
       }
@@ -100,8 +103,8 @@ function isLive(read: DbReadConnection, sandboxId: number): boolean {
   const sandbox = selectSandboxById(read, { id: sandboxId });
   if (sandbox === undefined || !isActiveStatus(sandbox.status)) return false;
   const run = selectActiveRun(read, { sandboxId });
-  // No run yet: its runtime is still starting.
-  return run === undefined || isRuntimeAlive(run.pid);
+  // No run yet: its runtime is still starting, until its start deadline.
+  return run === undefined ? !isStartAbandoned(sandbox) : isRuntimeAlive(run.pid);
 }
 
 function open(path: string): { fd: number; ino: number; size: number } | undefined {

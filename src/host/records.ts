@@ -60,7 +60,10 @@ export function startDeadline(readyTimeoutMs: number, now = Date.now()): string 
  * (the command that started it was killed, or the runtime died first). Rows written before deadlines
  * existed get `updated_at` + 60 s, as in the queries.
  */
-export function isStartAbandoned(record: SandboxRecord, now = Date.now()): boolean {
+export function isStartAbandoned(
+  record: Pick<SandboxRecord, 'status' | 'startDeadline' | 'updatedAt'>,
+  now = Date.now(),
+): boolean {
   const deadline =
     record.startDeadline === null ? Date.parse(record.updatedAt) + 60_000 : Date.parse(record.startDeadline);
   return record.status === 'Running' && deadline < now;

@@ -26,7 +26,7 @@ export interface StartRuntimeOptions {
 
 /**
  * A runtime that reported ready: its run row exists, its workload was started, and its first metric is
- * stored (unless the workload had already exited).
+ * stored (unless sampling is off or the workload had already exited).
  *
  * @example
  * ```ts

@@ -70,7 +70,11 @@ export function runMetricsSampler(write: DbWriteConnection, options: MetricsSamp
         void tick().catch((err: unknown) =>
           err instanceof RunEnded ? options.onRunEnded?.() : onError(err),
         );
-      timer = setTimeout(later, Math.max(0, intervalMs - (performance.now() - started)));
+      // Clamped to Node's timer range: a larger delay would fire at once.
+      timer = setTimeout(
+        later,
+        Math.min(2 ** 31 - 1, Math.max(0, intervalMs - (performance.now() - started))),
+      );
       timer.unref();
     };
     // stop() waits for this, whatever the sample's outcome; the outcome itself goes to tick's caller.

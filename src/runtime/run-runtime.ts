@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { DbBusyError, type DbWriteConnection, makePrivateDir } from '../db/index.js';
+import { selectRunStillWanted } from '../generated/index.js';
 import { RuntimeError } from '../sandbox/errors.js';
 import { sandboxDir } from '../sandbox/paths.js';
 import { parseSandboxConfig } from '../sandbox/sandbox-config.js';
@@ -94,7 +95,14 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
     if (stopSignal !== null) stop(stopSignal);
 
     let writtenOff: string | null = null;
-    // Metrics off: no sampler, so `ready` follows the spawn and no metric row is ever written.
+    const onRunEnded = (): void => {
+      // A stop or replace that raced this start wrote the run off without a signal: follow the record.
+      writtenOff = `the host recorded sandbox "${sandbox.name}" as not running`;
+      log(`run ${runId}: ${writtenOff}; stopping the workload`);
+      stop('SIGTERM');
+    };
+    // Metrics off: no sampler, so `ready` follows the spawn and no metric row is ever written; a slow
+    // watch keeps the sampler's other duty, noticing a run the host wrote off.
     const sampler =
       config.metricsIntervalMs === null
         ? undefined
@@ -103,13 +111,9 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
             runId,
             pid: workload.pid!,
             intervalMs: config.metricsIntervalMs,
-            onRunEnded: () => {
-              // A stop or replace that raced this start wrote the run off without a signal: follow the record.
-              writtenOff = `the host recorded sandbox "${sandbox.name}" as not running`;
-              log(`run ${runId}: ${writtenOff}; stopping the workload`);
-              stop('SIGTERM');
-            },
+            onRunEnded,
           });
+    const watch = sampler === undefined ? watchRun(db, runId, onRunEnded) : undefined;
     try {
       await sampler?.firstSample;
     } catch (err) {
@@ -130,6 +134,7 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
     log(`run ${runId}: workload pid ${workload.pid} started (${config.command})`);
 
     const { code, signal } = await exited;
+    if (watch !== undefined) clearInterval(watch);
     if (killTimer !== undefined) clearTimeout(killTimer);
     killGroupMembers('SIGKILL');
     await sampler?.stop();
@@ -153,6 +158,28 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
     for (const signal of STOP_SIGNALS) process.off(signal, stop);
     await write?.close();
   }
+}
+
+const WATCH_MS = 2_000;
+
+/** Every WATCH_MS, whether the host still counts on the run; calls `onRunEnded` once if not. */
+function watchRun(write: DbWriteConnection, runId: number, onRunEnded: () => void): NodeJS.Timeout {
+  let ended = false;
+  const timer = setInterval(() => {
+    write
+      .transaction((tx) => selectRunStillWanted(tx, { runId }) !== undefined)
+      .then(
+        (wanted) => {
+          if (wanted || ended) return;
+          ended = true;
+          clearInterval(timer);
+          onRunEnded();
+        },
+        (err: unknown) => log(`run ${runId}: watch: ${err instanceof Error ? err.message : String(err)}`),
+      );
+  }, WATCH_MS);
+  timer.unref();
+  return timer;
 }
 
 /**

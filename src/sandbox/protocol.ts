@@ -8,7 +8,7 @@
  * runtime opens its own `DbWriteConnection`, checks that sandbox `<id>` is still named `<name>`, still
  * Running and unclaimed, and inserts its run with its own pid in the same transaction (else it reports
  * `failed` and starts nothing); it spawns the workload (which stays in the runtime's process group, so a
- * signal to the group reaches both), stores the first metric sample (unless the workload already exited),
+ * signal to the group reaches both), stores the first metric sample (unless sampling is off or the workload already exited),
  * then writes exactly one {@link RuntimeReport} as a JSON line to fd 3 and closes it. The host waits for
  * that line (or EOF, which means the runtime died).
  */

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isPidAlive } from '../../src/host/processes.js';
@@ -69,6 +69,30 @@ describe('msb logs', () => {
     expect(ticks).toEqual(ticks.map((_, i) => `tick${i + 1}`));
     const log = await msb(home, ['logs', 'ticker']);
     expect(log.stdout.trim().split('\n')).toEqual(ticks);
+  });
+
+  it('should end quietly with exit 0 when its reader goes away (msb logs web | head)', async () => {
+    const home = newMsbHome();
+    await createOk(home, ['big', '--', 'sh', '-c', 'yes 0123456789abcdef | head -c 5000000; exec sleep 60']);
+    for (let i = 0; i < 200 && !existsSync(join(home, 'sandboxes', 'big', 'stdout.log')); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    while (statSync(join(home, 'sandboxes', 'big', 'stdout.log')).size < 5_000_000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const reader = spawn(process.execPath, [MSB_MAIN, 'logs', 'big'], {
+      env: { ...process.env, MSB_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    reader.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    await once(reader.stdout, 'data');
+    reader.stdout.destroy();
+    const [code] = (await once(reader, 'exit')) as [number | null];
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('should refuse a missing sandbox with 3 and bad options with 2, naming them', async () => {

@@ -132,10 +132,12 @@ describe('DbWriteConnection.isLockedElsewhere', () => {
   it('should tell whether another process holds the write lock, leaving no transaction open', async () => {
     const { pools, path } = await openTestPools();
     expect(pools.write.isLockedElsewhere()).toBe(false);
-    const holder = spawnFixture('hold-write-lock.mjs', [path, '400']);
+    const holder = spawnFixture('hold-write-lock.mjs', [path, 'forever']);
     await holder.line('locked');
     expect(pools.write.isLockedElsewhere()).toBe(true);
-    await holder.line('released');
+    // A process that dies releases its locks with it.
+    holder.child.kill('SIGKILL');
+    await holder.exited;
     expect(pools.write.isLockedElsewhere()).toBe(false);
     // The probe's own BEGIN was rolled back: the writer works as before.
     await pools.write.transaction((tx) =>

@@ -18,7 +18,8 @@ describe('stopSandbox under a held write lock', () => {
     const holder = spawnFixture('hold-write-lock.mjs', [path, '11500']);
     await holder.line('locked');
 
-    const { run, forced } = await stopSandbox(pools, { name: 'web', timeoutMs: 1_000 });
+    // 5 s: the workload (sleep) exits at once on SIGTERM; the rest of the wait is the lock.
+    const { run, forced } = await stopSandbox(pools, { name: 'web', timeoutMs: 5_000 });
 
     expect(forced).toBe(false);
     expect(run).toMatchObject({

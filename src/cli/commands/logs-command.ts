@@ -56,6 +56,8 @@ Exit codes: 0 ok, 2 usage, 3 no such sandbox.`,
         ...(tail === undefined ? {} : { tail }),
       })) {
         io.out(decoder.write(chunk));
+        // Backpressure: a slow reader must not make msb hold the whole log in memory.
+        await io.drained?.();
       }
       io.out(decoder.end());
       return 0;
