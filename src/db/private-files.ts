@@ -33,7 +33,11 @@ export function makePrivateDir(path: string, options: { readonly exclusive?: boo
   }
   // One level at a time, each made private before the next is made inside it: under a umask such as
   // 0277 a new directory comes out 0500, and creating its child would fail with EACCES.
-  if (existsSync(path)) return;
+  if (existsSync(path)) {
+    // A no-op for a directory; for anything else the EEXIST that names the path.
+    mkdirSync(path, { recursive: true });
+    return;
+  }
   const parent = dirname(path);
   if (parent !== path) makePrivateDir(parent);
   try {
