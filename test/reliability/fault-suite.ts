@@ -94,7 +94,7 @@ const command = `npm run reliability -- --seed ${options.seed}${options.quick ? 
 const caption =
   `Recorded ${new Date().toISOString().slice(0, 10)} by \`${command}\` in ${Math.round((performance.now() - began) / 1000)} s ` +
   `(Node ${machine.node}, ${machine.cpus} × ${machine.cpuModel}): ${rows.length} fault rows ` +
-  `(${rows.reduce((n, r) => n + r.trials, 0)} faults, ${failing} rows failing) and ${badInputs.length} bad inputs ` +
+  `(${rows.reduce((n, r) => n + r.trials, 0)} faults, ${failing} rows failing) and ${badInputs.length} bad-input cases ` +
   `(${badFailing} failing). Every trial and check is in \`bench/results/reliability.json\`.`;
 const table = renderReliabilityTable(rows, badInputs, caption);
 if (options.quick || options.only !== undefined) {

@@ -123,10 +123,10 @@ export async function checkInvariants(home: string, options: CheckOptions = {}):
     .filter((p) => !ignored.has(p.pid) && !supervised.has(p.pgid))
     .map((p) => ({ pid: p.pid, argv: p.argv.join(' ').slice(0, 300), sandbox: sandboxOf(home, p) }));
   const lost = [
-    ...(options.mustExist ?? []).filter((n) => !names.has(n)).map((n) => `sandbox ${n}`),
+    ...(options.mustExist ?? []).filter((n) => !names.has(n)).map((n) => `sandbox "${n}"`),
     ...(options.mustExistImages ?? [])
       .filter((r) => !(state?.imageRefs ?? []).includes(r))
-      .map((r) => `image ${r}`),
+      .map((r) => `image "${r}"`),
   ];
   const report = {
     integrity: state?.integrity ?? 'no database file',
@@ -173,7 +173,7 @@ export function invariantProblems(report: InvariantReport): string[] {
   }
   if (report.foreignKeyViolations > 0) problems.push(`${report.foreignKeyViolations} foreign key violations`);
   for (const name of report.runningWithoutRuntime) {
-    problems.push(`sandbox ${name} left ${report.statuses[name]} without a live runtime`);
+    problems.push(`sandbox "${name}" left ${report.statuses[name]} without a live runtime`);
   }
   for (const dir of report.leftoverDirs) problems.push(`directory sandboxes/${dir} without a row`);
   for (const p of report.orphanProcesses) problems.push(`orphan process ${p.pid}: ${p.argv}`);

@@ -96,7 +96,7 @@ function condense(problems: readonly string[]): string[] {
   const counts = new Map<string, number>();
   for (const p of problems) {
     const key = p
-      .replace(/sandbox "?[\w.-]+"? /g, 'a sandbox ')
+      .replace(/sandbox "[^"]+"/g, 'a sandbox')
       .replace(/sandboxes\/[\w.-]+/g, 'sandboxes/…')
       .replace(/orphan process: .*runtime\/main\.js.*/, 'orphan process: a runtime')
       .replace(/orphan process: (?!a runtime).*/, 'orphan process: a workload')

@@ -100,7 +100,7 @@ export function summarize(scenario: string, homes: readonly CheckedHome[]): Scen
       const r = home.report;
       const keep = <T>(items: readonly T[], name: (item: T) => string | null): T[] =>
         items.filter((item) => mine(home, name(item)));
-      const lost = keep(r.lost, (what) => what.replace(/^sandbox /, ''));
+      const lost = keep(r.lost, (what) => /^sandbox "(.*)"$/.exec(what)?.[1] ?? null);
       const stuck = keep(r.runningWithoutRuntime, (n) => n);
       const orphans = keep(r.orphanProcesses, (p) => p.sandbox);
       const leftovers = keep(r.leftoverDirs, (d) => d);
@@ -145,11 +145,15 @@ export function summarize(scenario: string, homes: readonly CheckedHome[]): Scen
 
 function countOutcomes(outcomes: readonly string[]): string {
   if (outcomes.length === 1) return outcomes[0]!;
+  // Counted by exit status; msb's message is added once when every trial got the same one.
   const counts = new Map<string, number>();
-  // Only the exit status: messages differ by name and would make every outcome distinct.
+  const messages = new Set<string | undefined>();
   for (const o of outcomes) {
-    const key = o.split(':')[0]!;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const [status = o, message] = o.split(': msb: ');
+    counts.set(status, (counts.get(status) ?? 0) + 1);
+    messages.add(message);
   }
-  return [...counts].map(([k, n]) => `${k} ×${n}`).join(', ');
+  const [message] = messages;
+  const counted = [...counts].map(([status, n]) => (n === 1 ? status : `${status} ×${n}`)).join(', ');
+  return messages.size === 1 && message !== undefined ? `${counted} (msb: ${message})` : counted;
 }

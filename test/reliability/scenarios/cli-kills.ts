@@ -1,19 +1,21 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as setImmediateP, setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { latestSchemaVersion } from '../../../src/db/index.js';
 import { checkInvariants } from '../harness/check-invariants.js';
 import { runtimeProcesses } from '../harness/home-processes.js';
-import { describeOutcome, spawnMsb } from '../harness/msb-process.js';
+import { describeOutcome, type MsbProcess, spawnMsb } from '../harness/msb-process.js';
 import { mustRun, peekSandbox } from '../harness/peek-home.js';
 import type { Scenario, ScenarioContext } from '../harness/scenario.js';
 import { type CheckedHome, summarize, type Trial } from '../harness/scenario-result.js';
 
+// `watched`: of the create and start kills, how many strike the moment the row says Running (the few
+// milliseconds before the runtime is spawned, which random delays seldom hit) instead of at random.
 const SIZES = {
-  sample: { create: 3, start: 2, stop: 2, rm: 2, fresh: 1 },
-  quick: { create: 8, start: 5, stop: 5, rm: 5, fresh: 3 },
-  full: { create: 40, start: 25, stop: 22, rm: 20, fresh: 10 },
+  sample: { create: 3, start: 2, watched: 1, stop: 2, rm: 2, fresh: 1 },
+  quick: { create: 8, start: 5, watched: 2, stop: 5, rm: 5, fresh: 3 },
+  full: { create: 40, start: 25, watched: 5, stop: 22, rm: 20, fresh: 10 },
 } as const;
 
 // Kills land uniformly between the spawn and this much past the command's own (measured) duration.
@@ -33,10 +35,11 @@ export const cliKills: Scenario = {
     // One home for every round: its check then waits out the ready timeout (if it must) only once.
     const home = ctx.home('cli-kills');
     const createMs = await timed(home, ['create', 'keep', ...WORKLOAD]);
-    const trials = await killCreates(ctx, home, size.create, createMs);
+    const trials = await killCreates(ctx, home, size.create + size.watched, size.watched, createMs);
     // Each later round times one un-killed run of its command (on its "cal-" sandbox) to size its window.
-    const stopped = await prepare(ctx, home, 's', size.start, 'stopped');
-    trials.push(...(await killCommand(ctx, home, 'start', stopped, await timed(home, ['start', 'cal-s']))));
+    const stopped = await prepare(ctx, home, 's', size.start + size.watched, 'stopped');
+    const startMs = await timed(home, ['start', 'cal-s']);
+    trials.push(...(await killCommand(ctx, home, 'start', stopped, startMs, size.watched)));
     const running = await prepare(ctx, home, 't', size.stop, 'running');
     trials.push(...(await killCommand(ctx, home, 'stop', running, await timed(home, ['stop', 'cal-t']))));
     const removable = await prepare(ctx, home, 'r', size.rm, 'stopped');
@@ -64,19 +67,22 @@ export const cliKills: Scenario = {
   },
 };
 
+/** `count` create kills, the last `watched` of them as the row appears, the others at random. */
 async function killCreates(
   ctx: ScenarioContext,
   home: string,
   count: number,
+  watched: number,
   commandMs: number,
 ): Promise<Trial[]> {
   const trials: Trial[] = [];
   for (let i = 1; i <= count; i++) {
     const name = `c${i}`;
-    const delayMs = ctx.rng.int(0, Math.round(commandMs * WINDOW_FACTOR));
     const child = spawnMsb(home, ['create', name, ...WORKLOAD]);
-    await sleep(delayMs);
-    child.kill();
+    const delayMs =
+      i > count - watched
+        ? await killOnStatus(child, home, name, 'Running')
+        : await killAfter(child, ctx.rng.int(0, Math.round(commandMs * WINDOW_FACTOR)));
     const outcome = await child.done;
     const peek = peekSandbox(home, name);
     const booting = runtimeProcesses(home, name).length > 0;
@@ -96,6 +102,35 @@ async function killCreates(
     ctx.progress(`cli-kill: create ${i}/${count} killed at ${delayMs} ms: ${group}`);
   }
   return trials;
+}
+
+/** SIGKILLs `child` after `delayMs`; returns the delay. */
+async function killAfter(child: MsbProcess, delayMs: number): Promise<number> {
+  await sleep(delayMs);
+  child.kill();
+  return delayMs;
+}
+
+/**
+ * SIGKILLs `child` the moment the row of `name` shows `status` (read on every turn of the event loop
+ * through one read-only connection), or once it has exited; returns the milliseconds since the call.
+ */
+async function killOnStatus(child: MsbProcess, home: string, name: string, status: string): Promise<number> {
+  const began = performance.now();
+  let exited = false;
+  void child.done.then(() => {
+    exited = true;
+  });
+  const db = new Database(join(home, 'db', 'msb.db'), { readonly: true });
+  try {
+    const select = db.prepare('SELECT status FROM sandbox WHERE name = ?').pluck();
+    while (!exited && select.get(name) !== status && performance.now() - began < 30_000)
+      await setImmediateP();
+    child.kill();
+  } finally {
+    db.close();
+  }
+  return Math.round(performance.now() - began);
 }
 
 /** How long a setup command that must succeed took. */
@@ -122,20 +157,23 @@ async function prepare(
   return names;
 }
 
+/** One kill of `msb <command>` per name, the last `watched` (start only) as the row turns Running. */
 async function killCommand(
   ctx: ScenarioContext,
   home: string,
   command: 'start' | 'stop' | 'rm',
   names: readonly string[],
   commandMs: number,
+  watched = 0,
 ): Promise<Trial[]> {
   const trials: Trial[] = [];
   for (const [i, name] of names.entries()) {
     const before = peekSandbox(home, name);
-    const delayMs = ctx.rng.int(0, Math.round(commandMs * WINDOW_FACTOR));
     const child = spawnMsb(home, [command, name]);
-    await sleep(delayMs);
-    child.kill();
+    const delayMs =
+      i >= names.length - watched
+        ? await killOnStatus(child, home, name, 'Running')
+        : await killAfter(child, ctx.rng.int(0, Math.round(commandMs * WINDOW_FACTOR)));
     const outcome = await child.done;
     const group = await landedAt(home, command, name, before.runs, outcome.code === 0);
     trials.push({ group, sandboxes: [name], delayMs, outcome: describeOutcome(outcome), problems: [] });

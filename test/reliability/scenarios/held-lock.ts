@@ -77,8 +77,11 @@ async function underLock(ctx: ScenarioContext, hold: Hold): Promise<CheckedHome>
   if (hold === 'forever') holder.kill('SIGKILL');
   await released;
   const within = hold !== 'forever' && hold < BUSY_BUDGET_MS;
+  ctx.progress(`held-lock: lock released after ${Math.round(performance.now() - lockedAt)} ms; checking`);
+  const report = await checkInvariants(home, { mustExist: ['stop-me', 'kill-me', 'start-me'] });
   const trials = commands.map(([verb, args], i): Trial => {
     const outcome = outcomes[i]!;
+    const name = args[1]!;
     const problems: string[] = [];
     const said = describeOutcome(outcome);
     if (STACK_FRAME.test(outcome.stderr)) problems.push(`msb ${verb} printed a stack trace`);
@@ -87,16 +90,16 @@ async function underLock(ctx: ScenarioContext, hold: Hold): Promise<CheckedHome>
       problems.push(`msb ${verb} under a lock held ${tag} did not fail as busy: ${said}`);
     }
     ctx.progress(`held-lock: ${tag}: msb ${verb} ${said} after ${Math.round(outcome.ms)} ms`);
+    // What the sandbox became once the lock was gone and the reaper ran (the check's first step).
+    const after = report.statuses[name] ?? 'gone';
     return {
       group: within
         ? `${verb} while another process holds the write lock ${tag} (within the 10 s busy budget)`
         : `${verb} while another process holds the write lock ${tag} (past the 10 s busy budget)`,
-      sandboxes: [args[1]!],
-      outcome: `${said.split(':')[0]} after ${(outcome.ms / 1000).toFixed(1)} s`,
+      sandboxes: [name],
+      outcome: `${said.split(':')[0]} after ${(outcome.ms / 1000).toFixed(1)} s; "${name}" then ${after}`,
       problems,
     };
   });
-  ctx.progress(`held-lock: lock released after ${Math.round(performance.now() - lockedAt)} ms; checking`);
-  const report = await checkInvariants(home, { mustExist: ['stop-me', 'kill-me', 'start-me'] });
   return { label: `lock ${tag}`, trials, report };
 }
