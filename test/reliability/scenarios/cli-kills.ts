@@ -13,7 +13,7 @@ import { type CheckedHome, summarize, type Trial } from '../harness/scenario-res
 // `watched`: of the create and start kills, how many strike the moment the row says Running (the few
 // milliseconds before the runtime is spawned, which random delays seldom hit) instead of at random.
 const SIZES = {
-  sample: { create: 3, start: 2, watched: 1, stop: 2, rm: 2, fresh: 1 },
+  sample: { create: 2, start: 1, watched: 1, stop: 1, rm: 1, fresh: 1 },
   quick: { create: 8, start: 5, watched: 2, stop: 5, rm: 5, fresh: 3 },
   full: { create: 40, start: 25, watched: 5, stop: 22, rm: 20, fresh: 10 },
 } as const;
@@ -22,6 +22,11 @@ const SIZES = {
 const WINDOW_FACTOR = 1.15;
 
 const WORKLOAD = ['--', 'sleep', '600'] as const;
+
+type Command = 'create' | 'start' | 'stop' | 'rm';
+
+/** When a kill strikes: at a uniform random point of the command's measured duration, or as watched. */
+type KillAt = { readonly withinMs: number } | 'watched';
 
 /**
  * Scenario 1: SIGKILL of the `msb` CLI at a random point of `create`, `start`, `stop` and `rm` (and of
@@ -34,17 +39,29 @@ export const cliKills: Scenario = {
     const size = SIZES[ctx.size];
     // One home for every round: its check then waits out the ready timeout (if it must) only once.
     const home = ctx.home('cli-kills');
+    // The watched kills first: the ready timeout of a sandbox they strand runs out while the rest run.
     const createMs = await timed(home, ['create', 'keep', ...WORKLOAD]);
-    const trials = await killCreates(ctx, home, size.create + size.watched, size.watched, createMs);
-    // Each later round times one un-killed run of its command (on its "cal-" sandbox) to size its window.
-    const stopped = await prepare(ctx, home, 's', size.start + size.watched, 'stopped');
-    const startMs = await timed(home, ['start', 'cal-s']);
-    trials.push(...(await killCommand(ctx, home, 'start', stopped, startMs, size.watched)));
-    const running = await prepare(ctx, home, 't', size.stop, 'running');
-    trials.push(...(await killCommand(ctx, home, 'stop', running, await timed(home, ['stop', 'cal-t']))));
-    const removable = await prepare(ctx, home, 'r', size.rm, 'stopped');
-    trials.push(...(await killCommand(ctx, home, 'rm', removable, await timed(home, ['rm', 'cal-r']))));
-    const mustExist = ['keep', 'cal-s', 'cal-t', ...stopped, ...running];
+    const watchedCreates = names('cw', size.watched);
+    const watchedStarts = await prepare(ctx, home, names('sw', size.watched), 'stopped');
+    const trials = [
+      ...(await killRound(ctx, home, 'create', watchedCreates, 'watched')),
+      ...(await killRound(ctx, home, 'start', watchedStarts, 'watched')),
+    ];
+    // Each random round's window is sized by one un-killed run of its command (on a "cal-" sandbox).
+    const window = (ms: number): KillAt => ({ withinMs: Math.round(ms * WINDOW_FACTOR) });
+    const stopped = await prepare(ctx, home, [...names('s', size.start), 'cal-s'], 'stopped');
+    const startAt = window(await timed(home, ['start', 'cal-s']));
+    const running = await prepare(ctx, home, [...names('t', size.stop), 'cal-t'], 'running');
+    const stopAt = window(await timed(home, ['stop', 'cal-t']));
+    const removable = await prepare(ctx, home, [...names('r', size.rm), 'cal-r'], 'stopped');
+    const rmAt = window(await timed(home, ['rm', 'cal-r']));
+    trials.push(
+      ...(await killRound(ctx, home, 'create', names('c', size.create), window(createMs))),
+      ...(await killRound(ctx, home, 'start', without(stopped, 'cal-s'), startAt)),
+      ...(await killRound(ctx, home, 'stop', without(running, 'cal-t'), stopAt)),
+      ...(await killRound(ctx, home, 'rm', without(removable, 'cal-r'), rmAt)),
+    );
+    const mustExist = ['keep', ...watchedStarts, ...stopped, ...running];
     const checks: Promise<CheckedHome>[] = [
       checkInvariants(home, { mustExist }).then((report) => ({
         label: 'create, start, stop, rm',
@@ -67,39 +84,30 @@ export const cliKills: Scenario = {
   },
 };
 
-/** `count` create kills, the last `watched` of them as the row appears, the others at random. */
-async function killCreates(
+/**
+ * One kill of `msb <command> <name>` per name, each at a random point of `at.withinMs` or, `watched`,
+ * the moment the sandbox's row says Running (create and start only).
+ */
+async function killRound(
   ctx: ScenarioContext,
   home: string,
-  count: number,
-  watched: number,
-  commandMs: number,
+  command: Command,
+  names: readonly string[],
+  at: KillAt,
 ): Promise<Trial[]> {
   const trials: Trial[] = [];
-  for (let i = 1; i <= count; i++) {
-    const name = `c${i}`;
-    const child = spawnMsb(home, ['create', name, ...WORKLOAD]);
+  for (const [i, name] of names.entries()) {
+    const runsBefore = peekSandbox(home, name).runs;
+    const child = spawnMsb(home, command === 'create' ? ['create', name, ...WORKLOAD] : [command, name]);
     const delayMs =
-      i > count - watched
+      at === 'watched'
         ? await killOnStatus(child, home, name, 'Running')
-        : await killAfter(child, ctx.rng.int(0, Math.round(commandMs * WINDOW_FACTOR)));
+        : await killAfter(child, ctx.rng.int(0, at.withinMs));
     const outcome = await child.done;
-    const peek = peekSandbox(home, name);
-    const booting = runtimeProcesses(home, name).length > 0;
-    const group =
-      outcome.code === 0
-        ? 'create finished before the kill'
-        : peek.row === undefined
-          ? peek.dirExists
-            ? 'create killed after making the sandbox directory, before the insert'
-            : 'create killed before making the sandbox directory'
-          : peek.runs > 0
-            ? "create killed after the runtime's claim, before its ready report"
-            : booting
-              ? 'create killed while the runtime booted, before its claim'
-              : 'create killed after the insert, before the runtime was spawned';
+    const group = await landedAt(home, command, name, runsBefore, outcome.code === 0);
     trials.push({ group, sandboxes: [name], delayMs, outcome: describeOutcome(outcome), problems: [] });
-    ctx.progress(`cli-kill: create ${i}/${count} killed at ${delayMs} ms: ${group}`);
+    const how = at === 'watched' ? 'as its row said Running' : 'at random';
+    ctx.progress(`cli-kill: ${command} ${i + 1}/${names.length} killed ${how} at ${delayMs} ms: ${group}`);
   }
   return trials;
 }
@@ -140,57 +148,51 @@ async function timed(home: string, args: readonly string[]): Promise<number> {
   return performance.now() - began;
 }
 
-/** Sandboxes `<prefix>1…n` and `cal-<prefix>`, each left Running or Stopped (killed), for the kills. */
+/** `<prefix>1` … `<prefix><count>`. */
+function names(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`);
+}
+
+function without(list: readonly string[], name: string): string[] {
+  return list.filter((n) => n !== name);
+}
+
+/** Creates each sandbox, killing it when it is to be left Stopped, for the kills to act on. */
 async function prepare(
   ctx: ScenarioContext,
   home: string,
-  prefix: string,
-  count: number,
+  sandboxes: readonly string[],
   state: 'running' | 'stopped',
-): Promise<string[]> {
-  const names = Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`);
-  ctx.progress(`cli-kill: preparing ${count + 1} ${state} sandboxes`);
-  for (const name of [...names, `cal-${prefix}`]) {
+): Promise<readonly string[]> {
+  ctx.progress(`cli-kill: preparing ${sandboxes.length} ${state} sandboxes`);
+  for (const name of sandboxes) {
     await mustRun(home, ['create', name, ...WORKLOAD]);
     if (state === 'stopped') await mustRun(home, ['kill', name]);
   }
-  return names;
+  return sandboxes;
 }
 
-/** One kill of `msb <command>` per name, the last `watched` (start only) as the row turns Running. */
-async function killCommand(
-  ctx: ScenarioContext,
-  home: string,
-  command: 'start' | 'stop' | 'rm',
-  names: readonly string[],
-  commandMs: number,
-  watched = 0,
-): Promise<Trial[]> {
-  const trials: Trial[] = [];
-  for (const [i, name] of names.entries()) {
-    const before = peekSandbox(home, name);
-    const child = spawnMsb(home, [command, name]);
-    const delayMs =
-      i >= names.length - watched
-        ? await killOnStatus(child, home, name, 'Running')
-        : await killAfter(child, ctx.rng.int(0, Math.round(commandMs * WINDOW_FACTOR)));
-    const outcome = await child.done;
-    const group = await landedAt(home, command, name, before.runs, outcome.code === 0);
-    trials.push({ group, sandboxes: [name], delayMs, outcome: describeOutcome(outcome), problems: [] });
-    ctx.progress(`cli-kill: ${command} ${i + 1}/${names.length} killed at ${delayMs} ms: ${group}`);
-  }
-  return trials;
-}
-
+/** Where a kill landed, from the row, directory, runs and runtime processes right after it. */
 async function landedAt(
   home: string,
-  command: 'start' | 'stop' | 'rm',
+  command: Command,
   name: string,
   runsBefore: number,
   finished: boolean,
 ): Promise<string> {
   if (finished) return `${command} finished before the kill`;
   const peek = peekSandbox(home, name);
+  if (command === 'create') {
+    if (peek.row === undefined) {
+      return peek.dirExists
+        ? 'create killed after making the sandbox directory, before the insert'
+        : 'create killed before making the sandbox directory';
+    }
+    if (peek.runs > 0) return "create killed after the runtime's claim, before its ready report";
+    return runtimeProcesses(home, name).length > 0
+      ? 'create killed while the runtime booted, before its claim'
+      : 'create killed after the insert, before the runtime was spawned';
+  }
   if (command === 'start') {
     if (peek.row?.status !== 'Running') return 'start killed before marking the sandbox Running';
     if (peek.runs > runsBefore) return "start killed after the runtime's claim, before its ready report";

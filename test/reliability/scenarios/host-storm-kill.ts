@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
+import { setImmediate as setImmediateP, setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { checkInvariants } from '../harness/check-invariants.js';
 import { runtimeProcesses } from '../harness/home-processes.js';
 import { mustRun, peekSandbox } from '../harness/peek-home.js';
@@ -10,10 +12,12 @@ import { type CheckedHome, summarize, type Trial } from '../harness/scenario-res
 
 const HOST_STORM = fileURLToPath(new URL('../../fixtures/reliability/host-storm.mjs', import.meta.url));
 
+// `watched` storms are killed the moment their first row is committed (some sandboxes then have a row
+// and no runtime yet, others only a directory); the others at a random point.
 const SIZES = {
-  sample: { storms: 1, count: 6 },
-  quick: { storms: 2, count: 10 },
-  full: { storms: 4, count: 20 },
+  sample: { watched: 1, random: 0, count: 6 },
+  quick: { watched: 1, random: 1, count: 10 },
+  full: { watched: 2, random: 3, count: 20 },
 } as const;
 
 /** Kills land within N × this after the open: storms insert and spawn everything in about that time. */
@@ -26,12 +30,13 @@ const MS_PER_CREATE = 30;
 export const hostStormKill: Scenario = {
   name: 'host-storm-kill',
   async run(ctx) {
-    const { storms, count } = SIZES[ctx.size];
+    const { watched, random, count } = SIZES[ctx.size];
+    const storms = watched + random;
     const checks: Promise<CheckedHome>[] = [];
     for (let i = 1; i <= storms; i++) {
       const home = ctx.home('storm');
       await mustRun(home, ['create', 'keep', '--', 'sleep', '600']);
-      const trial = await killStorm(ctx, home, count, i, storms);
+      const trial = await killStorm(ctx, home, count, i, storms, i <= watched);
       checks.push(
         checkInvariants(home, { mustExist: ['keep'] }).then((report) => ({
           label: `storm ${i}`,
@@ -51,6 +56,7 @@ async function killStorm(
   count: number,
   i: number,
   storms: number,
+  watched: boolean,
 ): Promise<Trial> {
   const host = spawn(process.execPath, [HOST_STORM, home, String(count)], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,9 +72,18 @@ async function killStorm(
   const exited = once(host, 'exit');
   const deadline = performance.now() + 20_000;
   while (!stdout.includes('open\n') && host.exitCode === null && performance.now() < deadline) await sleep(1);
-  const delayMs = ctx.rng.int(0, count * MS_PER_CREATE);
-  await sleep(delayMs);
+  const opened = performance.now();
+  if (watched) {
+    const db = new Database(join(home, 'db', 'msb.db'), { readonly: true });
+    const first = db.prepare("SELECT 1 FROM sandbox WHERE name LIKE 'storm%'").pluck();
+    while (first.get() === undefined && host.exitCode === null && performance.now() < deadline)
+      await setImmediateP();
+    db.close();
+  } else {
+    await sleep(ctx.rng.int(0, count * MS_PER_CREATE));
+  }
   host.kill('SIGKILL');
+  const delayMs = Math.round(performance.now() - opened);
   await exited;
   const names = Array.from({ length: count }, (_, k) => `storm${k + 1}`);
   const peeks = names.map((name) => peekSandbox(home, name));
@@ -77,8 +92,8 @@ async function killStorm(
   const booting = names.filter((n, k) => peeks[k]!.runs === 0 && runtimeProcesses(home, n).length > 0).length;
   const ready = stdout.split('\n').filter((l) => l.startsWith('created ')).length;
   const group =
-    `host killed mid-storm of ${count} creates (storm ${i}): ${inserted} inserted, ${booting} runtimes booting, ` +
-    `${claimed} claimed, ${ready} ready`;
+    `host killed mid-storm of ${count} creates (storm ${i}, ${watched ? 'as its first row was committed' : 'at random'}): ` +
+    `${inserted} inserted, ${booting} runtimes booting, ${claimed} claimed, ${ready} ready`;
   ctx.progress(`host-storm-kill: storm ${i}/${storms} killed ${delayMs} ms after open: ${group}`);
   const problems = stdout.includes('open\n')
     ? []
