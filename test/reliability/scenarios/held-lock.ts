@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { STACK_FRAME } from '../../support/bad-input.js';
 import { checkInvariants } from '../harness/check-invariants.js';
-import { describeOutcome, spawnMsb } from '../harness/msb-process.js';
+import { describeOutcome, type MsbOutcome, spawnMsb } from '../harness/msb-process.js';
 import { mustRun } from '../harness/peek-home.js';
 import type { SampleSize, Scenario, ScenarioContext } from '../harness/scenario.js';
 import { type CheckedHome, summarize, type Trial } from '../harness/scenario-result.js';
@@ -19,18 +20,21 @@ type Hold = number | 'forever';
 
 const SIZES: Record<SampleSize, readonly Hold[]> = {
   sample: ['forever'],
-  quick: [3_000, 'forever'],
-  full: [3_000, 'forever'],
+  quick: [6_000, 'forever'],
+  full: [6_000, 'forever'],
 };
 
 const SLEEPER = ['--', 'sleep', '600'] as const;
 
+/** Between the commands' starts: each is past its start-up reaper before the next one begins. */
+const SPACING_MS = 1_000;
+
 /**
  * Scenario 4: another process holds `BEGIN IMMEDIATE` on the database while `create`, `start`, `stop`,
- * `kill` and `rm` run, and a running runtime keeps sampling: for 3 s (within the 10 s busy budget:
- * every command must succeed), and until every command has ended (past any budget: each must give up
- * with exit 1 naming the busy database, not hang), then the holder dies by SIGKILL. Once the lock is
- * gone nothing may be left half-done.
+ * `rm` and `kill` run (1 s apart), and a running runtime keeps sampling: for 6 s (within the 10 s busy
+ * budget: every command must succeed), and until every command has ended (past any budget: each must
+ * give up with exit 1 naming the busy database, not hang), then the holder dies by SIGKILL. Once the
+ * lock is gone nothing may be left half-done.
  */
 export const heldLock: Scenario = {
   name: 'held-lock',
@@ -60,20 +64,25 @@ async function underLock(ctx: ScenarioContext, hold: Hold): Promise<CheckedHome>
   const [first] = (await once(holder.stdout, 'data')) as [Buffer];
   if (!first.toString().startsWith('locked')) throw new Error(`hold-write-lock.mjs said ${first.toString()}`);
   const lockedAt = performance.now();
-  ctx.progress(`held-lock: write lock held ${tag}; running create, start, stop, kill, rm`);
+  // Kill goes last: the runtime it SIGKILLs would make the reaper of any command started after it write
+  // (and fail as busy) before that command does its own work.
   const all: [string, string[]][] = [
     ['create', ['create', 'new', ...SLEEPER]],
     ['start', ['start', 'start-me']],
     ['stop', ['stop', 'stop-me']],
-    ['kill', ['kill', 'kill-me']],
     ['rm', ['rm', 'rm-me']],
+    ['kill', ['kill', 'kill-me']],
   ];
   // A stop past the budget spends three budgets (the runtime's record, its retry, the host's own): 30 s
   // the vitest sample does without.
   const commands = all.filter(([verb]) => ctx.size !== 'sample' || verb !== 'stop');
-  const outcomes = await Promise.all(
-    commands.map(([, args]) => spawnMsb(home, args, { timeoutMs: 60_000 }).done),
-  );
+  ctx.progress(`held-lock: write lock held ${tag}; running ${commands.map(([verb]) => verb).join(', ')}`);
+  const running: Promise<MsbOutcome>[] = [];
+  for (const [, args] of commands) {
+    running.push(spawnMsb(home, args, { timeoutMs: 60_000 }).done);
+    await sleep(SPACING_MS);
+  }
+  const outcomes = await Promise.all(running);
   if (hold === 'forever') holder.kill('SIGKILL');
   await released;
   const within = hold !== 'forever' && hold < BUSY_BUDGET_MS;
