@@ -87,21 +87,32 @@ export async function checkInvariants(home: string, options: CheckOptions = {}):
   const nextProblems: string[] = [];
 
   const reap = async (): Promise<void> => {
+    nextProblems.length = 0;
     const ls = await runMsb(home, ['ls']);
     if (ls.code !== 0) nextProblems.push(`msb ls: ${describeOutcome(ls)}`);
   };
   await reap();
+  let reapedSinceBoot = true;
   for (;;) {
     const state = readState(dbPath);
-    if (state === undefined) break;
+    if (state === undefined || performance.now() - began > readyTimeoutMs + 10_000) break;
     const pending = state.sandboxes.filter((s) => isActive(s.status) && !hasLiveRuntime(state, s.id));
     if (pending.length === 0) break;
-    const booting = pending.some((s) => runtimeProcesses(home, s.name).length > 0);
-    const waitUntil = Math.max(...pending.map((s) => Date.parse(s.updatedAt) + readyTimeoutMs + 1_000));
-    const now = Date.now();
-    if ((!booting && now >= waitUntil) || performance.now() - began > readyTimeoutMs + 10_000) break;
-    await sleep(booting ? 250 : Math.min(waitUntil - now, readyTimeoutMs + 1_000));
-    nextProblems.length = 0;
+    // A runtime still booting decides for itself (claim or give up); the reaper is asked once it is done.
+    if (pending.some((s) => runtimeProcesses(home, s.name).length > 0)) {
+      reapedSinceBoot = false;
+      await sleep(250);
+      continue;
+    }
+    if (!reapedSinceBoot) {
+      reapedSinceBoot = true;
+      await reap();
+      continue;
+    }
+    const waitMs =
+      Math.max(...pending.map((s) => Date.parse(s.updatedAt) + readyTimeoutMs + 1_000)) - Date.now();
+    if (waitMs <= 0) break;
+    await sleep(waitMs);
     await reap();
   }
   const waitedMs = performance.now() - began;

@@ -141,7 +141,7 @@ async function damaged(ctx: ScenarioContext, damage: Damage): Promise<CheckedHom
     else if (STACK_FRAME.test(outcome.stderr)) problems.push(`msb ${verb} printed a stack trace`);
     else if (outcome.code === 1) {
       if (!outcome.stderr.includes('msb.db')) {
-        problems.push(`msb ${verb}: the message does not name the database file`);
+        problems.push('the message does not name the database file');
       }
       if (fingerprint(db) !== before) problems.push(`msb ${verb} failed yet changed the database file`);
     } else {
@@ -149,7 +149,7 @@ async function damaged(ctx: ScenarioContext, damage: Damage): Promise<CheckedHom
       const integrity = integrityOf(db);
       if (integrity !== 'ok') {
         problems.push(
-          `msb ${verb} answered ${outcome.code} on a database failing integrity_check (${integrity})`,
+          `msb ${verb} answered ${outcome.code} on a database failing integrity_check (${integrity.slice(0, 90)})`,
         );
       }
     }
