@@ -111,6 +111,8 @@ export function runMsb(home: string, args: readonly string[], options: MsbOption
 export function describeOutcome(outcome: MsbOutcome): string {
   if (outcome.timedOut) return `hung: killed after ${Math.round(outcome.ms)} ms`;
   const how = outcome.code === null ? `killed by ${outcome.signal}` : `exit ${outcome.code}`;
-  const said = outcome.stderr.trim().split('\n')[0] ?? '';
+  // The last `msb:` line: the command's own error comes after the reaper's notices about other sandboxes.
+  const lines = outcome.stderr.trim().split('\n');
+  const said = lines.findLast((l) => l.startsWith('msb: ')) ?? lines.at(-1) ?? '';
   return said === '' ? how : `${how}: ${said.slice(0, 200)}`;
 }
