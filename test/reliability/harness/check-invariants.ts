@@ -21,8 +21,6 @@ export interface CheckOptions {
   readonly mustExistImages?: readonly string[];
   /** See {@link READY_TIMEOUT_MS}. */
   readonly readyTimeoutMs?: number;
-  /** Helper processes of the scenario that may point into the home (a lock holder). */
-  readonly ignorePids?: readonly number[];
 }
 
 /** A process left pointing into the home that no Running sandbox accounts for. */
@@ -129,9 +127,8 @@ export async function checkInvariants(home: string, options: CheckOptions = {}):
       .filter((r) => isRuntimeAlive(r.pid))
       .map((r) => r.pid),
   );
-  const ignored = new Set(options.ignorePids ?? []);
   const orphanProcesses = homeProcesses(home)
-    .filter((p) => !ignored.has(p.pid) && !supervised.has(p.pgid))
+    .filter((p) => !supervised.has(p.pgid))
     .map((p) => ({ pid: p.pid, argv: p.argv.join(' ').slice(0, 300), sandbox: sandboxOf(home, p) }));
   const lost = [
     ...(options.mustExist ?? []).filter((n) => !names.has(n)).map((n) => `sandbox "${n}"`),
