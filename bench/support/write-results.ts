@@ -60,7 +60,15 @@ export function writeResults(
   return { json, svg };
 }
 
-function machineSummary(): Record<string, unknown> {
+/**
+ * The machine a result was measured on: Node version, platform, cores, CPU model and memory.
+ *
+ * @example
+ * ```ts
+ * const document = { command, machine: machineSummary(), results };
+ * ```
+ */
+export function machineSummary(): Record<string, unknown> {
   return {
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
