@@ -7,7 +7,7 @@ import { DbWriteTransaction, type TransactionState } from './db-write-transactio
 import { assertInternal, assertNotThenable, INTERNAL } from './internal.js';
 import { isSqliteBusy } from './is-sqlite-busy.js';
 import { resolveMigrations } from './migration.js';
-import { applyMigrations, readLedger } from './migrator.js';
+import { applyMigrations, assertNotForeign, readLedger } from './migrator.js';
 import { retryOnBusy } from './retry-on-busy.js';
 import { backoffDelayMs, type RetryPolicy, resolveRetryPolicy } from './retry-policy.js';
 import { latestSchemaVersion } from './schema-files.js';
@@ -87,6 +87,8 @@ export class DbWriteConnection {
     const migrations = resolveMigrations(options.migrations);
     const db = openSqlite(path, { readonly: false, busyTimeoutMs: 0 });
     try {
+      // Before anything changes the file: another program's database must be left exactly as it was.
+      if (migrations !== null) await retryOnBusy(() => assertNotForeign(db, path), connectPolicy);
       await retryOnBusy(() => {
         const mode = db.pragma('journal_mode = WAL', { simple: true });
         if (mode !== 'wal')

@@ -121,7 +121,7 @@ export async function applyMigrations(
  * Refuses a database that has tables but no ledger: another program's (upstream microsandbox keeps
  * its own at the same `<home>/db/msb.db`), which the migrations would change or collide with.
  */
-function assertNotForeign(db: Database, path: string): void {
+export function assertNotForeign(db: Database, path: string): void {
   if (readLedger(db) !== undefined) return;
   const tables = db
     .prepare(

@@ -92,9 +92,12 @@ function launch(request: LaunchRequest, reply: (message: LaunchReply) => void): 
     }
     finish(toReply(id, report));
   });
-  pipe.once('end', () =>
-    finish({ id, type: 'failed', message: `it exited without a report${logTail(logPath)}` }),
-  );
+  pipe.once('end', () => {
+    // The runtime died before its report, maybe after spawning its workload: what is left of its group
+    // is nobody's now (the failed start stops the sandbox, so the reaper never looks at it).
+    if (!settled) killGroup(pid);
+    finish({ id, type: 'failed', message: `it exited without a report${logTail(logPath)}` });
+  });
   pipe.once('error', (err) => finish({ id, type: 'failed', message: `report pipe failed: ${err.message}` }));
 }
 

@@ -9,7 +9,7 @@ import { describeOutcome, runMsb } from './msb-process.js';
 /**
  * How long a create or start waits for its runtime's ready report by default (`msb create --timeout`):
  * a sandbox left Running with no live runtime counts as stuck only once this much time has passed
- * since its last status change, so a fix that reaps late starters is given its chance.
+ * since its last status change, and its stored start deadline (ready timeout + margin) has passed.
  */
 export const READY_TIMEOUT_MS = 30_000;
 
@@ -108,7 +108,14 @@ export async function checkInvariants(home: string, options: CheckOptions = {}):
       continue;
     }
     const waitMs =
-      Math.max(...pending.map((s) => Date.parse(s.updatedAt) + readyTimeoutMs + 1_000)) - Date.now();
+      Math.max(
+        ...pending.map(
+          (s) =>
+            (s.startDeadline === null
+              ? Date.parse(s.updatedAt) + readyTimeoutMs
+              : Math.max(Date.parse(s.startDeadline), Date.parse(s.updatedAt) + readyTimeoutMs)) + 1_000,
+        ),
+      ) - Date.now();
     if (waitMs <= 0) break;
     await sleep(waitMs);
     await reap();
@@ -195,6 +202,8 @@ interface SandboxState {
   readonly name: string;
   readonly status: string;
   readonly updatedAt: string;
+  /** When the sandbox's start is given up (schema 0003); null before that or for a foreign table. */
+  readonly startDeadline: string | null;
 }
 
 interface HomeState {
@@ -222,8 +231,18 @@ function readState(dbPath: string): HomeState | undefined {
       foreignKeyViolations,
       sandboxes: hasTable('sandbox')
         ? (db
-            .prepare('SELECT id, name, status, updated_at AS updatedAt FROM sandbox ORDER BY id')
-            .all() as SandboxState[])
+            .prepare('SELECT * FROM sandbox ORDER BY id')
+            .all()
+            .map((row) => {
+              const r = row as Record<string, unknown>;
+              return {
+                id: r.id,
+                name: r.name,
+                status: r.status,
+                updatedAt: r.updated_at,
+                startDeadline: typeof r.start_deadline === 'string' ? r.start_deadline : null,
+              };
+            }) as SandboxState[])
         : [],
       runs: hasTable('run')
         ? (db.prepare('SELECT sandbox_id AS sandboxId, pid, status FROM run').all() as HomeState['runs'])
