@@ -380,55 +380,38 @@ describe('runtime process', () => {
     );
   });
 
-  it('should stop its workload and exit once the host recorded its sandbox Stopped (a stop that raced its start)', async () => {
-    const { pools, home, path, sandboxId } = await setup('web', { command: 'sleep', args: ['30'] });
-    const started = await start(path, home, 'web', sandboxId);
+  it.each([
+    ['sampling every 200 ms', 200],
+    ['sampling off (its watch notices)', null],
+  ] as const)(
+    'should stop its workload and exit once the host recorded its sandbox Stopped (a stop that raced its start), %s',
+    async (_label, metricsIntervalMs) => {
+      const { pools, home, path, sandboxId } = await setup('web', {
+        command: 'sleep',
+        args: ['30'],
+        metricsIntervalMs,
+      });
+      const started = await start(path, home, 'web', sandboxId);
 
-    // What a stop that read "no run yet" just before this runtime inserted its run ends up writing.
-    await pools.write.transaction((tx) =>
-      tx.run(`UPDATE sandbox SET status = 'Stopped' WHERE id = @sandboxId`, { sandboxId }),
-    );
-    const run = await terminated(pools, started.runId);
+      // What a stop that read "no run yet" just before this runtime inserted its run ends up writing.
+      await pools.write.transaction((tx) =>
+        tx.run(`UPDATE sandbox SET status = 'Stopped' WHERE id = @sandboxId`, { sandboxId }),
+      );
+      const run = await terminated(pools, started.runId);
 
-    expect(run).toMatchObject({
-      pid: started.runtimePid,
-      termination_reason: 'Signal',
-      exit_signal: 'SIGTERM',
-    });
-    expect(run.termination_detail).toMatch(/the host recorded sandbox "web" as not running/);
-    expect(sandboxStatus(pools, sandboxId)).toBe('Stopped');
-    await waitFor(
-      'workload and runtime to exit',
-      () => !isAlive(started.workloadPid) && !isAlive(started.runtimePid),
-    );
-  });
-
-  it('should notice a run the host wrote off with sampling off too', async () => {
-    const { pools, home, path, sandboxId } = await setup('web', {
-      command: 'sleep',
-      args: ['30'],
-      metricsIntervalMs: null,
-    });
-    const started = await start(path, home, 'web', sandboxId);
-
-    // What a stop that read "no run yet" just before this runtime inserted its run ends up writing.
-    await pools.write.transaction((tx) =>
-      tx.run(`UPDATE sandbox SET status = 'Stopped' WHERE id = @sandboxId`, { sandboxId }),
-    );
-    const run = await terminated(pools, started.runId);
-
-    expect(run).toMatchObject({
-      pid: started.runtimePid,
-      termination_reason: 'Signal',
-      exit_signal: 'SIGTERM',
-    });
-    expect(run.termination_detail).toMatch(/the host recorded sandbox "web" as not running/);
-    expect(sandboxStatus(pools, sandboxId)).toBe('Stopped');
-    await waitFor(
-      'workload and runtime to exit',
-      () => !isAlive(started.workloadPid) && !isAlive(started.runtimePid),
-    );
-  });
+      expect(run).toMatchObject({
+        pid: started.runtimePid,
+        termination_reason: 'Signal',
+        exit_signal: 'SIGTERM',
+      });
+      expect(run.termination_detail).toMatch(/the host recorded sandbox "web" as not running/);
+      expect(sandboxStatus(pools, sandboxId)).toBe('Stopped');
+      await waitFor(
+        'workload and runtime to exit',
+        () => !isAlive(started.workloadPid) && !isAlive(started.runtimePid),
+      );
+    },
+  );
 
   it('should stop its workload and exit once its sandbox row is gone (a replace that raced its start)', async () => {
     const { pools, home, path, sandboxId } = await setup('web', { command: 'sleep', args: ['30'] });
