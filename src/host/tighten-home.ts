@@ -42,7 +42,17 @@ export function tightenHome(home: string): string[] {
   if (!stats.isDirectory()) {
     throw new HostError('INVALID_ARGUMENT', `msb home ${home} (MSB_HOME) is not a directory`);
   }
-  tighten(home, stats, warnings);
+  if ((stats.mode & 0o1000) !== 0) {
+    // A sticky directory (/tmp, say) is shared on purpose: msb's own entries in it are made private,
+    // the directory itself is not msb's to close.
+    if ((stats.mode & LOOSE_BITS) !== 0) {
+      warnings.push(
+        `${home} is a shared (sticky) directory; msb keeps its entries private but leaves its mode`,
+      );
+    }
+  } else {
+    tighten(home, stats, warnings);
+  }
   const dbPath = dbPathFor(home);
   for (const path of [join(home, 'db'), dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) {
     tightenEntry(path, warnings);

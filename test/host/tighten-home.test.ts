@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tightenHome } from '../../src/host/tighten-home.js';
@@ -134,5 +134,20 @@ describe('tightenHome', () => {
         message: `msb home ${home} (MSB_HOME) is not a directory`,
       }),
     );
+  });
+});
+
+describe('tightenHome on a shared directory', () => {
+  it('should leave a sticky home (such as /tmp) open and say so, while its msb entries become private', () => {
+    const home = makeTempDir('msb-sticky-');
+    chmodSync(home, 0o1777);
+    mkdirSync(join(home, 'db'), { mode: 0o755 });
+    chmodSync(join(home, 'db'), 0o755);
+    const warnings = tightenHome(home);
+    expect(statSync(home).mode & 0o7777).toBe(0o1777);
+    expect(statSync(join(home, 'db')).mode & 0o777).toBe(0o700);
+    expect(warnings).toEqual([
+      `${home} is a shared (sticky) directory; msb keeps its entries private but leaves its mode`,
+    ]);
   });
 });
