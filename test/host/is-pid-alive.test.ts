@@ -17,8 +17,9 @@ describe('isPidAlive', () => {
   });
 
   it('should see a zombie (exited, not yet reaped by its parent) as dead', async () => {
-    // `sleep 0` exits at once, but its parent is exec'd into `sleep 30`, which never reaps it.
-    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], {
+    // The child exits a moment later, once its parent has exec'd into `sleep 30`, which never reaps it
+    // (a child that exited before the exec could still be reaped by the shell).
+    const parent = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 30'], {
       stdio: ['ignore', 'pipe', 'ignore'],
     });
     const [line] = (await once(parent.stdout, 'data')) as [Buffer];

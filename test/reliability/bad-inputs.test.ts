@@ -5,9 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { type BadInputCase, judgeBadInput, runBadInput } from '../support/bad-input.js';
 
 // Each area's cases live in their own module (bad-inputs-<area>.ts).
-const files = readdirSync(new URL('.', import.meta.url)).filter((f) => /^bad-inputs-[a-z-]+\.ts$/.test(f));
+const areas = readdirSync(new URL('.', import.meta.url)).flatMap(
+  (f) => /^bad-inputs-([a-z-]+)\.ts$/.exec(f)?.[1] ?? [],
+);
 const modules = await Promise.all(
-  files.map((f) => import(`./${f}`) as Promise<{ cases: readonly BadInputCase[] }>),
+  areas.map((area) => import(`./bad-inputs-${area}.ts`) as Promise<{ cases: readonly BadInputCase[] }>),
 );
 const cases = modules.flatMap((m) => m.cases);
 
