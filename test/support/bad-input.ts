@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type ProcessOutcome, spawnCollecting } from './spawn-collecting.js';
 
 const MSB_MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const CODEGEN = fileURLToPath(new URL('../../scripts/codegen-launch.mjs', import.meta.url));
@@ -34,14 +34,7 @@ export interface BadInputCase {
 }
 
 /** What a bad input got. */
-export interface BadInputOutcome {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-  readonly timedOut: boolean;
-}
+export type BadInputOutcome = ProcessOutcome;
 
 /** A JavaScript stack frame in the output: bad input must never be answered with one. */
 export const STACK_FRAME = /^\s+at .+[:(]\d+:\d+\)?$/m;
@@ -61,32 +54,11 @@ export function runBadInput(
 ): Promise<BadInputOutcome> {
   const [entry, label] = command.program === 'msb' ? [MSB_MAIN, 'dist/cli/main.js'] : [CODEGEN, 'codegen'];
   if (!existsSync(entry)) throw new Error(`${label} does not exist: run "npm run build" first`);
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [entry, ...command.args], {
-      cwd: command.cwd ?? dir,
-      env: { ...process.env, MSB_HOME: dir, ...command.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
-      stdout += s;
-    });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
-      stderr += s;
-    });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - started, timedOut });
-    });
-  });
+  return spawnCollecting(process.execPath, [entry, ...command.args], {
+    cwd: command.cwd ?? dir,
+    env: { MSB_HOME: dir, ...command.env },
+    timeoutMs,
+  }).done;
 }
 
 /**

@@ -1,42 +1,16 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { MSB_MAIN } from '../../support/msb-cli.js';
+import {
+  type CollectingProcess,
+  type ProcessOutcome,
+  spawnCollecting,
+} from '../../support/spawn-collecting.js';
 
-/**
- * How one `msb` process ended: its exit code, or the signal that killed it.
- *
- * @example
- * ```ts
- * const { code, stderr }: MsbOutcome = await runMsb(home, ['ls']);
- * ```
- */
-export interface MsbOutcome {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-  readonly timedOut: boolean;
-}
+/** How one `msb` process ended (see {@link ProcessOutcome}). */
+export type MsbOutcome = ProcessOutcome;
 
-/**
- * A running `msb` process.
- *
- * @example
- * ```ts
- * const child = spawnMsb(home, ['create', 'a', '--', 'sleep', '60']);
- * setTimeout(() => child.kill(), 120);
- * const outcome = await child.done;
- * ```
- */
-export interface MsbProcess {
-  readonly pid: number;
-  /** What it printed on stdout so far. */
-  readonly stdout: () => string;
-  /** SIGKILL, now. */
-  readonly kill: () => void;
-  readonly done: Promise<MsbOutcome>;
-}
+/** A running `msb` process (see {@link CollectingProcess}). */
+export type MsbProcess = CollectingProcess;
 
 /** How to run `msb`. */
 export interface MsbOptions {
@@ -59,40 +33,14 @@ export function spawnMsb(home: string, args: readonly string[], options: MsbOpti
   if (!existsSync(MSB_MAIN)) throw new Error(`${MSB_MAIN} does not exist: run "npm run build" first`);
   const wrap = options.wrap ?? [];
   const argv = [process.execPath, MSB_MAIN, ...args];
-  const started = performance.now();
-  const child = spawn(wrap[0] ?? argv[0]!, [...wrap.slice(1), ...(wrap.length > 0 ? argv : argv.slice(1))], {
-    env: { ...process.env, MSB_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  if (child.pid === undefined) throw new Error(`cannot spawn ${argv.join(' ')}`);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => {
-    stdout += s;
-  });
-  child.stderr.setEncoding('utf8').on('data', (s: string) => {
-    stderr += s;
-  });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGKILL');
-  }, options.timeoutMs ?? 60_000);
-  const done = new Promise<MsbOutcome>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - started, timedOut });
-    });
-  });
-  return {
-    pid: child.pid,
-    stdout: () => stdout,
-    kill: () => {
-      child.kill('SIGKILL');
+  return spawnCollecting(
+    wrap[0] ?? argv[0]!,
+    [...wrap.slice(1), ...(wrap.length > 0 ? argv : argv.slice(1))],
+    {
+      env: { MSB_HOME: home },
+      timeoutMs: options.timeoutMs ?? 60_000,
     },
-    done,
-  };
+  );
 }
 
 /**
