@@ -166,7 +166,11 @@ export function buildConformanceReport(checkout: string, workDir: string): Confo
     counts.converted++;
     counts.overrides += sqlcCase.overrides;
     counts.rename += Object.keys(sqlcCase.rename).length;
-    const dir = join(workDir, String(index + 1).padStart(4, '0'));
+    // Named after the case, so a kept work directory (`--keep`) can be read.
+    const dir = join(
+      workDir,
+      `${String(index + 1).padStart(3, '0')}_${sqlcCase.name.replace(/[^A-Za-z0-9]+/g, '_')}`,
+    );
     mkdirSync(dir, { recursive: true });
     const converted = convertCase(sqlcCase, dir);
     for (const d of converted.droppedSchema) schemaStatements.push({ case: sqlcCase.name, ...d });
@@ -190,8 +194,9 @@ export function buildConformanceReport(checkout: string, workDir: string): Confo
       const analyzed = outcome?.query;
       if (analyzed === undefined) {
         row.failed++;
-        for (const message of new Set(outcome?.messages ?? [])) {
-          const reason = failureReason(message, q.name);
+        // A query counts once per reason, however many of its columns share it.
+        const reasons = new Map((outcome?.messages ?? []).map((m) => [failureReason(m, q.name), m]));
+        for (const [reason, message] of reasons) {
           const group = groups.get(reason);
           if (group === undefined) groups.set(reason, { count: 1, example: { ...ref(q), message } });
           else group.count++;

@@ -1,7 +1,8 @@
 /**
  * A generator diagnostic with what is particular to one query taken out, so equal problems group
  * together: the query's name becomes `<query>`, quoted text `"…"`, the operand of SQLite's
- * `no such column: x` (and its kin) `…`, parameters `@…` and numbers `N`.
+ * `no such column: x` (and its kin) and the name two columns `both map to` `…`, parameters `@…` and
+ * numbers `N`.
  *
  * @example
  * ```ts
@@ -24,5 +25,6 @@ export function failureReason(message: string, queryName: string): string {
       '$1$2 …',
     )
     .replace(/[@$][A-Za-z_][A-Za-z0-9_]*/g, '@…')
+    .replace(/\bboth map to (field )?[^\s;]+/g, 'both map to $1…')
     .replace(/\b\d+\b/g, 'N');
 }
