@@ -39,7 +39,7 @@ export interface ParamField {
  *
  * @example
  * ```ts
- * const q: AnalyzedQuery = { block, fields: [], params: [], bigint: false, table: undefined };
+ * const q: AnalyzedQuery = { block, fields: [], params: [], bigint: false, table: undefined, alwaysRow: false };
  * ```
  */
 export interface AnalyzedQuery {
@@ -54,4 +54,9 @@ export interface AnalyzedQuery {
    * (`SELECT * FROM t`, `RETURNING *`): such queries share that table's row type.
    */
   readonly table: string | undefined;
+  /**
+   * The statement returns a row whenever it succeeds (an `INSERT … VALUES … RETURNING` nothing can
+   * skip): a `:one` function returns `Row`, not `Row | undefined`.
+   */
+  readonly alwaysRow: boolean;
 }

@@ -4,10 +4,12 @@ import type { AnalyzedQuery, ParamField, ResultField } from './analyzed-query.js
 import type { ColumnOverride } from './codegen-config.js';
 import { columnType } from './column-type.js';
 import type { Diagnostic } from './diagnostic.js';
+import { insertReturnsRow } from './insert-returns-row.js';
 import { sqlParserCst } from './load-cjs.js';
 import { camelCase } from './naming.js';
 import type { QueryBlock } from './query-block.js';
 import { refusedStatement } from './refused-statement.js';
+import { ResultFieldNames } from './result-field-names.js';
 import type { SchemaCatalog } from './schema-catalog.js';
 import { type SqlType, tsOfDeclared, UNKNOWN, unionTs } from './sql-type.js';
 
@@ -95,10 +97,11 @@ export function describeQuery(
       undefined,
       `${block.name} is ${block.command} but the statement returns no rows; use :exec, :execrows or :execlastid, or add RETURNING to get rows back`,
     );
-  } else if (!wantsRows && stmt.reader) {
+  } else if (!wantsRows && stmt.reader && stmt.readonly) {
+    // A write's RETURNING rows are discarded, as sqlc does: `run` makes every change on its one step.
     at(
       undefined,
-      `${block.name} is ${block.command} but the statement returns rows; use :one or :many${stmt.readonly ? '' : ', or drop RETURNING'}`,
+      `${block.name} is ${block.command} but the statement only reads, so running it does nothing; use :one or :many`,
     );
   }
 
@@ -146,10 +149,11 @@ export function describeQuery(
   }
 
   const fields: ResultField[] = [];
-  const described = stmt.reader ? stmt.columns() : [];
-  if (stmt.reader) {
+  const rows = stmt.reader && wantsRows;
+  const described = rows ? stmt.columns() : [];
+  if (rows) {
     const fromTree = analysis.columns?.length === described.length ? analysis.columns : undefined;
-    const seen = new Map<string, string>();
+    const names = new ResultFieldNames();
     described.forEach((c, index) => {
       const override = parseOverride(c.name);
       let type = fromTree?.[index] ?? UNKNOWN;
@@ -181,16 +185,15 @@ export function describeQuery(
         );
         return;
       }
-      const previous = seen.get(field);
-      if (previous !== undefined) {
+      const numbered = names.add(field, c.name);
+      if (numbered.clash !== undefined) {
         at(
           undefined,
-          `${block.name}: result columns ${JSON.stringify(previous)} and ${JSON.stringify(c.name)} both map to field ${field}; alias one of them`,
+          `${block.name}: result columns ${JSON.stringify(numbered.clash)} and ${JSON.stringify(c.name)} both get field ${numbered.field} (a repeated name is numbered name_2, name_3, …); alias one of them`,
         );
         return;
       }
-      seen.set(field, c.name);
-      fields.push({ index, field, type });
+      fields.push({ index, field: numbered.field, type });
     });
   }
 
@@ -227,7 +230,8 @@ export function describeQuery(
   if (diagnostics.length > 0) return { query: undefined, diagnostics };
   const bigint = fields.some((f) => f.type.ts.split(' | ').includes('bigint'));
   const table = wholeRowOf(described, fields, catalog, overrides, fieldName);
-  return { query: { block, fields, params, bigint, table }, diagnostics };
+  const alwaysRow = rows && insertReturnsRow(block.sql, catalog.db);
+  return { query: { block, fields, params, bigint, table, alwaysRow }, diagnostics };
 }
 
 /** The table every result column comes from unaltered, in the table's order, if there is one. */

@@ -1,6 +1,12 @@
 import type { Diagnostic } from './diagnostic.js';
 import { camelCase } from './naming.js';
-import { OTHER_ENGINE_COMMANDS, QUERY_COMMANDS, type QueryBlock, type QueryCommand, type QueryTag } from './query-block.js';
+import {
+  OTHER_ENGINE_COMMANDS,
+  QUERY_COMMANDS,
+  type QueryBlock,
+  type QueryCommand,
+  type QueryTag,
+} from './query-block.js';
 
 const NAME_LINE = /^--\s*name:\s*(.*)$/;
 // An annotation spelled another way (`-- Name: X :one`, `-- name X :one`): a block start, refused.

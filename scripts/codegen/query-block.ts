@@ -47,12 +47,10 @@ export const OTHER_ENGINE_COMMANDS: ReadonlyMap<string, string> = new Map([
     ':copyfrom',
     'sqlc generates :copyfrom only for PostgreSQL (pgx) and MySQL; write a one-row INSERT as :exec and call it per row inside one DbWriteConnection.transaction()',
   ],
-  ...[':batchexec', ':batchmany', ':batchone'].map(
-    (command): [string, string] => [
-      command,
-      `sqlc generates ${command} only for PostgreSQL (pgx); use :${command.slice(':batch'.length)} and call it per item inside one DbWriteConnection.transaction()`,
-    ],
-  ),
+  ...[':batchexec', ':batchmany', ':batchone'].map((command): [string, string] => [
+    command,
+    `sqlc generates ${command} only for PostgreSQL (pgx); use :${command.slice(':batch'.length)} and call it per item inside one DbWriteConnection.transaction()`,
+  ]),
 ]);
 
 /**

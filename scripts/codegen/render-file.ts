@@ -319,10 +319,16 @@ function renderQuery(
   const call = (conn: string): string[] => {
     switch (block.command) {
       case ':one':
-        return [
-          `const r = ${conn}.get<${rawType}>(${sqlConst}, ${bind}, ${mode});`,
-          `return r === undefined ? undefined : ${toRow}(r);`,
-        ];
+        return q.alwaysRow && hasRows
+          ? [
+              `const r = ${conn}.get<${rawType}>(${sqlConst}, ${bind}, ${mode});`,
+              `if (r === undefined) throw new Error(${JSON.stringify(`${name}: the INSERT returned no row`)});`,
+              `return ${toRow}(r);`,
+            ]
+          : [
+              `const r = ${conn}.get<${rawType}>(${sqlConst}, ${bind}, ${mode});`,
+              `return r === undefined ? undefined : ${toRow}(r);`,
+            ];
       case ':many':
         return [
           `const rows = ${conn}.all<${rawType}>(${sqlConst}, ${bind}, ${mode});`,
@@ -399,7 +405,9 @@ function returnsRows(q: AnalyzedQuery): boolean {
 function summary(q: AnalyzedQuery): string {
   const { command, tag, name } = q.block;
   const returns: Record<typeof command, string> = {
-    ':one': 'the first row, or `undefined`',
+    ':one': q.alwaysRow
+      ? 'the first row, which an INSERT … VALUES always returns'
+      : 'the first row, or `undefined`',
     ':many': 'every row',
     ':exec': 'nothing',
     ':execrows': 'the number of changed rows',
@@ -436,7 +444,8 @@ function sample(p: ParamField): string {
 function resultTs(q: AnalyzedQuery, rowType: string): string {
   switch (q.block.command) {
     case ':one':
-      return q.fields.length > 0 ? `${rowType} | undefined` : 'undefined';
+      if (q.fields.length === 0) return 'undefined';
+      return q.alwaysRow ? rowType : `${rowType} | undefined`;
     case ':many':
       return `${rowType}[]`;
     case ':exec':

@@ -74,6 +74,8 @@ function checkResult(q: AnalyzedQuery, result: unknown): Record<string, unknown>
       expect(Number.isInteger(result) && (result as number) > 0, where).toBe(true);
       return [];
     case ':one':
+      // A `:one` typed without `| undefined` must really return its row.
+      if (q.alwaysRow) expect(result, `${where} promises a row`).toBeDefined();
       if (result === undefined) return [];
       return [checkRow(q, result)];
     case ':many':
@@ -188,6 +190,62 @@ describe('generated functions (run-time truth)', () => {
       expect(await deleteItems(pools.write, { ids: [] })).toBe(0);
       expect(await deleteItems(pools.write, { ids: [1, 2] })).toBe(2);
       expect(itemsByIds(pools.read, { ids: [1, 2, 3] })).toEqual([{ id: 3, title: 'ink' }]);
+    } finally {
+      await pools.close();
+    }
+  });
+
+  it('should run a :exec, :execrows or :execlastid write with RETURNING to the end and discard its rows', async () => {
+    const c = cases.find((k) => k.name === 'exec-returning');
+    const mod = (await import(join(c?.dir ?? '', 'expected', 'exec.ts'))) as Record<string, Fn>;
+    const pools = await openCase(c as CodegenCase, true);
+    try {
+      expect(await (mod.rowsIgnored as Fn)(pools.write, { name: 'crew' })).toBeUndefined();
+      const crew = pools.read.get<{ kind: string }>("SELECT kind FROM owner WHERE name = 'crew'");
+      expect(crew).toEqual({ kind: 'team' });
+      // Three items cost less than 10: every one is restocked, and counted, not just the first returned.
+      expect(await (mod.restockReturning as Fn)(pools.write, { maxPrice: 10 })).toBe(3);
+      expect(pools.read.all<{ qty: number }>('SELECT qty FROM item ORDER BY id')).toEqual([
+        { qty: 4 },
+        { qty: 1 },
+        { qty: 11 },
+      ]);
+      const id = await (mod.addOwnerReturning as Fn)(pools.write, { name: 'eve' });
+      expect(pools.read.get<{ name: string }>('SELECT name FROM owner WHERE id = @id', { id })).toEqual({
+        name: 'eve',
+      });
+    } finally {
+      await pools.close();
+    }
+  });
+
+  it('should type a :one INSERT by whether it can skip its row, and keep that promise', async () => {
+    const c = cases.find((k) => k.name === 'insert-returning-one');
+    const mod = (await import(join(c?.dir ?? '', 'expected', 'insert.ts'))) as Record<string, Fn>;
+    const analyzed = analyzeProject(loadCodegenConfig(c?.config ?? ''));
+    const always = (analyzed.get('insert.sql') ?? []).filter((q) => q.alwaysRow).map((q) => q.block.name);
+    expect(always).toEqual(['InsertOwner', 'ReplaceOwner', 'InsertOrReplaceOwner', 'UpsertOwnerEmail']);
+    const pools = await openCase(c as CodegenCase, true);
+    try {
+      const call = (fn: string, params: object): Promise<unknown> =>
+        Promise.resolve((mod[fn] as Fn)(pools.write, params));
+      // The `| undefined` ones really can return nothing: a conflict, an empty SELECT, a trigger.
+      expect(await call('insertOwnerOrIgnore', { name: 'ann' })).toBeUndefined();
+      expect(await call('insertOwnerDoNothing', { name: 'ann' })).toBeUndefined();
+      expect(await call('upsertOwnerIfNoEmail', { name: 'ann', email: 'b@example.com' })).toBeUndefined();
+      expect(await call('copyOwner', { id: 99 })).toBeUndefined();
+      expect(await call('insertTag', { label: '' })).toBeUndefined();
+      expect(await call('renameOwner', { id: 99, name: 'x' })).toBeUndefined();
+      // The promised ones return the row, also when a conflict replaces or updates.
+      expect(await call('replaceOwner', { id: 2, name: 'ops-2' })).toEqual({
+        id: 2,
+        name: 'ops-2',
+        kind: 'team',
+      });
+      expect(await call('upsertOwnerEmail', { name: 'ann', email: 'a@example.com' })).toEqual({
+        id: 1,
+        email: 'a@example.com',
+      });
     } finally {
       await pools.close();
     }
