@@ -210,7 +210,7 @@ describe('generated functions (run-time truth)', () => {
         { qty: 1 },
         { qty: 11 },
       ]);
-      const id = await (mod.addOwnerReturning as Fn)(pools.write, { name: 'eve' });
+      const id = (await (mod.addOwnerReturning as Fn)(pools.write, { name: 'eve' })) as number;
       expect(pools.read.get<{ name: string }>('SELECT name FROM owner WHERE id = @id', { id })).toEqual({
         name: 'eve',
       });
