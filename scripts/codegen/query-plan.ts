@@ -89,6 +89,14 @@ export function parsePlanDetail(detail: string): Omit<PlanStep, 'id' | 'parent'>
     ...rest,
   });
   if (/TEMP B-TREE/.test(detail)) return at('temp-btree');
+  // The inner table of an outer join is marked at the end of its line.
+  return parseCore(detail.replace(/ (?:LEFT|RIGHT)-JOIN$/, ''), at);
+}
+
+function parseCore(
+  detail: string,
+  at: (kind: PlanStepKind, rest?: Partial<PlanStep>) => Omit<PlanStep, 'id' | 'parent'>,
+): Omit<PlanStep, 'id' | 'parent'> {
   if (detail === 'SCAN CONSTANT ROW') return at('constant-row');
   let m = /^SCAN (\d+)-ROW VALUES CLAUSE$/.exec(detail);
   if (m !== null) return at('values', { rows: Number(m[1]) });

@@ -46,16 +46,23 @@ export function scanProblems(
   };
   const at = (name: string): number | undefined => sqlOffset(block.sql, `(?<![\\w$])${escape(name)}(?![\\w$])`);
 
-  // Foreign-key searches first: they name the index to create, so a plan line they explain is not
-  // reported again as a plain scan.
+  // Foreign-key searches first. The plan shows the first level of them as top-level scans or searches
+  // of the target's child tables, including searches SQLite guards to run only while the statement has
+  // pending foreign-key violations; the statement's syntax tells which really run, so those plan lines
+  // are not reported as plain scans.
   const explained = new Set<string>();
   if (write && needsShape(block, steps, schema)) {
-    const writes = shape()?.writes ?? [];
+    const facts = shape();
+    const writes = facts?.writes ?? [];
+    const target = facts?.target;
+    if (target !== undefined) {
+      for (const fk of schema.foreignKeysTo(target)) explained.add(fk.child.toLowerCase());
+      explained.delete(target.toLowerCase());
+    }
     const { lookups, written } = foreignKeyLookups(schema, writes);
     for (const l of lookups) {
       if (l.index !== undefined) continue;
       const { fk } = l;
-      explained.add(fk.child.toLowerCase());
       const did =
         l.write.op === 'delete'
           ? `deletes rows of ${fk.parent}`
@@ -93,6 +100,9 @@ export function scanProblems(
   const seen = new Set<string>();
   for (const step of steps) {
     if (step.kind === 'temp-btree') {
+      // A window function or a compound select can sort several times the same way: one report.
+      if (seen.has(step.detail)) continue;
+      seen.add(step.detail);
       const what = /FOR (.+)$/.exec(step.detail)?.[1] ?? '';
       const clause = /GROUP BY/.test(what)
         ? 'GROUP\\s+BY'
@@ -113,7 +123,8 @@ export function scanProblems(
     if (table === undefined) continue;
     if (step.kind === 'scan' && step.index !== undefined && schema.index(step.index)?.partial === true) continue;
     if (step.parent === 0 && explained.has(table.toLowerCase())) continue;
-    const key = `${step.kind} ${step.name}`;
+    // An automatic index comes with a Bloom filter on the same table: one report.
+    const key = `${step.kind === 'scan' ? 'scan' : 'built'} ${step.name}`;
     if (seen.has(key)) continue;
     seen.add(key);
     const named = step.name !== undefined && step.name.toLowerCase() !== table.toLowerCase() ? ` (as ${step.name})` : '';
@@ -124,6 +135,9 @@ export function scanProblems(
         `${block.name} (${block.tag}) reads every row of ${table}${named}${lock} (plan: ${step.detail}); add an index on the columns it filters ${table} by, in a new schema migration, ${accept}`,
       );
     } else {
+      if (step.kind === 'bloom-filter' && steps.some((s) => s.kind === 'automatic-index' && s.name === step.name)) {
+        continue;
+      }
       const columns = (step.terms ?? []).map((t) => t.replace(/[<>=!]+\?$/, ''));
       report(
         found,

@@ -23,6 +23,8 @@ export type TableWrite =
  */
 export interface StatementShape {
   readonly kind: 'select' | 'insert' | 'update' | 'delete' | 'other';
+  /** The table an INSERT, UPDATE or DELETE writes. */
+  readonly target: string | undefined;
   /** Lower-cased name or alias → table, view or CTE name as written, for every table reference. */
   readonly aliases: ReadonlyMap<string, string>;
   /** Lower-cased names of the statement's common table expressions. */
@@ -97,7 +99,14 @@ export function statementShape(sql: string): StatementShape | undefined {
   switch (stmt.type) {
     case 'select_stmt':
     case 'compound_select_stmt':
-      return { ...base, kind: 'select', writes: [], valuesRows: undefined, atMostOneRow: oneRowSelect(stmt) };
+      return {
+        ...base,
+        kind: 'select',
+        target: undefined,
+        writes: [],
+        valuesRows: undefined,
+        atMostOneRow: oneRowSelect(stmt),
+      };
     case 'insert_stmt': {
       const insert = clauses.find((c) => c.type === 'insert_clause');
       const table = tableName(insert?.table as Node | undefined) ?? '';
@@ -119,6 +128,7 @@ export function statementShape(sql: string): StatementShape | undefined {
       return {
         ...base,
         kind: 'insert',
+        target: table,
         writes,
         valuesRows,
         atMostOneRow: valuesRows === 1 || (select !== undefined && oneRowSelect(select)),
@@ -130,15 +140,29 @@ export function statementShape(sql: string): StatementShape | undefined {
       const columns = clauses.filter((c) => c.type === 'set_clause').flatMap(setColumns);
       const writes: TableWrite[] = [{ table, op: 'update', columns }];
       if (keywordOf(orActionOf(update)) === 'REPLACE') writes.push({ table, op: 'delete' });
-      return { ...base, kind: 'update', writes, valuesRows: undefined, atMostOneRow: false };
+      return { ...base, kind: 'update', target: table, writes, valuesRows: undefined, atMostOneRow: false };
     }
     case 'delete_stmt': {
       const del = clauses.find((c) => c.type === 'delete_clause');
       const table = tableName(listItems(del?.tables)[0]) ?? '';
-      return { ...base, kind: 'delete', writes: [{ table, op: 'delete' }], valuesRows: undefined, atMostOneRow: false };
+      return {
+        ...base,
+        kind: 'delete',
+        target: table,
+        writes: [{ table, op: 'delete' }],
+        valuesRows: undefined,
+        atMostOneRow: false,
+      };
     }
     default:
-      return { ...base, kind: 'other', writes: [], valuesRows: undefined, atMostOneRow: false };
+      return {
+        ...base,
+        kind: 'other',
+        target: undefined,
+        writes: [],
+        valuesRows: undefined,
+        atMostOneRow: false,
+      };
   }
 }
 
