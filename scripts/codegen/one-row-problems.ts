@@ -6,7 +6,15 @@ import { equalityColumn, type PlanStep } from './query-plan.js';
 import type { StatementShape } from './statement-shape.js';
 
 // Top-level plan lines that produce rows of their own: each must yield at most one.
-const ROW_SOURCES = new Set(['scan', 'search', 'automatic-index', 'constant-row', 'values', 'virtual-table', 'subquery-scan']);
+const ROW_SOURCES = new Set([
+  'scan',
+  'search',
+  'automatic-index',
+  'constant-row',
+  'values',
+  'virtual-table',
+  'subquery-scan',
+]);
 // Top-level structure that combines several row sources into one result.
 const COMBINING = /^(COMPOUND QUERY|MERGE \(|MULTI-INDEX OR)/;
 
@@ -42,7 +50,10 @@ export function oneRowProblems(
   const facts = shape();
   if (facts?.atMostOneRow === true) return [];
   let sources = top;
-  if (facts !== undefined && (facts.kind === 'update' || facts.kind === 'delete' || facts.kind === 'insert')) {
+  if (
+    facts !== undefined &&
+    (facts.kind === 'update' || facts.kind === 'delete' || facts.kind === 'insert')
+  ) {
     // The searches in child tables for the written table's foreign keys return no rows.
     const target = facts.writes[0]?.table ?? '';
     const children = new Set(schema.foreignKeysTo(target).map((fk) => fk.child.toLowerCase()));
@@ -56,7 +67,7 @@ export function oneRowProblems(
       path: block.path,
       ...blockPosition(block, undefined),
       severity: 'warning',
-      message: `${block.name} is :one, but neither the schema nor the SQL limits it to one row (plan: ${first.detail}); add LIMIT 1, filter with = on the primary key or on every column of a unique index, or make it :many`,
+      message: `${block.name} is :one, but neither the schema nor the SQL limits it to one row (plan: ${first.detail}); ${facts?.kind === 'select' ? 'add LIMIT 1, ' : ''}filter with = on the primary key or on every column of a unique index, or make it :many`,
     },
   ];
 }
@@ -102,6 +113,10 @@ function unpinned(
   });
 }
 
-function tableOf(name: string, schema: PlanSchema, shape: () => StatementShape | undefined): string | undefined {
+function tableOf(
+  name: string,
+  schema: PlanSchema,
+  shape: () => StatementShape | undefined,
+): string | undefined {
   return schema.table(name) ?? schema.table(shape()?.aliases.get(name.toLowerCase()) ?? '');
 }

@@ -133,7 +133,11 @@ function parseBlock(
       if (!SCAN_OK_LINE.test(line)) {
         fail(i + 1, 1, `write the scan acceptance of query ${name} as "-- :scan-ok <reason>"`);
       } else if (reason === undefined || reason === '') {
-        fail(i + 1, 1, `-- :scan-ok in query ${name} needs a reason: "-- :scan-ok <why a full scan is fine here>"`);
+        fail(
+          i + 1,
+          1,
+          `-- :scan-ok in query ${name} needs a reason: "-- :scan-ok <why a full scan is fine here>"`,
+        );
       } else if (scanOk !== undefined) {
         fail(i + 1, 1, `query ${name} has more than one -- :scan-ok line; keep one`);
       } else {
@@ -168,7 +172,11 @@ function parseBlock(
   for (let j = sqlStart; j < end; j++) {
     const line = (lines[j] ?? '').trim();
     if (line.startsWith('--') && LOOSE_SCAN_OK_LINE.test(line)) {
-      fail(j + 1, 1, `-- :scan-ok of query ${name} goes above its SQL, next to the -- :read or -- :write tag`);
+      fail(
+        j + 1,
+        1,
+        `-- :scan-ok of query ${name} goes above its SQL, next to the -- :read or -- :write tag`,
+      );
     }
   }
   const sql = lines.slice(sqlStart, sqlEnd).join('\n').replace(/;\s*$/, '').trimEnd();

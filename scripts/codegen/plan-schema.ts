@@ -78,7 +78,9 @@ export class PlanSchema {
       .sort((a, b) => (a.name < b.name ? -1 : 1));
     const fks: PlanForeignKey[] = [];
     for (const child of [...this.#tables.values()].sort()) {
-      const list = db.prepare(`SELECT * FROM pragma_foreign_key_list(?) ORDER BY id, seq`).all(child) as FkRow[];
+      const list = db
+        .prepare(`SELECT * FROM pragma_foreign_key_list(?) ORDER BY id, seq`)
+        .all(child) as FkRow[];
       const byId = new Map<number, FkRow[]>();
       for (const row of list) byId.set(row.id, [...(byId.get(row.id) ?? []), row]);
       for (const cols of byId.values()) {

@@ -41,10 +41,16 @@ export function scanProblems(
   const accept = 'or accept it with "-- :scan-ok <reason>"';
   const found: Diagnostic[] = [];
   const other: Diagnostic[] = [];
-  const report = (into: Diagnostic[], offset: number | undefined, message: string, level: 'error' | 'warning' = severity): void => {
+  const report = (
+    into: Diagnostic[],
+    offset: number | undefined,
+    message: string,
+    level: 'error' | 'warning' = severity,
+  ): void => {
     into.push({ path: block.path, ...blockPosition(block, offset), message, severity: level });
   };
-  const at = (name: string): number | undefined => sqlOffset(block.sql, `(?<![\\w$])${escape(name)}(?![\\w$])`);
+  const at = (name: string): number | undefined =>
+    sqlOffset(block.sql, `(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`);
 
   // Foreign-key searches first. The plan shows the first level of them as top-level scans or searches
   // of the target's child tables, including searches SQLite guards to run only while the statement has
@@ -64,9 +70,7 @@ export function scanProblems(
       if (l.index !== undefined) continue;
       const { fk } = l;
       const did =
-        l.write.op === 'delete'
-          ? `deletes rows of ${fk.parent}`
-          : `changes ${fk.parent}.${fk.to.join(', ')}`;
+        l.write.op === 'delete' ? `deletes rows of ${fk.parent}` : `changes ${fk.parent}.${fk.to.join(', ')}`;
       const chain =
         l.via.length === 0
           ? ''
@@ -121,13 +125,15 @@ export function scanProblems(
     if (step.kind !== 'scan' && step.kind !== 'automatic-index' && step.kind !== 'bloom-filter') continue;
     const table = tableOf(step.name ?? '', computed, schema, shape);
     if (table === undefined) continue;
-    if (step.kind === 'scan' && step.index !== undefined && schema.index(step.index)?.partial === true) continue;
+    if (step.kind === 'scan' && step.index !== undefined && schema.index(step.index)?.partial === true)
+      continue;
     if (step.parent === 0 && explained.has(table.toLowerCase())) continue;
     // An automatic index comes with a Bloom filter on the same table: one report.
     const key = `${step.kind === 'scan' ? 'scan' : 'built'} ${step.name}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const named = step.name !== undefined && step.name.toLowerCase() !== table.toLowerCase() ? ` (as ${step.name})` : '';
+    const named =
+      step.name !== undefined && step.name.toLowerCase() !== table.toLowerCase() ? ` (as ${step.name})` : '';
     if (step.kind === 'scan') {
       report(
         found,
@@ -135,7 +141,10 @@ export function scanProblems(
         `${block.name} (${block.tag}) reads every row of ${table}${named}${lock} (plan: ${step.detail}); add an index on the columns it filters ${table} by, in a new schema migration, ${accept}`,
       );
     } else {
-      if (step.kind === 'bloom-filter' && steps.some((s) => s.kind === 'automatic-index' && s.name === step.name)) {
+      if (
+        step.kind === 'bloom-filter' &&
+        steps.some((s) => s.kind === 'automatic-index' && s.name === step.name)
+      ) {
         continue;
       }
       const columns = (step.terms ?? []).map((t) => t.replace(/[<>=!]+\?$/, ''));
@@ -175,7 +184,7 @@ function needsShape(block: QueryBlock, steps: readonly PlanStep[], schema: PlanS
     if (child === undefined) return false;
     return schema
       .foreignKeysOf(child)
-      .some((fk) => sqlOffset(block.sql, `(?<![\\w$])${escape(fk.parent)}(?![\\w$])`) !== undefined);
+      .some((fk) => sqlOffset(block.sql, `(?<![\\w$])${escapeRegExp(fk.parent)}(?![\\w$])`) !== undefined);
   });
 }
 
@@ -200,6 +209,6 @@ function tableOf(
   return schema.table(target);
 }
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

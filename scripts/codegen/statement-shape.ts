@@ -196,7 +196,9 @@ function hasAggregate(node: Node): boolean {
     if (n.type === 'select_stmt' || n.type === 'compound_select_stmt') return false;
     if (n.type === 'func_call' && n.over === undefined) {
       const name = nameOf(n.name).toLowerCase();
-      const args = listItems((((n.args as Node | undefined)?.expr as Node | undefined)?.args ?? undefined) as Node);
+      const args = listItems(
+        (((n.args as Node | undefined)?.expr as Node | undefined)?.args ?? undefined) as Node,
+      );
       // min(a, b) and max(a, b) are scalar functions; with one argument they aggregate.
       if (AGGREGATES.has(name) && !((name === 'min' || name === 'max') && args.length > 1)) found = true;
     }
@@ -262,7 +264,7 @@ function listItems(node: unknown): Node[] {
 }
 
 /** Depth-first over every node; `visit` returning false skips the node's children. */
-function walk(node: Node, visit: (node: Node) => boolean | undefined | void): void {
+function walk(node: Node, visit: (node: Node) => unknown): void {
   if (visit(node) === false) return;
   for (const [key, value] of Object.entries(node)) {
     if (key === 'range') continue;
@@ -273,5 +275,7 @@ function walk(node: Node, visit: (node: Node) => boolean | undefined | void): vo
 }
 
 function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
+  );
 }
