@@ -3,7 +3,7 @@ import type { Diagnostic } from './diagnostic.js';
 import type { PlanSchema } from './plan-schema.js';
 import type { QueryBlock } from './query-block.js';
 import { equalityColumn, type PlanStep } from './query-plan.js';
-import type { StatementShape } from './statement-shape.js';
+import { aliasedTable, type StatementShape } from './statement-shape.js';
 
 // Top-level plan lines that produce rows of their own: each must yield at most one.
 const ROW_SOURCES = new Set([
@@ -46,7 +46,8 @@ export function oneRowProblems(
   if (block.command !== ':one') return [];
   const top = steps.filter((s) => s.parent === 0);
   // Without IN or OR in the text no column is ambiguous, so a pinned plan needs no parse.
-  if (!/\b(IN|OR)\b/i.test(block.sql) && unpinned(top, schema, new Set(), shape) === undefined) return [];
+  if (!/\b(IN|OR)\b/i.test(block.sql) && unpinned(block.sql, top, schema, new Set(), shape) === undefined)
+    return [];
   const facts = shape();
   if (facts?.atMostOneRow === true) return [];
   let sources = top;
@@ -60,7 +61,7 @@ export function oneRowProblems(
     children.delete(target.toLowerCase());
     sources = top.filter((s) => s.name === undefined || !children.has(s.name.toLowerCase()));
   }
-  const first = unpinned(sources, schema, facts?.inOrColumns ?? new Set(), shape);
+  const first = unpinned(block.sql, sources, schema, facts?.inOrColumns ?? new Set(), shape);
   if (first === undefined) return [];
   return [
     {
@@ -74,6 +75,7 @@ export function oneRowProblems(
 
 /** The first top-level step that may yield more than one row, if any. */
 function unpinned(
+  sql: string,
   top: readonly PlanStep[],
   schema: PlanSchema,
   inOr: ReadonlySet<string>,
@@ -94,13 +96,13 @@ function unpinned(
     if (step.rowid === true) {
       if (!equal.has('rowid')) return true;
       if (inOr.size === 0) return false;
-      const table = tableOf(step.name ?? '', schema, shape);
+      const table = tableOf(sql, step.name ?? '', schema, shape);
       const alias = table === undefined ? undefined : schema.rowidAlias(table)?.toLowerCase();
       // Without the table, any IN or OR may be on its rowid alias.
       return alias === undefined || inOr.has(alias) || inOr.has('rowid');
     }
     if (step.primaryKey === true) {
-      const table = tableOf(step.name ?? '', schema, shape);
+      const table = tableOf(sql, step.name ?? '', schema, shape);
       const pk = table === undefined ? [] : schema.primaryKey(table);
       return pk.length === 0 || !pk.every((c) => equal.has(c.toLowerCase()));
     }
@@ -114,9 +116,14 @@ function unpinned(
 }
 
 function tableOf(
+  sql: string,
   name: string,
   schema: PlanSchema,
   shape: () => StatementShape | undefined,
 ): string | undefined {
-  return schema.table(name) ?? schema.table(shape()?.aliases.get(name.toLowerCase()) ?? '');
+  return (
+    schema.table(name) ??
+    schema.table(aliasedTable(sql, name, (n) => schema.table(n) !== undefined) ?? '') ??
+    schema.table(shape()?.aliases.get(name.toLowerCase()) ?? '')
+  );
 }

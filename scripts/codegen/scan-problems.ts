@@ -4,7 +4,7 @@ import { foreignKeyLookups } from './foreign-key-lookups.js';
 import type { PlanSchema } from './plan-schema.js';
 import type { QueryBlock } from './query-block.js';
 import type { PlanStep } from './query-plan.js';
-import type { StatementShape } from './statement-shape.js';
+import { aliasedTable, type StatementShape } from './statement-shape.js';
 
 /**
  * The query-plan gate: full scans and temporary B-trees in a query's plan, and child-table scans its
@@ -123,7 +123,7 @@ export function scanProblems(
       continue;
     }
     if (step.kind !== 'scan' && step.kind !== 'automatic-index' && step.kind !== 'bloom-filter') continue;
-    const table = tableOf(step.name ?? '', computed, schema, shape);
+    const table = tableOf(block.sql, step.name ?? '', computed, schema, shape);
     if (table === undefined) continue;
     if (step.kind === 'scan' && step.index !== undefined && schema.index(step.index)?.partial === true)
       continue;
@@ -190,6 +190,7 @@ function needsShape(block: QueryBlock, steps: readonly PlanStep[], schema: PlanS
 
 /** The schema table a plan line names (through an alias), or undefined for a CTE, subquery or view. */
 function tableOf(
+  sql: string,
   name: string,
   computed: ReadonlySet<string>,
   schema: PlanSchema,
@@ -201,6 +202,12 @@ function tableOf(
   // (and in `computed`), so a table's name is that table.
   const direct = schema.table(name);
   if (direct !== undefined) return direct;
+  const aliased = aliasedTable(
+    sql,
+    name,
+    (n) => schema.table(n) !== undefined && !computed.has(n.toLowerCase()),
+  );
+  if (aliased !== undefined) return schema.table(aliased);
   const facts = shape();
   const target = facts?.aliases.get(lower);
   if (target === undefined || facts?.ctes.has(target.toLowerCase()) || computed.has(target.toLowerCase())) {

@@ -279,3 +279,28 @@ function isNode(value: unknown): value is Node {
     typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string'
   );
 }
+
+/**
+ * The table that `alias` names in `sql` (`FROM run r`, `JOIN run AS r`), found without parsing: the
+ * first `<table> [AS] alias` whose `<table>` passes `isTable`. Undefined when there is none; callers
+ * then fall back to {@link statementShape}.
+ *
+ * @example
+ * ```ts
+ * aliasedTable('SELECT r.id FROM run r', 'r', (n) => n === 'run'); // 'run'
+ * ```
+ */
+export function aliasedTable(
+  sql: string,
+  alias: string,
+  isTable: (name: string) => boolean,
+): string | undefined {
+  const code = sql.replace(/--[^\n]*/g, ' ');
+  const escaped = alias.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`(?<![\\w$."])([A-Za-z_][\\w$]*)\\s+(?:AS\\s+)?${escaped}(?![\\w$])`, 'gi');
+  for (const m of code.matchAll(pattern)) {
+    const name = m[1] ?? '';
+    if (isTable(name)) return name;
+  }
+  return undefined;
+}
