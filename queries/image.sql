@@ -58,10 +58,12 @@ DELETE FROM manifest WHERE id = @id;
 
 -- name: DeleteUnusedLayers :execrows
 -- :write
+-- :scan-ok garbage collection after an image is dropped: every stored layer (one row each) is checked for a manifest still using it
 DELETE FROM layer WHERE NOT EXISTS (SELECT 1 FROM manifest_layer WHERE manifest_layer.layer_id = layer.id);
 
 -- name: ListImageRefs :many
 -- :read
+-- :scan-ok lists every image reference (msb image ls), in reference order
 SELECT image_ref.reference, manifest.digest, manifest.architecture, manifest.os, manifest.layer_count,
   manifest.total_size_bytes, image_ref.created_at
 FROM image_ref

@@ -16,6 +16,7 @@ LIMIT @limit;
 
 -- name: SummarizeMetrics :many
 -- :read
+-- :scan-ok a whole-table aggregate by design, sent to the read pool
 -- One line per sandbox over every stored sample: a whole-table aggregate, the kind of read a
 -- long-running host sends to its read pool (DbPools.readPool) so that it does not stall its event loop.
 SELECT sandbox_id,

@@ -16,6 +16,7 @@ SELECT id, sandbox_id, manifest_id, mode, created_at FROM sandbox_rootfs WHERE s
 
 -- name: ListSandboxesPinningManifest :many
 -- :read
+-- :scan-ok sorts by name only the few sandboxes that pin one manifest
 SELECT sandbox.name
 FROM sandbox_rootfs
 JOIN sandbox ON sandbox.id = sandbox_rootfs.sandbox_id

@@ -24,6 +24,7 @@ LIMIT @limit;
 
 -- name: ListActiveRuns :many
 -- :read
+-- :scan-ok sorts by sandbox name only the Running runs (about one per live sandbox, read through run_running)
 SELECT run.id AS run_id, run.sandbox_id, run.pid, sandbox.name, sandbox.status AS sandbox_status
 FROM run
 JOIN sandbox ON sandbox.id = run.sandbox_id

@@ -24,7 +24,8 @@ INSERT INTO run (sandbox_id, pid, status) VALUES (@sandbox_id, @pid, 'Running');
 -- :read
 -- The run a given runtime process inserted, if it is still Running: what the host terminates for a
 -- runtime it had to kill before it reported.
-SELECT * FROM run WHERE sandbox_id = @sandbox_id AND pid = @pid AND status = 'Running';
+SELECT * FROM run WHERE sandbox_id = @sandbox_id AND pid = @pid AND status = 'Running'
+LIMIT 1;
 
 -- name: MarkSandboxStoppedUnlessRunRunning :execrows
 -- :write

@@ -17,6 +17,7 @@ SELECT * FROM sandbox WHERE id = @id;
 
 -- name: SelectSandboxes :many
 -- :read
+-- :scan-ok lists every sandbox (msb ls), in name order
 SELECT * FROM sandbox ORDER BY name;
 
 -- name: SetSandboxStatus :execrows

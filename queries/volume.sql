@@ -12,6 +12,7 @@ SELECT * FROM volume WHERE name = @name;
 
 -- name: SelectVolumes :many
 -- :read
+-- :scan-ok lists every volume (msb volume ls), in name order
 SELECT * FROM volume ORDER BY name;
 
 -- name: DeleteVolume :execrows

@@ -14,10 +14,13 @@ export interface Diagnostic {
   /** 1-based. */
   readonly col: number;
   readonly message: string;
+  /** A warning is printed but fails nothing; absent means error. */
+  readonly severity?: 'error' | 'warning';
 }
 
 /**
- * Formats a diagnostic the way compilers do, so editors can jump to it.
+ * Formats a diagnostic the way compilers do, so editors can jump to it; a warning says so after the
+ * position.
  *
  * @example
  * ```ts
@@ -26,7 +29,7 @@ export interface Diagnostic {
  * ```
  */
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.path}:${d.line}:${d.col}: ${d.message}`;
+  return `${d.path}:${d.line}:${d.col}: ${d.severity === 'warning' ? 'warning: ' : ''}${d.message}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { CodegenConfig } from './codegen-config.js';
+import type { Diagnostic } from './diagnostic.js';
 import { analyzeProject } from './generate.js';
 import type { RenderMessage } from './render-worker.js';
 import { renderWorkerUrl } from './render-worker-url.js';
@@ -7,14 +8,17 @@ import { renderWorkerUrl } from './render-worker-url.js';
 /**
  * {@link generate} for a one-shot CLI run: the render stage runs in a worker thread that starts
  * loading ts-morph (the largest fixed cost, about 0.4 s) at once and renders each query file as soon
- * as this thread has analysed it. Same result, same errors; nothing is written.
+ * as this thread has analysed it. Same result, same errors and warnings; nothing is written.
  *
  * @example
  * ```ts
  * const files = await generateParallel(loadCodegenConfig('sqlc.yaml'));
  * ```
  */
-export async function generateParallel(config: CodegenConfig): Promise<Map<string, string>> {
+export async function generateParallel(
+  config: CodegenConfig,
+  warnings?: Diagnostic[],
+): Promise<Map<string, string>> {
   const worker = new Worker(renderWorkerUrl());
   const send = (message: RenderMessage): void => worker.postMessage(message);
   try {
@@ -27,7 +31,7 @@ export async function generateParallel(config: CodegenConfig): Promise<Map<strin
     failed.catch(() => undefined);
     const rendered = new Promise<[string, string][]>((resolve) => worker.once('message', resolve));
     send({ kind: 'config', config });
-    analyzeProject(config, (file, queries) => send({ kind: 'file', file, queries }));
+    analyzeProject(config, (file, queries) => send({ kind: 'file', file, queries }), warnings);
     send({ kind: 'finish' });
     return new Map(await Promise.race([rendered, failed]));
   } finally {

@@ -10,6 +10,7 @@ import { ModuleRenderer } from './module-renderer.js';
 import { fieldNameOf, functionNameOf } from './naming.js';
 import { parseQueryFile } from './parse-query-file.js';
 import { listProjectFiles } from './project-files.js';
+import { queryPlanProblems } from './query-plan-problems.js';
 import { SchemaCatalog } from './schema-catalog.js';
 import { tsOfDeclared } from './sql-type.js';
 
@@ -36,6 +37,7 @@ export type AnalyzedProject = ReadonlyMap<string, readonly AnalyzedQuery[]>;
  *    (`CODEGEN_INVALID_QUERIES`) carries them all, sorted, and no file map is returned.
  * 3. A `rename` entry that no result column or parameter uses is a `CODEGEN_CONFIG` error (reported
  *    once the queries themselves are clean).
+ * 4. Warnings (a scan in a `:read` query, a `:one` query not limited to one row) go to `warnings`.
  *
  * @example
  * ```ts
@@ -43,14 +45,15 @@ export type AnalyzedProject = ReadonlyMap<string, readonly AnalyzedQuery[]>;
  * for (const [path, text] of files) writeFileSync(path, text);
  * ```
  */
-export function generate(config: CodegenConfig): Map<string, string> {
-  return renderProject(config, analyzeProject(config));
+export function generate(config: CodegenConfig, warnings?: Diagnostic[]): Map<string, string> {
+  return renderProject(config, analyzeProject(config, undefined, warnings));
 }
 
 /**
- * The first three stages: every query parsed, validated by SQLite and typed. Throws a
- * {@link CodegenError} with every problem found. `onFile` sees each file's queries as soon as they are
- * analysed (before the problems of later files are known).
+ * The first three stages: every query parsed, validated by SQLite and typed, and its plan checked
+ * (see {@link queryPlanProblems}). Throws a {@link CodegenError} with every error found. `onFile` sees
+ * each file's queries as soon as they are analysed (before the problems of later files are known).
+ * Warnings fail nothing: they are appended to `warnings`, sorted, whether the run succeeds or not.
  *
  * @example
  * ```ts
@@ -60,9 +63,11 @@ export function generate(config: CodegenConfig): Map<string, string> {
 export function analyzeProject(
   config: CodegenConfig,
   onFile?: (file: string, queries: readonly AnalyzedQuery[]) => void,
+  warnings?: Diagnostic[],
 ): AnalyzedProject {
   const files = listProjectFiles(config);
   const catalog = SchemaCatalog.load(config.schemaDir, config.rootDir, files.schemaFiles);
+  const warned: Diagnostic[] = [];
   try {
     checkOverrides(config, catalog);
     const overrides = new Map(config.overrides.map((o) => [o.column.toLowerCase(), o]));
@@ -118,7 +123,11 @@ export function analyzeProject(
         names.set(block.name, `${path}:${block.line}`);
         const described = describeQuery(block, catalog, overrides, fieldName);
         diagnostics.push(...described.diagnostics);
-        if (described.query !== undefined) queries.push(described.query);
+        if (described.query === undefined) continue;
+        for (const problem of queryPlanProblems(described.query, catalog)) {
+          (problem.severity === 'warning' ? warned : diagnostics).push(problem);
+        }
+        queries.push(described.query);
       }
       byFile.set(file, queries);
       onFile?.(file, queries);
@@ -142,6 +151,7 @@ export function analyzeProject(
     }
     return byFile;
   } finally {
+    warnings?.push(...warned.sort(compareDiagnostics));
     catalog.close();
   }
 }

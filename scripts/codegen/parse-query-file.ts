@@ -13,6 +13,9 @@ const NAME_LINE = /^--\s*name:\s*(.*)$/;
 const LOOSE_NAME_LINE = /^--\s*name\s*:?\s*[A-Za-z]\w*\s+:\w+\s*$/i;
 const startsBlock = (line: string): boolean => NAME_LINE.test(line) || LOOSE_NAME_LINE.test(line);
 const TAG_LINE = /^--\s*:([A-Za-z]+)\s*$/;
+// `-- :scan-ok <reason>`, and the spellings of it that must not pass for a plain comment.
+const SCAN_OK_LINE = /^--\s*:scan-ok(?:\s+(.*))?$/;
+const LOOSE_SCAN_OK_LINE = /^--\s*:\s*scan[-_ ]?ok\b/i;
 const VALID = QUERY_COMMANDS.join(', ');
 // Words a function cannot be named in strict-mode ES modules (a one-word query name in lower case).
 const RESERVED = new Set(
@@ -25,7 +28,7 @@ const RESERVED = new Set(
 
 /**
  * Splits one query file into annotated blocks (`-- name: Name :command`, one `-- :read` or
- * `-- :write` tag, then one statement). Annotation problems become diagnostics; a block with any
+ * `-- :write` tag, an optional `-- :scan-ok <reason>`, then one statement). Annotation problems become diagnostics; a block with any
  * problem is left out of `blocks`. An annotation spelled another way (`-- Name: X :one`,
  * `-- name X :one`) still starts a block, so it is refused rather than read as part of the SQL above.
  *
@@ -125,6 +128,7 @@ function parseBlock(
   }
 
   const tags: { tag: string; line: number }[] = [];
+  let scanOk: { reason: string; line: number } | undefined;
   let i = start + 1;
   for (; i < end; i++) {
     const line = (lines[i] ?? '').trim();
@@ -132,6 +136,22 @@ function parseBlock(
     if (!line.startsWith('--')) break;
     const tag = TAG_LINE.exec(line)?.[1];
     if (tag !== undefined) tags.push({ tag, line: i + 1 });
+    else if (LOOSE_SCAN_OK_LINE.test(line)) {
+      const reason = SCAN_OK_LINE.exec(line)?.[1]?.trim();
+      if (!SCAN_OK_LINE.test(line)) {
+        fail(i + 1, 1, `write the scan acceptance of query ${name} as "-- :scan-ok <reason>"`);
+      } else if (reason === undefined || reason === '') {
+        fail(
+          i + 1,
+          1,
+          `-- :scan-ok in query ${name} needs a reason: "-- :scan-ok <why a full scan is fine here>"`,
+        );
+      } else if (scanOk !== undefined) {
+        fail(i + 1, 1, `query ${name} has more than one -- :scan-ok line; keep one`);
+      } else {
+        scanOk = { reason, line: i + 1 };
+      }
+    }
   }
   for (const t of tags) {
     if (t.tag !== 'read' && t.tag !== 'write') {
@@ -157,6 +177,16 @@ function parseBlock(
     if (line === '' || line.startsWith('--')) sqlEnd--;
     else break;
   }
+  for (let j = sqlStart; j < end; j++) {
+    const line = (lines[j] ?? '').trim();
+    if (line.startsWith('--') && LOOSE_SCAN_OK_LINE.test(line)) {
+      fail(
+        j + 1,
+        1,
+        `-- :scan-ok of query ${name} goes above its SQL, next to the -- :read or -- :write tag`,
+      );
+    }
+  }
   const sql = lines.slice(sqlStart, sqlEnd).join('\n').replace(/;\s*$/, '').trimEnd();
   if (sql.trim() === '') fail(headerLine, headerCol, `query ${name} has no SQL statement`);
   if (!ok) return undefined;
@@ -168,5 +198,6 @@ function parseBlock(
     sql,
     line: headerLine,
     sqlLine: sqlStart + 1,
+    ...(scanOk === undefined ? {} : { scanOk }),
   };
 }

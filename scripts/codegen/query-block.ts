@@ -74,4 +74,6 @@ export interface QueryBlock {
   readonly line: number;
   /** Line (1-based) on which `sql` starts; `sql` starts at column 1 of it. */
   readonly sqlLine: number;
+  /** A `-- :scan-ok <reason>` line: the plan's full scans and temporary B-trees are deliberate. */
+  readonly scanOk?: { readonly reason: string; readonly line: number };
 }

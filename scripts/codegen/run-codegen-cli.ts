@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
 import { type CodegenConfig, loadCodegenConfig } from './codegen-config.js';
 import { CodegenError } from './codegen-error.js';
+import { type Diagnostic, formatDiagnostic } from './diagnostic.js';
 import { generate } from './generate.js';
 import { generateParallel } from './generate-parallel.js';
 import { GENERATED_MARKER, planOutput } from './output-plan.js';
@@ -37,7 +38,8 @@ export interface CodegenCliOptions {
  *    files; 1 on any drift.
  * 3. Invalid queries or configuration, or a hand-written file where a module goes: every diagnostic on
  *    stderr, 1, nothing written or deleted.
- * 4. `watch`: runs, then reruns on every change or delete until `signal` aborts (see
+ * 4. Warnings (a scan in a `:read` query, a `:one` query not limited to one row) go to stderr first, with a count; alone they fail nothing.
+ * 5. `watch`: runs, then reruns on every change or delete until `signal` aborts (see
  *    {@link watchCodegen}); an unexpected error or a broken configuration is reported, not fatal.
  *
  * @example
@@ -53,10 +55,15 @@ export async function runCodegenCli(options: CodegenCliOptions): Promise<number>
   const once = async (): Promise<number> => {
     let config: CodegenConfig;
     let files: Map<string, string>;
+    const warnings: Diagnostic[] = [];
     try {
       config = loadCodegenConfig(options.configPath);
-      files = options.watch || options.serial === true ? generate(config) : await generateParallel(config);
+      files =
+        options.watch || options.serial === true
+          ? generate(config, warnings)
+          : await generateParallel(config, warnings);
     } catch (e) {
+      reportWarnings(warnings, err);
       if (e instanceof CodegenError) {
         err(`${e.message}\n`);
         err(`codegen: ${e.diagnostics.length} problem(s); nothing written\n`);
@@ -64,6 +71,7 @@ export async function runCodegenCli(options: CodegenCliOptions): Promise<number>
       }
       throw e;
     }
+    reportWarnings(warnings, err);
     return options.check ? check(config, files, out, err) : write(config, files, out, err);
   };
   if (!options.watch) return once();
@@ -74,6 +82,12 @@ export async function runCodegenCli(options: CodegenCliOptions): Promise<number>
     err,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
+}
+
+function reportWarnings(warnings: readonly Diagnostic[], err: (t: string) => void): void {
+  if (warnings.length === 0) return;
+  err(`${warnings.map(formatDiagnostic).join('\n')}\n`);
+  err(`codegen: ${warnings.length} warning(s)\n`);
 }
 
 function shown(config: CodegenConfig, path: string): string {

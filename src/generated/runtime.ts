@@ -61,7 +61,7 @@ export function insertRuntimeRun(conn: DbWriteTransaction | DbWriteConnection, p
   return Number(conn.run(INSERT_RUNTIME_RUN_SQL, { sandbox_id: params.sandboxId, pid: params.pid }).lastInsertRowid);
 }
 
-const SELECT_RUNNING_RUN_OF_PID_SQL = "SELECT * FROM run WHERE sandbox_id = @sandbox_id AND pid = @pid AND status = 'Running'";
+const SELECT_RUNNING_RUN_OF_PID_SQL = "SELECT * FROM run WHERE sandbox_id = @sandbox_id AND pid = @pid AND status = 'Running'\nLIMIT 1";
 
 /** Parameters of {@link selectRunningRunOfPid}. */
 export interface SelectRunningRunOfPidParams {
@@ -77,6 +77,7 @@ export type SelectRunningRunOfPidRow = Run;
  *
  * ```sql
  * SELECT * FROM run WHERE sandbox_id = @sandbox_id AND pid = @pid AND status = 'Running'
+ * LIMIT 1
  * ```
  *
  * @example

@@ -110,6 +110,38 @@ describe('codegen CLI', () => {
     expect(run.stdout).toContain('3 file(s) up to date');
   });
 
+  it('should print plan warnings on stderr and still pass --check and write', () => {
+    const dir = copyCase('plan-read-warnings');
+    const warnings = readFileSync(join(dir, 'expected-warnings.txt'), 'utf8');
+    for (const args of [['--check'], []]) {
+      const run = cli(dir, ...args);
+      expect(run.status).toBe(0);
+      expect(run.stderr).toBe(`${warnings}codegen: 2 warning(s)\n`);
+    }
+  });
+
+  it('should fail on a full scan under the write lock, and pass once it is accepted with -- :scan-ok', () => {
+    const dir = copyCase('plan-read-warnings');
+    const file = join(dir, 'queries/account.sql');
+    const write =
+      '\n-- name: ExpirePlans :execrows\n-- :write\nUPDATE account SET plan = NULL WHERE plan = @plan;\n';
+    writeFileSync(file, readFileSync(file, 'utf8') + write);
+    const failed = cli(dir);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toMatch(
+      /^queries\/account\.sql:\d+:8: ExpirePlans \(:write\) reads every row of account under the database-wide write lock \(plan: SCAN account\)/m,
+    );
+    expect(failed.stderr.endsWith('codegen: 1 problem(s); nothing written\n')).toBe(true);
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        '-- :write\nUPDATE',
+        '-- :write\n-- :scan-ok plans are expired once a year\nUPDATE',
+      ),
+    );
+    expect(cli(dir).status).toBe(0);
+  });
+
   it('should fail --check with a unified diff after a hand edit of a generated file', () => {
     const dir = copyCase('read-one');
     const file = join(dir, 'expected/models.ts');

@@ -1,12 +1,21 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCodegenConfig } from '../../scripts/codegen/codegen-config.js';
 import { CodegenError } from '../../scripts/codegen/codegen-error.js';
+import { type Diagnostic, formatDiagnostic } from '../../scripts/codegen/diagnostic.js';
 import { generate } from '../../scripts/codegen/generate.js';
 import { codegenCases } from './codegen-cases.js';
 
 const cases = codegenCases();
+
+/** The case's `expected-warnings.txt`, or '' when it expects none. */
+function expectedWarnings(dir: string): string {
+  const file = join(dir, 'expected-warnings.txt');
+  return existsSync(file) ? readFileSync(file, 'utf8').trimEnd() : '';
+}
+
+const shown = (warnings: readonly Diagnostic[]): string => warnings.map(formatDiagnostic).join('\n');
 /** Error cases that fail on the configuration or schema, before any query is read. */
 const CODES: Readonly<Record<string, string>> = {
   'error-config': 'CODEGEN_CONFIG',
@@ -31,7 +40,9 @@ describe('generate (golden cases)', () => {
 
   for (const c of cases.filter((k) => k.errorFile === undefined)) {
     it(`should generate exactly the expected files for ${c.name}`, () => {
-      const files = generate(loadCodegenConfig(c.config));
+      const warnings: Diagnostic[] = [];
+      const files = generate(loadCodegenConfig(c.config), warnings);
+      expect(shown(warnings)).toBe(expectedWarnings(c.dir));
       const expectedDir = join(c.dir, 'expected');
       const expectedNames = readdirSync(expectedDir).sort();
       expect([...files.keys()].map((p) => p.slice(expectedDir.length + 1))).toEqual(expectedNames);
@@ -41,15 +52,17 @@ describe('generate (golden cases)', () => {
 
   for (const c of cases.filter((k) => k.errorFile !== undefined)) {
     it(`should report the expected problems for ${c.name}`, () => {
-      expect.assertions(3);
+      expect.assertions(4);
       const expected = readFileSync(c.errorFile ?? '', 'utf8').trimEnd();
+      const warnings: Diagnostic[] = [];
       try {
-        generate(loadCodegenConfig(c.config));
+        generate(loadCodegenConfig(c.config), warnings);
       } catch (err) {
         expect(err).toBeInstanceOf(CodegenError);
         expect((err as CodegenError).code).toBe(CODES[c.name] ?? 'CODEGEN_INVALID_QUERIES');
         expect((err as CodegenError).message).toBe(expected);
       }
+      expect(shown(warnings)).toBe(expectedWarnings(c.dir));
     });
   }
 
