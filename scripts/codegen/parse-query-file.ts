@@ -7,6 +7,8 @@ const NAME_LINE = /^--\s*name:\s*(.*)$/;
 const LOOSE_NAME_LINE = /^--\s*name\s*:?\s*[A-Za-z]\w*\s+:\w+\s*$/i;
 const startsBlock = (line: string): boolean => NAME_LINE.test(line) || LOOSE_NAME_LINE.test(line);
 const TAG_LINE = /^--\s*:([A-Za-z]+)\s*$/;
+// `-- :tag`, `-- :word reason`: annotations, never documentation.
+const ANNOTATION_LINE = /^--\s*:/;
 const VALID = QUERY_COMMANDS.join(', ');
 // Words a function cannot be named in strict-mode ES modules (a one-word query name in lower case).
 const RESERVED = new Set(
@@ -117,6 +119,7 @@ function parseBlock(
   }
 
   const tags: { tag: string; line: number }[] = [];
+  const doc = commentsAbove(lines, start);
   let i = start + 1;
   for (; i < end; i++) {
     const line = (lines[i] ?? '').trim();
@@ -124,6 +127,7 @@ function parseBlock(
     if (!line.startsWith('--')) break;
     const tag = TAG_LINE.exec(line)?.[1];
     if (tag !== undefined) tags.push({ tag, line: i + 1 });
+    else if (!ANNOTATION_LINE.test(line)) doc.push(commentText(lines[i] ?? ''));
   }
   for (const t of tags) {
     if (t.tag !== 'read' && t.tag !== 'write') {
@@ -157,8 +161,28 @@ function parseBlock(
     name,
     command: command as QueryCommand,
     tag: `:${tags[0]?.tag}` as QueryTag,
+    doc,
     sql,
     line: headerLine,
     sqlLine: sqlStart + 1,
   };
+}
+
+/** The comment lines right above line `start` (no blank line between), as documentation. */
+function commentsAbove(lines: readonly string[], start: number): string[] {
+  let first = start;
+  while (first > 0) {
+    const line = (lines[first - 1] ?? '').trim();
+    if (!line.startsWith('--') || ANNOTATION_LINE.test(line) || startsBlock(line)) break;
+    first--;
+  }
+  return lines.slice(first, start).map(commentText);
+}
+
+/** A comment line without its `--` and the one space after it; further indentation is kept. */
+function commentText(line: string): string {
+  return line
+    .trim()
+    .replace(/^--\s?/, '')
+    .trimEnd();
 }
