@@ -278,6 +278,19 @@ function wrapProse(text: string, width: number): string[] {
 }
 
 /**
+ * A single-quoted string literal whose value is exactly `text` (a module specifier from the
+ * configuration may hold any character).
+ *
+ * @example
+ * ```ts
+ * stringLiteral("it's"); // "'it\\'s'"
+ * ```
+ */
+export function stringLiteral(text: string): string {
+  return `'${JSON.stringify(text).slice(1, -1).replaceAll('\\"', '"').replaceAll("'", "\\'")}'`;
+}
+
+/**
  * A template literal whose value is exactly `text`: `` ` ``, `\` and `${` are escaped, and a carriage
  * return is written `\r` (a raw one would be read back as a line feed); everything else, line breaks
  * and trailing spaces included, is written as it is.

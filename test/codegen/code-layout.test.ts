@@ -5,6 +5,7 @@ import {
   list,
   MAX_LINE_WIDTH,
   printDoc,
+  stringLiteral,
   templateLiteral,
   union,
   unionMembers,
@@ -80,6 +81,16 @@ describe('templateLiteral', () => {
       '`${`\\${\\`}`',
     ];
     for (const text of texts) expect(runInNewContext(templateLiteral(text))).toBe(text);
+  });
+});
+
+describe('stringLiteral', () => {
+  it('should evaluate to exactly the text it was given', () => {
+    for (const text of ["it's", '../db/"x"', 'a\\b', 'line\nbreak\r', '\u2028 ✓ 名前', '']) {
+      const literal = stringLiteral(text);
+      expect(literal.startsWith("'")).toBe(true);
+      expect(runInNewContext(literal)).toBe(text);
+    }
   });
 });
 
