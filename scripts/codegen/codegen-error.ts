@@ -12,7 +12,9 @@ export type CodegenErrorCode =
   | 'CODEGEN_INVALID_QUERIES'
   | 'CODEGEN_CONFIG'
   | 'CODEGEN_SCHEMA'
-  | 'CODEGEN_DRIFT';
+  | 'CODEGEN_DRIFT'
+  /** A generated module does not parse: a bug in the generator, reported instead of writing it. */
+  | 'CODEGEN_UNPARSABLE_OUTPUT';
 
 /**
  * The generator's one error class. It carries every diagnostic of the run, so one run reports every

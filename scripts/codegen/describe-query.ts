@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { aliasOverride, doubleQuotedAliases } from './alias-override.js';
 import { analyzeStatement } from './analyze-statement.js';
 import type { AnalyzedQuery, EmbeddedRow, ParamField, ResultField } from './analyzed-query.js';
 import type { ColumnOverride } from './codegen-config.js';
@@ -24,7 +25,8 @@ import { expandSqlcMacros, type MacroEmbed } from './sqlc-macros.js';
  * 3. `stmt.readonly` must agree with the tag and `stmt.reader` with the command; each message names
  *    the one fix, so following one never leads to another about the same query.
  * 4. Column types come from the syntax tree, falling back to the schema column SQLite names as the
- *    origin, then to `unknown`; `AS "c!"`, `AS "c?"` and `AS "c: Type"` override.
+ *    origin, then to `unknown`; double-quoted aliases `AS "c!"`, `AS "c?"` and `AS "c: Type"` override
+ *    (see {@link aliasOverride}); any other name, colons included, is just a name.
  * 5. Field and parameter names are `fieldName` of the SQL names (camelCase unless configured).
  *
  * @example
@@ -168,8 +170,17 @@ export function describeQuery(
     const names = new ResultFieldNames();
     const embedded = new Map<MacroEmbed, { index: number; type: SqlType }[]>();
     const embedField = new Map<MacroEmbed, string>();
+    // Only a double-quoted alias can be an override; the syntax tree says how a name was written.
+    const quoted = described.some((c) => /[!?:]/.test(c.name))
+      ? doubleQuotedAliases(block.sql)
+      : new Set<string>();
     described.forEach((c, index) => {
-      const override = parseOverride(c.name);
+      const override = aliasOverride(c.name, quoted);
+      if ('error' in override) {
+        const offset = block.sql.indexOf(`"${c.name.replaceAll('"', '""')}"`);
+        at(offset >= 0 ? offset : undefined, `${block.name}: ${override.error}`);
+        return;
+      }
       let type = fromTree?.[index] ?? UNKNOWN;
       if (type.ts === 'unknown' && c.table !== null && c.column !== null) {
         // The tree could not follow this column; SQLite still knows where it comes from.
@@ -331,26 +342,6 @@ function sqliteBinds(catalog: SchemaCatalog, sql: string, names: Iterable<string
 function paramOffset(sql: string, name: string): number | undefined {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return new RegExp(`[@:$]${escaped}(?![A-Za-z0-9_$\\u0080-\\uffff])`).exec(sql)?.index;
-}
-
-/** `name!`, `name?` and `name: Type` column aliases. */
-function parseOverride(column: string): {
-  name: string;
-  nullable: boolean | undefined;
-  ts: string | undefined;
-} {
-  const typed = /^([^:]+):\s*(.+)$/.exec(column);
-  let name = typed?.[1]?.trim() ?? column;
-  const ts = typed?.[2]?.trim();
-  let nullable: boolean | undefined;
-  if (name.endsWith('!')) {
-    nullable = false;
-    name = name.slice(0, -1);
-  } else if (name.endsWith('?')) {
-    nullable = true;
-    name = name.slice(0, -1);
-  }
-  return { name, nullable, ts };
 }
 
 function position(block: QueryBlock, offset: number | undefined): { line: number; col: number } {

@@ -1,13 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import type { CodegenConfig } from './codegen-config.js';
+import { CodegenError } from './codegen-error.js';
 import type { Diagnostic } from './diagnostic.js';
 import { analyzeProject } from './generate.js';
-import type { RenderMessage } from './render-worker.js';
+import type { RenderMessage, RenderReply } from './render-worker.js';
 import { renderWorkerUrl } from './render-worker-url.js';
 
 /**
  * {@link generate} for a one-shot CLI run: the render stage runs in a worker thread that starts
- * loading ts-morph (the largest fixed cost, about 0.4 s) at once and renders each query file as soon
+ * loading TypeScript (for the parse check; the largest fixed cost, about 0.3 s) at once and renders each query file as soon
  * as this thread has analysed it. Same result, same errors and warnings; nothing is written.
  *
  * @example
@@ -29,11 +30,13 @@ export async function generateParallel(
     // When the analysis throws, the worker is terminated below and `failed` rejects with nobody
     // waiting; that rejection is expected, not an error of its own.
     failed.catch(() => undefined);
-    const rendered = new Promise<[string, string][]>((resolve) => worker.once('message', resolve));
+    const rendered = new Promise<RenderReply>((resolve) => worker.once('message', resolve));
     send({ kind: 'config', config });
     analyzeProject(config, (file, queries) => send({ kind: 'file', file, queries }), warnings);
     send({ kind: 'finish' });
-    return new Map(await Promise.race([rendered, failed]));
+    const reply = await Promise.race([rendered, failed]);
+    if ('error' in reply) throw new CodegenError(reply.error.code, reply.error.diagnostics);
+    return new Map(reply.files);
   } finally {
     await worker.terminate();
   }

@@ -27,7 +27,7 @@ export type AnalyzedProject = ReadonlyMap<string, readonly AnalyzedQuery[]>;
 
 /**
  * Runs the whole pipeline in memory: parse annotations → describe with SQLite → refine with the
- * syntax tree → render with ts-morph. Returns the output files (absolute path → contents, sorted by
+ * syntax tree → render as text → check that every module parses. Returns the output files (absolute path → contents, sorted by
  * path); writes nothing.
  *
  * 1. A missing or empty schema or queries directory is a `CODEGEN_CONFIG` error (see
@@ -38,6 +38,8 @@ export type AnalyzedProject = ReadonlyMap<string, readonly AnalyzedQuery[]>;
  * 3. A `rename` entry that no result column or parameter uses is a `CODEGEN_CONFIG` error (reported
  *    once the queries themselves are clean).
  * 4. Warnings (a scan in a `:read` query, a `:one` query not limited to one row) go to `warnings`.
+ * 5. A generated module that does not parse (a generator bug) is a `CODEGEN_UNPARSABLE_OUTPUT` error
+ *    located at the query whose code it is; no file map is returned.
  *
  * @example
  * ```ts
@@ -157,7 +159,9 @@ export function analyzeProject(
 }
 
 /**
- * The last stage: one module per query file plus the index, from structures with ts-morph.
+ * The last stage: one module per query file plus the index, each checked to parse (a
+ * `CODEGEN_UNPARSABLE_OUTPUT` {@link CodegenError} otherwise; see {@link ModuleRenderer}). Every way
+ * of running the generator renders through here or through {@link ModuleRenderer} in a worker.
  *
  * @example
  * ```ts

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as SqlParserCst from 'sql-parser-cst';
 import type * as TsMorph from 'ts-morph';
+import type * as TypeScript from 'typescript';
 import type * as Yaml from 'yaml';
 
 const require = createRequire(import.meta.url);
@@ -16,6 +17,20 @@ const require = createRequire(import.meta.url);
  */
 export function tsMorph(): typeof TsMorph {
   return require('ts-morph') as typeof TsMorph;
+}
+
+/**
+ * The project's TypeScript compiler (the one `tsc` compiles the generated code with), loaded with
+ * `require` for the same reason as {@link tsMorph}; without ts-morph around it, it loads in two thirds
+ * of the time.
+ *
+ * @example
+ * ```ts
+ * const file = typescript().createSourceFile('x.ts', text, typescript().ScriptTarget.Latest);
+ * ```
+ */
+export function typescript(): typeof TypeScript {
+  return require('typescript') as typeof TypeScript;
 }
 
 /**

@@ -1,22 +1,27 @@
 import { basename, join, relative } from 'node:path';
-import type { Project } from 'ts-morph';
 import type { AnalyzedQuery, ResultField } from './analyzed-query.js';
 import type { CodegenConfig } from './codegen-config.js';
-import { tsMorph } from './load-cjs.js';
+import { CodegenError } from './codegen-error.js';
+import { compareDiagnostics } from './diagnostic.js';
+import { type GeneratedModule, generatedSyntaxProblems } from './generated-syntax.js';
 import { INDEX_MODULE, MODELS_MODULE } from './module-names.js';
 import { functionNameOf } from './naming.js';
+import type { QueryBlock } from './query-block.js';
 import {
   renderFile,
   renderIndex,
   renderModels,
   type SharedRow,
+  sqlConstantName,
   type TableRowNames,
   tableRowNames,
 } from './render-file.js';
 
 /**
  * The render stage, one query file at a time (so a worker can render a file while the next one is
- * still being analysed), then the index.
+ * still being analysed), then the index. `finish` parses every module it made and throws a
+ * {@link CodegenError} (`CODEGEN_UNPARSABLE_OUTPUT`) naming the query whose code does not parse (see
+ * {@link generatedSyntaxProblems}), so no caller can write such a module.
  *
  * @example
  * ```ts
@@ -27,24 +32,20 @@ import {
  */
 export class ModuleRenderer {
   readonly #config: CodegenConfig;
-  readonly #project: Project;
   readonly #decoders: ReadonlyMap<string, string>;
   readonly #files = new Map<string, string>();
+  /** Where each module's code came from, by output path. */
+  readonly #sources = new Map<string, GeneratedModule['sources']>();
   readonly #modules: string[] = [];
   /** Tables some query returns whole, by table name, with the row their queries share. */
   readonly #models = new Map<
     string,
-    { names: TableRowNames; fields: readonly ResultField[]; bigint: boolean }
+    { names: TableRowNames; fields: readonly ResultField[]; bigint: boolean; first: QueryBlock }
   >();
   readonly #modelNames = new Set<string>();
 
   constructor(config: CodegenConfig) {
-    const { IndentationText, Project, QuoteKind } = tsMorph();
     this.#config = config;
-    this.#project = new Project({
-      useInMemoryFileSystem: true,
-      manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Single },
-    });
     this.#decoders = new Map(
       config.overrides.flatMap((o) =>
         o.decode === undefined ? [] : [[o.decode.name, o.decode.from] as const],
@@ -68,7 +69,7 @@ export class ModuleRenderer {
     if (known === undefined) {
       if (own.some((n) => this.#modelNames.has(n))) return undefined;
       for (const n of own) this.#modelNames.add(n);
-      this.#models.set(key, { names, fields: row.fields, bigint: row.bigint });
+      this.#models.set(key, { names, fields: row.fields, bigint: row.bigint, first: row.block });
     }
     return names;
   }
@@ -79,9 +80,18 @@ export class ModuleRenderer {
     const module = basename(file, '.sql');
     this.#modules.push(module);
     const source = relative(config.rootDir, join(config.queriesDir, file)).split('\\').join('/');
+    const path = join(config.outDir, `${module}.ts`);
+    this.#sources.set(
+      path,
+      queries.map((q) => ({
+        marker: `\nconst ${sqlConstantName(q.block.name)} = `,
+        block: q.block,
+        what: q.block.name,
+      })),
+    );
     this.#files.set(
-      join(config.outDir, `${module}.ts`),
-      renderFile(this.#project, source, queries, {
+      path,
+      renderFile(source, queries, {
         dbImport: config.dbImport,
         decoders: this.#decoders,
         functionName: (name) => functionNameOf(name, config.naming.functions),
@@ -90,13 +100,22 @@ export class ModuleRenderer {
     );
   }
 
-  /** Adds `models.ts` (when some query shares a table's row) and the index; returns every file, sorted by path. */
+  /**
+   * Adds `models.ts` (when some query shares a table's row) and the index; returns every file, sorted
+   * by path, once each has been parsed.
+   */
   finish(): Map<string, string> {
     const models = [...this.#models.values()];
     if (models.length > 0) {
-      this.#files.set(
-        join(this.#config.outDir, `${MODELS_MODULE}.ts`),
-        renderModels(this.#project, models, this.#decoders),
+      const path = join(this.#config.outDir, `${MODELS_MODULE}.ts`);
+      this.#files.set(path, renderModels(models, this.#decoders));
+      this.#sources.set(
+        path,
+        models.map((m) => ({
+          marker: `\nexport interface ${m.names.row} {`,
+          block: m.first,
+          what: `${m.first.name} (the row type of table ${m.names.table}, in ${MODELS_MODULE}.ts)`,
+        })),
       );
     }
     this.#files.set(
@@ -106,6 +125,16 @@ export class ModuleRenderer {
         models.map((m) => m.names.row),
       ),
     );
+    const problems = generatedSyntaxProblems(
+      [...this.#files].map(([path, text]) => ({
+        path: relative(this.#config.rootDir, path).split('\\').join('/'),
+        text,
+        sources: this.#sources.get(path) ?? [],
+      })),
+    );
+    if (problems.length > 0) {
+      throw new CodegenError('CODEGEN_UNPARSABLE_OUTPUT', problems.sort(compareDiagnostics));
+    }
     return new Map([...this.#files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
 }

@@ -16,6 +16,8 @@ const TAG_LINE = /^--\s*:([A-Za-z]+)\s*$/;
 // `-- :scan-ok <reason>`, and the spellings of it that must not pass for a plain comment.
 const SCAN_OK_LINE = /^--\s*:scan-ok(?:\s+(.*))?$/;
 const LOOSE_SCAN_OK_LINE = /^--\s*:\s*scan[-_ ]?ok\b/i;
+// `-- :tag`, `-- :word reason`: annotations, never documentation.
+const ANNOTATION_LINE = /^--\s*:/;
 const VALID = QUERY_COMMANDS.join(', ');
 // Words a function cannot be named in strict-mode ES modules (a one-word query name in lower case).
 const RESERVED = new Set(
@@ -129,6 +131,7 @@ function parseBlock(
 
   const tags: { tag: string; line: number }[] = [];
   let scanOk: { reason: string; line: number } | undefined;
+  const doc = commentsAbove(lines, start);
   let i = start + 1;
   for (; i < end; i++) {
     const line = (lines[i] ?? '').trim();
@@ -151,7 +154,7 @@ function parseBlock(
       } else {
         scanOk = { reason, line: i + 1 };
       }
-    }
+    } else if (!ANNOTATION_LINE.test(line)) doc.push(commentText(lines[i] ?? ''));
   }
   for (const t of tags) {
     if (t.tag !== 'read' && t.tag !== 'write') {
@@ -195,9 +198,29 @@ function parseBlock(
     name,
     command: command as QueryCommand,
     tag: `:${tags[0]?.tag}` as QueryTag,
+    doc,
     sql,
     line: headerLine,
     sqlLine: sqlStart + 1,
     ...(scanOk === undefined ? {} : { scanOk }),
   };
+}
+
+/** The comment lines right above line `start` (no blank line between), as documentation. */
+function commentsAbove(lines: readonly string[], start: number): string[] {
+  let first = start;
+  while (first > 0) {
+    const line = (lines[first - 1] ?? '').trim();
+    if (!line.startsWith('--') || ANNOTATION_LINE.test(line) || startsBlock(line)) break;
+    first--;
+  }
+  return lines.slice(first, start).map(commentText);
+}
+
+/** A comment line without its `--` and the one space after it; further indentation is kept. */
+function commentText(line: string): string {
+  return line
+    .trim()
+    .replace(/^--\s?/, '')
+    .trimEnd();
 }

@@ -68,6 +68,11 @@ export interface QueryBlock {
   readonly name: string;
   readonly command: QueryCommand;
   readonly tag: QueryTag;
+  /**
+   * The query's own comment lines without their `--`: those right above its `-- name:` line (no
+   * blank line between) and those between that line and the statement, annotations left out.
+   */
+  readonly doc: readonly string[];
   /** The statement, without its trailing semicolon. */
   readonly sql: string;
   /** Position of the `-- name:` line. */

@@ -1,12 +1,14 @@
 import { parentPort } from 'node:worker_threads';
 import type { AnalyzedQuery } from './analyzed-query.js';
 import type { CodegenConfig } from './codegen-config.js';
-import { tsMorph } from './load-cjs.js';
+import { CodegenError, type CodegenErrorCode } from './codegen-error.js';
+import type { Diagnostic } from './diagnostic.js';
+import { typescript } from './load-cjs.js';
 import { ModuleRenderer } from './module-renderer.js';
 
 /**
  * What the main thread sends the render worker: the configuration, then each query file's analysed
- * queries as soon as they are ready, then `finish`, answered with every file as `[path, text][]`.
+ * queries as soon as they are ready, then `finish`, answered with a {@link RenderReply}.
  *
  * @example
  * ```ts
@@ -18,10 +20,23 @@ export type RenderMessage =
   | { readonly kind: 'file'; readonly file: string; readonly queries: readonly AnalyzedQuery[] }
   | { readonly kind: 'finish' };
 
-// Loading ts-morph (and the TypeScript compiler inside it) is the largest fixed cost of a run; this
-// thread pays it while the main thread parses and describes the queries, then renders each file as
-// it arrives.
-tsMorph();
+/**
+ * The render worker's answer to `finish`: every file as `[path, text][]`, or the {@link CodegenError}
+ * the render stage threw (a class does not survive the message channel; its code and diagnostics do).
+ *
+ * @example
+ * ```ts
+ * const reply: RenderReply = { files: [['/p/src/generated/run.ts', text]] };
+ * ```
+ */
+export type RenderReply =
+  | { readonly files: readonly [string, string][] }
+  | { readonly error: { readonly code: CodegenErrorCode; readonly diagnostics: readonly Diagnostic[] } };
+
+// Loading TypeScript (which checks that every generated module parses) is the largest fixed cost of
+// a run; this thread pays it while the main thread parses and describes the queries, then renders
+// each file as it arrives.
+typescript();
 let renderer: ModuleRenderer | undefined;
 parentPort?.on('message', (message: RenderMessage) => {
   switch (message.kind) {
@@ -31,8 +46,16 @@ parentPort?.on('message', (message: RenderMessage) => {
     case 'file':
       renderer?.add(message.file, message.queries);
       break;
-    case 'finish':
-      parentPort?.postMessage([...(renderer?.finish() ?? [])]);
+    case 'finish': {
+      let reply: RenderReply;
+      try {
+        reply = { files: [...(renderer?.finish() ?? [])] };
+      } catch (e) {
+        if (!(e instanceof CodegenError)) throw e;
+        reply = { error: { code: e.code, diagnostics: e.diagnostics } };
+      }
+      parentPort?.postMessage(reply);
       break;
+    }
   }
 });

@@ -50,7 +50,7 @@ export interface CodegenCliOptions {
 export async function runCodegenCli(options: CodegenCliOptions): Promise<number> {
   const out = options.out ?? ((t: string) => process.stdout.write(t));
   const err = options.err ?? ((t: string) => process.stderr.write(t));
-  // One-shot runs render in a worker that loads ts-morph meanwhile; watch mode keeps everything loaded
+  // One-shot runs render in a worker that loads TypeScript meanwhile; watch mode keeps everything loaded
   // in this thread, so its reruns are the fast ones.
   const once = async (): Promise<number> => {
     let config: CodegenConfig;

@@ -2,7 +2,9 @@
 import { type DbReadConnection, type DbWriteConnection, DbWriteTransaction } from '../db/index.js';
 import { type Manifest, type RawManifest, toManifest } from './models.js';
 
-const SELECT_MANIFEST_BY_DIGEST_SQL = "SELECT id, digest, media_type, config_digest, architecture, os, layer_count, total_size_bytes\nFROM manifest WHERE digest = @digest";
+const SELECT_MANIFEST_BY_DIGEST_SQL = `\
+SELECT id, digest, media_type, config_digest, architecture, os, layer_count, total_size_bytes
+FROM manifest WHERE digest = @digest`;
 
 /** Parameters of {@link selectManifestByDigest}. */
 export interface SelectManifestByDigestParams {
@@ -13,7 +15,8 @@ export interface SelectManifestByDigestParams {
 export type SelectManifestByDigestRow = Manifest;
 
 /**
- * `SelectManifestByDigest` (`:one`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns the first row, or `undefined`.
+ * `SelectManifestByDigest` (`:one`, `:read`): returns the first row, or `undefined`.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT id, digest, media_type, config_digest, architecture, os, layer_count, total_size_bytes
@@ -22,15 +25,21 @@ export type SelectManifestByDigestRow = Manifest;
  *
  * @example
  * ```ts
- * const result = selectManifestByDigest(pools.read, { digest: 'x' });
+ * declare const params: SelectManifestByDigestParams;
+ * const row = selectManifestByDigest(pools.read, params);
  * ```
  */
-export function selectManifestByDigest(conn: DbReadConnection | DbWriteTransaction, params: SelectManifestByDigestParams): SelectManifestByDigestRow | undefined {
+export function selectManifestByDigest(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: SelectManifestByDigestParams,
+): SelectManifestByDigestRow | undefined {
   const r = conn.get<RawManifest>(SELECT_MANIFEST_BY_DIGEST_SQL, { digest: params.digest }, 'raw');
   return r === undefined ? undefined : toManifest(r);
 }
 
-const INSERT_MANIFEST_SQL = "INSERT INTO manifest (digest, media_type, config_digest, architecture, os, layer_count, total_size_bytes)\nVALUES (@digest, @media_type, @config_digest, @architecture, @os, @layer_count, @total_size_bytes)";
+const INSERT_MANIFEST_SQL = `\
+INSERT INTO manifest (digest, media_type, config_digest, architecture, os, layer_count, total_size_bytes)
+VALUES (@digest, @media_type, @config_digest, @architecture, @os, @layer_count, @total_size_bytes)`;
 
 /** Parameters of {@link insertManifest}. */
 export interface InsertManifestParams {
@@ -44,7 +53,8 @@ export interface InsertManifestParams {
 }
 
 /**
- * `InsertManifest` (`:execlastid`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the new rowid.
+ * `InsertManifest` (`:execlastid`, `:write`): returns the new rowid.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * INSERT INTO manifest (digest, media_type, config_digest, architecture, os, layer_count, total_size_bytes)
@@ -53,17 +63,31 @@ export interface InsertManifestParams {
  *
  * @example
  * ```ts
- * const result = await insertManifest(pools.write, { digest: 'x', mediaType: 'x', configDigest: 'x', architecture: 'x', os: 'x', layerCount: 1, totalSizeBytes: 1 });
+ * declare const params: InsertManifestParams;
+ * const id = await insertManifest(pools.write, params);
  * ```
  */
 export function insertManifest(conn: DbWriteTransaction, params: InsertManifestParams): number;
 export function insertManifest(conn: DbWriteConnection, params: InsertManifestParams): Promise<number>;
-export function insertManifest(conn: DbWriteTransaction | DbWriteConnection, params: InsertManifestParams): number | Promise<number> {
+export function insertManifest(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: InsertManifestParams,
+): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => insertManifest(tx, params));
-  return Number(conn.run(INSERT_MANIFEST_SQL, { digest: params.digest, media_type: params.mediaType, config_digest: params.configDigest, architecture: params.architecture, os: params.os, layer_count: params.layerCount, total_size_bytes: params.totalSizeBytes }).lastInsertRowid);
+  return Number(conn.run(INSERT_MANIFEST_SQL, {
+    digest: params.digest,
+    media_type: params.mediaType,
+    config_digest: params.configDigest,
+    architecture: params.architecture,
+    os: params.os,
+    layer_count: params.layerCount,
+    total_size_bytes: params.totalSizeBytes,
+  }).lastInsertRowid);
 }
 
-const INSERT_IMAGE_CONFIG_SQL = "INSERT INTO config (manifest_id, env, cmd, entrypoint, working_dir, user, labels, stop_signal)\nVALUES (@manifest_id, @env, @cmd, @entrypoint, @working_dir, @user, @labels, @stop_signal)";
+const INSERT_IMAGE_CONFIG_SQL = `\
+INSERT INTO config (manifest_id, env, cmd, entrypoint, working_dir, user, labels, stop_signal)
+VALUES (@manifest_id, @env, @cmd, @entrypoint, @working_dir, @user, @labels, @stop_signal)`;
 
 /** Parameters of {@link insertImageConfig}. */
 export interface InsertImageConfigParams {
@@ -78,7 +102,8 @@ export interface InsertImageConfigParams {
 }
 
 /**
- * `InsertImageConfig` (`:exec`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns nothing.
+ * `InsertImageConfig` (`:exec`, `:write`): returns nothing.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * INSERT INTO config (manifest_id, env, cmd, entrypoint, working_dir, user, labels, stop_signal)
@@ -87,17 +112,34 @@ export interface InsertImageConfigParams {
  *
  * @example
  * ```ts
- * const result = await insertImageConfig(pools.write, { manifestId: 1, env: 'x', cmd: 'x', entrypoint: 'x', workingDir: 'x', user: 'x', labels: 'x', stopSignal: 'x' });
+ * declare const params: InsertImageConfigParams;
+ * await insertImageConfig(pools.write, params);
  * ```
  */
 export function insertImageConfig(conn: DbWriteTransaction, params: InsertImageConfigParams): void;
 export function insertImageConfig(conn: DbWriteConnection, params: InsertImageConfigParams): Promise<void>;
-export function insertImageConfig(conn: DbWriteTransaction | DbWriteConnection, params: InsertImageConfigParams): void | Promise<void> {
+export function insertImageConfig(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: InsertImageConfigParams,
+): void | Promise<void> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => insertImageConfig(tx, params));
-  conn.run(INSERT_IMAGE_CONFIG_SQL, { manifest_id: params.manifestId, env: params.env, cmd: params.cmd, entrypoint: params.entrypoint, working_dir: params.workingDir, user: params.user, labels: params.labels, stop_signal: params.stopSignal });
+  conn.run(INSERT_IMAGE_CONFIG_SQL, {
+    manifest_id: params.manifestId,
+    env: params.env,
+    cmd: params.cmd,
+    entrypoint: params.entrypoint,
+    working_dir: params.workingDir,
+    user: params.user,
+    labels: params.labels,
+    stop_signal: params.stopSignal,
+  });
 }
 
-const UPSERT_LAYER_SQL = "INSERT INTO layer (diff_id, blob_digest, media_type, compressed_size_bytes, last_used_at)\nVALUES (@diff_id, @blob_digest, @media_type, @compressed_size_bytes, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))\nON CONFLICT (diff_id) DO UPDATE SET last_used_at = excluded.last_used_at\nRETURNING id";
+const UPSERT_LAYER_SQL = `\
+INSERT INTO layer (diff_id, blob_digest, media_type, compressed_size_bytes, last_used_at)
+VALUES (@diff_id, @blob_digest, @media_type, @compressed_size_bytes, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+ON CONFLICT (diff_id) DO UPDATE SET last_used_at = excluded.last_used_at
+RETURNING id`;
 
 /** Parameters of {@link upsertLayer}. */
 export interface UpsertLayerParams {
@@ -119,7 +161,10 @@ function toUpsertLayerRow(r: UpsertLayerRaw): UpsertLayerRow {
 }
 
 /**
- * `UpsertLayer` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, which an INSERT … VALUES always returns.
+ * A layer shared by several images is stored once, keyed by its uncompressed digest.
+ *
+ * `UpsertLayer` (`:one`, `:write`): returns the first row, which an INSERT … VALUES always returns.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * INSERT INTO layer (diff_id, blob_digest, media_type, compressed_size_bytes, last_used_at)
@@ -130,19 +175,33 @@ function toUpsertLayerRow(r: UpsertLayerRaw): UpsertLayerRow {
  *
  * @example
  * ```ts
- * const result = await upsertLayer(pools.write, { diffId: 'x', blobDigest: 'x', mediaType: 'x', compressedSizeBytes: 1 });
+ * declare const params: UpsertLayerParams;
+ * const row = await upsertLayer(pools.write, params);
  * ```
  */
 export function upsertLayer(conn: DbWriteTransaction, params: UpsertLayerParams): UpsertLayerRow;
 export function upsertLayer(conn: DbWriteConnection, params: UpsertLayerParams): Promise<UpsertLayerRow>;
-export function upsertLayer(conn: DbWriteTransaction | DbWriteConnection, params: UpsertLayerParams): UpsertLayerRow | Promise<UpsertLayerRow> {
+export function upsertLayer(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: UpsertLayerParams,
+): UpsertLayerRow | Promise<UpsertLayerRow> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => upsertLayer(tx, params));
-  const r = conn.get<UpsertLayerRaw>(UPSERT_LAYER_SQL, { diff_id: params.diffId, blob_digest: params.blobDigest, media_type: params.mediaType, compressed_size_bytes: params.compressedSizeBytes }, 'raw');
+  const r = conn.get<UpsertLayerRaw>(
+    UPSERT_LAYER_SQL,
+    {
+      diff_id: params.diffId,
+      blob_digest: params.blobDigest,
+      media_type: params.mediaType,
+      compressed_size_bytes: params.compressedSizeBytes,
+    },
+    'raw',
+  );
   if (r === undefined) throw new Error("UpsertLayer: the INSERT returned no row");
   return toUpsertLayerRow(r);
 }
 
-const INSERT_MANIFEST_LAYER_SQL = "INSERT INTO manifest_layer (manifest_id, layer_id, position) VALUES (@manifest_id, @layer_id, @position)";
+const INSERT_MANIFEST_LAYER_SQL = `\
+INSERT INTO manifest_layer (manifest_id, layer_id, position) VALUES (@manifest_id, @layer_id, @position)`;
 
 /** Parameters of {@link insertManifestLayer}. */
 export interface InsertManifestLayerParams {
@@ -152,7 +211,8 @@ export interface InsertManifestLayerParams {
 }
 
 /**
- * `InsertManifestLayer` (`:exec`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns nothing.
+ * `InsertManifestLayer` (`:exec`, `:write`): returns nothing.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * INSERT INTO manifest_layer (manifest_id, layer_id, position) VALUES (@manifest_id, @layer_id, @position)
@@ -160,17 +220,29 @@ export interface InsertManifestLayerParams {
  *
  * @example
  * ```ts
- * const result = await insertManifestLayer(pools.write, { manifestId: 1, layerId: 1, position: 1 });
+ * declare const params: InsertManifestLayerParams;
+ * await insertManifestLayer(pools.write, params);
  * ```
  */
 export function insertManifestLayer(conn: DbWriteTransaction, params: InsertManifestLayerParams): void;
 export function insertManifestLayer(conn: DbWriteConnection, params: InsertManifestLayerParams): Promise<void>;
-export function insertManifestLayer(conn: DbWriteTransaction | DbWriteConnection, params: InsertManifestLayerParams): void | Promise<void> {
+export function insertManifestLayer(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: InsertManifestLayerParams,
+): void | Promise<void> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => insertManifestLayer(tx, params));
-  conn.run(INSERT_MANIFEST_LAYER_SQL, { manifest_id: params.manifestId, layer_id: params.layerId, position: params.position });
+  conn.run(INSERT_MANIFEST_LAYER_SQL, {
+    manifest_id: params.manifestId,
+    layer_id: params.layerId,
+    position: params.position,
+  });
 }
 
-const SELECT_IMAGE_REF_SQL = "SELECT image_ref.id, image_ref.reference, image_ref.manifest_id, manifest.digest\nFROM image_ref\nJOIN manifest ON manifest.id = image_ref.manifest_id\nWHERE image_ref.reference = @reference";
+const SELECT_IMAGE_REF_SQL = `\
+SELECT image_ref.id, image_ref.reference, image_ref.manifest_id, manifest.digest
+FROM image_ref
+JOIN manifest ON manifest.id = image_ref.manifest_id
+WHERE image_ref.reference = @reference`;
 
 /** Parameters of {@link selectImageRef}. */
 export interface SelectImageRefParams {
@@ -192,7 +264,8 @@ function toSelectImageRefRow(r: SelectImageRefRaw): SelectImageRefRow {
 }
 
 /**
- * `SelectImageRef` (`:one`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns the first row, or `undefined`.
+ * `SelectImageRef` (`:one`, `:read`): returns the first row, or `undefined`.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT image_ref.id, image_ref.reference, image_ref.manifest_id, manifest.digest
@@ -203,15 +276,22 @@ function toSelectImageRefRow(r: SelectImageRefRaw): SelectImageRefRow {
  *
  * @example
  * ```ts
- * const result = selectImageRef(pools.read, { reference: 'x' });
+ * declare const params: SelectImageRefParams;
+ * const row = selectImageRef(pools.read, params);
  * ```
  */
-export function selectImageRef(conn: DbReadConnection | DbWriteTransaction, params: SelectImageRefParams): SelectImageRefRow | undefined {
+export function selectImageRef(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: SelectImageRefParams,
+): SelectImageRefRow | undefined {
   const r = conn.get<SelectImageRefRaw>(SELECT_IMAGE_REF_SQL, { reference: params.reference }, 'raw');
   return r === undefined ? undefined : toSelectImageRefRow(r);
 }
 
-const UPSERT_IMAGE_REF_SQL = "INSERT INTO image_ref (reference, manifest_id) VALUES (@reference, @manifest_id)\nON CONFLICT (reference) DO UPDATE\nSET manifest_id = excluded.manifest_id, created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+const UPSERT_IMAGE_REF_SQL = `\
+INSERT INTO image_ref (reference, manifest_id) VALUES (@reference, @manifest_id)
+ON CONFLICT (reference) DO UPDATE
+SET manifest_id = excluded.manifest_id, created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
 
 /** Parameters of {@link upsertImageRef}. */
 export interface UpsertImageRefParams {
@@ -220,7 +300,10 @@ export interface UpsertImageRefParams {
 }
 
 /**
- * `UpsertImageRef` (`:exec`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns nothing.
+ * Re-pointing a reference replaces its manifest; the old manifest is collected by the caller if unused.
+ *
+ * `UpsertImageRef` (`:exec`, `:write`): returns nothing.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * INSERT INTO image_ref (reference, manifest_id) VALUES (@reference, @manifest_id)
@@ -230,17 +313,21 @@ export interface UpsertImageRefParams {
  *
  * @example
  * ```ts
- * const result = await upsertImageRef(pools.write, { reference: 'x', manifestId: 1 });
+ * declare const params: UpsertImageRefParams;
+ * await upsertImageRef(pools.write, params);
  * ```
  */
 export function upsertImageRef(conn: DbWriteTransaction, params: UpsertImageRefParams): void;
 export function upsertImageRef(conn: DbWriteConnection, params: UpsertImageRefParams): Promise<void>;
-export function upsertImageRef(conn: DbWriteTransaction | DbWriteConnection, params: UpsertImageRefParams): void | Promise<void> {
+export function upsertImageRef(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: UpsertImageRefParams,
+): void | Promise<void> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => upsertImageRef(tx, params));
   conn.run(UPSERT_IMAGE_REF_SQL, { reference: params.reference, manifest_id: params.manifestId });
 }
 
-const DELETE_IMAGE_REF_SQL = "DELETE FROM image_ref WHERE reference = @reference";
+const DELETE_IMAGE_REF_SQL = `DELETE FROM image_ref WHERE reference = @reference`;
 
 /** Parameters of {@link deleteImageRef}. */
 export interface DeleteImageRefParams {
@@ -248,7 +335,8 @@ export interface DeleteImageRefParams {
 }
 
 /**
- * `DeleteImageRef` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
+ * `DeleteImageRef` (`:execrows`, `:write`): returns the number of changed rows.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * DELETE FROM image_ref WHERE reference = @reference
@@ -256,17 +344,24 @@ export interface DeleteImageRefParams {
  *
  * @example
  * ```ts
- * const result = await deleteImageRef(pools.write, { reference: 'x' });
+ * declare const params: DeleteImageRefParams;
+ * const changed = await deleteImageRef(pools.write, params);
  * ```
  */
 export function deleteImageRef(conn: DbWriteTransaction, params: DeleteImageRefParams): number;
 export function deleteImageRef(conn: DbWriteConnection, params: DeleteImageRefParams): Promise<number>;
-export function deleteImageRef(conn: DbWriteTransaction | DbWriteConnection, params: DeleteImageRefParams): number | Promise<number> {
+export function deleteImageRef(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: DeleteImageRefParams,
+): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => deleteImageRef(tx, params));
   return conn.run(DELETE_IMAGE_REF_SQL, { reference: params.reference }).changes;
 }
 
-const COUNT_MANIFEST_USERS_SQL = "SELECT\n  (SELECT count(*) FROM image_ref WHERE manifest_id = @manifest_id) AS \"refs!\",\n  (SELECT count(*) FROM sandbox_rootfs WHERE manifest_id = @manifest_id) AS \"pins!\"";
+const COUNT_MANIFEST_USERS_SQL = `\
+SELECT
+  (SELECT count(*) FROM image_ref WHERE manifest_id = @manifest_id) AS "refs!",
+  (SELECT count(*) FROM sandbox_rootfs WHERE manifest_id = @manifest_id) AS "pins!"`;
 
 /** Parameters of {@link countManifestUsers}. */
 export interface CountManifestUsersParams {
@@ -286,7 +381,8 @@ function toCountManifestUsersRow(r: CountManifestUsersRaw): CountManifestUsersRo
 }
 
 /**
- * `CountManifestUsers` (`:one`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns the first row, or `undefined`.
+ * `CountManifestUsers` (`:one`, `:read`): returns the first row, or `undefined`.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT
@@ -296,15 +392,19 @@ function toCountManifestUsersRow(r: CountManifestUsersRaw): CountManifestUsersRo
  *
  * @example
  * ```ts
- * const result = countManifestUsers(pools.read, { manifestId: 1 });
+ * declare const params: CountManifestUsersParams;
+ * const row = countManifestUsers(pools.read, params);
  * ```
  */
-export function countManifestUsers(conn: DbReadConnection | DbWriteTransaction, params: CountManifestUsersParams): CountManifestUsersRow | undefined {
+export function countManifestUsers(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: CountManifestUsersParams,
+): CountManifestUsersRow | undefined {
   const r = conn.get<CountManifestUsersRaw>(COUNT_MANIFEST_USERS_SQL, { manifest_id: params.manifestId }, 'raw');
   return r === undefined ? undefined : toCountManifestUsersRow(r);
 }
 
-const DELETE_MANIFEST_SQL = "DELETE FROM manifest WHERE id = @id";
+const DELETE_MANIFEST_SQL = `DELETE FROM manifest WHERE id = @id`;
 
 /** Parameters of {@link deleteManifest}. */
 export interface DeleteManifestParams {
@@ -312,7 +412,10 @@ export interface DeleteManifestParams {
 }
 
 /**
- * `DeleteManifest` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
+ * Cascades to config and manifest_layer; layers are collected separately.
+ *
+ * `DeleteManifest` (`:execrows`, `:write`): returns the number of changed rows.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * DELETE FROM manifest WHERE id = @id
@@ -320,20 +423,26 @@ export interface DeleteManifestParams {
  *
  * @example
  * ```ts
- * const result = await deleteManifest(pools.write, { id: 1 });
+ * declare const params: DeleteManifestParams;
+ * const changed = await deleteManifest(pools.write, params);
  * ```
  */
 export function deleteManifest(conn: DbWriteTransaction, params: DeleteManifestParams): number;
 export function deleteManifest(conn: DbWriteConnection, params: DeleteManifestParams): Promise<number>;
-export function deleteManifest(conn: DbWriteTransaction | DbWriteConnection, params: DeleteManifestParams): number | Promise<number> {
+export function deleteManifest(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: DeleteManifestParams,
+): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => deleteManifest(tx, params));
   return conn.run(DELETE_MANIFEST_SQL, { id: params.id }).changes;
 }
 
-const DELETE_UNUSED_LAYERS_SQL = "DELETE FROM layer WHERE NOT EXISTS (SELECT 1 FROM manifest_layer WHERE manifest_layer.layer_id = layer.id)";
+const DELETE_UNUSED_LAYERS_SQL = `\
+DELETE FROM layer WHERE NOT EXISTS (SELECT 1 FROM manifest_layer WHERE manifest_layer.layer_id = layer.id)`;
 
 /**
- * `DeleteUnusedLayers` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
+ * `DeleteUnusedLayers` (`:execrows`, `:write`): returns the number of changed rows.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * DELETE FROM layer WHERE NOT EXISTS (SELECT 1 FROM manifest_layer WHERE manifest_layer.layer_id = layer.id)
@@ -341,7 +450,7 @@ const DELETE_UNUSED_LAYERS_SQL = "DELETE FROM layer WHERE NOT EXISTS (SELECT 1 F
  *
  * @example
  * ```ts
- * const result = await deleteUnusedLayers(pools.write);
+ * const changed = await deleteUnusedLayers(pools.write);
  * ```
  */
 export function deleteUnusedLayers(conn: DbWriteTransaction): number;
@@ -351,7 +460,12 @@ export function deleteUnusedLayers(conn: DbWriteTransaction | DbWriteConnection)
   return conn.run(DELETE_UNUSED_LAYERS_SQL, undefined).changes;
 }
 
-const LIST_IMAGE_REFS_SQL = "SELECT image_ref.reference, manifest.digest, manifest.architecture, manifest.os, manifest.layer_count,\n  manifest.total_size_bytes, image_ref.created_at\nFROM image_ref\nJOIN manifest ON manifest.id = image_ref.manifest_id\nORDER BY image_ref.reference";
+const LIST_IMAGE_REFS_SQL = `\
+SELECT image_ref.reference, manifest.digest, manifest.architecture, manifest.os, manifest.layer_count,
+  manifest.total_size_bytes, image_ref.created_at
+FROM image_ref
+JOIN manifest ON manifest.id = image_ref.manifest_id
+ORDER BY image_ref.reference`;
 
 /** A row of {@link listImageRefs}. */
 export interface ListImageRefsRow {
@@ -367,11 +481,20 @@ export interface ListImageRefsRow {
 type ListImageRefsRaw = readonly [string, string, string | null, string | null, number, number, string];
 
 function toListImageRefsRow(r: ListImageRefsRaw): ListImageRefsRow {
-  return { reference: r[0], digest: r[1], architecture: r[2], os: r[3], layerCount: r[4], totalSizeBytes: r[5], createdAt: r[6] };
+  return {
+    reference: r[0],
+    digest: r[1],
+    architecture: r[2],
+    os: r[3],
+    layerCount: r[4],
+    totalSizeBytes: r[5],
+    createdAt: r[6],
+  };
 }
 
 /**
- * `ListImageRefs` (`:many`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns every row.
+ * `ListImageRefs` (`:many`, `:read`): returns every row.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT image_ref.reference, manifest.digest, manifest.architecture, manifest.os, manifest.layer_count,
@@ -383,7 +506,7 @@ function toListImageRefsRow(r: ListImageRefsRaw): ListImageRefsRow {
  *
  * @example
  * ```ts
- * const result = listImageRefs(pools.read);
+ * const rows = listImageRefs(pools.read);
  * ```
  */
 export function listImageRefs(conn: DbReadConnection | DbWriteTransaction): ListImageRefsRow[] {
@@ -393,7 +516,13 @@ export function listImageRefs(conn: DbReadConnection | DbWriteTransaction): List
   return result;
 }
 
-const SELECT_IMAGE_DEFAULTS_SQL = "SELECT manifest.id AS manifest_id, manifest.digest, config.env, config.cmd, config.entrypoint,\n  config.working_dir\nFROM image_ref\nJOIN manifest ON manifest.id = image_ref.manifest_id\nLEFT JOIN config ON config.manifest_id = manifest.id\nWHERE image_ref.reference = @reference";
+const SELECT_IMAGE_DEFAULTS_SQL = `\
+SELECT manifest.id AS manifest_id, manifest.digest, config.env, config.cmd, config.entrypoint,
+  config.working_dir
+FROM image_ref
+JOIN manifest ON manifest.id = image_ref.manifest_id
+LEFT JOIN config ON config.manifest_id = manifest.id
+WHERE image_ref.reference = @reference`;
 
 /** Parameters of {@link selectImageDefaults}. */
 export interface SelectImageDefaultsParams {
@@ -417,7 +546,8 @@ function toSelectImageDefaultsRow(r: SelectImageDefaultsRaw): SelectImageDefault
 }
 
 /**
- * `SelectImageDefaults` (`:one`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns the first row, or `undefined`.
+ * `SelectImageDefaults` (`:one`, `:read`): returns the first row, or `undefined`.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT manifest.id AS manifest_id, manifest.digest, config.env, config.cmd, config.entrypoint,
@@ -430,15 +560,24 @@ function toSelectImageDefaultsRow(r: SelectImageDefaultsRaw): SelectImageDefault
  *
  * @example
  * ```ts
- * const result = selectImageDefaults(pools.read, { reference: 'x' });
+ * declare const params: SelectImageDefaultsParams;
+ * const row = selectImageDefaults(pools.read, params);
  * ```
  */
-export function selectImageDefaults(conn: DbReadConnection | DbWriteTransaction, params: SelectImageDefaultsParams): SelectImageDefaultsRow | undefined {
+export function selectImageDefaults(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: SelectImageDefaultsParams,
+): SelectImageDefaultsRow | undefined {
   const r = conn.get<SelectImageDefaultsRaw>(SELECT_IMAGE_DEFAULTS_SQL, { reference: params.reference }, 'raw');
   return r === undefined ? undefined : toSelectImageDefaultsRow(r);
 }
 
-const LIST_MANIFEST_LAYERS_SQL = "SELECT manifest_layer.position, layer.diff_id, layer.blob_digest, layer.media_type, layer.compressed_size_bytes\nFROM manifest_layer\nJOIN layer ON layer.id = manifest_layer.layer_id\nWHERE manifest_layer.manifest_id = @manifest_id\nORDER BY manifest_layer.position";
+const LIST_MANIFEST_LAYERS_SQL = `\
+SELECT manifest_layer.position, layer.diff_id, layer.blob_digest, layer.media_type, layer.compressed_size_bytes
+FROM manifest_layer
+JOIN layer ON layer.id = manifest_layer.layer_id
+WHERE manifest_layer.manifest_id = @manifest_id
+ORDER BY manifest_layer.position`;
 
 /** Parameters of {@link listManifestLayers}. */
 export interface ListManifestLayersParams {
@@ -461,7 +600,8 @@ function toListManifestLayersRow(r: ListManifestLayersRaw): ListManifestLayersRo
 }
 
 /**
- * `ListManifestLayers` (`:many`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns every row.
+ * `ListManifestLayers` (`:many`, `:read`): returns every row.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT manifest_layer.position, layer.diff_id, layer.blob_digest, layer.media_type, layer.compressed_size_bytes
@@ -473,17 +613,29 @@ function toListManifestLayersRow(r: ListManifestLayersRaw): ListManifestLayersRo
  *
  * @example
  * ```ts
- * const result = listManifestLayers(pools.read, { manifestId: 1 });
+ * declare const params: ListManifestLayersParams;
+ * const rows = listManifestLayers(pools.read, params);
  * ```
  */
-export function listManifestLayers(conn: DbReadConnection | DbWriteTransaction, params: ListManifestLayersParams): ListManifestLayersRow[] {
+export function listManifestLayers(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: ListManifestLayersParams,
+): ListManifestLayersRow[] {
   const rows = conn.all<ListManifestLayersRaw>(LIST_MANIFEST_LAYERS_SQL, { manifest_id: params.manifestId }, 'raw');
   const result: ListManifestLayersRow[] = [];
   for (const r of rows) result.push(toListManifestLayersRow(r));
   return result;
 }
 
-const SELECT_IMAGE_DETAILS_SQL = "SELECT image_ref.reference, image_ref.created_at, manifest.id AS manifest_id, manifest.digest,\n  manifest.media_type, manifest.config_digest, manifest.architecture, manifest.os, manifest.layer_count,\n  manifest.total_size_bytes, config.env, config.cmd, config.entrypoint, config.working_dir, config.user,\n  config.labels, config.stop_signal\nFROM image_ref\nJOIN manifest ON manifest.id = image_ref.manifest_id\nLEFT JOIN config ON config.manifest_id = manifest.id\nWHERE image_ref.reference = @reference";
+const SELECT_IMAGE_DETAILS_SQL = `\
+SELECT image_ref.reference, image_ref.created_at, manifest.id AS manifest_id, manifest.digest,
+  manifest.media_type, manifest.config_digest, manifest.architecture, manifest.os, manifest.layer_count,
+  manifest.total_size_bytes, config.env, config.cmd, config.entrypoint, config.working_dir, config.user,
+  config.labels, config.stop_signal
+FROM image_ref
+JOIN manifest ON manifest.id = image_ref.manifest_id
+LEFT JOIN config ON config.manifest_id = manifest.id
+WHERE image_ref.reference = @reference`;
 
 /** Parameters of {@link selectImageDetails}. */
 export interface SelectImageDetailsParams {
@@ -511,14 +663,53 @@ export interface SelectImageDetailsRow {
   readonly stopSignal: string | null;
 }
 
-type SelectImageDetailsRaw = readonly [string, string, number, string, string, string, string | null, string | null, number, number, string | null, string | null, string | null, string | null, string | null, string | null, string | null];
+type SelectImageDetailsRaw = readonly [
+  string,
+  string,
+  number,
+  string,
+  string,
+  string,
+  string | null,
+  string | null,
+  number,
+  number,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+];
 
 function toSelectImageDetailsRow(r: SelectImageDetailsRaw): SelectImageDetailsRow {
-  return { reference: r[0], createdAt: r[1], manifestId: r[2], digest: r[3], mediaType: r[4], configDigest: r[5], architecture: r[6], os: r[7], layerCount: r[8], totalSizeBytes: r[9], env: r[10], cmd: r[11], entrypoint: r[12], workingDir: r[13], user: r[14], labels: r[15], stopSignal: r[16] };
+  return {
+    reference: r[0],
+    createdAt: r[1],
+    manifestId: r[2],
+    digest: r[3],
+    mediaType: r[4],
+    configDigest: r[5],
+    architecture: r[6],
+    os: r[7],
+    layerCount: r[8],
+    totalSizeBytes: r[9],
+    env: r[10],
+    cmd: r[11],
+    entrypoint: r[12],
+    workingDir: r[13],
+    user: r[14],
+    labels: r[15],
+    stopSignal: r[16],
+  };
 }
 
 /**
- * `SelectImageDetails` (`:one`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns the first row, or `undefined`.
+ * Everything `msb image inspect` shows of one reference: its manifest and its config.
+ *
+ * `SelectImageDetails` (`:one`, `:read`): returns the first row, or `undefined`.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT image_ref.reference, image_ref.created_at, manifest.id AS manifest_id, manifest.digest,
@@ -533,10 +724,14 @@ function toSelectImageDetailsRow(r: SelectImageDetailsRaw): SelectImageDetailsRo
  *
  * @example
  * ```ts
- * const result = selectImageDetails(pools.read, { reference: 'x' });
+ * declare const params: SelectImageDetailsParams;
+ * const row = selectImageDetails(pools.read, params);
  * ```
  */
-export function selectImageDetails(conn: DbReadConnection | DbWriteTransaction, params: SelectImageDetailsParams): SelectImageDetailsRow | undefined {
+export function selectImageDetails(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: SelectImageDetailsParams,
+): SelectImageDetailsRow | undefined {
   const r = conn.get<SelectImageDetailsRaw>(SELECT_IMAGE_DETAILS_SQL, { reference: params.reference }, 'raw');
   return r === undefined ? undefined : toSelectImageDetailsRow(r);
 }

@@ -2,7 +2,11 @@
 import type { DbReadConnection, DbWriteTransaction } from '../db/index.js';
 import { type RawSandboxMetric, type SandboxMetric, toSandboxMetric } from './models.js';
 
-const SELECT_LATEST_METRIC_SQL = "SELECT * FROM sandbox_metric\nWHERE sandbox_id = @sandbox_id\nORDER BY sampled_at DESC, id DESC\nLIMIT 1";
+const SELECT_LATEST_METRIC_SQL = `\
+SELECT * FROM sandbox_metric
+WHERE sandbox_id = @sandbox_id
+ORDER BY sampled_at DESC, id DESC
+LIMIT 1`;
 
 /** Parameters of {@link selectLatestMetric}. */
 export interface SelectLatestMetricParams {
@@ -13,7 +17,8 @@ export interface SelectLatestMetricParams {
 export type SelectLatestMetricRow = SandboxMetric;
 
 /**
- * `SelectLatestMetric` (`:one`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns the first row, or `undefined`.
+ * `SelectLatestMetric` (`:one`, `:read`): returns the first row, or `undefined`.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT * FROM sandbox_metric
@@ -24,15 +29,23 @@ export type SelectLatestMetricRow = SandboxMetric;
  *
  * @example
  * ```ts
- * const result = selectLatestMetric(pools.read, { sandboxId: 1 });
+ * declare const params: SelectLatestMetricParams;
+ * const row = selectLatestMetric(pools.read, params);
  * ```
  */
-export function selectLatestMetric(conn: DbReadConnection | DbWriteTransaction, params: SelectLatestMetricParams): SelectLatestMetricRow | undefined {
+export function selectLatestMetric(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: SelectLatestMetricParams,
+): SelectLatestMetricRow | undefined {
   const r = conn.get<RawSandboxMetric>(SELECT_LATEST_METRIC_SQL, { sandbox_id: params.sandboxId }, 'raw');
   return r === undefined ? undefined : toSandboxMetric(r);
 }
 
-const LIST_METRICS_OF_SANDBOX_SQL = "SELECT * FROM sandbox_metric\nWHERE sandbox_id = @sandbox_id\nORDER BY sampled_at DESC, id DESC\nLIMIT @limit";
+const LIST_METRICS_OF_SANDBOX_SQL = `\
+SELECT * FROM sandbox_metric
+WHERE sandbox_id = @sandbox_id
+ORDER BY sampled_at DESC, id DESC
+LIMIT @limit`;
 
 /** Parameters of {@link listMetricsOfSandbox}. */
 export interface ListMetricsOfSandboxParams {
@@ -44,7 +57,8 @@ export interface ListMetricsOfSandboxParams {
 export type ListMetricsOfSandboxRow = SandboxMetric;
 
 /**
- * `ListMetricsOfSandbox` (`:many`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns every row.
+ * `ListMetricsOfSandbox` (`:many`, `:read`): returns every row.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT * FROM sandbox_metric
@@ -55,17 +69,33 @@ export type ListMetricsOfSandboxRow = SandboxMetric;
  *
  * @example
  * ```ts
- * const result = listMetricsOfSandbox(pools.read, { sandboxId: 1, limit: 1 });
+ * declare const params: ListMetricsOfSandboxParams;
+ * const rows = listMetricsOfSandbox(pools.read, params);
  * ```
  */
-export function listMetricsOfSandbox(conn: DbReadConnection | DbWriteTransaction, params: ListMetricsOfSandboxParams): ListMetricsOfSandboxRow[] {
-  const rows = conn.all<RawSandboxMetric>(LIST_METRICS_OF_SANDBOX_SQL, { sandbox_id: params.sandboxId, limit: params.limit }, 'raw');
+export function listMetricsOfSandbox(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: ListMetricsOfSandboxParams,
+): ListMetricsOfSandboxRow[] {
+  const rows = conn.all<RawSandboxMetric>(
+    LIST_METRICS_OF_SANDBOX_SQL,
+    { sandbox_id: params.sandboxId, limit: params.limit },
+    'raw',
+  );
   const result: ListMetricsOfSandboxRow[] = [];
   for (const r of rows) result.push(toSandboxMetric(r));
   return result;
 }
 
-const SUMMARIZE_METRICS_SQL = "SELECT sandbox_id,\n       count(*) AS samples,\n       avg(cpu_percent) AS avg_cpu_percent,\n       max(memory_bytes) AS max_memory_bytes,\n       max(sampled_at) AS last_sampled_at\nFROM sandbox_metric\nGROUP BY sandbox_id\nORDER BY sandbox_id";
+const SUMMARIZE_METRICS_SQL = `\
+SELECT sandbox_id,
+       count(*) AS samples,
+       avg(cpu_percent) AS avg_cpu_percent,
+       max(memory_bytes) AS max_memory_bytes,
+       max(sampled_at) AS last_sampled_at
+FROM sandbox_metric
+GROUP BY sandbox_id
+ORDER BY sandbox_id`;
 
 /** A row of {@link summarizeMetrics}. */
 export interface SummarizeMetricsRow {
@@ -83,7 +113,11 @@ function toSummarizeMetricsRow(r: SummarizeMetricsRaw): SummarizeMetricsRow {
 }
 
 /**
- * `SummarizeMetrics` (`:many`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns every row.
+ * One line per sandbox over every stored sample: a whole-table aggregate, the kind of read a
+ * long-running host sends to its read pool (DbPools.readPool) so that it does not stall its event loop.
+ *
+ * `SummarizeMetrics` (`:many`, `:read`): returns every row.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT sandbox_id,
@@ -98,7 +132,7 @@ function toSummarizeMetricsRow(r: SummarizeMetricsRaw): SummarizeMetricsRow {
  *
  * @example
  * ```ts
- * const result = summarizeMetrics(pools.read);
+ * const rows = summarizeMetrics(pools.read);
  * ```
  */
 export function summarizeMetrics(conn: DbReadConnection | DbWriteTransaction): SummarizeMetricsRow[] {

@@ -17,7 +17,16 @@ export type RawManifest = readonly [number, string, string, string, string | nul
 
 /** Maps a {@link RawManifest} to a {@link Manifest}. */
 export function toManifest(r: RawManifest): Manifest {
-  return { id: r[0], digest: r[1], mediaType: r[2], configDigest: r[3], architecture: r[4], os: r[5], layerCount: r[6], totalSizeBytes: r[7] };
+  return {
+    id: r[0],
+    digest: r[1],
+    mediaType: r[2],
+    configDigest: r[3],
+    architecture: r[4],
+    os: r[5],
+    layerCount: r[6],
+    totalSizeBytes: r[7],
+  };
 }
 
 /** A whole row of table `run`, as every query returning all its columns (`SELECT *`, `RETURNING *`) gives it. */
@@ -28,18 +37,48 @@ export interface Run {
   readonly status: 'Running' | 'Terminated';
   readonly exitCode: number | null;
   readonly exitSignal: string | null;
-  readonly terminationReason: 'Completed' | 'Failed' | 'MaxDurationExceeded' | 'IdleTimeout' | 'DrainRequested' | 'Signal' | 'InternalError' | null;
+  readonly terminationReason:
+    | 'Completed'
+    | 'Failed'
+    | 'MaxDurationExceeded'
+    | 'IdleTimeout'
+    | 'DrainRequested'
+    | 'Signal'
+    | 'InternalError'
+    | null;
   readonly terminationDetail: string | null;
   readonly startedAt: string;
   readonly terminatedAt: string | null;
 }
 
 /** The raw tuple of a {@link Run} as the statement returns it. */
-export type RawRun = readonly [number, number, number, 'Running' | 'Terminated', number | null, string | null, 'Completed' | 'Failed' | 'MaxDurationExceeded' | 'IdleTimeout' | 'DrainRequested' | 'Signal' | 'InternalError' | null, string | null, string, string | null];
+export type RawRun = readonly [
+  number,
+  number,
+  number,
+  'Running' | 'Terminated',
+  number | null,
+  string | null,
+  'Completed' | 'Failed' | 'MaxDurationExceeded' | 'IdleTimeout' | 'DrainRequested' | 'Signal' | 'InternalError' | null,
+  string | null,
+  string,
+  string | null,
+];
 
 /** Maps a {@link RawRun} to a {@link Run}. */
 export function toRun(r: RawRun): Run {
-  return { id: r[0], sandboxId: r[1], pid: r[2], status: r[3], exitCode: r[4], exitSignal: r[5], terminationReason: r[6], terminationDetail: r[7], startedAt: r[8], terminatedAt: r[9] };
+  return {
+    id: r[0],
+    sandboxId: r[1],
+    pid: r[2],
+    status: r[3],
+    exitCode: r[4],
+    exitSignal: r[5],
+    terminationReason: r[6],
+    terminationDetail: r[7],
+    startedAt: r[8],
+    terminatedAt: r[9],
+  };
 }
 
 /** A whole row of table `sandbox`, as every query returning all its columns (`SELECT *`, `RETURNING *`) gives it. */
@@ -54,14 +93,24 @@ export interface Sandbox {
 }
 
 /** The raw tuple of a {@link Sandbox} as the statement returns it. */
-export type RawSandbox = readonly [number, string, string, 'Running' | 'Draining' | 'Paused' | 'Stopped' | 'Crashed', string, string, string | null];
+export type RawSandbox = readonly [
+  number,
+  string,
+  string,
+  'Running' | 'Draining' | 'Paused' | 'Stopped' | 'Crashed',
+  string,
+  string,
+  string | null,
+];
 
 /** Maps a {@link RawSandbox} to a {@link Sandbox}. */
 export function toSandbox(r: RawSandbox): Sandbox {
   return { id: r[0], name: r[1], config: r[2], status: r[3], createdAt: r[4], updatedAt: r[5], startDeadline: r[6] };
 }
 
-/** A whole row of table `sandbox_metric`, as every query returning all its columns (`SELECT *`, `RETURNING *`) gives it. */
+/**
+ * A whole row of table `sandbox_metric`, as every query returning all its columns (`SELECT *`, `RETURNING *`) gives it.
+ */
 export interface SandboxMetric {
   readonly id: number;
   readonly sandboxId: number;
@@ -79,10 +128,22 @@ export type RawSandboxMetric = readonly [number, number, number, number, number,
 
 /** Maps a {@link RawSandboxMetric} to a {@link SandboxMetric}. */
 export function toSandboxMetric(r: RawSandboxMetric): SandboxMetric {
-  return { id: r[0], sandboxId: r[1], cpuPercent: r[2], memoryBytes: r[3], diskReadBytes: r[4], diskWriteBytes: r[5], netRxBytes: r[6], netTxBytes: r[7], sampledAt: r[8] };
+  return {
+    id: r[0],
+    sandboxId: r[1],
+    cpuPercent: r[2],
+    memoryBytes: r[3],
+    diskReadBytes: r[4],
+    diskWriteBytes: r[5],
+    netRxBytes: r[6],
+    netTxBytes: r[7],
+    sampledAt: r[8],
+  };
 }
 
-/** A whole row of table `sandbox_rootfs`, as every query returning all its columns (`SELECT *`, `RETURNING *`) gives it. */
+/**
+ * A whole row of table `sandbox_rootfs`, as every query returning all its columns (`SELECT *`, `RETURNING *`) gives it.
+ */
 export interface SandboxRootfs {
   readonly id: number;
   readonly sandboxId: number;

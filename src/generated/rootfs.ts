@@ -2,7 +2,12 @@
 import { type DbReadConnection, type DbWriteConnection, DbWriteTransaction } from '../db/index.js';
 import { type RawSandboxRootfs, type SandboxRootfs, toSandboxRootfs } from './models.js';
 
-const UPSERT_OCI_MANIFEST_PIN_SQL = "INSERT INTO sandbox_rootfs (sandbox_id, manifest_id, mode)\nVALUES (@sandbox_id, (SELECT id FROM manifest WHERE digest = @digest), 'Oci')\nON CONFLICT (sandbox_id) DO UPDATE\nSET manifest_id = excluded.manifest_id, mode = excluded.mode\nRETURNING id, sandbox_id, manifest_id, mode, created_at";
+const UPSERT_OCI_MANIFEST_PIN_SQL = `\
+INSERT INTO sandbox_rootfs (sandbox_id, manifest_id, mode)
+VALUES (@sandbox_id, (SELECT id FROM manifest WHERE digest = @digest), 'Oci')
+ON CONFLICT (sandbox_id) DO UPDATE
+SET manifest_id = excluded.manifest_id, mode = excluded.mode
+RETURNING id, sandbox_id, manifest_id, mode, created_at`;
 
 /** Parameters of {@link upsertOciManifestPin}. */
 export interface UpsertOciManifestPinParams {
@@ -14,7 +19,11 @@ export interface UpsertOciManifestPinParams {
 export type UpsertOciManifestPinRow = SandboxRootfs;
 
 /**
- * `UpsertOciManifestPin` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, which an INSERT … VALUES always returns.
+ * Pinning again replaces the pin; an unknown digest pins nothing (manifest_id NULL) but still records
+ * that the sandbox wants an OCI root filesystem.
+ *
+ * `UpsertOciManifestPin` (`:one`, `:write`): returns the first row, which an INSERT … VALUES always returns.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * INSERT INTO sandbox_rootfs (sandbox_id, manifest_id, mode)
@@ -26,19 +35,34 @@ export type UpsertOciManifestPinRow = SandboxRootfs;
  *
  * @example
  * ```ts
- * const result = await upsertOciManifestPin(pools.write, { sandboxId: 1, digest: 'x' });
+ * declare const params: UpsertOciManifestPinParams;
+ * const row = await upsertOciManifestPin(pools.write, params);
  * ```
  */
-export function upsertOciManifestPin(conn: DbWriteTransaction, params: UpsertOciManifestPinParams): UpsertOciManifestPinRow;
-export function upsertOciManifestPin(conn: DbWriteConnection, params: UpsertOciManifestPinParams): Promise<UpsertOciManifestPinRow>;
-export function upsertOciManifestPin(conn: DbWriteTransaction | DbWriteConnection, params: UpsertOciManifestPinParams): UpsertOciManifestPinRow | Promise<UpsertOciManifestPinRow> {
+export function upsertOciManifestPin(
+  conn: DbWriteTransaction,
+  params: UpsertOciManifestPinParams,
+): UpsertOciManifestPinRow;
+export function upsertOciManifestPin(
+  conn: DbWriteConnection,
+  params: UpsertOciManifestPinParams,
+): Promise<UpsertOciManifestPinRow>;
+export function upsertOciManifestPin(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: UpsertOciManifestPinParams,
+): UpsertOciManifestPinRow | Promise<UpsertOciManifestPinRow> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => upsertOciManifestPin(tx, params));
-  const r = conn.get<RawSandboxRootfs>(UPSERT_OCI_MANIFEST_PIN_SQL, { sandbox_id: params.sandboxId, digest: params.digest }, 'raw');
+  const r = conn.get<RawSandboxRootfs>(
+    UPSERT_OCI_MANIFEST_PIN_SQL,
+    { sandbox_id: params.sandboxId, digest: params.digest },
+    'raw',
+  );
   if (r === undefined) throw new Error("UpsertOciManifestPin: the INSERT returned no row");
   return toSandboxRootfs(r);
 }
 
-const SELECT_SANDBOX_ROOTFS_SQL = "SELECT id, sandbox_id, manifest_id, mode, created_at FROM sandbox_rootfs WHERE sandbox_id = @sandbox_id";
+const SELECT_SANDBOX_ROOTFS_SQL = `\
+SELECT id, sandbox_id, manifest_id, mode, created_at FROM sandbox_rootfs WHERE sandbox_id = @sandbox_id`;
 
 /** Parameters of {@link selectSandboxRootfs}. */
 export interface SelectSandboxRootfsParams {
@@ -49,7 +73,8 @@ export interface SelectSandboxRootfsParams {
 export type SelectSandboxRootfsRow = SandboxRootfs;
 
 /**
- * `SelectSandboxRootfs` (`:one`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns the first row, or `undefined`.
+ * `SelectSandboxRootfs` (`:one`, `:read`): returns the first row, or `undefined`.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT id, sandbox_id, manifest_id, mode, created_at FROM sandbox_rootfs WHERE sandbox_id = @sandbox_id
@@ -57,15 +82,24 @@ export type SelectSandboxRootfsRow = SandboxRootfs;
  *
  * @example
  * ```ts
- * const result = selectSandboxRootfs(pools.read, { sandboxId: 1 });
+ * declare const params: SelectSandboxRootfsParams;
+ * const row = selectSandboxRootfs(pools.read, params);
  * ```
  */
-export function selectSandboxRootfs(conn: DbReadConnection | DbWriteTransaction, params: SelectSandboxRootfsParams): SelectSandboxRootfsRow | undefined {
+export function selectSandboxRootfs(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: SelectSandboxRootfsParams,
+): SelectSandboxRootfsRow | undefined {
   const r = conn.get<RawSandboxRootfs>(SELECT_SANDBOX_ROOTFS_SQL, { sandbox_id: params.sandboxId }, 'raw');
   return r === undefined ? undefined : toSandboxRootfs(r);
 }
 
-const LIST_SANDBOXES_PINNING_MANIFEST_SQL = "SELECT sandbox.name\nFROM sandbox_rootfs\nJOIN sandbox ON sandbox.id = sandbox_rootfs.sandbox_id\nWHERE sandbox_rootfs.manifest_id = @manifest_id\nORDER BY sandbox.name";
+const LIST_SANDBOXES_PINNING_MANIFEST_SQL = `\
+SELECT sandbox.name
+FROM sandbox_rootfs
+JOIN sandbox ON sandbox.id = sandbox_rootfs.sandbox_id
+WHERE sandbox_rootfs.manifest_id = @manifest_id
+ORDER BY sandbox.name`;
 
 /** Parameters of {@link listSandboxesPinningManifest}. */
 export interface ListSandboxesPinningManifestParams {
@@ -84,7 +118,8 @@ function toListSandboxesPinningManifestRow(r: ListSandboxesPinningManifestRaw): 
 }
 
 /**
- * `ListSandboxesPinningManifest` (`:many`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns every row.
+ * `ListSandboxesPinningManifest` (`:many`, `:read`): returns every row.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT sandbox.name
@@ -96,11 +131,19 @@ function toListSandboxesPinningManifestRow(r: ListSandboxesPinningManifestRaw): 
  *
  * @example
  * ```ts
- * const result = listSandboxesPinningManifest(pools.read, { manifestId: 1 });
+ * declare const params: ListSandboxesPinningManifestParams;
+ * const rows = listSandboxesPinningManifest(pools.read, params);
  * ```
  */
-export function listSandboxesPinningManifest(conn: DbReadConnection | DbWriteTransaction, params: ListSandboxesPinningManifestParams): ListSandboxesPinningManifestRow[] {
-  const rows = conn.all<ListSandboxesPinningManifestRaw>(LIST_SANDBOXES_PINNING_MANIFEST_SQL, { manifest_id: params.manifestId }, 'raw');
+export function listSandboxesPinningManifest(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: ListSandboxesPinningManifestParams,
+): ListSandboxesPinningManifestRow[] {
+  const rows = conn.all<ListSandboxesPinningManifestRaw>(
+    LIST_SANDBOXES_PINNING_MANIFEST_SQL,
+    { manifest_id: params.manifestId },
+    'raw',
+  );
   const result: ListSandboxesPinningManifestRow[] = [];
   for (const r of rows) result.push(toListSandboxesPinningManifestRow(r));
   return result;

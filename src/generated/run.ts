@@ -2,7 +2,11 @@
 import { type DbReadConnection, type DbWriteConnection, DbWriteTransaction } from '../db/index.js';
 import { type RawRun, type Run, toRun } from './models.js';
 
-const SELECT_ACTIVE_RUN_SQL = "SELECT * FROM run\nWHERE sandbox_id = @sandbox_id AND status = 'Running'\nORDER BY started_at DESC, id DESC\nLIMIT 1";
+const SELECT_ACTIVE_RUN_SQL = `\
+SELECT * FROM run
+WHERE sandbox_id = @sandbox_id AND status = 'Running'
+ORDER BY started_at DESC, id DESC
+LIMIT 1`;
 
 /** Parameters of {@link selectActiveRun}. */
 export interface SelectActiveRunParams {
@@ -13,7 +17,8 @@ export interface SelectActiveRunParams {
 export type SelectActiveRunRow = Run;
 
 /**
- * `SelectActiveRun` (`:one`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns the first row, or `undefined`.
+ * `SelectActiveRun` (`:one`, `:read`): returns the first row, or `undefined`.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT * FROM run
@@ -24,15 +29,23 @@ export type SelectActiveRunRow = Run;
  *
  * @example
  * ```ts
- * const result = selectActiveRun(pools.read, { sandboxId: 1 });
+ * declare const params: SelectActiveRunParams;
+ * const row = selectActiveRun(pools.read, params);
  * ```
  */
-export function selectActiveRun(conn: DbReadConnection | DbWriteTransaction, params: SelectActiveRunParams): SelectActiveRunRow | undefined {
+export function selectActiveRun(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: SelectActiveRunParams,
+): SelectActiveRunRow | undefined {
   const r = conn.get<RawRun>(SELECT_ACTIVE_RUN_SQL, { sandbox_id: params.sandboxId }, 'raw');
   return r === undefined ? undefined : toRun(r);
 }
 
-const SELECT_LATEST_RUN_SQL = "SELECT * FROM run\nWHERE sandbox_id = @sandbox_id\nORDER BY started_at DESC, id DESC\nLIMIT 1";
+const SELECT_LATEST_RUN_SQL = `\
+SELECT * FROM run
+WHERE sandbox_id = @sandbox_id
+ORDER BY started_at DESC, id DESC
+LIMIT 1`;
 
 /** Parameters of {@link selectLatestRun}. */
 export interface SelectLatestRunParams {
@@ -43,7 +56,8 @@ export interface SelectLatestRunParams {
 export type SelectLatestRunRow = Run;
 
 /**
- * `SelectLatestRun` (`:one`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns the first row, or `undefined`.
+ * `SelectLatestRun` (`:one`, `:read`): returns the first row, or `undefined`.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT * FROM run
@@ -54,15 +68,23 @@ export type SelectLatestRunRow = Run;
  *
  * @example
  * ```ts
- * const result = selectLatestRun(pools.read, { sandboxId: 1 });
+ * declare const params: SelectLatestRunParams;
+ * const row = selectLatestRun(pools.read, params);
  * ```
  */
-export function selectLatestRun(conn: DbReadConnection | DbWriteTransaction, params: SelectLatestRunParams): SelectLatestRunRow | undefined {
+export function selectLatestRun(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: SelectLatestRunParams,
+): SelectLatestRunRow | undefined {
   const r = conn.get<RawRun>(SELECT_LATEST_RUN_SQL, { sandbox_id: params.sandboxId }, 'raw');
   return r === undefined ? undefined : toRun(r);
 }
 
-const LIST_RUNS_OF_SANDBOX_SQL = "SELECT * FROM run\nWHERE sandbox_id = @sandbox_id\nORDER BY started_at DESC, id DESC\nLIMIT @limit";
+const LIST_RUNS_OF_SANDBOX_SQL = `\
+SELECT * FROM run
+WHERE sandbox_id = @sandbox_id
+ORDER BY started_at DESC, id DESC
+LIMIT @limit`;
 
 /** Parameters of {@link listRunsOfSandbox}. */
 export interface ListRunsOfSandboxParams {
@@ -74,7 +96,8 @@ export interface ListRunsOfSandboxParams {
 export type ListRunsOfSandboxRow = Run;
 
 /**
- * `ListRunsOfSandbox` (`:many`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns every row.
+ * `ListRunsOfSandbox` (`:many`, `:read`): returns every row.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT * FROM run
@@ -85,17 +108,26 @@ export type ListRunsOfSandboxRow = Run;
  *
  * @example
  * ```ts
- * const result = listRunsOfSandbox(pools.read, { sandboxId: 1, limit: 1 });
+ * declare const params: ListRunsOfSandboxParams;
+ * const rows = listRunsOfSandbox(pools.read, params);
  * ```
  */
-export function listRunsOfSandbox(conn: DbReadConnection | DbWriteTransaction, params: ListRunsOfSandboxParams): ListRunsOfSandboxRow[] {
+export function listRunsOfSandbox(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: ListRunsOfSandboxParams,
+): ListRunsOfSandboxRow[] {
   const rows = conn.all<RawRun>(LIST_RUNS_OF_SANDBOX_SQL, { sandbox_id: params.sandboxId, limit: params.limit }, 'raw');
   const result: ListRunsOfSandboxRow[] = [];
   for (const r of rows) result.push(toRun(r));
   return result;
 }
 
-const LIST_ACTIVE_RUNS_SQL = "SELECT run.id AS run_id, run.sandbox_id, run.pid, sandbox.name, sandbox.status AS sandbox_status\nFROM run\nJOIN sandbox ON sandbox.id = run.sandbox_id\nWHERE run.status = 'Running'\nORDER BY sandbox.name, run.id";
+const LIST_ACTIVE_RUNS_SQL = `\
+SELECT run.id AS run_id, run.sandbox_id, run.pid, sandbox.name, sandbox.status AS sandbox_status
+FROM run
+JOIN sandbox ON sandbox.id = run.sandbox_id
+WHERE run.status = 'Running'
+ORDER BY sandbox.name, run.id`;
 
 /** A row of {@link listActiveRuns}. */
 export interface ListActiveRunsRow {
@@ -106,14 +138,21 @@ export interface ListActiveRunsRow {
   readonly sandboxStatus: 'Running' | 'Draining' | 'Paused' | 'Stopped' | 'Crashed';
 }
 
-type ListActiveRunsRaw = readonly [number, number, number, string, 'Running' | 'Draining' | 'Paused' | 'Stopped' | 'Crashed'];
+type ListActiveRunsRaw = readonly [
+  number,
+  number,
+  number,
+  string,
+  'Running' | 'Draining' | 'Paused' | 'Stopped' | 'Crashed',
+];
 
 function toListActiveRunsRow(r: ListActiveRunsRaw): ListActiveRunsRow {
   return { runId: r[0], sandboxId: r[1], pid: r[2], name: r[3], sandboxStatus: r[4] };
 }
 
 /**
- * `ListActiveRuns` (`:many`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns every row.
+ * `ListActiveRuns` (`:many`, `:read`): returns every row.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT run.id AS run_id, run.sandbox_id, run.pid, sandbox.name, sandbox.status AS sandbox_status
@@ -125,7 +164,7 @@ function toListActiveRunsRow(r: ListActiveRunsRaw): ListActiveRunsRow {
  *
  * @example
  * ```ts
- * const result = listActiveRuns(pools.read);
+ * const rows = listActiveRuns(pools.read);
  * ```
  */
 export function listActiveRuns(conn: DbReadConnection | DbWriteTransaction): ListActiveRunsRow[] {
@@ -135,11 +174,27 @@ export function listActiveRuns(conn: DbReadConnection | DbWriteTransaction): Lis
   return result;
 }
 
-const TERMINATE_ACTIVE_RUN_SQL = "UPDATE run\nSET status = 'Terminated',\n    termination_reason = @termination_reason,\n    termination_detail = @termination_detail,\n    exit_code = @exit_code,\n    exit_signal = @exit_signal,\n    terminated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')\nWHERE id = @id AND status = 'Running'";
+const TERMINATE_ACTIVE_RUN_SQL = `\
+UPDATE run
+SET status = 'Terminated',
+    termination_reason = @termination_reason,
+    termination_detail = @termination_detail,
+    exit_code = @exit_code,
+    exit_signal = @exit_signal,
+    terminated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = @id AND status = 'Running'`;
 
 /** Parameters of {@link terminateActiveRun}. */
 export interface TerminateActiveRunParams {
-  readonly terminationReason: 'Completed' | 'Failed' | 'MaxDurationExceeded' | 'IdleTimeout' | 'DrainRequested' | 'Signal' | 'InternalError' | null;
+  readonly terminationReason:
+    | 'Completed'
+    | 'Failed'
+    | 'MaxDurationExceeded'
+    | 'IdleTimeout'
+    | 'DrainRequested'
+    | 'Signal'
+    | 'InternalError'
+    | null;
   readonly terminationDetail: string | null;
   readonly exitCode: number | null;
   readonly exitSignal: string | null;
@@ -147,7 +202,11 @@ export interface TerminateActiveRunParams {
 }
 
 /**
- * `TerminateActiveRun` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
+ * Only a run still Running is terminated: whoever records a run's end first (the runtime its exit, the
+ * host a stale or killed runtime) wins, and the other's record is dropped. Used by host and runtime alike.
+ *
+ * `TerminateActiveRun` (`:execrows`, `:write`): returns the number of changed rows.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * UPDATE run
@@ -162,17 +221,27 @@ export interface TerminateActiveRunParams {
  *
  * @example
  * ```ts
- * const result = await terminateActiveRun(pools.write, { terminationReason: 'Completed', terminationDetail: 'x', exitCode: 1, exitSignal: 'x', id: 1 });
+ * declare const params: TerminateActiveRunParams;
+ * const changed = await terminateActiveRun(pools.write, params);
  * ```
  */
 export function terminateActiveRun(conn: DbWriteTransaction, params: TerminateActiveRunParams): number;
 export function terminateActiveRun(conn: DbWriteConnection, params: TerminateActiveRunParams): Promise<number>;
-export function terminateActiveRun(conn: DbWriteTransaction | DbWriteConnection, params: TerminateActiveRunParams): number | Promise<number> {
+export function terminateActiveRun(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: TerminateActiveRunParams,
+): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => terminateActiveRun(tx, params));
-  return conn.run(TERMINATE_ACTIVE_RUN_SQL, { termination_reason: params.terminationReason, termination_detail: params.terminationDetail, exit_code: params.exitCode, exit_signal: params.exitSignal, id: params.id }).changes;
+  return conn.run(TERMINATE_ACTIVE_RUN_SQL, {
+    termination_reason: params.terminationReason,
+    termination_detail: params.terminationDetail,
+    exit_code: params.exitCode,
+    exit_signal: params.exitSignal,
+    id: params.id,
+  }).changes;
 }
 
-const SELECT_RUN_BY_ID_SQL = "SELECT * FROM run WHERE id = @id";
+const SELECT_RUN_BY_ID_SQL = `SELECT * FROM run WHERE id = @id`;
 
 /** Parameters of {@link selectRunById}. */
 export interface SelectRunByIdParams {
@@ -183,7 +252,8 @@ export interface SelectRunByIdParams {
 export type SelectRunByIdRow = Run;
 
 /**
- * `SelectRunById` (`:one`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns the first row, or `undefined`.
+ * `SelectRunById` (`:one`, `:read`): returns the first row, or `undefined`.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT * FROM run WHERE id = @id
@@ -191,10 +261,14 @@ export type SelectRunByIdRow = Run;
  *
  * @example
  * ```ts
- * const result = selectRunById(pools.read, { id: 1 });
+ * declare const params: SelectRunByIdParams;
+ * const row = selectRunById(pools.read, params);
  * ```
  */
-export function selectRunById(conn: DbReadConnection | DbWriteTransaction, params: SelectRunByIdParams): SelectRunByIdRow | undefined {
+export function selectRunById(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: SelectRunByIdParams,
+): SelectRunByIdRow | undefined {
   const r = conn.get<RawRun>(SELECT_RUN_BY_ID_SQL, { id: params.id }, 'raw');
   return r === undefined ? undefined : toRun(r);
 }

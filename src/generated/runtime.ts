@@ -2,7 +2,13 @@
 import { type DbReadConnection, type DbWriteConnection, DbWriteTransaction } from '../db/index.js';
 import { type RawRun, type Run, toRun } from './models.js';
 
-const CLAIM_SANDBOX_FOR_RUN_SQL = "UPDATE sandbox\nSET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')\nWHERE id = @id\n  AND name = @name\n  AND status = 'Running'\n  AND NOT EXISTS (SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running')";
+const CLAIM_SANDBOX_FOR_RUN_SQL = `\
+UPDATE sandbox
+SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = @id
+  AND name = @name
+  AND status = 'Running'
+  AND NOT EXISTS (SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running')`;
 
 /** Parameters of {@link claimSandboxForRun}. */
 export interface ClaimSandboxForRunParams {
@@ -11,7 +17,13 @@ export interface ClaimSandboxForRunParams {
 }
 
 /**
- * `ClaimSandboxForRun` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
+ * A runtime may only take the sandbox the host left Running for it: the same row (id and name: a
+ * replaced sandbox is a new row with a new id), still Running (a stop or kill during the start marked
+ * it Stopped, and that must win), and not already claimed by another runtime's Running run (a stop and
+ * a start that raced this one). Run in the transaction that inserts the run; 0 rows means "do not run".
+ *
+ * `ClaimSandboxForRun` (`:execrows`, `:write`): returns the number of changed rows.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * UPDATE sandbox
@@ -24,17 +36,21 @@ export interface ClaimSandboxForRunParams {
  *
  * @example
  * ```ts
- * const result = await claimSandboxForRun(pools.write, { id: 1, name: 'x' });
+ * declare const params: ClaimSandboxForRunParams;
+ * const changed = await claimSandboxForRun(pools.write, params);
  * ```
  */
 export function claimSandboxForRun(conn: DbWriteTransaction, params: ClaimSandboxForRunParams): number;
 export function claimSandboxForRun(conn: DbWriteConnection, params: ClaimSandboxForRunParams): Promise<number>;
-export function claimSandboxForRun(conn: DbWriteTransaction | DbWriteConnection, params: ClaimSandboxForRunParams): number | Promise<number> {
+export function claimSandboxForRun(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: ClaimSandboxForRunParams,
+): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => claimSandboxForRun(tx, params));
   return conn.run(CLAIM_SANDBOX_FOR_RUN_SQL, { id: params.id, name: params.name }).changes;
 }
 
-const INSERT_RUNTIME_RUN_SQL = "INSERT INTO run (sandbox_id, pid, status) VALUES (@sandbox_id, @pid, 'Running')";
+const INSERT_RUNTIME_RUN_SQL = `INSERT INTO run (sandbox_id, pid, status) VALUES (@sandbox_id, @pid, 'Running')`;
 
 /** Parameters of {@link insertRuntimeRun}. */
 export interface InsertRuntimeRunParams {
@@ -43,7 +59,8 @@ export interface InsertRuntimeRunParams {
 }
 
 /**
- * `InsertRuntimeRun` (`:execlastid`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the new rowid.
+ * `InsertRuntimeRun` (`:execlastid`, `:write`): returns the new rowid.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * INSERT INTO run (sandbox_id, pid, status) VALUES (@sandbox_id, @pid, 'Running')
@@ -51,17 +68,23 @@ export interface InsertRuntimeRunParams {
  *
  * @example
  * ```ts
- * const result = await insertRuntimeRun(pools.write, { sandboxId: 1, pid: 1 });
+ * declare const params: InsertRuntimeRunParams;
+ * const id = await insertRuntimeRun(pools.write, params);
  * ```
  */
 export function insertRuntimeRun(conn: DbWriteTransaction, params: InsertRuntimeRunParams): number;
 export function insertRuntimeRun(conn: DbWriteConnection, params: InsertRuntimeRunParams): Promise<number>;
-export function insertRuntimeRun(conn: DbWriteTransaction | DbWriteConnection, params: InsertRuntimeRunParams): number | Promise<number> {
+export function insertRuntimeRun(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: InsertRuntimeRunParams,
+): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => insertRuntimeRun(tx, params));
   return Number(conn.run(INSERT_RUNTIME_RUN_SQL, { sandbox_id: params.sandboxId, pid: params.pid }).lastInsertRowid);
 }
 
-const SELECT_RUNNING_RUN_OF_PID_SQL = "SELECT * FROM run WHERE sandbox_id = @sandbox_id AND pid = @pid AND status = 'Running'\nLIMIT 1";
+const SELECT_RUNNING_RUN_OF_PID_SQL = `\
+SELECT * FROM run WHERE sandbox_id = @sandbox_id AND pid = @pid AND status = 'Running'
+LIMIT 1`;
 
 /** Parameters of {@link selectRunningRunOfPid}. */
 export interface SelectRunningRunOfPidParams {
@@ -73,7 +96,11 @@ export interface SelectRunningRunOfPidParams {
 export type SelectRunningRunOfPidRow = Run;
 
 /**
- * `SelectRunningRunOfPid` (`:one`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns the first row, or `undefined`.
+ * The run a given runtime process inserted, if it is still Running: what the host terminates for a
+ * runtime it had to kill before it reported.
+ *
+ * `SelectRunningRunOfPid` (`:one`, `:read`): returns the first row, or `undefined`.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT * FROM run WHERE sandbox_id = @sandbox_id AND pid = @pid AND status = 'Running'
@@ -82,15 +109,23 @@ export type SelectRunningRunOfPidRow = Run;
  *
  * @example
  * ```ts
- * const result = selectRunningRunOfPid(pools.read, { sandboxId: 1, pid: 1 });
+ * declare const params: SelectRunningRunOfPidParams;
+ * const row = selectRunningRunOfPid(pools.read, params);
  * ```
  */
-export function selectRunningRunOfPid(conn: DbReadConnection | DbWriteTransaction, params: SelectRunningRunOfPidParams): SelectRunningRunOfPidRow | undefined {
+export function selectRunningRunOfPid(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: SelectRunningRunOfPidParams,
+): SelectRunningRunOfPidRow | undefined {
   const r = conn.get<RawRun>(SELECT_RUNNING_RUN_OF_PID_SQL, { sandbox_id: params.sandboxId, pid: params.pid }, 'raw');
   return r === undefined ? undefined : toRun(r);
 }
 
-const MARK_SANDBOX_STOPPED_UNLESS_RUN_RUNNING_SQL = "UPDATE sandbox\nSET status = 'Stopped', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')\nWHERE id = @id\n  AND NOT EXISTS (SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running')";
+const MARK_SANDBOX_STOPPED_UNLESS_RUN_RUNNING_SQL = `\
+UPDATE sandbox
+SET status = 'Stopped', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = @id
+  AND NOT EXISTS (SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running')`;
 
 /** Parameters of {@link markSandboxStoppedUnlessRunRunning}. */
 export interface MarkSandboxStoppedUnlessRunRunningParams {
@@ -98,7 +133,11 @@ export interface MarkSandboxStoppedUnlessRunRunningParams {
 }
 
 /**
- * `MarkSandboxStoppedUnlessRunRunning` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
+ * Run after the caller's own run was ended in the same transaction: a sandbox that still has a Running
+ * run (a restart that raced this runtime's end) keeps its status.
+ *
+ * `MarkSandboxStoppedUnlessRunRunning` (`:execrows`, `:write`): returns the number of changed rows.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * UPDATE sandbox
@@ -109,17 +148,33 @@ export interface MarkSandboxStoppedUnlessRunRunningParams {
  *
  * @example
  * ```ts
- * const result = await markSandboxStoppedUnlessRunRunning(pools.write, { id: 1 });
+ * declare const params: MarkSandboxStoppedUnlessRunRunningParams;
+ * const changed = await markSandboxStoppedUnlessRunRunning(pools.write, params);
  * ```
  */
-export function markSandboxStoppedUnlessRunRunning(conn: DbWriteTransaction, params: MarkSandboxStoppedUnlessRunRunningParams): number;
-export function markSandboxStoppedUnlessRunRunning(conn: DbWriteConnection, params: MarkSandboxStoppedUnlessRunRunningParams): Promise<number>;
-export function markSandboxStoppedUnlessRunRunning(conn: DbWriteTransaction | DbWriteConnection, params: MarkSandboxStoppedUnlessRunRunningParams): number | Promise<number> {
-  if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => markSandboxStoppedUnlessRunRunning(tx, params));
+export function markSandboxStoppedUnlessRunRunning(
+  conn: DbWriteTransaction,
+  params: MarkSandboxStoppedUnlessRunRunningParams,
+): number;
+export function markSandboxStoppedUnlessRunRunning(
+  conn: DbWriteConnection,
+  params: MarkSandboxStoppedUnlessRunRunningParams,
+): Promise<number>;
+export function markSandboxStoppedUnlessRunRunning(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: MarkSandboxStoppedUnlessRunRunningParams,
+): number | Promise<number> {
+  if (!(conn instanceof DbWriteTransaction)) {
+    return conn.transaction((tx) => markSandboxStoppedUnlessRunRunning(tx, params));
+  }
   return conn.run(MARK_SANDBOX_STOPPED_UNLESS_RUN_RUNNING_SQL, { id: params.id }).changes;
 }
 
-const SELECT_RUN_STILL_WANTED_SQL = "SELECT run.id\nFROM run\nJOIN sandbox ON sandbox.id = run.sandbox_id\nWHERE run.id = @run_id AND run.status = 'Running' AND sandbox.status NOT IN ('Stopped', 'Crashed')";
+const SELECT_RUN_STILL_WANTED_SQL = `\
+SELECT run.id
+FROM run
+JOIN sandbox ON sandbox.id = run.sandbox_id
+WHERE run.id = @run_id AND run.status = 'Running' AND sandbox.status NOT IN ('Stopped', 'Crashed')`;
 
 /** Parameters of {@link selectRunStillWanted}. */
 export interface SelectRunStillWantedParams {
@@ -138,7 +193,12 @@ function toSelectRunStillWantedRow(r: SelectRunStillWantedRaw): SelectRunStillWa
 }
 
 /**
- * `SelectRunStillWanted` (`:one`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns the first row, or `undefined`.
+ * Whether the host still counts on a run: it is Running and its sandbox row exists and is not recorded
+ * as Stopped or Crashed. A stop or replace that raced the run's start can leave a live runtime the host
+ * has written off; the runtime checks this with every sample and stops its workload when it is gone.
+ *
+ * `SelectRunStillWanted` (`:one`, `:read`): returns the first row, or `undefined`.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT run.id
@@ -149,15 +209,24 @@ function toSelectRunStillWantedRow(r: SelectRunStillWantedRaw): SelectRunStillWa
  *
  * @example
  * ```ts
- * const result = selectRunStillWanted(pools.read, { runId: 1 });
+ * declare const params: SelectRunStillWantedParams;
+ * const row = selectRunStillWanted(pools.read, params);
  * ```
  */
-export function selectRunStillWanted(conn: DbReadConnection | DbWriteTransaction, params: SelectRunStillWantedParams): SelectRunStillWantedRow | undefined {
+export function selectRunStillWanted(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: SelectRunStillWantedParams,
+): SelectRunStillWantedRow | undefined {
   const r = conn.get<SelectRunStillWantedRaw>(SELECT_RUN_STILL_WANTED_SQL, { run_id: params.runId }, 'raw');
   return r === undefined ? undefined : toSelectRunStillWantedRow(r);
 }
 
-const INSERT_RUNTIME_METRIC_SQL = "INSERT INTO sandbox_metric (\n  sandbox_id, cpu_percent, memory_bytes, disk_read_bytes, disk_write_bytes, net_rx_bytes, net_tx_bytes\n) VALUES (\n  @sandbox_id, @cpu_percent, @memory_bytes, @disk_read_bytes, @disk_write_bytes, @net_rx_bytes, @net_tx_bytes\n)";
+const INSERT_RUNTIME_METRIC_SQL = `\
+INSERT INTO sandbox_metric (
+  sandbox_id, cpu_percent, memory_bytes, disk_read_bytes, disk_write_bytes, net_rx_bytes, net_tx_bytes
+) VALUES (
+  @sandbox_id, @cpu_percent, @memory_bytes, @disk_read_bytes, @disk_write_bytes, @net_rx_bytes, @net_tx_bytes
+)`;
 
 /** Parameters of {@link insertRuntimeMetric}. */
 export interface InsertRuntimeMetricParams {
@@ -171,7 +240,8 @@ export interface InsertRuntimeMetricParams {
 }
 
 /**
- * `InsertRuntimeMetric` (`:exec`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns nothing.
+ * `InsertRuntimeMetric` (`:exec`, `:write`): returns nothing.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * INSERT INTO sandbox_metric (
@@ -183,12 +253,24 @@ export interface InsertRuntimeMetricParams {
  *
  * @example
  * ```ts
- * const result = await insertRuntimeMetric(pools.write, { sandboxId: 1, cpuPercent: 1, memoryBytes: 1, diskReadBytes: 1, diskWriteBytes: 1, netRxBytes: 1, netTxBytes: 1 });
+ * declare const params: InsertRuntimeMetricParams;
+ * await insertRuntimeMetric(pools.write, params);
  * ```
  */
 export function insertRuntimeMetric(conn: DbWriteTransaction, params: InsertRuntimeMetricParams): void;
 export function insertRuntimeMetric(conn: DbWriteConnection, params: InsertRuntimeMetricParams): Promise<void>;
-export function insertRuntimeMetric(conn: DbWriteTransaction | DbWriteConnection, params: InsertRuntimeMetricParams): void | Promise<void> {
+export function insertRuntimeMetric(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: InsertRuntimeMetricParams,
+): void | Promise<void> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => insertRuntimeMetric(tx, params));
-  conn.run(INSERT_RUNTIME_METRIC_SQL, { sandbox_id: params.sandboxId, cpu_percent: params.cpuPercent, memory_bytes: params.memoryBytes, disk_read_bytes: params.diskReadBytes, disk_write_bytes: params.diskWriteBytes, net_rx_bytes: params.netRxBytes, net_tx_bytes: params.netTxBytes });
+  conn.run(INSERT_RUNTIME_METRIC_SQL, {
+    sandbox_id: params.sandboxId,
+    cpu_percent: params.cpuPercent,
+    memory_bytes: params.memoryBytes,
+    disk_read_bytes: params.diskReadBytes,
+    disk_write_bytes: params.diskWriteBytes,
+    net_rx_bytes: params.netRxBytes,
+    net_tx_bytes: params.netTxBytes,
+  });
 }

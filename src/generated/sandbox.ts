@@ -2,7 +2,10 @@
 import { type DbReadConnection, type DbWriteConnection, DbWriteTransaction } from '../db/index.js';
 import { type RawSandbox, type Sandbox, toSandbox } from './models.js';
 
-const INSERT_SANDBOX_SQL = "INSERT INTO sandbox (name, config, status, start_deadline)\nVALUES (@name, @config, 'Running', @start_deadline)\nRETURNING *";
+const INSERT_SANDBOX_SQL = `\
+INSERT INTO sandbox (name, config, status, start_deadline)
+VALUES (@name, @config, 'Running', @start_deadline)
+RETURNING *`;
 
 /** Parameters of {@link insertSandbox}. */
 export interface InsertSandboxParams {
@@ -15,7 +18,8 @@ export interface InsertSandboxParams {
 export type InsertSandboxRow = Sandbox;
 
 /**
- * `InsertSandbox` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, which an INSERT … VALUES always returns.
+ * `InsertSandbox` (`:one`, `:write`): returns the first row, which an INSERT … VALUES always returns.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * INSERT INTO sandbox (name, config, status, start_deadline)
@@ -25,19 +29,27 @@ export type InsertSandboxRow = Sandbox;
  *
  * @example
  * ```ts
- * const result = await insertSandbox(pools.write, { name: 'x', config: 'x', startDeadline: 'x' });
+ * declare const params: InsertSandboxParams;
+ * const row = await insertSandbox(pools.write, params);
  * ```
  */
 export function insertSandbox(conn: DbWriteTransaction, params: InsertSandboxParams): InsertSandboxRow;
 export function insertSandbox(conn: DbWriteConnection, params: InsertSandboxParams): Promise<InsertSandboxRow>;
-export function insertSandbox(conn: DbWriteTransaction | DbWriteConnection, params: InsertSandboxParams): InsertSandboxRow | Promise<InsertSandboxRow> {
+export function insertSandbox(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: InsertSandboxParams,
+): InsertSandboxRow | Promise<InsertSandboxRow> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => insertSandbox(tx, params));
-  const r = conn.get<RawSandbox>(INSERT_SANDBOX_SQL, { name: params.name, config: params.config, start_deadline: params.startDeadline }, 'raw');
+  const r = conn.get<RawSandbox>(
+    INSERT_SANDBOX_SQL,
+    { name: params.name, config: params.config, start_deadline: params.startDeadline },
+    'raw',
+  );
   if (r === undefined) throw new Error("InsertSandbox: the INSERT returned no row");
   return toSandbox(r);
 }
 
-const SELECT_SANDBOX_BY_NAME_SQL = "SELECT * FROM sandbox WHERE name = @name";
+const SELECT_SANDBOX_BY_NAME_SQL = `SELECT * FROM sandbox WHERE name = @name`;
 
 /** Parameters of {@link selectSandboxByName}. */
 export interface SelectSandboxByNameParams {
@@ -48,7 +60,8 @@ export interface SelectSandboxByNameParams {
 export type SelectSandboxByNameRow = Sandbox;
 
 /**
- * `SelectSandboxByName` (`:one`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns the first row, or `undefined`.
+ * `SelectSandboxByName` (`:one`, `:read`): returns the first row, or `undefined`.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT * FROM sandbox WHERE name = @name
@@ -56,15 +69,19 @@ export type SelectSandboxByNameRow = Sandbox;
  *
  * @example
  * ```ts
- * const result = selectSandboxByName(pools.read, { name: 'x' });
+ * declare const params: SelectSandboxByNameParams;
+ * const row = selectSandboxByName(pools.read, params);
  * ```
  */
-export function selectSandboxByName(conn: DbReadConnection | DbWriteTransaction, params: SelectSandboxByNameParams): SelectSandboxByNameRow | undefined {
+export function selectSandboxByName(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: SelectSandboxByNameParams,
+): SelectSandboxByNameRow | undefined {
   const r = conn.get<RawSandbox>(SELECT_SANDBOX_BY_NAME_SQL, { name: params.name }, 'raw');
   return r === undefined ? undefined : toSandbox(r);
 }
 
-const SELECT_SANDBOX_BY_ID_SQL = "SELECT * FROM sandbox WHERE id = @id";
+const SELECT_SANDBOX_BY_ID_SQL = `SELECT * FROM sandbox WHERE id = @id`;
 
 /** Parameters of {@link selectSandboxById}. */
 export interface SelectSandboxByIdParams {
@@ -75,7 +92,8 @@ export interface SelectSandboxByIdParams {
 export type SelectSandboxByIdRow = Sandbox;
 
 /**
- * `SelectSandboxById` (`:one`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns the first row, or `undefined`.
+ * `SelectSandboxById` (`:one`, `:read`): returns the first row, or `undefined`.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT * FROM sandbox WHERE id = @id
@@ -83,20 +101,26 @@ export type SelectSandboxByIdRow = Sandbox;
  *
  * @example
  * ```ts
- * const result = selectSandboxById(pools.read, { id: 1 });
+ * declare const params: SelectSandboxByIdParams;
+ * const row = selectSandboxById(pools.read, params);
  * ```
  */
-export function selectSandboxById(conn: DbReadConnection | DbWriteTransaction, params: SelectSandboxByIdParams): SelectSandboxByIdRow | undefined {
+export function selectSandboxById(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: SelectSandboxByIdParams,
+): SelectSandboxByIdRow | undefined {
   const r = conn.get<RawSandbox>(SELECT_SANDBOX_BY_ID_SQL, { id: params.id }, 'raw');
   return r === undefined ? undefined : toSandbox(r);
 }
 
-const SELECT_SANDBOXES_SQL = "SELECT * FROM sandbox ORDER BY name";
+const SELECT_SANDBOXES_SQL = `SELECT * FROM sandbox ORDER BY name`;
+
 /** A row of {@link selectSandboxes}: the whole row of table `sandbox`. */
 export type SelectSandboxesRow = Sandbox;
 
 /**
- * `SelectSandboxes` (`:many`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns every row.
+ * `SelectSandboxes` (`:many`, `:read`): returns every row.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT * FROM sandbox ORDER BY name
@@ -104,7 +128,7 @@ export type SelectSandboxesRow = Sandbox;
  *
  * @example
  * ```ts
- * const result = selectSandboxes(pools.read);
+ * const rows = selectSandboxes(pools.read);
  * ```
  */
 export function selectSandboxes(conn: DbReadConnection | DbWriteTransaction): SelectSandboxesRow[] {
@@ -114,7 +138,10 @@ export function selectSandboxes(conn: DbReadConnection | DbWriteTransaction): Se
   return result;
 }
 
-const SET_SANDBOX_STATUS_SQL = "UPDATE sandbox\nSET status = @status, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')\nWHERE id = @id";
+const SET_SANDBOX_STATUS_SQL = `\
+UPDATE sandbox
+SET status = @status, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = @id`;
 
 /** Parameters of {@link setSandboxStatus}. */
 export interface SetSandboxStatusParams {
@@ -123,7 +150,8 @@ export interface SetSandboxStatusParams {
 }
 
 /**
- * `SetSandboxStatus` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
+ * `SetSandboxStatus` (`:execrows`, `:write`): returns the number of changed rows.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * UPDATE sandbox
@@ -133,17 +161,28 @@ export interface SetSandboxStatusParams {
  *
  * @example
  * ```ts
- * const result = await setSandboxStatus(pools.write, { status: 'Running', id: 1 });
+ * declare const params: SetSandboxStatusParams;
+ * const changed = await setSandboxStatus(pools.write, params);
  * ```
  */
 export function setSandboxStatus(conn: DbWriteTransaction, params: SetSandboxStatusParams): number;
 export function setSandboxStatus(conn: DbWriteConnection, params: SetSandboxStatusParams): Promise<number>;
-export function setSandboxStatus(conn: DbWriteTransaction | DbWriteConnection, params: SetSandboxStatusParams): number | Promise<number> {
+export function setSandboxStatus(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: SetSandboxStatusParams,
+): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => setSandboxStatus(tx, params));
   return conn.run(SET_SANDBOX_STATUS_SQL, { status: params.status, id: params.id }).changes;
 }
 
-const MARK_SANDBOX_CRASHED_IF_ACTIVE_SQL = "UPDATE sandbox\nSET status = 'Crashed', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')\nWHERE id = @id\n  AND status IN ('Running', 'Draining')\n  AND NOT EXISTS (\n    SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running' AND run.id <> @stale_run_id\n  )";
+const MARK_SANDBOX_CRASHED_IF_ACTIVE_SQL = `\
+UPDATE sandbox
+SET status = 'Crashed', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = @id
+  AND status IN ('Running', 'Draining')
+  AND NOT EXISTS (
+    SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running' AND run.id <> @stale_run_id
+  )`;
 
 /** Parameters of {@link markSandboxCrashedIfActive}. */
 export interface MarkSandboxCrashedIfActiveParams {
@@ -152,7 +191,11 @@ export interface MarkSandboxCrashedIfActiveParams {
 }
 
 /**
- * `MarkSandboxCrashedIfActive` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
+ * A sandbox only crashes from an active state (a row the runtime already marked Stopped stays Stopped),
+ * and not while another run of it is Running (a restart that raced the stale run's discovery).
+ *
+ * `MarkSandboxCrashedIfActive` (`:execrows`, `:write`): returns the number of changed rows.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * UPDATE sandbox
@@ -166,17 +209,27 @@ export interface MarkSandboxCrashedIfActiveParams {
  *
  * @example
  * ```ts
- * const result = await markSandboxCrashedIfActive(pools.write, { id: 1, staleRunId: 1 });
+ * declare const params: MarkSandboxCrashedIfActiveParams;
+ * const changed = await markSandboxCrashedIfActive(pools.write, params);
  * ```
  */
 export function markSandboxCrashedIfActive(conn: DbWriteTransaction, params: MarkSandboxCrashedIfActiveParams): number;
-export function markSandboxCrashedIfActive(conn: DbWriteConnection, params: MarkSandboxCrashedIfActiveParams): Promise<number>;
-export function markSandboxCrashedIfActive(conn: DbWriteTransaction | DbWriteConnection, params: MarkSandboxCrashedIfActiveParams): number | Promise<number> {
+export function markSandboxCrashedIfActive(
+  conn: DbWriteConnection,
+  params: MarkSandboxCrashedIfActiveParams,
+): Promise<number>;
+export function markSandboxCrashedIfActive(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: MarkSandboxCrashedIfActiveParams,
+): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => markSandboxCrashedIfActive(tx, params));
   return conn.run(MARK_SANDBOX_CRASHED_IF_ACTIVE_SQL, { id: params.id, stale_run_id: params.staleRunId }).changes;
 }
 
-const MARK_SANDBOX_STOPPED_IF_ACTIVE_SQL = "UPDATE sandbox\nSET status = 'Stopped', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')\nWHERE id = @id AND status IN ('Running', 'Draining')";
+const MARK_SANDBOX_STOPPED_IF_ACTIVE_SQL = `\
+UPDATE sandbox
+SET status = 'Stopped', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = @id AND status IN ('Running', 'Draining')`;
 
 /** Parameters of {@link markSandboxStoppedIfActive}. */
 export interface MarkSandboxStoppedIfActiveParams {
@@ -184,7 +237,8 @@ export interface MarkSandboxStoppedIfActiveParams {
 }
 
 /**
- * `MarkSandboxStoppedIfActive` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
+ * `MarkSandboxStoppedIfActive` (`:execrows`, `:write`): returns the number of changed rows.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * UPDATE sandbox
@@ -194,17 +248,28 @@ export interface MarkSandboxStoppedIfActiveParams {
  *
  * @example
  * ```ts
- * const result = await markSandboxStoppedIfActive(pools.write, { id: 1 });
+ * declare const params: MarkSandboxStoppedIfActiveParams;
+ * const changed = await markSandboxStoppedIfActive(pools.write, params);
  * ```
  */
 export function markSandboxStoppedIfActive(conn: DbWriteTransaction, params: MarkSandboxStoppedIfActiveParams): number;
-export function markSandboxStoppedIfActive(conn: DbWriteConnection, params: MarkSandboxStoppedIfActiveParams): Promise<number>;
-export function markSandboxStoppedIfActive(conn: DbWriteTransaction | DbWriteConnection, params: MarkSandboxStoppedIfActiveParams): number | Promise<number> {
+export function markSandboxStoppedIfActive(
+  conn: DbWriteConnection,
+  params: MarkSandboxStoppedIfActiveParams,
+): Promise<number>;
+export function markSandboxStoppedIfActive(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: MarkSandboxStoppedIfActiveParams,
+): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => markSandboxStoppedIfActive(tx, params));
   return conn.run(MARK_SANDBOX_STOPPED_IF_ACTIVE_SQL, { id: params.id }).changes;
 }
 
-const MARK_SANDBOX_STARTING_IF_IDLE_SQL = "UPDATE sandbox\nSET status = 'Running', start_deadline = @start_deadline, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')\nWHERE id = @id AND status IN ('Stopped', 'Crashed')\nRETURNING *";
+const MARK_SANDBOX_STARTING_IF_IDLE_SQL = `\
+UPDATE sandbox
+SET status = 'Running', start_deadline = @start_deadline, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = @id AND status IN ('Stopped', 'Crashed')
+RETURNING *`;
 
 /** Parameters of {@link markSandboxStartingIfIdle}. */
 export interface MarkSandboxStartingIfIdleParams {
@@ -216,7 +281,10 @@ export interface MarkSandboxStartingIfIdleParams {
 export type MarkSandboxStartingIfIdleRow = Sandbox;
 
 /**
- * `MarkSandboxStartingIfIdle` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, or `undefined`.
+ * Start is a compare-and-set, so two hosts starting one sandbox cannot both launch a runtime.
+ *
+ * `MarkSandboxStartingIfIdle` (`:one`, `:write`): returns the first row, or `undefined`.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * UPDATE sandbox
@@ -227,18 +295,32 @@ export type MarkSandboxStartingIfIdleRow = Sandbox;
  *
  * @example
  * ```ts
- * const result = await markSandboxStartingIfIdle(pools.write, { startDeadline: 'x', id: 1 });
+ * declare const params: MarkSandboxStartingIfIdleParams;
+ * const row = await markSandboxStartingIfIdle(pools.write, params);
  * ```
  */
-export function markSandboxStartingIfIdle(conn: DbWriteTransaction, params: MarkSandboxStartingIfIdleParams): MarkSandboxStartingIfIdleRow | undefined;
-export function markSandboxStartingIfIdle(conn: DbWriteConnection, params: MarkSandboxStartingIfIdleParams): Promise<MarkSandboxStartingIfIdleRow | undefined>;
-export function markSandboxStartingIfIdle(conn: DbWriteTransaction | DbWriteConnection, params: MarkSandboxStartingIfIdleParams): MarkSandboxStartingIfIdleRow | undefined | Promise<MarkSandboxStartingIfIdleRow | undefined> {
+export function markSandboxStartingIfIdle(
+  conn: DbWriteTransaction,
+  params: MarkSandboxStartingIfIdleParams,
+): MarkSandboxStartingIfIdleRow | undefined;
+export function markSandboxStartingIfIdle(
+  conn: DbWriteConnection,
+  params: MarkSandboxStartingIfIdleParams,
+): Promise<MarkSandboxStartingIfIdleRow | undefined>;
+export function markSandboxStartingIfIdle(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: MarkSandboxStartingIfIdleParams,
+): MarkSandboxStartingIfIdleRow | undefined | Promise<MarkSandboxStartingIfIdleRow | undefined> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => markSandboxStartingIfIdle(tx, params));
-  const r = conn.get<RawSandbox>(MARK_SANDBOX_STARTING_IF_IDLE_SQL, { start_deadline: params.startDeadline, id: params.id }, 'raw');
+  const r = conn.get<RawSandbox>(
+    MARK_SANDBOX_STARTING_IF_IDLE_SQL,
+    { start_deadline: params.startDeadline, id: params.id },
+    'raw',
+  );
   return r === undefined ? undefined : toSandbox(r);
 }
 
-const DELETE_SANDBOX_SQL = "DELETE FROM sandbox WHERE id = @id";
+const DELETE_SANDBOX_SQL = `DELETE FROM sandbox WHERE id = @id`;
 
 /** Parameters of {@link deleteSandbox}. */
 export interface DeleteSandboxParams {
@@ -246,7 +328,8 @@ export interface DeleteSandboxParams {
 }
 
 /**
- * `DeleteSandbox` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
+ * `DeleteSandbox` (`:execrows`, `:write`): returns the number of changed rows.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * DELETE FROM sandbox WHERE id = @id
@@ -254,17 +337,21 @@ export interface DeleteSandboxParams {
  *
  * @example
  * ```ts
- * const result = await deleteSandbox(pools.write, { id: 1 });
+ * declare const params: DeleteSandboxParams;
+ * const changed = await deleteSandbox(pools.write, params);
  * ```
  */
 export function deleteSandbox(conn: DbWriteTransaction, params: DeleteSandboxParams): number;
 export function deleteSandbox(conn: DbWriteConnection, params: DeleteSandboxParams): Promise<number>;
-export function deleteSandbox(conn: DbWriteTransaction | DbWriteConnection, params: DeleteSandboxParams): number | Promise<number> {
+export function deleteSandbox(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: DeleteSandboxParams,
+): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => deleteSandbox(tx, params));
   return conn.run(DELETE_SANDBOX_SQL, { id: params.id }).changes;
 }
 
-const DELETE_SANDBOX_IF_IDLE_SQL = "DELETE FROM sandbox WHERE id = @id AND status NOT IN ('Running', 'Draining')";
+const DELETE_SANDBOX_IF_IDLE_SQL = `DELETE FROM sandbox WHERE id = @id AND status NOT IN ('Running', 'Draining')`;
 
 /** Parameters of {@link deleteSandboxIfIdle}. */
 export interface DeleteSandboxIfIdleParams {
@@ -272,7 +359,10 @@ export interface DeleteSandboxIfIdleParams {
 }
 
 /**
- * `DeleteSandboxIfIdle` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
+ * Remove refuses an active sandbox in the same statement that deletes, so no runtime can slip in between.
+ *
+ * `DeleteSandboxIfIdle` (`:execrows`, `:write`): returns the number of changed rows.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * DELETE FROM sandbox WHERE id = @id AND status NOT IN ('Running', 'Draining')
@@ -280,17 +370,26 @@ export interface DeleteSandboxIfIdleParams {
  *
  * @example
  * ```ts
- * const result = await deleteSandboxIfIdle(pools.write, { id: 1 });
+ * declare const params: DeleteSandboxIfIdleParams;
+ * const changed = await deleteSandboxIfIdle(pools.write, params);
  * ```
  */
 export function deleteSandboxIfIdle(conn: DbWriteTransaction, params: DeleteSandboxIfIdleParams): number;
 export function deleteSandboxIfIdle(conn: DbWriteConnection, params: DeleteSandboxIfIdleParams): Promise<number>;
-export function deleteSandboxIfIdle(conn: DbWriteTransaction | DbWriteConnection, params: DeleteSandboxIfIdleParams): number | Promise<number> {
+export function deleteSandboxIfIdle(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: DeleteSandboxIfIdleParams,
+): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => deleteSandboxIfIdle(tx, params));
   return conn.run(DELETE_SANDBOX_IF_IDLE_SQL, { id: params.id }).changes;
 }
 
-const LIST_ABANDONED_STARTS_SQL = "SELECT id, name FROM sandbox\nWHERE status = 'Running'\n  AND COALESCE(start_deadline, strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+60 seconds'))\n    < strftime('%Y-%m-%dT%H:%M:%fZ', 'now')\n  AND NOT EXISTS (SELECT 1 FROM run WHERE run.sandbox_id = sandbox.id AND run.status = 'Running')";
+const LIST_ABANDONED_STARTS_SQL = `\
+SELECT id, name FROM sandbox
+WHERE status = 'Running'
+  AND COALESCE(start_deadline, strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+60 seconds'))
+    < strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+  AND NOT EXISTS (SELECT 1 FROM run WHERE run.sandbox_id = sandbox.id AND run.status = 'Running')`;
 
 /** A row of {@link listAbandonedStarts}. */
 export interface ListAbandonedStartsRow {
@@ -305,7 +404,10 @@ function toListAbandonedStartsRow(r: ListAbandonedStartsRaw): ListAbandonedStart
 }
 
 /**
- * `ListAbandonedStarts` (`:many`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns every row.
+ * Running sandboxes whose start deadline has passed with no Running run: their runtime never claimed them.
+ *
+ * `ListAbandonedStarts` (`:many`, `:read`): returns every row.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT id, name FROM sandbox
@@ -317,7 +419,7 @@ function toListAbandonedStartsRow(r: ListAbandonedStartsRaw): ListAbandonedStart
  *
  * @example
  * ```ts
- * const result = listAbandonedStarts(pools.read);
+ * const rows = listAbandonedStarts(pools.read);
  * ```
  */
 export function listAbandonedStarts(conn: DbReadConnection | DbWriteTransaction): ListAbandonedStartsRow[] {
@@ -327,7 +429,14 @@ export function listAbandonedStarts(conn: DbReadConnection | DbWriteTransaction)
   return result;
 }
 
-const MARK_START_ABANDONED_SQL = "UPDATE sandbox\nSET status = 'Crashed', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')\nWHERE id = @id\n  AND status = 'Running'\n  AND COALESCE(start_deadline, strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+60 seconds'))\n    < strftime('%Y-%m-%dT%H:%M:%fZ', 'now')\n  AND NOT EXISTS (SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running')";
+const MARK_START_ABANDONED_SQL = `\
+UPDATE sandbox
+SET status = 'Crashed', updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+WHERE id = @id
+  AND status = 'Running'
+  AND COALESCE(start_deadline, strftime('%Y-%m-%dT%H:%M:%fZ', updated_at, '+60 seconds'))
+    < strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+  AND NOT EXISTS (SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running')`;
 
 /** Parameters of {@link markStartAbandoned}. */
 export interface MarkStartAbandonedParams {
@@ -335,7 +444,11 @@ export interface MarkStartAbandonedParams {
 }
 
 /**
- * `MarkStartAbandoned` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
+ * The same conditions as ListAbandonedStarts, checked again under the write lock: a runtime that claimed
+ * the sandbox meanwhile keeps it.
+ *
+ * `MarkStartAbandoned` (`:execrows`, `:write`): returns the number of changed rows.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * UPDATE sandbox
@@ -349,12 +462,16 @@ export interface MarkStartAbandonedParams {
  *
  * @example
  * ```ts
- * const result = await markStartAbandoned(pools.write, { id: 1 });
+ * declare const params: MarkStartAbandonedParams;
+ * const changed = await markStartAbandoned(pools.write, params);
  * ```
  */
 export function markStartAbandoned(conn: DbWriteTransaction, params: MarkStartAbandonedParams): number;
 export function markStartAbandoned(conn: DbWriteConnection, params: MarkStartAbandonedParams): Promise<number>;
-export function markStartAbandoned(conn: DbWriteTransaction | DbWriteConnection, params: MarkStartAbandonedParams): number | Promise<number> {
+export function markStartAbandoned(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: MarkStartAbandonedParams,
+): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => markStartAbandoned(tx, params));
   return conn.run(MARK_START_ABANDONED_SQL, { id: params.id }).changes;
 }

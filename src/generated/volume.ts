@@ -2,7 +2,10 @@
 import { type DbReadConnection, type DbWriteConnection, DbWriteTransaction } from '../db/index.js';
 import { type RawVolume, toVolume, type Volume } from './models.js';
 
-const INSERT_VOLUME_SQL = "INSERT INTO volume (name, quota_mib, labels)\nVALUES (@name, @quota_mib, @labels)\nRETURNING *";
+const INSERT_VOLUME_SQL = `\
+INSERT INTO volume (name, quota_mib, labels)
+VALUES (@name, @quota_mib, @labels)
+RETURNING *`;
 
 /** Parameters of {@link insertVolume}. */
 export interface InsertVolumeParams {
@@ -15,7 +18,8 @@ export interface InsertVolumeParams {
 export type InsertVolumeRow = Volume;
 
 /**
- * `InsertVolume` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, which an INSERT … VALUES always returns.
+ * `InsertVolume` (`:one`, `:write`): returns the first row, which an INSERT … VALUES always returns.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * INSERT INTO volume (name, quota_mib, labels)
@@ -25,19 +29,27 @@ export type InsertVolumeRow = Volume;
  *
  * @example
  * ```ts
- * const result = await insertVolume(pools.write, { name: 'x', quotaMib: 1, labels: 'x' });
+ * declare const params: InsertVolumeParams;
+ * const row = await insertVolume(pools.write, params);
  * ```
  */
 export function insertVolume(conn: DbWriteTransaction, params: InsertVolumeParams): InsertVolumeRow;
 export function insertVolume(conn: DbWriteConnection, params: InsertVolumeParams): Promise<InsertVolumeRow>;
-export function insertVolume(conn: DbWriteTransaction | DbWriteConnection, params: InsertVolumeParams): InsertVolumeRow | Promise<InsertVolumeRow> {
+export function insertVolume(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: InsertVolumeParams,
+): InsertVolumeRow | Promise<InsertVolumeRow> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => insertVolume(tx, params));
-  const r = conn.get<RawVolume>(INSERT_VOLUME_SQL, { name: params.name, quota_mib: params.quotaMib, labels: params.labels }, 'raw');
+  const r = conn.get<RawVolume>(
+    INSERT_VOLUME_SQL,
+    { name: params.name, quota_mib: params.quotaMib, labels: params.labels },
+    'raw',
+  );
   if (r === undefined) throw new Error("InsertVolume: the INSERT returned no row");
   return toVolume(r);
 }
 
-const SELECT_VOLUME_BY_NAME_SQL = "SELECT * FROM volume WHERE name = @name";
+const SELECT_VOLUME_BY_NAME_SQL = `SELECT * FROM volume WHERE name = @name`;
 
 /** Parameters of {@link selectVolumeByName}. */
 export interface SelectVolumeByNameParams {
@@ -48,7 +60,8 @@ export interface SelectVolumeByNameParams {
 export type SelectVolumeByNameRow = Volume;
 
 /**
- * `SelectVolumeByName` (`:one`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns the first row, or `undefined`.
+ * `SelectVolumeByName` (`:one`, `:read`): returns the first row, or `undefined`.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT * FROM volume WHERE name = @name
@@ -56,20 +69,26 @@ export type SelectVolumeByNameRow = Volume;
  *
  * @example
  * ```ts
- * const result = selectVolumeByName(pools.read, { name: 'x' });
+ * declare const params: SelectVolumeByNameParams;
+ * const row = selectVolumeByName(pools.read, params);
  * ```
  */
-export function selectVolumeByName(conn: DbReadConnection | DbWriteTransaction, params: SelectVolumeByNameParams): SelectVolumeByNameRow | undefined {
+export function selectVolumeByName(
+  conn: DbReadConnection | DbWriteTransaction,
+  params: SelectVolumeByNameParams,
+): SelectVolumeByNameRow | undefined {
   const r = conn.get<RawVolume>(SELECT_VOLUME_BY_NAME_SQL, { name: params.name }, 'raw');
   return r === undefined ? undefined : toVolume(r);
 }
 
-const SELECT_VOLUMES_SQL = "SELECT * FROM volume ORDER BY name";
+const SELECT_VOLUMES_SQL = `SELECT * FROM volume ORDER BY name`;
+
 /** A row of {@link selectVolumes}: the whole row of table `volume`. */
 export type SelectVolumesRow = Volume;
 
 /**
- * `SelectVolumes` (`:many`, `:read`). Reads through a `DbReadConnection` or inside a write transaction; returns every row.
+ * `SelectVolumes` (`:many`, `:read`): returns every row.
+ * Reads through a `DbReadConnection` or inside a write transaction.
  *
  * ```sql
  * SELECT * FROM volume ORDER BY name
@@ -77,7 +96,7 @@ export type SelectVolumesRow = Volume;
  *
  * @example
  * ```ts
- * const result = selectVolumes(pools.read);
+ * const rows = selectVolumes(pools.read);
  * ```
  */
 export function selectVolumes(conn: DbReadConnection | DbWriteTransaction): SelectVolumesRow[] {
@@ -87,7 +106,7 @@ export function selectVolumes(conn: DbReadConnection | DbWriteTransaction): Sele
   return result;
 }
 
-const DELETE_VOLUME_SQL = "DELETE FROM volume WHERE id = @id";
+const DELETE_VOLUME_SQL = `DELETE FROM volume WHERE id = @id`;
 
 /** Parameters of {@link deleteVolume}. */
 export interface DeleteVolumeParams {
@@ -95,7 +114,8 @@ export interface DeleteVolumeParams {
 }
 
 /**
- * `DeleteVolume` (`:execrows`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the number of changed rows.
+ * `DeleteVolume` (`:execrows`, `:write`): returns the number of changed rows.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
  *
  * ```sql
  * DELETE FROM volume WHERE id = @id
@@ -103,12 +123,16 @@ export interface DeleteVolumeParams {
  *
  * @example
  * ```ts
- * const result = await deleteVolume(pools.write, { id: 1 });
+ * declare const params: DeleteVolumeParams;
+ * const changed = await deleteVolume(pools.write, params);
  * ```
  */
 export function deleteVolume(conn: DbWriteTransaction, params: DeleteVolumeParams): number;
 export function deleteVolume(conn: DbWriteConnection, params: DeleteVolumeParams): Promise<number>;
-export function deleteVolume(conn: DbWriteTransaction | DbWriteConnection, params: DeleteVolumeParams): number | Promise<number> {
+export function deleteVolume(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: DeleteVolumeParams,
+): number | Promise<number> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => deleteVolume(tx, params));
   return conn.run(DELETE_VOLUME_SQL, { id: params.id }).changes;
 }

@@ -11,7 +11,16 @@ afterAll(() => catalog.close());
 
 /** The messages describeQuery gives for one statement under one tag and command. */
 function messages(sql: string, tag: QueryTag, command: QueryBlock['command']): string[] {
-  const block: QueryBlock = { path: 'queries/x.sql', name: 'Q', command, tag, sql, line: 1, sqlLine: 3 };
+  const block: QueryBlock = {
+    path: 'queries/x.sql',
+    name: 'Q',
+    command,
+    tag,
+    doc: [],
+    sql,
+    line: 1,
+    sqlLine: 3,
+  };
   return describeQuery(block, catalog, new Map()).diagnostics.map((d) => d.message);
 }
 
