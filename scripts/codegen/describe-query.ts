@@ -108,14 +108,23 @@ export function describeQuery(
   if (wantsRows && !stmt.reader) {
     at(
       undefined,
-      `${block.name} is ${block.command} but the statement returns no rows; use :exec, :execrows or :execlastid, or add RETURNING to get rows back`,
+      `${block.name} is ${block.command} but the statement returns no rows; use :exec, :execrows, :execlastid or :execresult, or add RETURNING to get rows back`,
     );
-  } else if (!wantsRows && stmt.reader && stmt.readonly) {
-    // A write's RETURNING rows are discarded, as sqlc does: `run` makes every change on its one step.
+  } else if (!wantsRows && stmt.reader && stmt.readonly && block.command !== ':exec') {
     at(
       undefined,
-      `${block.name} is ${block.command} but the statement only reads, so running it does nothing; use :one or :many`,
+      `${block.name} is ${block.command} but the statement only reads, so it changes no row; use :one or :many`,
     );
+  } else if (!wantsRows && stmt.reader && stmt.readonly) {
+    // sqlc accepts a read under :exec (running it and discarding the rows, as a write's RETURNING rows
+    // are), and so do we, but running a read for nothing is almost always a mistake worth a word.
+    const pos = position(source, undefined);
+    diagnostics.push({
+      path: block.path,
+      ...pos,
+      severity: 'warning',
+      message: `${block.name} is ${block.command} but the statement only reads, so running it does nothing; use :one or :many`,
+    });
   }
 
   const analysis = analyzeStatement(block.sql, catalog, overrides);
@@ -285,7 +294,7 @@ export function describeQuery(
     if (macros.params.get(name)?.nullable === true && !array) type = { ...type, nullable: true };
     params.push({ name, field, type, array });
   }
-  if (diagnostics.length > 0) return { query: undefined, diagnostics };
+  if (diagnostics.some((d) => d.severity !== 'warning')) return { query: undefined, diagnostics };
   const bigint = [...fields, ...embeds.flatMap((e) => e.fields)].some((f) =>
     f.type.ts.split(' | ').includes('bigint'),
   );

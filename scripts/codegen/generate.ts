@@ -124,7 +124,9 @@ export function analyzeProject(
         }
         names.set(block.name, `${path}:${block.line}`);
         const described = describeQuery(block, catalog, overrides, fieldName);
-        diagnostics.push(...described.diagnostics);
+        for (const problem of described.diagnostics) {
+          (problem.severity === 'warning' ? warned : diagnostics).push(problem);
+        }
         if (described.query === undefined) continue;
         for (const problem of queryPlanProblems(described.query, catalog)) {
           (problem.severity === 'warning' ? warned : diagnostics).push(problem);

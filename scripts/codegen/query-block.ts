@@ -6,7 +6,7 @@
  * const command: QueryCommand = ':execrows';
  * ```
  */
-export type QueryCommand = ':one' | ':many' | ':exec' | ':execrows' | ':execlastid';
+export type QueryCommand = ':one' | ':many' | ':exec' | ':execrows' | ':execlastid' | ':execresult';
 
 /**
  * The connection intent a query's annotation declares.
@@ -26,11 +26,18 @@ export type QueryTag = ':read' | ':write';
  * QUERY_COMMANDS.includes(':one'); // true
  * ```
  */
-export const QUERY_COMMANDS: readonly QueryCommand[] = [':one', ':many', ':exec', ':execrows', ':execlastid'];
+export const QUERY_COMMANDS: readonly QueryCommand[] = [
+  ':one',
+  ':many',
+  ':exec',
+  ':execrows',
+  ':execlastid',
+  ':execresult',
+];
 
 /**
- * Commands sqlc knows but not for SQLite with TypeScript, each with what to write instead. sqlc's
- * `:execresult` returns Go's `sql.Result`; `:copyfrom` needs PostgreSQL's pgx or MySQL;
+ * Commands sqlc knows but not for SQLite, each with what to write instead: `:copyfrom` needs
+ * PostgreSQL's pgx or MySQL;
  * `:batchexec`, `:batchmany` and `:batchone` need PostgreSQL's pgx (docs/reference/query-annotations.md).
  *
  * @example
@@ -39,10 +46,6 @@ export const QUERY_COMMANDS: readonly QueryCommand[] = [':one', ':many', ':exec'
  * ```
  */
 export const OTHER_ENGINE_COMMANDS: ReadonlyMap<string, string> = new Map([
-  [
-    ':execresult',
-    "sqlc's :execresult returns Go's sql.Result; use :execrows for the number of changed rows or :execlastid for the new rowid",
-  ],
   [
     ':copyfrom',
     'sqlc generates :copyfrom only for PostgreSQL (pgx) and MySQL; write a one-row INSERT as :exec and call it per row inside one DbWriteConnection.transaction()',

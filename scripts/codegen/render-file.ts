@@ -119,7 +119,13 @@ export function renderFile(
   queries: readonly AnalyzedQuery[],
   options: RenderFileOptions,
 ): string {
-  const taken = new Set<string>(['DbReadConnection', 'DbWriteConnection', 'DbWriteTransaction', 'SqlValue']);
+  const taken = new Set<string>([
+    'DbReadConnection',
+    'DbWriteConnection',
+    'DbWriteTransaction',
+    'RunResult',
+    'SqlValue',
+  ]);
   for (const name of options.decoders.keys()) taken.add(name);
   for (const q of queries) {
     const name = q.block.name;
@@ -359,12 +365,19 @@ function renderQuery(
           'return result;',
         ];
       // The parameters object is the last argument: it breaks on its own, after `run(SQL, {`.
+      // A read under :exec (sqlc accepts it) runs on a connection that has no `run`.
       case ':exec':
-        return [[`${conn}.run(${sqlConst}, `, bind, ');']];
+        return block.tag === ':read'
+          ? [[`${conn}.all(${sqlConst}, `, bind, ');']]
+          : [[`${conn}.run(${sqlConst}, `, bind, ');']];
       case ':execrows':
         return [[`return ${conn}.run(${sqlConst}, `, bind, ').changes;']];
       case ':execlastid':
         return [[`return Number(${conn}.run(${sqlConst}, `, bind, ').lastInsertRowid);']];
+      // sqlc's :execresult gives Go's sql.Result (rows affected, last insert id); this is its analogue.
+      case ':execresult':
+        used.add('RunResult');
+        return [[`return ${conn}.run(${sqlConst}, `, bind, ');']];
     }
   };
   const docs = docComment([
@@ -461,6 +474,7 @@ function summary(q: AnalyzedQuery): string[] {
     ':exec': 'nothing',
     ':execrows': 'the number of changed rows',
     ':execlastid': 'the new rowid',
+    ':execresult': 'a `RunResult`: the number of changed rows and the last inserted rowid',
   };
   const conn =
     tag === ':read'
@@ -480,6 +494,7 @@ function example(q: AnalyzedQuery, fn: string): string {
     ':exec': '',
     ':execrows': 'const changed = ',
     ':execlastid': 'const id = ',
+    ':execresult': 'const { changes, lastInsertRowid } = ',
   };
   const read = q.block.tag === ':read';
   const args = q.params.length > 0 ? ', params' : '';
@@ -511,6 +526,8 @@ function resultTs(q: AnalyzedQuery, rowType: string): string {
     case ':execrows':
     case ':execlastid':
       return 'number';
+    case ':execresult':
+      return 'RunResult';
   }
 }
 

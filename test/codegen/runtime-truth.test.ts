@@ -73,6 +73,12 @@ function checkResult(q: AnalyzedQuery, result: unknown): Record<string, unknown>
     case ':execlastid':
       expect(Number.isInteger(result) && (result as number) > 0, where).toBe(true);
       return [];
+    case ':execresult': {
+      const { changes, lastInsertRowid } = result as { changes: unknown; lastInsertRowid: unknown };
+      expect(Number.isInteger(changes), where).toBe(true);
+      expect(typeof lastInsertRowid === 'number' || typeof lastInsertRowid === 'bigint', where).toBe(true);
+      return [];
+    }
     case ':one':
       // A `:one` typed without `| undefined` must really return its row.
       if (q.alwaysRow) expect(result, `${where} promises a row`).toBeDefined();

@@ -305,7 +305,7 @@ export const cases: readonly BadInputCase[] = [
   sqlCase(
     'query with a misspelled command',
     (dir) => query(dir, QUERY.replace(':one', ':onee')),
-    /^queries\/x\.sql:1:1: unknown command :onee in query GetOwner \(valid: :one, :many, :exec, :execrows, :execlastid\)/m,
+    /^queries\/x\.sql:1:1: unknown command :onee in query GetOwner \(valid: :one, :many, :exec, :execrows, :execlastid, :execresult\)/m,
   ),
   sqlCase(
     'query without a command',
@@ -373,14 +373,14 @@ export const cases: readonly BadInputCase[] = [
     /^queries\/x\.sql:3:1: GetOwner is tagged :write but SQLite says the statement only reads; tag it -- :read/m,
   ),
   sqlCase(
-    'SELECT run as :exec',
-    (dir) => query(dir, QUERY.replace(':one', ':exec')),
-    /^queries\/x\.sql:3:1: GetOwner is :exec but the statement only reads, so running it does nothing; use :one or :many$/m,
+    'SELECT run as :execrows',
+    (dir) => query(dir, QUERY.replace(':one', ':execrows')),
+    /^queries\/x\.sql:3:1: GetOwner is :execrows but the statement only reads, so it changes no row; use :one or :many$/m,
   ),
   sqlCase(
     'UPDATE run as :one',
     (dir) => query(dir, '-- name: Rename :one\n-- :write\nUPDATE owner SET name = @name WHERE id = @id;\n'),
-    /^queries\/x\.sql:3:1: Rename is :one but the statement returns no rows; use :exec, :execrows or :execlastid, or add RETURNING/m,
+    /^queries\/x\.sql:3:1: Rename is :one but the statement returns no rows; use :exec, :execrows, :execlastid or :execresult, or add RETURNING/m,
   ),
 
   // Parameters and result columns.
