@@ -13,6 +13,7 @@ import type { QueryBlock } from './query-block.js';
 import { refusedStatement } from './refused-statement.js';
 import { ResultFieldNames } from './result-field-names.js';
 import type { SchemaCatalog } from './schema-catalog.js';
+import { singular } from './singular.js';
 import { type SqlType, tsOfDeclared, UNKNOWN, unionTs } from './sql-type.js';
 import { expandSqlcMacros, type MacroEmbed } from './sqlc-macros.js';
 
@@ -219,7 +220,7 @@ export function describeQuery(
         const columns = embedded.get(embed) ?? [];
         embedded.set(embed, [...columns, { index, type }]);
         if (index === embed.first) {
-          const numbered = names.add(fieldName(embed.table), `sqlc.embed(${embed.ref})`);
+          const numbered = names.add(fieldName(singular(embed.table)), `sqlc.embed(${embed.ref})`);
           if (numbered.clash !== undefined)
             atSource(
               embed.offset,

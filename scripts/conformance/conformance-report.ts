@@ -232,9 +232,11 @@ export function buildConformanceReport(checkout: string, workDir: string): Confo
       );
       if (sqlc.fields !== undefined) {
         counts.fieldsCompared++;
+        // An embedded row is one field of the row, where its first column is, as in sqlc's struct.
+        const members = [...analyzed.fields, ...analyzed.embeds].sort((a, b) => a.index - b.index);
         differ(
           'field',
-          analyzed.fields.map((f) => f.field),
+          members.map((m) => m.field),
           sqlc.fields,
         );
       }
