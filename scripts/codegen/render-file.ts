@@ -12,7 +12,7 @@ import type {
 import type { AnalyzedQuery, ParamField, ResultField } from './analyzed-query.js';
 import { tsMorph } from './load-cjs.js';
 import { constantCase, isIdentifier, pascalCase } from './naming.js';
-import { orNull, type SqlType } from './sql-type.js';
+import { orNull, tsText } from './typescript-type.js';
 
 /**
  * The names of a table's shared row type (`Sandbox`), its raw tuple (`RawSandbox`) and its mapper
@@ -159,7 +159,7 @@ export function renderModels(
         properties: fields.map((f) => ({
           name: propName(f.field),
           isReadonly: true,
-          type: withNull(f.type),
+          type: rowTs(f),
         })),
       },
       {
@@ -167,7 +167,7 @@ export function renderModels(
         name: names.raw,
         isExported: true,
         docs: [`The raw tuple of a {@link ${names.row}} as the statement returns it.`],
-        type: `readonly [${fields.map((f) => rawTs(f.type, bigint)).join(', ')}]`,
+        type: `readonly [${fields.map((f) => rawTs(f, bigint)).join(', ')}]`,
       },
       {
         kind: StructureKind.Function,
@@ -292,13 +292,13 @@ function renderQuery(
       properties: q.fields.map((f) => ({
         name: propName(f.field),
         isReadonly: true,
-        type: withNull(f.type),
+        type: rowTs(f),
       })),
     };
     const raw: TypeAliasDeclarationStructure = {
       kind: StructureKind.TypeAlias,
       name: rawType,
-      type: `readonly [${q.fields.map((f) => rawTs(f.type, q.bigint)).join(', ')}]`,
+      type: `readonly [${q.fields.map((f) => rawTs(f, q.bigint)).join(', ')}]`,
     };
     const mapper: FunctionDeclarationStructure = {
       kind: StructureKind.Function,
@@ -424,7 +424,7 @@ function example(q: AnalyzedQuery, fn: string): string {
 
 function sample(p: ParamField): string {
   if (p.array) return '[]';
-  const ts = p.type.ts;
+  const ts = paramBaseTs(p);
   if (ts.startsWith("'")) return ts.split(' | ')[0] ?? 'null';
   if (ts === 'number') return '1';
   if (ts === 'bigint') return '1n';
@@ -447,41 +447,68 @@ function resultTs(q: AnalyzedQuery, rowType: string): string {
   }
 }
 
-function withNull(t: SqlType): string {
-  const ts =
-    t.decode === undefined ? t.ts : t.decode === 'JSON.parse' ? 'unknown' : `ReturnType<typeof ${t.decode}>`;
-  return orNull(ts, t.nullable);
+/** The type text of a result field without `null`: the alias override, the decoder's, or the value's. */
+function fieldTs(f: ResultField): string {
+  const r = f.type.representation;
+  if (r?.kind === 'json') return r.decode === 'JSON.parse' ? 'unknown' : `ReturnType<typeof ${r.decode}>`;
+  return f.tsOverride ?? tsText(f.type);
 }
 
-function rawTs(t: SqlType, bigintMode: boolean): string {
-  const base = bigintMode && t.ts === 'number' ? 'number | bigint' : t.ts;
-  return orNull(base, t.nullable);
+function rowTs(f: ResultField): string {
+  return orNull(fieldTs(f), f.type.nullable);
+}
+
+/** The type of a raw value as the statement returns it (text for a `json` column, before decoding). */
+function rawTs(f: ResultField, bigintMode: boolean): string {
+  const ts = f.tsOverride ?? tsText(f.type);
+  return orNull(bigintMode && ts === 'number' ? 'number | bigint' : ts, f.type.nullable);
 }
 
 function convert(f: ResultField, bigintMode: boolean): string {
   const v = `r[${f.index}]`;
-  if (f.type.decode !== undefined) {
+  const r = f.type.representation;
+  if (r?.kind === 'json') {
     // JSON.parse is typed `any`; naming the result `unknown` keeps `any` out of the generated code.
-    const decoded = f.type.decode === 'JSON.parse' ? `JSON.parse(${v}) as unknown` : `${f.type.decode}(${v})`;
+    const decoded = r.decode === 'JSON.parse' ? `JSON.parse(${v}) as unknown` : `${r.decode}(${v})`;
     return f.type.nullable ? `${v} === null ? null : ${decoded}` : decoded;
   }
-  if (bigintMode && f.type.ts === 'number')
+  if (bigintMode && (f.tsOverride ?? tsText(f.type)) === 'number')
     return f.type.nullable ? `${v} === null ? null : Number(${v})` : `Number(${v})`;
   return v;
 }
 
-function paramTs(p: ParamField, used: Set<string>): string {
-  if (p.type.ts === 'SqlValue') used.add('SqlValue');
-  if (p.array) return p.type.ts.includes(' ') ? `readonly (${p.type.ts})[]` : `readonly ${p.type.ts}[]`;
-  return orNull(p.type.ts, p.type.nullable);
+/** A parameter's type text without `null`: `SqlValue` when nothing says what it is. */
+function paramBaseTs(p: ParamField): string {
+  return p.type.storage === 'any' ? 'SqlValue' : tsText(p.type);
 }
 
+function paramTs(p: ParamField, used: Set<string>): string {
+  const ts = paramBaseTs(p);
+  if (ts === 'SqlValue') used.add('SqlValue');
+  if (p.array) return ts.includes(' ') ? `readonly (${ts})[]` : `readonly ${ts}[]`;
+  return orNull(ts, p.type.nullable);
+}
+
+/**
+ * The bind argument: `?` parameters as a list in SQLite's order, the others as an object by key
+ * (a name, or the number of a `?NNN`); better-sqlite3 binds each to its place.
+ */
 function bindExpr(params: readonly ParamField[]): string {
   if (params.length === 0) return 'undefined';
+  const value = (p: ParamField): string => (p.array ? `JSON.stringify(${access(p.field)})` : access(p.field));
+  const positions = params.flatMap((p) =>
+    p.binding.kind === 'position' ? [{ p, index: p.binding.index }] : [],
+  );
+  if (positions.length === params.length) {
+    return `[${positions
+      .sort((a, b) => a.index - b.index)
+      .map(({ p }) => value(p))
+      .join(', ')}]`;
+  }
   const entries = params.map((p) => {
-    const key = isIdentifier(p.name) ? p.name : JSON.stringify(p.name);
-    const value = p.array ? `JSON.stringify(${access(p.field)})` : access(p.field);
-    return `${key}: ${value}`;
+    const name = p.binding.kind === 'key' ? p.binding.key : p.name;
+    const key = isIdentifier(name) ? name : JSON.stringify(name);
+    return `${key}: ${value(p)}`;
   });
   return `{ ${entries.join(', ')} }`;
 }
@@ -530,10 +557,11 @@ function decoderImports(
   const byModule = new Map<string, Set<string>>();
   for (const fields of rows) {
     for (const f of fields) {
-      const from = f.type.decode === undefined ? undefined : decoders.get(f.type.decode);
-      if (from === undefined || f.type.decode === undefined) continue;
+      const r = f.type.representation;
+      const from = r?.kind === 'json' ? decoders.get(r.decode) : undefined;
+      if (from === undefined || r?.kind !== 'json') continue;
       const names = byModule.get(from) ?? new Set<string>();
-      names.add(f.type.decode);
+      names.add(r.decode);
       byModule.set(from, names);
     }
   }

@@ -2,45 +2,57 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import type { AnalyzedQuery, ParamField } from '../../scripts/codegen/analyzed-query.js';
+import type { AnalyzedQuery, ParamField, ResultField } from '../../scripts/codegen/analyzed-query.js';
 import { loadCodegenConfig } from '../../scripts/codegen/codegen-config.js';
 import { analyzeProject } from '../../scripts/codegen/generate.js';
 import { functionNameOf } from '../../scripts/codegen/naming.js';
-import type { SqlType } from '../../scripts/codegen/sql-type.js';
 import { DbPools, DbWriteTransaction, loadMigrations } from '../../src/db/index.js';
 import { makeTempDir } from '../support/open-test-pools.js';
 import { type CodegenCase, codegenCases } from './codegen-cases.js';
 
 type Fn = (conn: unknown, params?: unknown) => unknown;
 
-/** Whether a value returned at run time is one the declared TypeScript type admits. */
-function admits(type: SqlType, value: unknown): boolean {
-  if (value === null) return type.nullable || type.ts === 'unknown';
-  // A json override column is typed by its decoder (or `unknown`), which did the checking.
-  if (type.decode !== undefined) return true;
-  return type.ts.split(' | ').some((part) => {
-    if (part === 'unknown' || part === 'SqlValue') return true;
-    if (part === 'number') return typeof value === 'number';
-    if (part === 'bigint') return typeof value === 'bigint';
-    if (part === 'string') return typeof value === 'string';
-    if (part === 'Buffer') return Buffer.isBuffer(value);
-    if (part.startsWith("'")) return value === part.slice(1, -1).replaceAll("\\'", "'");
-    return false;
+/**
+ * Whether a value returned at run time is one of the field's declared storage classes: an integer is
+ * a whole number (a `bigint` where the column is configured so), a real any number, text a string
+ * (one of its enum values), a blob a Buffer.
+ */
+function admits(f: ResultField, bigintMode: boolean, value: unknown): boolean {
+  const { type } = f;
+  if (value === null) return type.nullable || type.storage === 'any';
+  // A json override column is typed by its decoder (or `unknown`), which did the checking; an alias
+  // override is the query author's claim.
+  if (type.representation?.kind === 'json' || f.tsOverride !== undefined) return true;
+  if (type.storage === 'any') return true;
+  return type.storage.some((s) => {
+    switch (s) {
+      case 'integer':
+        if (type.representation?.kind === 'bigint') return typeof value === 'bigint';
+        return bigintMode ? typeof value === 'number' && Number.isInteger(value) : Number.isInteger(value);
+      case 'real':
+        return typeof value === 'number';
+      case 'text':
+        return (
+          typeof value === 'string' && (type.enumValues === undefined || type.enumValues.includes(value))
+        );
+      default:
+        return Buffer.isBuffer(value);
+    }
   });
 }
 
 function sampleValue(p: ParamField): unknown {
-  const first = p.type.ts.split(' | ')[0] ?? 'unknown';
+  const { type } = p;
+  const first = type.storage === 'any' ? undefined : type.storage[0];
   const scalar = (): unknown => {
-    if (first === 'number') return 1;
-    if (first === 'bigint') return 1n;
-    if (first === 'string') return 'ann';
-    if (first === 'Buffer') return Buffer.from('x');
-    if (first.startsWith("'")) return first.slice(1, -1);
+    if (first === 'integer') return type.representation?.kind === 'bigint' ? 1n : 1;
+    if (first === 'real') return 1.5;
+    if (first === 'text') return type.enumValues?.[0] ?? 'ann';
+    if (first === 'blob') return Buffer.from('x');
     return 1;
   };
   if (p.array) return [scalar(), scalar()];
-  return p.type.nullable ? null : scalar();
+  return type.nullable ? null : scalar();
 }
 
 /**
@@ -89,8 +101,8 @@ function checkRow(q: AnalyzedQuery, row: unknown): Record<string, unknown> {
   for (const f of q.fields) {
     const value = record[f.field];
     expect(
-      admits(f.type, value),
-      `${q.block.name}.${f.field}: ${typeof value} ${String(value)} is not ${f.type.ts}${f.type.nullable ? ' | null' : ''}`,
+      admits(f, q.bigint, value),
+      `${q.block.name}.${f.field}: ${typeof value} ${String(value)} is not ${JSON.stringify(f.type)}`,
     ).toBe(true);
   }
   return record;
