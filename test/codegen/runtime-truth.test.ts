@@ -205,6 +205,34 @@ describe('generated functions (run-time truth)', () => {
     }
   });
 
+  it('should bind ? in order, ?NNN by number and reuse one number for all its uses', async () => {
+    const c = cases.find((k) => k.name === 'positional-params');
+    const mod = (await import(join(c?.dir ?? '', 'expected', 'positional.ts'))) as Record<string, Fn>;
+    const pools = await openCase(c as CodegenCase, true);
+    try {
+      expect((mod.itemsInPriceRange as Fn)(pools.read, { fromPrice: 1, toPrice: 2 })).toEqual([
+        { id: 1, title: 'pen' },
+        { id: 2, title: 'cup' },
+      ]);
+      expect((mod.itemsPage as Fn)(pools.read, { limit: 1, offset: 2 })).toEqual([{ id: 3, title: 'ink' }]);
+      expect((mod.ownerByIdTwice as Fn)(pools.read, { id: 3 })).toEqual({ id: 3 });
+      expect((mod.ownersByNameOrEmail as Fn)(pools.read, { name: 'ann@example.com', kind: 'team' })).toEqual([
+        { id: 1 },
+        { id: 2 },
+      ]);
+      await (mod.upsertOwner as Fn)(pools.write, { id: 2, name: 'devops', kind: 'team' });
+      expect((mod.ownerById as Fn)(pools.read, { id: 2 })).toEqual({ id: 2, name: 'devops' });
+      expect(await (mod.renameOwner as Fn)(pools.write, { name: 'bea', email: 'b@example.com', id: 3 })).toBe(
+        1,
+      );
+      expect((mod.ownersByNameOrEmail as Fn)(pools.read, { name: 'b@example.com', kind: 'x' })).toEqual([
+        { id: 3 },
+      ]);
+    } finally {
+      await pools.close();
+    }
+  });
+
   it('should return json override columns decoded, and leave expressions over them as text', async () => {
     const c = cases.find((k) => k.name === 'json-override');
     const mod = (await import(join(c?.dir ?? '', 'expected', 'bag.ts'))) as Record<string, Fn>;

@@ -163,6 +163,9 @@ export class ParameterUses {
       if (entry === undefined) {
         entry = { first: token, inTree: false, uses: [] };
         byKey.set(token.key, entry);
+      } else if (token.spelling === 'numbered' && entry.first.spelling === 'anonymous') {
+        // `? … ?1`: SQLite gives the `?` number 1, then names that number `?1`, so it binds by key.
+        entry.first = { ...entry.first, spelling: 'numbered' };
       }
       if (o === undefined) continue;
       entry.inTree = true;
