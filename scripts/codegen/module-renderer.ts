@@ -8,8 +8,7 @@ import { functionNameOf } from './naming.js';
 import { renderFile, renderIndex, renderModels, type TableRowNames, tableRowNames } from './render-file.js';
 
 /**
- * The render stage, one query file at a time (so a worker can render a file while the next one is
- * still being analysed), then the index.
+ * The render stage, one query file at a time, then the shared models and the index.
  *
  * @example
  * ```ts
