@@ -1,5 +1,4 @@
 import type {
-  Alias,
   CompoundSelectStmt,
   FuncCall,
   Keyword,
@@ -113,8 +112,8 @@ export function unparen(node: SubSelect): SelectStmt | CompoundSelectStmt {
  * const e = unalias(item);
  * ```
  */
-export function unalias<T extends Node>(node: T | Alias<T>): T {
-  return node.type === 'alias' ? (node as Alias<T>).expr : (node as T);
+export function unalias(node: Node): Node {
+  return node.type === 'alias' ? node.expr : node;
 }
 
 /**
