@@ -14,7 +14,7 @@ import type { ColumnOverride } from '../codegen-config.js';
 import { columnType } from '../column-type.js';
 import type { SchemaCatalog } from '../schema-catalog.js';
 import { ANY_VALUE, type AnalyzedType, unionType } from '../value-type.js';
-import { ExpressionTyper, isAggregateCall } from './expression-type.js';
+import { ExpressionTyper, isAggregateCall } from './expression-typer.js';
 import { type DiscoveredParam, ParameterUses } from './parameter-uses.js';
 import {
   addFromSources,

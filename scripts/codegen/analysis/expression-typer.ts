@@ -1,7 +1,7 @@
 import type { CaseExpr, DataType, FuncCall, Node, SubSelect } from 'sql-parser-cst';
 import { ANY_VALUE, type AnalyzedType, isNumeric, storageOfDeclared, unionType } from '../value-type.js';
 import { functionCallType } from './function-call-type.js';
-import type { ParameterUses } from './parameter-uses.js';
+import type { ParamContext, ParameterUses } from './parameter-uses.js';
 import type { Scope } from './scope.js';
 import {
   childNodes,
@@ -235,21 +235,14 @@ export class ExpressionTyper {
       const lt = left.type === 'parameter' ? ANY_VALUE : this.type(left, scope);
       const rt = right.type === 'parameter' ? ANY_VALUE : this.type(right, scope);
       const flags = { testsNull: nullTest };
+      // `@p IS NULL` only tests the parameter; `col IS @p` compares it with the column.
+      const context = (other: Node): ParamContext =>
+        nullTest && other.type === 'null_literal' ? { kind: 'null-test' } : { kind: 'compared', column };
       if (left.type === 'parameter') {
-        this.#params.note(
-          left,
-          { kind: 'compared', column },
-          { ...rt, nullable: nullTest || rt.storage === 'any' },
-          flags,
-        );
+        this.#params.note(left, context(right), { ...rt, nullable: nullTest || rt.storage === 'any' }, flags);
       }
       if (right.type === 'parameter') {
-        this.#params.note(
-          right,
-          { kind: 'compared', column },
-          { ...lt, nullable: nullTest || lt.storage === 'any' },
-          flags,
-        );
+        this.#params.note(right, context(left), { ...lt, nullable: nullTest || lt.storage === 'any' }, flags);
       }
       return { ...INTEGER, nullable: nullTest ? false : lt.nullable || rt.nullable };
     }
