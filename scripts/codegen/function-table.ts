@@ -37,7 +37,10 @@ export function functionResultType(
   const byClassNull = form.result.some(
     (r) => r.kind === 'by-class' && classesOf(args[r.arg]).some((c) => r.map[c].nullable),
   );
-  return { storage: storageOf(form.result, args), nullable: byClassNull || form.nulls.some((r) => nullable(r, args)) };
+  return {
+    storage: storageOf(form.result, args),
+    nullable: byClassNull || form.nulls.some((r) => nullable(r, args)),
+  };
 }
 
 function accepts(form: FunctionForm, count: number, call: { distinct: boolean; window: boolean }): boolean {

@@ -10,7 +10,10 @@ import type { StorageClass } from './value-type.js';
  * const first: ArgSelector = { at: [0] };
  * ```
  */
-export type ArgSelector = { readonly at: readonly number[] } | { readonly from: number } | { readonly caseValues: true };
+export type ArgSelector =
+  | { readonly at: readonly number[] }
+  | { readonly from: number }
+  | { readonly caseValues: true };
 
 /**
  * What one storage class of an argument turns into: the result's storage classes, and whether that
@@ -43,7 +46,11 @@ export interface ClassOutcome {
 export type StorageRule =
   | { readonly kind: 'fixed'; readonly storage: readonly StorageClass[] }
   | { readonly kind: 'args'; readonly args: ArgSelector }
-  | { readonly kind: 'by-class'; readonly arg: number; readonly map: Readonly<Record<StorageClass, ClassOutcome>> }
+  | {
+      readonly kind: 'by-class';
+      readonly arg: number;
+      readonly map: Readonly<Record<StorageClass, ClassOutcome>>;
+    }
   | { readonly kind: 'any' };
 
 /**
@@ -224,15 +231,34 @@ export const SQLITE_FUNCTIONS: readonly SqliteFunction[] = [
   ),
   total('changes', 0, 0, I),
   fn('char', scalar(0, Infinity, [fixed('text')])),
-  fn('coalesce', scalar(2, Infinity, [{ kind: 'args', args: { from: 0 } }], [{ kind: 'all-null', args: { from: 0 } }])),
+  fn(
+    'coalesce',
+    scalar(2, Infinity, [{ kind: 'args', args: { from: 0 } }], [{ kind: 'all-null', args: { from: 0 } }]),
+  ),
   fn('concat', scalar(1, Infinity, [fixed('text')])),
   strict('concat_ws', 2, Infinity, T),
   fn('format', scalar(0, Infinity, [fixed('text')], [ARG_NULL(0), EMPTY_TEXT])),
   strict('glob', 2, 2, I),
   total('hex', 1, 1, T),
-  fn('if', scalar(2, Infinity, [{ kind: 'args', args: { caseValues: true } }], [{ kind: 'any-null', args: { caseValues: true } }, { kind: 'no-else' }])),
+  fn(
+    'if',
+    scalar(
+      2,
+      Infinity,
+      [{ kind: 'args', args: { caseValues: true } }],
+      [{ kind: 'any-null', args: { caseValues: true } }, { kind: 'no-else' }],
+    ),
+  ),
   fn('ifnull', scalar(2, 2, [argsOf(0, 1)], [{ kind: 'all-null', args: { from: 0 } }])),
-  fn('iif', scalar(2, Infinity, [{ kind: 'args', args: { caseValues: true } }], [{ kind: 'any-null', args: { caseValues: true } }, { kind: 'no-else' }])),
+  fn(
+    'iif',
+    scalar(
+      2,
+      Infinity,
+      [{ kind: 'args', args: { caseValues: true } }],
+      [{ kind: 'any-null', args: { caseValues: true } }, { kind: 'no-else' }],
+    ),
+  ),
   strict('instr', 2, 2, I),
   total('last_insert_rowid', 0, 0, I),
   strict('length', 1, 1, I),
@@ -321,7 +347,11 @@ export const SQLITE_FUNCTIONS: readonly SqliteFunction[] = [
   math1('exp', false, false),
   rounding('floor'),
   math1('ln', true, true),
-  fn('log', scalar(1, 1, [fixed('real')], [ANY_ARG_NULL, other('outside the domain')]), scalar(2, 2, [fixed('real')], [ANY_ARG_NULL, other('outside the domain')])),
+  fn(
+    'log',
+    scalar(1, 1, [fixed('real')], [ANY_ARG_NULL, other('outside the domain')]),
+    scalar(2, 2, [fixed('real')], [ANY_ARG_NULL, other('outside the domain')]),
+  ),
   math1('log10', true, true),
   math1('log2', true, true),
   strict('mod', 2, 2, R, other('outside the domain')),
@@ -357,8 +387,19 @@ export const SQLITE_FUNCTIONS: readonly SqliteFunction[] = [
   ...jsonEdit('array_insert', 0, Infinity),
   strict('json_array_length', 1, 2, I, NOT_FOUND),
   strict('json_error_position', 1, 1, I),
-  fn('json_extract', scalar(0, Infinity, [fixed('integer', 'real', 'text')], [other('the path selects nothing or a JSON null')])),
-  fn('jsonb_extract', scalar(0, Infinity, [fixed(...ALL)], [other('the path selects nothing or a JSON null')])),
+  fn(
+    'json_extract',
+    scalar(
+      0,
+      Infinity,
+      [fixed('integer', 'real', 'text')],
+      [other('the path selects nothing or a JSON null')],
+    ),
+  ),
+  fn(
+    'jsonb_extract',
+    scalar(0, Infinity, [fixed(...ALL)], [other('the path selects nothing or a JSON null')]),
+  ),
   ...jsonEdit('insert', 0, Infinity),
   total('json_object', 0, Infinity, T),
   total('jsonb_object', 0, Infinity, B),
@@ -427,7 +468,10 @@ export const SQLITE_FUNCTIONS: readonly SqliteFunction[] = [
   strict('geopoly_blob', 1, 1, B, other('not a polygon')),
   strict('geopoly_ccw', 1, 1, B, other('not a polygon')),
   strict('geopoly_contains_point', 3, 3, I, other('not a polygon')),
-  fn('geopoly_group_bbox', form('aggregate-no-window', 1, 1, [fixed('blob')], [ARG_NULL(0), EMPTY, other('not a polygon')])),
+  fn(
+    'geopoly_group_bbox',
+    form('aggregate-no-window', 1, 1, [fixed('blob')], [ARG_NULL(0), EMPTY, other('not a polygon')]),
+  ),
   strict('geopoly_json', 1, 1, T, other('not a polygon')),
   strict('geopoly_overlap', 2, 2, I, other('not a polygon')),
   strict('geopoly_regular', 4, 4, B, other('too few sides')),

@@ -322,6 +322,10 @@ export class ExpressionTyper {
       distinct: e.args?.expr.distinctKw !== undefined,
       star: argNodes.some((a) => a.type === 'all_columns'),
       window: e.over !== undefined,
+      currentRowFrame:
+        e.over?.window.type === 'paren_expr' &&
+        e.over.window.expr.frame === undefined &&
+        e.over.window.expr.baseWindowName === undefined,
       literalArgs: argNodes.every((a) => a.type === 'string_literal' || a.type === 'number_literal'),
     });
   }

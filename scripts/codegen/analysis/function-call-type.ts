@@ -1,11 +1,12 @@
-import { ANY_VALUE, type AnalyzedType, unionType } from '../value-type.js';
+import { functionResultType } from '../function-table.js';
+import { ANY_VALUE, type AnalyzedType, type StorageClass, unionType } from '../value-type.js';
 
 /**
  * How a function is called, besides its arguments' types.
  *
  * @example
  * ```ts
- * const call: FunctionCall = { distinct: false, star: true, window: false, literalArgs: false };
+ * const call: FunctionCall = { distinct: false, star: true, window: false, currentRowFrame: false, literalArgs: false };
  * ```
  */
 export interface FunctionCall {
@@ -14,50 +15,47 @@ export interface FunctionCall {
   readonly star: boolean;
   /** Called with `OVER (…)`. */
   readonly window: boolean;
-  /** Every argument is a literal (date functions only fail on values they cannot read). */
+  /** Called with `OVER (…)` without a frame clause, so the frame ends at and holds the current row. */
+  readonly currentRowFrame: boolean;
+  /** Every argument is a literal. */
   readonly literalArgs: boolean;
 }
 
-const TEXT_FNS = new Set([
-  'lower',
-  'upper',
-  'trim',
-  'ltrim',
-  'rtrim',
-  'replace',
-  'substr',
-  'substring',
-  'hex',
-  'quote',
-  'char',
-  'printf',
-  'format',
-  'concat',
-  'concat_ws',
-]);
-const WINDOW_RANKS = new Set(['row_number', 'rank', 'dense_rank', 'ntile']);
-const WINDOW_OFFSETS = new Set(['lag', 'lead', 'nth_value']);
-const INT_FNS = new Set(['length', 'instr', 'unicode', 'sign', 'octet_length']);
-const NOT_NULL_INT_FNS = new Set(['random', 'changes', 'total_changes', 'last_insert_rowid', 'count']);
-const DATE_FNS = new Set(['date', 'time', 'datetime', 'strftime', 'julianday', 'unixepoch']);
-const JSON_BUILDERS = new Set(['json_array', 'json_object', 'json_group_array', 'json_group_object']);
+const DATE_FNS = new Set(['date', 'time', 'datetime', 'strftime', 'julianday', 'unixepoch', 'timediff']);
 
-const INTEGER: AnalyzedType = { storage: ['integer'], nullable: false };
-const REAL: AnalyzedType = { storage: ['real'], nullable: false };
-const TEXT: AnalyzedType = { storage: ['text'], nullable: false };
+/** Functions whose result is one of their arguments as it is: which arguments, by argument count. */
+const PASS_THROUGH: ReadonlyMap<string, (count: number) => readonly number[]> = new Map([
+  ['max', every],
+  ['min', every],
+  ['coalesce', every],
+  ['ifnull', every],
+  ['nullif', () => [0]],
+  ['iif', caseValues],
+  ['if', caseValues],
+  ['first_value', () => [0]],
+  ['last_value', () => [0]],
+  ['nth_value', () => [0]],
+  ['lag', (count) => (count > 2 ? [0, 2] : [0])],
+  ['lead', (count) => (count > 2 ? [0, 2] : [0])],
+  ['likely', () => [0]],
+  ['unlikely', () => [0]],
+  ['likelihood', () => [0]],
+]);
 
 /**
- * The type of a function call's result: the one place the expression stage asks (SQLite's built-in
- * functions; an unknown function is {@link ANY_VALUE}).
+ * The type of a function call's result: the one place the expression stage asks.
  *
- * 1. `count`, `total` and window ranks always have a value; `sum`, `avg`, one-argument `max`/`min`,
- *    `nullif`, window offsets (`lag`, …) can be NULL.
- * 2. `coalesce`/`ifnull` are NULL only when every argument can be; `iif` is its two results joined.
- * 3. Scalar functions are NULL when an argument is; date functions also on an unreadable value.
+ * 1. Storage and nullability come from SQLite's function table ({@link functionResultType}); a
+ *    function it does not hold, or a call SQLite would refuse, is {@link ANY_VALUE}.
+ * 2. A function that returns one of its arguments as it is (`max`, `coalesce`, `iif`, `lag`, …) keeps
+ *    what the table cannot carry: the arguments' enum values and `sqlc.yaml` representation.
+ * 3. What the table cannot see: a date function called with literals only is taken to succeed (the
+ *    table must assume any text can be an invalid time); `first_value`/`last_value` over the default
+ *    frame, which holds the current row, are NULL only when their argument is.
  *
  * @example
  * ```ts
- * functionCallType('count', [], { distinct: false, star: true, window: false, literalArgs: false }); // integer, not null
+ * functionCallType('count', [], { distinct: false, star: true, window: false, currentRowFrame: false, literalArgs: false }); // integer, not null
  * ```
  */
 export function functionCallType(
@@ -65,71 +63,39 @@ export function functionCallType(
   args: readonly AnalyzedType[],
   call: FunctionCall,
 ): AnalyzedType {
-  const anyNull = args.some((a) => a.nullable);
-  const first = args[0] ?? ANY_VALUE;
-  const integerOnly =
-    first.storage !== 'any' && first.storage.length > 0 && first.storage.every((s) => s === 'integer');
-  if (NOT_NULL_INT_FNS.has(name)) return INTEGER;
-  if (call.window) {
-    // Offsets can fall outside the frame; aggregates over a window see at least the current row.
-    if (WINDOW_RANKS.has(name)) return INTEGER;
-    if (name === 'percent_rank' || name === 'cume_dist') return REAL;
-    if (WINDOW_OFFSETS.has(name)) return { ...first, nullable: true };
-    if (name === 'first_value' || name === 'last_value') return first;
-  }
-  switch (name) {
-    case 'total':
-      return REAL;
-    case 'sum':
-      return { storage: integerOnly ? ['integer'] : ['integer', 'real'], nullable: true };
-    case 'avg':
-      return { ...REAL, nullable: true };
-    case 'max':
-    case 'min':
-      if (args.length === 1) return { ...first, nullable: true };
-      return args.reduce((acc, a) => unionType(acc, a), first);
-    case 'coalesce':
-    case 'ifnull': {
-      const known = args.filter((a) => a.storage === 'any' || a.storage.length > 0);
-      const head = known[0];
-      if (head === undefined) return ANY_VALUE;
-      const joined = known.slice(1).reduce((acc, a) => unionType(acc, a), head);
-      return { ...joined, nullable: args.every((a) => a.nullable) };
-    }
-    case 'nullif':
-      return { ...first, nullable: true };
-    case 'iif':
-    case 'if': {
-      const [, a, b] = args;
-      if (a === undefined || b === undefined || args.length !== 3) return ANY_VALUE;
-      const joined = unionType(a, b);
-      return joined.storage !== 'any' && joined.storage.length === 0 ? ANY_VALUE : joined;
-    }
-    case 'abs':
-      return { storage: integerOnly ? ['integer'] : ['integer', 'real'], nullable: first.nullable };
-    case 'round':
-      return { ...REAL, nullable: anyNull };
-    case 'typeof':
-      return TEXT;
-    case 'group_concat':
-    case 'string_agg':
-      return { ...TEXT, nullable: true };
-    case 'json':
-      return { ...TEXT, nullable: anyNull };
-    case 'json_array_length':
-      return { ...INTEGER, nullable: true };
-    case 'json_valid':
-      return INTEGER;
-    default:
-      break;
-  }
-  if (JSON_BUILDERS.has(name)) return TEXT;
-  if (DATE_FNS.has(name)) {
-    const storage =
-      name === 'julianday' ? REAL.storage : name === 'unixepoch' ? INTEGER.storage : TEXT.storage;
-    return { storage, nullable: !call.literalArgs };
-  }
-  if (TEXT_FNS.has(name)) return { ...TEXT, nullable: anyNull };
-  if (INT_FNS.has(name)) return { ...INTEGER, nullable: anyNull };
-  return ANY_VALUE;
+  const t = functionResultType(name, args, call);
+  if (t === undefined) return ANY_VALUE;
+  const nullable =
+    DATE_FNS.has(name) && call.literalArgs && args.length > 0
+      ? false
+      : call.currentRowFrame && (name === 'first_value' || name === 'last_value')
+        ? (args[0]?.nullable ?? true)
+        : t.nullable;
+  const passed = PASS_THROUGH.get(name)?.(args.length) ?? [];
+  const values = passed
+    .map((i) => args[i])
+    .filter((a): a is AnalyzedType => a !== undefined && (a.storage === 'any' || a.storage.length > 0));
+  const first = values[0];
+  if (first === undefined || t.storage === 'any') return { storage: t.storage, nullable };
+  const joined = values.slice(1).reduce((acc, a) => unionType(acc, a), first);
+  const has = (s: StorageClass): boolean => t.storage !== 'any' && t.storage.includes(s);
+  const r = joined.representation;
+  return {
+    storage: t.storage,
+    nullable,
+    ...(joined.enumValues !== undefined && has('text') ? { enumValues: joined.enumValues } : {}),
+    ...(r !== undefined && has(r.kind === 'bigint' ? 'integer' : 'text') ? { representation: r } : {}),
+  };
+}
+
+function every(count: number): number[] {
+  return Array.from({ length: count }, (_, i) => i);
+}
+
+/** `iif(c1, v1, c2, v2, …, else)`: the value positions and a trailing ELSE. */
+function caseValues(count: number): number[] {
+  const picked: number[] = [];
+  for (let i = 1; i < count; i += 2) picked.push(i);
+  if (count % 2 === 1) picked.push(count - 1);
+  return picked;
 }
