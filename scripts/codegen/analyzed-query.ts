@@ -52,17 +52,38 @@ export interface ParamField {
 }
 
 /**
+ * A table's whole row nested in a result row, from `sqlc.embed(table)`: one field typed by the table's
+ * shared row type.
+ *
+ * @example
+ * ```ts
+ * const e: EmbeddedRow = { field: 'owner', table: 'owner', index: 0, fields: [idField, nameField] };
+ * ```
+ */
+export interface EmbeddedRow {
+  /** The field of the result row that holds it. */
+  readonly field: string;
+  readonly table: string;
+  /** Position of its first column in the raw row. */
+  readonly index: number;
+  /** The table's columns, in table order, with their positions in the raw row. */
+  readonly fields: readonly ResultField[];
+}
+
+/**
  * A query validated by SQLite and typed: the language-neutral input of the renderer.
  *
  * @example
  * ```ts
- * const q: AnalyzedQuery = { block, fields: [], params: [], bigint: false, table: undefined };
+ * const q: AnalyzedQuery = { block, fields: [], embeds: [], params: [], bigint: false, table: undefined, alwaysRow: false };
  * ```
  */
 export interface AnalyzedQuery {
   readonly block: QueryBlock;
-  /** Result columns, empty for statements that return no rows. */
+  /** Result columns, empty for statements that return no rows; without those of `embeds`. */
   readonly fields: readonly ResultField[];
+  /** Tables nested whole with `sqlc.embed`, in result order. */
+  readonly embeds: readonly EmbeddedRow[];
   readonly params: readonly ParamField[];
   /** Whether rows are read in safe-integer mode (some column is a configured `bigint`). */
   readonly bigint: boolean;
@@ -71,4 +92,9 @@ export interface AnalyzedQuery {
    * (`SELECT * FROM t`, `RETURNING *`): such queries share that table's row type.
    */
   readonly table: string | undefined;
+  /**
+   * The statement returns a row whenever it succeeds (an `INSERT … VALUES … RETURNING` nothing can
+   * skip): a `:one` function returns `Row`, not `Row | undefined`.
+   */
+  readonly alwaysRow: boolean;
 }

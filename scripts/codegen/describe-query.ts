@@ -3,16 +3,20 @@ import { analyzeStatement } from './analysis/analyze-statement.js';
 import { parameterNames } from './analysis/parameter-names.js';
 import { type DiscoveredParam, parameterType } from './analysis/parameter-uses.js';
 import { SQLITE_PARAM_TYPES } from './analysis/syntax-tree.js';
-import type { AnalyzedQuery, ParamBinding, ParamField, ResultField } from './analyzed-query.js';
+import type { AnalyzedQuery, EmbeddedRow, ParamBinding, ParamField, ResultField } from './analyzed-query.js';
 import type { ColumnOverride } from './codegen-config.js';
 import { columnType } from './column-type.js';
 import type { Diagnostic } from './diagnostic.js';
+import { embeddedRow } from './embedded-row.js';
+import { insertReturnsRow } from './insert-returns-row.js';
 import { sqlParserCst } from './load-cjs.js';
 import { camelCase } from './naming.js';
 import type { QueryBlock } from './query-block.js';
 import { refusedStatement } from './refused-statement.js';
+import { ResultFieldNames } from './result-field-names.js';
 import type { SchemaCatalog } from './schema-catalog.js';
-import { ANY_VALUE, sameType, storageOfDeclared } from './value-type.js';
+import { expandSqlcMacros, type MacroEmbed } from './sqlc-macros.js';
+import { ANY_VALUE, type AnalyzedType, sameType, storageOfDeclared } from './value-type.js';
 
 /**
  * Validates one query with SQLite and types it.
@@ -32,16 +36,23 @@ import { ANY_VALUE, sameType, storageOfDeclared } from './value-type.js';
  * ```
  */
 export function describeQuery(
-  block: QueryBlock,
+  source: QueryBlock,
   catalog: SchemaCatalog,
   overrides: ReadonlyMap<string, ColumnOverride>,
   fieldName: (sqlName: string) => string = camelCase,
 ): { query: AnalyzedQuery | undefined; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const at = (offset: number | undefined, message: string): void => {
-    const pos = position(block, offset);
+  // sqlc's macros become plain SQL first; positions in that text are reported in the source's.
+  const macros = expandSqlcMacros(source.sql, catalog);
+  const block = macros.sql === source.sql ? source : { ...source, sql: macros.sql };
+  const atSource = (offset: number | undefined, message: string): void => {
+    const pos = position(source, offset);
     diagnostics.push({ path: block.path, line: pos.line, col: pos.col, message });
   };
+  const at = (offset: number | undefined, message: string): void =>
+    atSource(offset === undefined ? undefined : macros.originalOffset(offset), message);
+  for (const e of macros.errors) atSource(e.offset, `${block.name}: ${e.message}`);
+  if (diagnostics.length > 0) return { query: undefined, diagnostics };
   const refused = refusedStatement(block.sql, catalog.dir);
   if (refused !== undefined) {
     at(refused.offset, `${block.name}: ${refused.message}`);
@@ -56,12 +67,14 @@ export function describeQuery(
       ? syntaxErrorAt(block.sql)
       : undefined;
     if (located !== undefined) {
-      diagnostics.push({
-        path: block.path,
-        line: block.sqlLine + located.line - 1,
-        col: located.col,
-        message: `${block.name}: ${sqliteMessage(message)}`,
-      });
+      const lineStart = block.sql
+        .split('\n')
+        .slice(0, located.line - 1)
+        .join('\n').length;
+      at(
+        lineStart + (located.line > 1 ? 1 : 0) + located.col - 1,
+        `${block.name}: ${sqliteMessage(message)}`,
+      );
     } else {
       const near = /near "([^"]*)"/.exec(message)?.[1];
       const offset = near === undefined ? undefined : block.sql.indexOf(near);
@@ -98,10 +111,11 @@ export function describeQuery(
       undefined,
       `${block.name} is ${block.command} but the statement returns no rows; use :exec, :execrows or :execlastid, or add RETURNING to get rows back`,
     );
-  } else if (!wantsRows && stmt.reader) {
+  } else if (!wantsRows && stmt.reader && stmt.readonly) {
+    // A write's RETURNING rows are discarded, as sqlc does: `run` makes every change on its one step.
     at(
       undefined,
-      `${block.name} is ${block.command} but the statement returns rows; use :one or :many${stmt.readonly ? '' : ', or drop RETURNING'}`,
+      `${block.name} is ${block.command} but the statement only reads, so running it does nothing; use :one or :many`,
     );
   }
 
@@ -144,10 +158,14 @@ export function describeQuery(
   }
 
   const fields: ResultField[] = [];
-  const described = stmt.reader ? stmt.columns() : [];
-  if (stmt.reader) {
+  const embeds: EmbeddedRow[] = [];
+  const rows = stmt.reader && wantsRows;
+  const described = rows ? stmt.columns() : [];
+  if (rows) {
     const fromTree = analysis.columns?.length === described.length ? analysis.columns : undefined;
-    const seen = new Map<string, string>();
+    const names = new ResultFieldNames();
+    const embedded = new Map<MacroEmbed, { index: number; type: AnalyzedType }[]>();
+    const embedField = new Map<MacroEmbed, string>();
     described.forEach((c, index) => {
       const override = parseOverride(c.name);
       let type = fromTree?.[index] ?? ANY_VALUE;
@@ -165,6 +183,24 @@ export function describeQuery(
       }
       if (type.storage !== 'any' && type.storage.length === 0) type = ANY_VALUE;
       if (override.nullable !== undefined) type = { ...type, nullable: override.nullable };
+      const embed = macros.embeds.find(
+        (e) => e.first !== undefined && index >= e.first && index < e.first + e.count,
+      );
+      if (embed !== undefined) {
+        // The embed's field takes its place among the others where its first column is.
+        const columns = embedded.get(embed) ?? [];
+        embedded.set(embed, [...columns, { index, type }]);
+        if (index === embed.first) {
+          const numbered = names.add(fieldName(embed.table), `sqlc.embed(${embed.ref})`);
+          if (numbered.clash !== undefined)
+            atSource(
+              embed.offset,
+              `${block.name}: sqlc.embed(${embed.ref}) gets field ${numbered.field}, which result column ${JSON.stringify(numbered.clash)} already has; alias that column`,
+            );
+          embedField.set(embed, numbered.field);
+        }
+        return;
+      }
       const field = fieldName(override.name);
       if (field === '') {
         at(
@@ -173,17 +209,34 @@ export function describeQuery(
         );
         return;
       }
-      const previous = seen.get(field);
-      if (previous !== undefined) {
+      const numbered = names.add(field, c.name);
+      if (numbered.clash !== undefined) {
         at(
           undefined,
-          `${block.name}: result columns ${JSON.stringify(previous)} and ${JSON.stringify(c.name)} both map to field ${field}; alias one of them`,
+          `${block.name}: result columns ${JSON.stringify(numbered.clash)} and ${JSON.stringify(c.name)} both get field ${numbered.field} (a repeated name is numbered name_2, name_3, …); alias one of them`,
         );
         return;
       }
-      seen.set(field, c.name);
-      fields.push({ index, field, type, ...(override.ts === undefined ? {} : { tsOverride: override.ts }) });
+      fields.push({
+        index,
+        field: numbered.field,
+        type,
+        ...(override.ts === undefined ? {} : { tsOverride: override.ts }),
+      });
     });
+    for (const [embed, columns] of embedded) {
+      const made = embeddedRow(
+        embedField.get(embed) ?? '',
+        embed.table,
+        columns,
+        catalog,
+        overrides,
+        fieldName,
+      );
+      if ('problem' in made)
+        atSource(embed.offset, `${block.name}: sqlc.embed(${embed.ref}): ${made.problem}`);
+      else embeds.push(made.row);
+    }
   }
 
   const params: ParamField[] = [];
@@ -201,14 +254,24 @@ export function describeQuery(
       continue;
     }
     byField.set(field, name);
-    params.push({ name, field, ...parameterType(p.uses), binding: bindingOf(p) });
+    const { type, array } = parameterType(p.uses);
+    // `sqlc.narg` admits null whatever the parameter is compared with.
+    const narg = p.spelling === 'named' && macros.params.get(p.key)?.nullable === true && !array;
+    params.push({
+      name,
+      field,
+      type: narg ? { ...type, nullable: true } : type,
+      array,
+      binding: bindingOf(p),
+    });
   }
   if (diagnostics.length > 0) return { query: undefined, diagnostics };
-  const bigint = fields.some(
+  const bigint = [...fields, ...embeds.flatMap((e) => e.fields)].some(
     (f) => f.type.representation?.kind === 'bigint' || f.tsOverride?.split(' | ').includes('bigint') === true,
   );
-  const table = wholeRowOf(described, fields, catalog, overrides, fieldName);
-  return { query: { block, fields, params, bigint, table }, diagnostics };
+  const table = embeds.length > 0 ? undefined : wholeRowOf(described, fields, catalog, overrides, fieldName);
+  const alwaysRow = rows && insertReturnsRow(block.sql, catalog.db);
+  return { query: { block, fields, embeds, params, bigint, table, alwaysRow }, diagnostics };
 }
 
 /** The table every result column comes from unaltered, in the table's order, if there is one. */

@@ -49,14 +49,18 @@ export function generate(config: CodegenConfig): Map<string, string> {
 
 /**
  * The first three stages: every query parsed, validated by SQLite and typed. Throws a
- * {@link CodegenError} with every problem found.
+ * {@link CodegenError} with every problem found. `onFile` sees each file's queries as soon as they are
+ * analysed (before the problems of later files are known).
  *
  * @example
  * ```ts
  * for (const [file, queries] of analyzeProject(config)) console.log(file, queries.length);
  * ```
  */
-export function analyzeProject(config: CodegenConfig): AnalyzedProject {
+export function analyzeProject(
+  config: CodegenConfig,
+  onFile?: (file: string, queries: readonly AnalyzedQuery[]) => void,
+): AnalyzedProject {
   const files = listProjectFiles(config);
   const catalog = SchemaCatalog.load(config.schemaDir, config.rootDir, files.schemaFiles);
   try {
@@ -117,6 +121,7 @@ export function analyzeProject(config: CodegenConfig): AnalyzedProject {
         if (described.query !== undefined) queries.push(described.query);
       }
       byFile.set(file, queries);
+      onFile?.(file, queries);
     }
     if (diagnostics.length > 0) {
       throw new CodegenError('CODEGEN_INVALID_QUERIES', diagnostics.sort(compareDiagnostics));

@@ -5,7 +5,14 @@ import type { CodegenConfig } from './codegen-config.js';
 import { tsMorph } from './load-cjs.js';
 import { INDEX_MODULE, MODELS_MODULE } from './module-names.js';
 import { functionNameOf } from './naming.js';
-import { renderFile, renderIndex, renderModels, type TableRowNames, tableRowNames } from './render-file.js';
+import {
+  renderFile,
+  renderIndex,
+  renderModels,
+  type SharedRow,
+  type TableRowNames,
+  tableRowNames,
+} from './render-file.js';
 
 /**
  * The render stage, one query file at a time, then the shared models and the index.
@@ -45,21 +52,22 @@ export class ModuleRenderer {
   }
 
   /**
-   * The shared row of `q.table`, registered on first use; `undefined` (the query declares its own)
-   * when a name would clash with one the module or another table already uses.
+   * The shared row of `row.table`, registered on first use; `undefined` (the query declares its own)
+   * when a name would clash with one the module or another table already uses, or when the row is read
+   * in another integer mode than the shared one.
    */
-  #shareRow(q: AnalyzedQuery, taken: ReadonlySet<string>): TableRowNames | undefined {
-    if (q.table === undefined) return undefined;
-    const key = q.table.toLowerCase();
+  #shareRow(row: SharedRow, taken: ReadonlySet<string>): TableRowNames | undefined {
+    const key = row.table.toLowerCase();
     const known = this.#models.get(key);
-    const names = known?.names ?? tableRowNames(q.table);
+    if (known !== undefined && known.bigint !== row.bigint) return undefined;
+    const names = known?.names ?? tableRowNames(row.table);
     if (names === undefined) return undefined;
     const own = [names.row, names.raw, names.toRow];
     if (own.some((n) => taken.has(n) || this.#decoders.has(n))) return undefined;
     if (known === undefined) {
       if (own.some((n) => this.#modelNames.has(n))) return undefined;
       for (const n of own) this.#modelNames.add(n);
-      this.#models.set(key, { names, fields: q.fields, bigint: q.bigint });
+      this.#models.set(key, { names, fields: row.fields, bigint: row.bigint });
     }
     return names;
   }
@@ -76,7 +84,7 @@ export class ModuleRenderer {
         dbImport: config.dbImport,
         decoders: this.#decoders,
         functionName: (name) => functionNameOf(name, config.naming.functions),
-        shareRow: (q, taken) => this.#shareRow(q, taken),
+        shareRow: (row, taken) => this.#shareRow(row, taken),
       }),
     );
   }

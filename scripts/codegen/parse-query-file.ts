@@ -1,6 +1,12 @@
 import type { Diagnostic } from './diagnostic.js';
 import { camelCase } from './naming.js';
-import { QUERY_COMMANDS, type QueryBlock, type QueryCommand, type QueryTag } from './query-block.js';
+import {
+  OTHER_ENGINE_COMMANDS,
+  QUERY_COMMANDS,
+  type QueryBlock,
+  type QueryCommand,
+  type QueryTag,
+} from './query-block.js';
 
 const NAME_LINE = /^--\s*name:\s*(.*)$/;
 // An annotation spelled another way (`-- Name: X :one`, `-- name X :one`): a block start, refused.
@@ -102,6 +108,8 @@ function parseBlock(
   }
   if (command === '') {
     fail(headerLine, headerCol, `query ${name} has no command (valid: ${VALID})`);
+  } else if (OTHER_ENGINE_COMMANDS.has(command)) {
+    fail(headerLine, headerCol, `query ${name}: ${OTHER_ENGINE_COMMANDS.get(command)}`);
   } else if (!(QUERY_COMMANDS as readonly string[]).includes(command)) {
     fail(headerLine, headerCol, `unknown command ${command} in query ${name} (valid: ${VALID})`);
   }

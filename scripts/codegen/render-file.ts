@@ -9,7 +9,7 @@ import type {
   TypeAliasDeclarationStructure,
   VariableStatementStructure,
 } from 'ts-morph';
-import type { AnalyzedQuery, ParamField, ResultField } from './analyzed-query.js';
+import type { AnalyzedQuery, EmbeddedRow, ParamField, ResultField } from './analyzed-query.js';
 import { tsMorph } from './load-cjs.js';
 import { constantCase, isIdentifier, pascalCase } from './naming.js';
 import { orNull, tsText } from './typescript-type.js';
@@ -46,6 +46,22 @@ export function tableRowNames(table: string): TableRowNames | undefined {
 }
 
 /**
+ * A table's whole row as one query reads it: what a shared row type in `models.ts` is made from.
+ *
+ * @example
+ * ```ts
+ * const row: SharedRow = { table: 'owner', fields: q.fields, bigint: q.bigint };
+ * ```
+ */
+export interface SharedRow {
+  readonly table: string;
+  /** The table's columns in order, at positions 0, 1, … of the shared raw tuple. */
+  readonly fields: readonly ResultField[];
+  /** Whether the query reads it in safe-integer mode. */
+  readonly bigint: boolean;
+}
+
+/**
  * How {@link renderFile} writes a module.
  *
  * @example
@@ -60,10 +76,10 @@ export interface RenderFileOptions {
   readonly decoders: ReadonlyMap<string, string>;
   readonly functionName: (queryName: string) => string;
   /**
-   * For a query that returns a table's whole row: the shared row type to use, or `undefined` to
-   * declare its own. `taken` holds the names this module declares or imports.
+   * For a query that returns a table's whole row, or a `sqlc.embed` of one: the shared row type to
+   * use, or `undefined` to declare its own. `taken` holds the names this module declares or imports.
    */
-  readonly shareRow: (q: AnalyzedQuery, taken: ReadonlySet<string>) => TableRowNames | undefined;
+  readonly shareRow: (row: SharedRow, taken: ReadonlySet<string>) => TableRowNames | undefined;
 }
 
 /**
@@ -104,19 +120,32 @@ export function renderFile(
   }
   const used = new Set<string>();
   const shared = new Map<AnalyzedQuery, TableRowNames>();
+  const embedded = new Map<EmbeddedRow, TableRowNames>();
   for (const q of queries) {
-    const names = returnsRows(q) && q.table !== undefined ? options.shareRow(q, taken) : undefined;
+    const names =
+      returnsRows(q) && q.table !== undefined
+        ? options.shareRow({ table: q.table, fields: q.fields, bigint: q.bigint }, taken)
+        : undefined;
     if (names !== undefined) shared.set(q, names);
+    for (const e of returnsRows(q) ? q.embeds : []) {
+      const fields = e.fields.map((f, index) => ({ ...f, index }));
+      const row = options.shareRow({ table: e.table, fields, bigint: q.bigint }, taken);
+      if (row !== undefined) embedded.set(e, row);
+    }
   }
   const body: (string | StatementStructures)[] = [];
   for (const q of queries) {
-    body.push(...renderQuery(q, options.functionName(q.block.name), shared.get(q), used, body.length === 0));
+    body.push(
+      ...renderQuery(q, options.functionName(q.block.name), shared.get(q), embedded, used, body.length === 0),
+    );
   }
   statements.push(
     ...imports(used, options.dbImport),
-    ...modelImports([...shared.values()]),
+    ...modelImports([...shared.values()], [...embedded.values()]),
     ...decoderImports(
-      queries.filter((q) => !shared.has(q) && returnsRows(q)).map((q) => q.fields),
+      queries
+        .filter((q) => !shared.has(q) && returnsRows(q))
+        .flatMap((q) => [q.fields, ...q.embeds.filter((e) => !embedded.has(e)).map((e) => e.fields)]),
       options.decoders,
     ),
     ...body,
@@ -236,6 +265,7 @@ function renderQuery(
   q: AnalyzedQuery,
   fn: string,
   model: TableRowNames | undefined,
+  embedded: ReadonlyMap<EmbeddedRow, TableRowNames>,
   used: Set<string>,
   first: boolean,
 ): (string | StatementStructures)[] {
@@ -289,16 +319,18 @@ function renderQuery(
       name: rowType,
       isExported: true,
       docs: [`A row of {@link ${fn}}.`],
-      properties: q.fields.map((f) => ({
-        name: propName(f.field),
+      properties: members(q).map((m) => ({
+        name: propName(m.field),
         isReadonly: true,
-        type: rowTs(f),
+        type: 'fields' in m ? embedTs(m, embedded.get(m)) : rowTs(m),
       })),
     };
     const raw: TypeAliasDeclarationStructure = {
       kind: StructureKind.TypeAlias,
       name: rawType,
-      type: `readonly [${q.fields.map((f) => rawTs(f, q.bigint)).join(', ')}]`,
+      type: `readonly [${rawColumns(q)
+        .map((f) => rawTs(f, q.bigint))
+        .join(', ')}]`,
     };
     const mapper: FunctionDeclarationStructure = {
       kind: StructureKind.Function,
@@ -306,7 +338,12 @@ function renderQuery(
       parameters: [{ name: 'r', type: rawType }],
       returnType: rowType,
       statements: [
-        `return { ${q.fields.map((f) => `${propName(f.field)}: ${convert(f, q.bigint)}`).join(', ')} };`,
+        `return { ${members(q)
+          .map(
+            (m) =>
+              `${propName(m.field)}: ${'fields' in m ? embedValue(m, embedded.get(m), q.bigint) : convert(m, q.bigint)}`,
+          )
+          .join(', ')} };`,
       ],
     };
     out.push(row, raw, mapper);
@@ -319,10 +356,16 @@ function renderQuery(
   const call = (conn: string): string[] => {
     switch (block.command) {
       case ':one':
-        return [
-          `const r = ${conn}.get<${rawType}>(${sqlConst}, ${bind}, ${mode});`,
-          `return r === undefined ? undefined : ${toRow}(r);`,
-        ];
+        return q.alwaysRow && hasRows
+          ? [
+              `const r = ${conn}.get<${rawType}>(${sqlConst}, ${bind}, ${mode});`,
+              `if (r === undefined) throw new Error(${JSON.stringify(`${name}: the INSERT returned no row`)});`,
+              `return ${toRow}(r);`,
+            ]
+          : [
+              `const r = ${conn}.get<${rawType}>(${sqlConst}, ${bind}, ${mode});`,
+              `return r === undefined ? undefined : ${toRow}(r);`,
+            ];
       case ':many':
         return [
           `const rows = ${conn}.all<${rawType}>(${sqlConst}, ${bind}, ${mode});`,
@@ -393,13 +436,39 @@ function renderQuery(
 }
 
 function returnsRows(q: AnalyzedQuery): boolean {
-  return q.fields.length > 0 && (q.block.command === ':one' || q.block.command === ':many');
+  return q.fields.length + q.embeds.length > 0 && (q.block.command === ':one' || q.block.command === ':many');
+}
+
+/** The row's fields and embedded rows, in result order. */
+function members(q: AnalyzedQuery): (ResultField | EmbeddedRow)[] {
+  return [...q.fields, ...q.embeds].sort((a, b) => a.index - b.index);
+}
+
+/** Every column of the raw row, in order. */
+function rawColumns(q: AnalyzedQuery): ResultField[] {
+  return [...q.fields, ...q.embeds.flatMap((e) => e.fields)].sort((a, b) => a.index - b.index);
+}
+
+/** The shared row type of an embedded table, or its fields spelled out when it could not be shared. */
+function embedTs(e: EmbeddedRow, model: TableRowNames | undefined): string {
+  if (model !== undefined) return model.row;
+  return `{ ${e.fields.map((f) => `readonly ${propName(f.field)}: ${rowTs(f)}`).join('; ')} }`;
+}
+
+/** An embedded table's row built from its slice of the raw row. */
+function embedValue(e: EmbeddedRow, model: TableRowNames | undefined, bigintMode: boolean): string {
+  if (model === undefined) {
+    return `{ ${e.fields.map((f) => `${propName(f.field)}: ${convert(f, bigintMode)}`).join(', ')} }`;
+  }
+  return `${model.toRow}([${e.fields.map((f) => `r[${f.index}]`).join(', ')}])`;
 }
 
 function summary(q: AnalyzedQuery): string {
   const { command, tag, name } = q.block;
   const returns: Record<typeof command, string> = {
-    ':one': 'the first row, or `undefined`',
+    ':one': q.alwaysRow
+      ? 'the first row, which an INSERT … VALUES always returns'
+      : 'the first row, or `undefined`',
     ':many': 'every row',
     ':exec': 'nothing',
     ':execrows': 'the number of changed rows',
@@ -436,7 +505,8 @@ function sample(p: ParamField): string {
 function resultTs(q: AnalyzedQuery, rowType: string): string {
   switch (q.block.command) {
     case ':one':
-      return q.fields.length > 0 ? `${rowType} | undefined` : 'undefined';
+      if (q.fields.length + q.embeds.length === 0) return 'undefined';
+      return q.alwaysRow ? rowType : `${rowType} | undefined`;
     case ':many':
       return `${rowType}[]`;
     case ':exec':
@@ -525,16 +595,22 @@ function jsDoc(lines: readonly string[]): string {
   return `${['/**', ...lines.map((l) => (l === '' ? ' *' : ` * ${l}`)), ' */'].join('\n')}\n`;
 }
 
-/** The shared row types, raw tuples and mappers this module's whole-row queries use. */
-function modelImports(models: readonly TableRowNames[]): ImportDeclarationStructure[] {
+/**
+ * The shared row types, raw tuples and mappers this module's whole-row queries use, and the row types
+ * and mappers of its embedded rows (whose raw tuples are spelled inside the query's own).
+ */
+function modelImports(
+  models: readonly TableRowNames[],
+  embedded: readonly TableRowNames[],
+): ImportDeclarationStructure[] {
   const { StructureKind } = tsMorph();
-  if (models.length === 0) return [];
+  if (models.length + embedded.length === 0) return [];
   const names = new Map<string, boolean>();
-  for (const m of models) {
+  for (const m of [...models, ...embedded]) {
     names.set(m.row, true);
-    names.set(m.raw, true);
     names.set(m.toRow, false);
   }
+  for (const m of models) names.set(m.raw, true);
   return [
     {
       kind: StructureKind.ImportDeclaration,

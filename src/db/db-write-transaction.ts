@@ -64,7 +64,8 @@ export class DbWriteTransaction {
   }
 
   /**
-   * Runs a cached write statement.
+   * Runs a cached write statement. A statement with `RETURNING` runs too, and its rows are discarded:
+   * SQLite makes every change on the statement's first step, so `changes` counts them all.
    *
    * @example
    * ```ts

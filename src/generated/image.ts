@@ -119,7 +119,7 @@ function toUpsertLayerRow(r: UpsertLayerRaw): UpsertLayerRow {
 }
 
 /**
- * `UpsertLayer` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, or `undefined`.
+ * `UpsertLayer` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, which an INSERT … VALUES always returns.
  *
  * ```sql
  * INSERT INTO layer (diff_id, blob_digest, media_type, compressed_size_bytes, last_used_at)
@@ -133,12 +133,13 @@ function toUpsertLayerRow(r: UpsertLayerRaw): UpsertLayerRow {
  * const result = await upsertLayer(pools.write, { diffId: 'x', blobDigest: 'x', mediaType: 'x', compressedSizeBytes: 1 });
  * ```
  */
-export function upsertLayer(conn: DbWriteTransaction, params: UpsertLayerParams): UpsertLayerRow | undefined;
-export function upsertLayer(conn: DbWriteConnection, params: UpsertLayerParams): Promise<UpsertLayerRow | undefined>;
-export function upsertLayer(conn: DbWriteTransaction | DbWriteConnection, params: UpsertLayerParams): UpsertLayerRow | undefined | Promise<UpsertLayerRow | undefined> {
+export function upsertLayer(conn: DbWriteTransaction, params: UpsertLayerParams): UpsertLayerRow;
+export function upsertLayer(conn: DbWriteConnection, params: UpsertLayerParams): Promise<UpsertLayerRow>;
+export function upsertLayer(conn: DbWriteTransaction | DbWriteConnection, params: UpsertLayerParams): UpsertLayerRow | Promise<UpsertLayerRow> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => upsertLayer(tx, params));
   const r = conn.get<UpsertLayerRaw>(UPSERT_LAYER_SQL, { diff_id: params.diffId, blob_digest: params.blobDigest, media_type: params.mediaType, compressed_size_bytes: params.compressedSizeBytes }, 'raw');
-  return r === undefined ? undefined : toUpsertLayerRow(r);
+  if (r === undefined) throw new Error("UpsertLayer: the INSERT returned no row");
+  return toUpsertLayerRow(r);
 }
 
 const INSERT_MANIFEST_LAYER_SQL = "INSERT INTO manifest_layer (manifest_id, layer_id, position) VALUES (@manifest_id, @layer_id, @position)";

@@ -14,7 +14,7 @@ export interface UpsertOciManifestPinParams {
 export type UpsertOciManifestPinRow = SandboxRootfs;
 
 /**
- * `UpsertOciManifestPin` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, or `undefined`.
+ * `UpsertOciManifestPin` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, which an INSERT … VALUES always returns.
  *
  * ```sql
  * INSERT INTO sandbox_rootfs (sandbox_id, manifest_id, mode)
@@ -29,12 +29,13 @@ export type UpsertOciManifestPinRow = SandboxRootfs;
  * const result = await upsertOciManifestPin(pools.write, { sandboxId: 1, digest: 'x' });
  * ```
  */
-export function upsertOciManifestPin(conn: DbWriteTransaction, params: UpsertOciManifestPinParams): UpsertOciManifestPinRow | undefined;
-export function upsertOciManifestPin(conn: DbWriteConnection, params: UpsertOciManifestPinParams): Promise<UpsertOciManifestPinRow | undefined>;
-export function upsertOciManifestPin(conn: DbWriteTransaction | DbWriteConnection, params: UpsertOciManifestPinParams): UpsertOciManifestPinRow | undefined | Promise<UpsertOciManifestPinRow | undefined> {
+export function upsertOciManifestPin(conn: DbWriteTransaction, params: UpsertOciManifestPinParams): UpsertOciManifestPinRow;
+export function upsertOciManifestPin(conn: DbWriteConnection, params: UpsertOciManifestPinParams): Promise<UpsertOciManifestPinRow>;
+export function upsertOciManifestPin(conn: DbWriteTransaction | DbWriteConnection, params: UpsertOciManifestPinParams): UpsertOciManifestPinRow | Promise<UpsertOciManifestPinRow> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => upsertOciManifestPin(tx, params));
   const r = conn.get<RawSandboxRootfs>(UPSERT_OCI_MANIFEST_PIN_SQL, { sandbox_id: params.sandboxId, digest: params.digest }, 'raw');
-  return r === undefined ? undefined : toSandboxRootfs(r);
+  if (r === undefined) throw new Error("UpsertOciManifestPin: the INSERT returned no row");
+  return toSandboxRootfs(r);
 }
 
 const SELECT_SANDBOX_ROOTFS_SQL = "SELECT id, sandbox_id, manifest_id, mode, created_at FROM sandbox_rootfs WHERE sandbox_id = @sandbox_id";

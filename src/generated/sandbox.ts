@@ -15,7 +15,7 @@ export interface InsertSandboxParams {
 export type InsertSandboxRow = Sandbox;
 
 /**
- * `InsertSandbox` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, or `undefined`.
+ * `InsertSandbox` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, which an INSERT … VALUES always returns.
  *
  * ```sql
  * INSERT INTO sandbox (name, config, status, start_deadline)
@@ -28,12 +28,13 @@ export type InsertSandboxRow = Sandbox;
  * const result = await insertSandbox(pools.write, { name: 'x', config: 'x', startDeadline: 'x' });
  * ```
  */
-export function insertSandbox(conn: DbWriteTransaction, params: InsertSandboxParams): InsertSandboxRow | undefined;
-export function insertSandbox(conn: DbWriteConnection, params: InsertSandboxParams): Promise<InsertSandboxRow | undefined>;
-export function insertSandbox(conn: DbWriteTransaction | DbWriteConnection, params: InsertSandboxParams): InsertSandboxRow | undefined | Promise<InsertSandboxRow | undefined> {
+export function insertSandbox(conn: DbWriteTransaction, params: InsertSandboxParams): InsertSandboxRow;
+export function insertSandbox(conn: DbWriteConnection, params: InsertSandboxParams): Promise<InsertSandboxRow>;
+export function insertSandbox(conn: DbWriteTransaction | DbWriteConnection, params: InsertSandboxParams): InsertSandboxRow | Promise<InsertSandboxRow> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => insertSandbox(tx, params));
   const r = conn.get<RawSandbox>(INSERT_SANDBOX_SQL, { name: params.name, config: params.config, start_deadline: params.startDeadline }, 'raw');
-  return r === undefined ? undefined : toSandbox(r);
+  if (r === undefined) throw new Error("InsertSandbox: the INSERT returned no row");
+  return toSandbox(r);
 }
 
 const SELECT_SANDBOX_BY_NAME_SQL = "SELECT * FROM sandbox WHERE name = @name";

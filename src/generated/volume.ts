@@ -15,7 +15,7 @@ export interface InsertVolumeParams {
 export type InsertVolumeRow = Volume;
 
 /**
- * `InsertVolume` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, or `undefined`.
+ * `InsertVolume` (`:one`, `:write`). Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`; returns the first row, which an INSERT … VALUES always returns.
  *
  * ```sql
  * INSERT INTO volume (name, quota_mib, labels)
@@ -28,12 +28,13 @@ export type InsertVolumeRow = Volume;
  * const result = await insertVolume(pools.write, { name: 'x', quotaMib: 1, labels: 'x' });
  * ```
  */
-export function insertVolume(conn: DbWriteTransaction, params: InsertVolumeParams): InsertVolumeRow | undefined;
-export function insertVolume(conn: DbWriteConnection, params: InsertVolumeParams): Promise<InsertVolumeRow | undefined>;
-export function insertVolume(conn: DbWriteTransaction | DbWriteConnection, params: InsertVolumeParams): InsertVolumeRow | undefined | Promise<InsertVolumeRow | undefined> {
+export function insertVolume(conn: DbWriteTransaction, params: InsertVolumeParams): InsertVolumeRow;
+export function insertVolume(conn: DbWriteConnection, params: InsertVolumeParams): Promise<InsertVolumeRow>;
+export function insertVolume(conn: DbWriteTransaction | DbWriteConnection, params: InsertVolumeParams): InsertVolumeRow | Promise<InsertVolumeRow> {
   if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => insertVolume(tx, params));
   const r = conn.get<RawVolume>(INSERT_VOLUME_SQL, { name: params.name, quota_mib: params.quotaMib, labels: params.labels }, 'raw');
-  return r === undefined ? undefined : toVolume(r);
+  if (r === undefined) throw new Error("InsertVolume: the INSERT returned no row");
+  return toVolume(r);
 }
 
 const SELECT_VOLUME_BY_NAME_SQL = "SELECT * FROM volume WHERE name = @name";

@@ -245,6 +245,5 @@ export function insertSandboxRecord(
     config: JSON.stringify(sandbox.config),
     startDeadline: sandbox.startDeadline ?? startDeadline(DEFAULT_READY_TIMEOUT_MS),
   });
-  if (row === undefined) throw new Error(`INSERT … RETURNING gave no row for sandbox "${sandbox.name}"`);
   return toSandboxRecord(row);
 }

@@ -194,7 +194,7 @@ function persistImage(tx: DbWriteTransaction, image: OciImage, reference: string
         mediaType: layer.mediaType,
         compressedSizeBytes: layer.size,
       });
-      insertManifestLayer(tx, { manifestId, layerId: row!.id, position });
+      insertManifestLayer(tx, { manifestId, layerId: row.id, position });
     }
   } else {
     manifestId = existing.id;

@@ -68,7 +68,6 @@ export async function createVolume(pools: DbPools, spec: VolumeSpec): Promise<Vo
       quotaMib: spec.quotaMib ?? null,
       labels: JSON.stringify(spec.labels ?? {}),
     });
-    if (row === undefined) throw new Error(`INSERT … RETURNING gave no row for volume "${spec.name}"`);
     return toVolumeRecord(row);
   } catch (err) {
     removeIfEmpty(dir);

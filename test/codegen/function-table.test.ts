@@ -14,14 +14,19 @@ interface GridValue {
   readonly type: ValueType;
 }
 
-type Outcome = { readonly ok: true; readonly classes: readonly (StorageClass | null)[] } | { readonly ok: false };
+type Outcome =
+  | { readonly ok: true; readonly classes: readonly (StorageClass | null)[] }
+  | { readonly ok: false };
 
 type Call = { distinct: boolean; star: boolean; window: boolean };
 
 const db = new Database(':memory:');
 db.defaultSafeIntegers(true);
 
-const lit = (sql: string, storage: StorageClass): GridValue => ({ sql, type: { storage: [storage], nullable: false } });
+const lit = (sql: string, storage: StorageClass): GridValue => ({
+  sql,
+  type: { storage: [storage], nullable: false },
+});
 const text = (s: string) => lit(`'${s.replaceAll("'", "''")}'`, 'text');
 const NULL: GridValue = { sql: 'NULL', type: { storage: [], nullable: true } };
 const JSONB = db.prepare(`SELECT hex(jsonb('{"a":1,"b":[2,"x"]}'))`).pluck().get() as string;
@@ -126,7 +131,9 @@ function tuples(arity: number, seed: string): GridValue[][] {
   if (arity === 0) return [[]];
   if (arity <= 2) return product(GRID, arity);
   const pick = random(`${seed}/${arity}`);
-  const out: GridValue[][] = GRID.map((_, i) => Array.from({ length: arity }, (_, p) => GRID[(i + p * 7) % GRID.length]!));
+  const out: GridValue[][] = GRID.map((_, i) =>
+    Array.from({ length: arity }, (_, p) => GRID[(i + p * 7) % GRID.length]!),
+  );
   const core = arity === 3 ? product(CORE, 3) : [];
   out.push(...core);
   const extra = arity === 3 ? 300 : 400;
@@ -205,11 +212,21 @@ function check(
     if (t.storage !== 'any' && t.storage.length === 0) return;
     const nulled = run(sqlFor(types.map((_, j) => (j === i ? 'NULL' : undefined))), all);
     const seen = nulled.ok ? [...outcome.classes, ...nulled.classes] : outcome.classes;
-    for (const wide of [{ ...t, nullable: true }, { storage: ALL_CLASSES, nullable: true }, { storage: 'any', nullable: true }] as ValueType[]) {
-      const widened = functionResultType(name, types.map((u, j) => (j === i ? wide : u)), call);
+    for (const wide of [
+      { ...t, nullable: true },
+      { storage: ALL_CLASSES, nullable: true },
+      { storage: 'any', nullable: true },
+    ] as ValueType[]) {
+      const widened = functionResultType(
+        name,
+        types.map((u, j) => (j === i ? wide : u)),
+        call,
+      );
       for (const c of seen) {
         if (!covers(widened, c)) {
-          tally.violations.push(`${sqlFor([])} with argument ${i} widened to ${show(wide)}: ${c} not in ${show(widened)}`);
+          tally.violations.push(
+            `${sqlFor([])} with argument ${i} widened to ${show(wide)}: ${c} not in ${show(widened)}`,
+          );
         }
       }
     }
@@ -223,7 +240,14 @@ function checkScalar(name: string, form: FunctionForm, tally: Tally): void {
     for (const args of tuples(k, name)) {
       const sqlFor = (over: readonly (string | undefined)[]) =>
         `SELECT "${name}"(${args.map((a, i) => over[i] ?? a.sql).join(', ')})`;
-      check(name, tally, args.map((a) => a.type), SCALAR, sqlFor, false);
+      check(
+        name,
+        tally,
+        args.map((a) => a.type),
+        SCALAR,
+        sqlFor,
+        false,
+      );
     }
   }
 }
@@ -291,10 +315,14 @@ function literalTuples(arity: number): GridValue[][] {
 function aggregateCalls(arity: number): { set: RowSet; args: { sql: string; type: ValueType }[] }[] {
   const groups = Object.values(GROUPS);
   const calls: { set: RowSet; args: { sql: string; type: ValueType }[] }[] = [];
-  const columns = (set: RowSet, n: number) => Array.from({ length: n }, (_, j) => ({ sql: `a${j}`, type: set.types[j]! }));
+  const columns = (set: RowSet, n: number) =>
+    Array.from({ length: n }, (_, j) => ({ sql: `a${j}`, type: set.types[j]! }));
   // Every pair of groups in the first two columns; a third column repeats the first one's group.
   const width = Math.min(Math.max(arity, 1), 2);
-  for (const combo of product(groups.map((g, i) => ({ sql: String(i), type: g[0]!.type })), width)) {
+  for (const combo of product(
+    groups.map((g, i) => ({ sql: String(i), type: g[0]!.type })),
+    width,
+  )) {
     const chosen = combo.map((c) => groups[Number(c.sql)]!);
     const set = rowSet(arity === 3 ? [...chosen, chosen[0]!] : chosen);
     calls.push({ set, args: columns(set, arity) });
@@ -331,13 +359,27 @@ function checkAggregate(name: string, form: FunctionForm, tally: Tally): void {
           check(name, tally, types, call, (o) => `SELECT "${name}"(${argText(o)}) ${where} GROUP BY g`, true);
           if (k === 1) {
             const distinct = { distinct: true, star: false, window: false };
-            check(name, tally, types, distinct, (o) => `SELECT "${name}"(DISTINCT ${list(o)}) ${where}`, true);
+            check(
+              name,
+              tally,
+              types,
+              distinct,
+              (o) => `SELECT "${name}"(DISTINCT ${list(o)}) ${where}`,
+              true,
+            );
           }
         }
         if (window) {
           const call = { distinct: false, star, window: true };
           for (const frame of FRAMES) {
-            check(name, tally, types, call, (o) => `SELECT "${name}"(${argText(o)}) OVER ${frame} ${where}`, true);
+            check(
+              name,
+              tally,
+              types,
+              call,
+              (o) => `SELECT "${name}"(${argText(o)}) OVER ${frame} ${where}`,
+              true,
+            );
           }
         }
       }
@@ -356,7 +398,10 @@ describe('functionResultType', () => {
   });
 
   it('should hold or explicitly exclude every function pragma_function_list reports, and nothing else', () => {
-    const listed = db.prepare('SELECT DISTINCT name FROM pragma_function_list ORDER BY name').pluck().all() as string[];
+    const listed = db
+      .prepare('SELECT DISTINCT name FROM pragma_function_list ORDER BY name')
+      .pluck()
+      .all() as string[];
     const held = SQLITE_FUNCTIONS.map((f) => f.name);
     const excluded = EXCLUDED_FUNCTIONS.map((f) => f.name);
     expect([...held, ...excluded].sort()).toEqual(listed);
@@ -377,9 +422,18 @@ describe('functionResultType', () => {
         const distinct = { distinct: true, star: false, window: false };
         if (k > 0) shapes.push({ call: distinct, count: k, sql: `SELECT "${name}"(DISTINCT ${ones})` });
         const both = { distinct: true, star: false, window: true };
-        if (k > 0) shapes.push({ call: both, count: k, sql: `SELECT "${name}"(DISTINCT ${ones}) OVER () FROM (SELECT 1)` });
+        if (k > 0)
+          shapes.push({
+            call: both,
+            count: k,
+            sql: `SELECT "${name}"(DISTINCT ${ones}) OVER () FROM (SELECT 1)`,
+          });
       }
-      shapes.push({ call: { distinct: false, star: true, window: false }, count: 0, sql: `SELECT "${name}"(*)` });
+      shapes.push({
+        call: { distinct: false, star: true, window: false },
+        count: 0,
+        sql: `SELECT "${name}"(*)`,
+      });
       const starOver = { distinct: false, star: true, window: true };
       shapes.push({ call: starOver, count: 0, sql: `SELECT "${name}"(*) OVER () FROM (SELECT 1)` });
       for (const { call, count, sql } of shapes) {
@@ -389,7 +443,10 @@ describe('functionResultType', () => {
         } catch {
           accepted = false;
         }
-        const args = Array.from({ length: count }, () => ({ storage: ['real'], nullable: false }) as ValueType);
+        const args = Array.from(
+          { length: count },
+          () => ({ storage: ['real'], nullable: false }) as ValueType,
+        );
         const declared = functionResultType(name.toUpperCase(), args, call) !== undefined;
         if (declared !== accepted) mismatches.push(`${sql}: SQLite ${accepted}, table ${declared}`);
       }
@@ -398,14 +455,19 @@ describe('functionResultType', () => {
   });
 
   it('should match pragma_function_list on how each function may be called', () => {
-    const rows = db.prepare('SELECT name, type FROM pragma_function_list').all() as { name: string; type: string }[];
+    const rows = db.prepare('SELECT name, type FROM pragma_function_list').all() as {
+      name: string;
+      type: string;
+    }[];
     const kinds = new Map(SQLITE_FUNCTIONS.map((f) => [f.name, new Set(f.forms.map((x) => x.kind))]));
     const expected: Record<string, string[]> = {
       s: ['scalar'],
       a: ['aggregate-no-window'],
       w: ['aggregate', 'window'],
     };
-    const wrong = rows.filter((r) => kinds.has(r.name) && !expected[r.type]!.some((k) => kinds.get(r.name)!.has(k as never)));
+    const wrong = rows.filter(
+      (r) => kinds.has(r.name) && !expected[r.type]!.some((k) => kinds.get(r.name)!.has(k as never)),
+    );
     expect(wrong).toEqual([]);
   });
 

@@ -86,6 +86,8 @@ function checkResult(q: AnalyzedQuery, result: unknown): Record<string, unknown>
       expect(Number.isInteger(result) && (result as number) > 0, where).toBe(true);
       return [];
     case ':one':
+      // A `:one` typed without `| undefined` must really return its row.
+      if (q.alwaysRow) expect(result, `${where} promises a row`).toBeDefined();
       if (result === undefined) return [];
       return [checkRow(q, result)];
     case ':many':
@@ -97,15 +99,24 @@ function checkResult(q: AnalyzedQuery, result: unknown): Record<string, unknown>
 function checkRow(q: AnalyzedQuery, row: unknown): Record<string, unknown> {
   expect(typeof row, q.block.name).toBe('object');
   const record = row as Record<string, unknown>;
-  expect(Object.keys(record), q.block.name).toEqual(q.fields.map((f) => f.field));
-  for (const f of q.fields) {
+  const members = [...q.fields, ...q.embeds].sort((a, b) => a.index - b.index);
+  expect(Object.keys(record), q.block.name).toEqual(members.map((m) => m.field));
+  checkFields(q.block.name, q.fields, q.bigint, record);
+  // An embedded table's row is an object of its own, checked against the table's columns.
+  for (const e of q.embeds) checkFields(`${q.block.name}.${e.field}`, e.fields, q.bigint, record[e.field]);
+  return record;
+}
+
+function checkFields(where: string, fields: readonly ResultField[], bigintMode: boolean, row: unknown): void {
+  expect(typeof row, where).toBe('object');
+  const record = row as Record<string, unknown>;
+  for (const f of fields) {
     const value = record[f.field];
     expect(
-      admits(f, q.bigint, value),
-      `${q.block.name}.${f.field}: ${typeof value} ${String(value)} is not ${JSON.stringify(f.type)}`,
+      admits(f, bigintMode, value),
+      `${where}.${f.field}: ${typeof value} ${String(value)} is not ${JSON.stringify(f.type)}`,
     ).toBe(true);
   }
-  return record;
 }
 
 async function openCase(c: CodegenCase, seeded: boolean): Promise<DbPools> {
@@ -175,8 +186,10 @@ describe('generated functions (run-time truth)', () => {
       // The seeds are meant to produce rows: every read query's declared fields were exercised.
       for (const queries of analyzed.values()) {
         for (const q of queries) {
-          if (q.block.tag !== ':read' || q.fields.length === 0) continue;
-          const seen = q.fields.filter((f) => nonNullSeen.has(`${q.block.name}.${f.field}`));
+          if (q.block.tag !== ':read' || q.fields.length + q.embeds.length === 0) continue;
+          const seen = [...q.fields, ...q.embeds].filter((f) =>
+            nonNullSeen.has(`${q.block.name}.${f.field}`),
+          );
           expect(seen.length, `${q.block.name} returned no non-null value at all`).toBeGreaterThan(0);
         }
       }
@@ -228,6 +241,115 @@ describe('generated functions (run-time truth)', () => {
       expect((mod.ownersByNameOrEmail as Fn)(pools.read, { name: 'b@example.com', kind: 'x' })).toEqual([
         { id: 3 },
       ]);
+    } finally {
+      await pools.close();
+    }
+  });
+
+  it('should run sqlc macros as the SQL they stand for: lists of any length, null arguments, nested rows', async () => {
+    const c = cases.find((k) => k.name === 'sqlc-macros');
+    const mod = (await import(join(c?.dir ?? '', 'expected', 'macros.ts'))) as Record<string, Fn>;
+    const pools = await openCase(c as CodegenCase, true);
+    try {
+      const call = (fn: string, params?: object): unknown => (mod[fn] as Fn)(pools.read, params);
+      expect(call('itemsIn', { ids: [] })).toEqual([]);
+      expect(call('itemsIn', { ids: [3, 1] })).toEqual([
+        { id: 1, title: 'pen' },
+        { id: 3, title: 'ink' },
+      ]);
+      // NOT IN an empty list holds for every row (sqlc's `IN (NULL)` rewrite would match none).
+      expect(call('itemsNotIn', { ids: [] })).toEqual([{ id: 1 }, { id: 2 }, { id: 3 }]);
+      expect(call('itemsNotIn', { ids: [1, 3] })).toEqual([{ id: 2 }]);
+      expect(call('ownersNamed', { name: null, email: null })).toEqual([{ id: 2 }, { id: 3 }]);
+      expect(call('ownersNamed', { name: 'ann', email: 'none' })).toEqual([{ id: 1 }]);
+      expect(call('ownersOfKindNamed', { kind: 'person', names: ['ann', 'ops', 'bob'] })).toEqual([
+        { id: 1 },
+        { id: 3 },
+      ]);
+      expect(call('itemWithOwner', { id: 3 })).toEqual({
+        item: {
+          id: 3,
+          ownerId: 1,
+          title: 'ink',
+          price: 0.5,
+          qty: 10,
+          note: null,
+          data: Buffer.from(''),
+          extra: 'text',
+        },
+        owner: { id: 1, name: 'ann', email: 'ann@example.com', kind: 'person', tier: 'pro' },
+      });
+      expect(call('ownerTwice', { id: 2 })).toEqual({
+        owner: { id: 2, name: 'ops', email: null, kind: 'team', tier: null },
+        owner_2: { id: 2, name: 'ops', email: null, kind: 'team', tier: null },
+      });
+      expect(call('ownersWithItemCount')).toEqual([
+        {
+          owner: { id: 1, name: 'ann', email: 'ann@example.com', kind: 'person', tier: 'pro' },
+          itemCount: 2,
+        },
+        { owner: { id: 2, name: 'ops', email: null, kind: 'team', tier: null }, itemCount: 0 },
+        { owner: { id: 3, name: 'bob', email: null, kind: 'person', tier: null }, itemCount: 0 },
+      ]);
+      expect(await (mod.retitleItems as Fn)(pools.write, { title: 'x', ids: [] })).toBe(0);
+      expect(await (mod.retitleItems as Fn)(pools.write, { title: 'x', ids: [1, 2] })).toBe(2);
+      expect(call('itemsTitled', { title: 'x' })).toEqual([{ id: 1 }, { id: 2 }]);
+    } finally {
+      await pools.close();
+    }
+  });
+
+  it('should run a :exec, :execrows or :execlastid write with RETURNING to the end and discard its rows', async () => {
+    const c = cases.find((k) => k.name === 'exec-returning');
+    const mod = (await import(join(c?.dir ?? '', 'expected', 'exec.ts'))) as Record<string, Fn>;
+    const pools = await openCase(c as CodegenCase, true);
+    try {
+      expect(await (mod.rowsIgnored as Fn)(pools.write, { name: 'crew' })).toBeUndefined();
+      const crew = pools.read.get<{ kind: string }>("SELECT kind FROM owner WHERE name = 'crew'");
+      expect(crew).toEqual({ kind: 'team' });
+      // Three items cost less than 10: every one is restocked, and counted, not just the first returned.
+      expect(await (mod.restockReturning as Fn)(pools.write, { maxPrice: 10 })).toBe(3);
+      expect(pools.read.all<{ qty: number }>('SELECT qty FROM item ORDER BY id')).toEqual([
+        { qty: 4 },
+        { qty: 1 },
+        { qty: 11 },
+      ]);
+      const id = (await (mod.addOwnerReturning as Fn)(pools.write, { name: 'eve' })) as number;
+      expect(pools.read.get<{ name: string }>('SELECT name FROM owner WHERE id = @id', { id })).toEqual({
+        name: 'eve',
+      });
+    } finally {
+      await pools.close();
+    }
+  });
+
+  it('should type a :one INSERT by whether it can skip its row, and keep that promise', async () => {
+    const c = cases.find((k) => k.name === 'insert-returning-one');
+    const mod = (await import(join(c?.dir ?? '', 'expected', 'insert.ts'))) as Record<string, Fn>;
+    const analyzed = analyzeProject(loadCodegenConfig(c?.config ?? ''));
+    const always = (analyzed.get('insert.sql') ?? []).filter((q) => q.alwaysRow).map((q) => q.block.name);
+    expect(always).toEqual(['InsertOwner', 'ReplaceOwner', 'InsertOrReplaceOwner', 'UpsertOwnerEmail']);
+    const pools = await openCase(c as CodegenCase, true);
+    try {
+      const call = (fn: string, params: object): Promise<unknown> =>
+        Promise.resolve((mod[fn] as Fn)(pools.write, params));
+      // The `| undefined` ones really can return nothing: a conflict, an empty SELECT, a trigger.
+      expect(await call('insertOwnerOrIgnore', { name: 'ann' })).toBeUndefined();
+      expect(await call('insertOwnerDoNothing', { name: 'ann' })).toBeUndefined();
+      expect(await call('upsertOwnerIfNoEmail', { name: 'ann', email: 'b@example.com' })).toBeUndefined();
+      expect(await call('copyOwner', { id: 99 })).toBeUndefined();
+      expect(await call('insertTag', { label: '' })).toBeUndefined();
+      expect(await call('renameOwner', { id: 99, name: 'x' })).toBeUndefined();
+      // The promised ones return the row, also when a conflict replaces or updates.
+      expect(await call('replaceOwner', { id: 2, name: 'ops-2' })).toEqual({
+        id: 2,
+        name: 'ops-2',
+        kind: 'team',
+      });
+      expect(await call('upsertOwnerEmail', { name: 'ann', email: 'a@example.com' })).toEqual({
+        id: 1,
+        email: 'a@example.com',
+      });
     } finally {
       await pools.close();
     }

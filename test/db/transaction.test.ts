@@ -54,6 +54,28 @@ describe('DbWriteConnection.transaction', () => {
     expect(pools.write.stats).toMatchObject({ transactions: 1, commits: 1, rollbacks: 0, busyRetries: 0 });
   });
 
+  it('should make every change of a RETURNING statement on run and count them all', async () => {
+    const { pools } = await openTestPools();
+    await pools.write.transaction((tx) => {
+      for (const name of ['a', 'b', 'c']) insertSandbox(tx, name);
+    });
+    const result = await pools.write.transaction((tx) =>
+      tx.run("UPDATE sandbox SET status = 'Stopped' RETURNING id, status"),
+    );
+    expect(result.changes).toBe(3);
+    expect(pools.read.all('SELECT status FROM sandbox', undefined, 'pluck')).toEqual([
+      'Stopped',
+      'Stopped',
+      'Stopped',
+    ]);
+    const inserted = await pools.write.transaction((tx) => tx.run(`${INSERT} RETURNING id`, { name: 'd' }));
+    expect(
+      pools.read.get('SELECT name FROM sandbox WHERE id = @id', { id: inserted.lastInsertRowid }),
+    ).toEqual({
+      name: 'd',
+    });
+  });
+
   it('should roll back and reject with the original SqliteError, its code and the caller in the stack', async () => {
     const { pools } = await openTestPools();
     const err = await pools.write

@@ -375,7 +375,7 @@ export const cases: readonly BadInputCase[] = [
   sqlCase(
     'SELECT run as :exec',
     (dir) => query(dir, QUERY.replace(':one', ':exec')),
-    /^queries\/x\.sql:3:1: GetOwner is :exec but the statement returns rows; use :one or :many$/m,
+    /^queries\/x\.sql:3:1: GetOwner is :exec but the statement only reads, so running it does nothing; use :one or :many$/m,
   ),
   sqlCase(
     'UPDATE run as :one',
@@ -401,8 +401,16 @@ export const cases: readonly BadInputCase[] = [
   ),
   sqlCase(
     'result columns that map to the same field',
-    (dir) => query(dir, QUERY.replace('id, name', 'id, name AS note_text, note AS "noteText"')),
-    /^queries\/x\.sql:3:1: GetOwner: result columns "note_text" and "noteText" both map to field noteText/m,
+    // A repeated name is numbered (`id`, `id_2`), so only a column already named like the number clashes.
+    (dir) =>
+      project(dir, {
+        config: CONFIG.replace(
+          'db_import: ../db/index.js',
+          'db_import: ../db/index.js\n          naming: { fields: snake }',
+        ),
+        files: { 'queries/x.sql': QUERY.replace('id, name', 'id, name AS id_2, id') },
+      }),
+    /^queries\/x\.sql:3:1: GetOwner: result columns "id_2" and "id" both get field id_2 \(a repeated name is numbered name_2, name_3, …\); alias one of them$/m,
   ),
 
   // Statements that do not belong in queries/.
