@@ -1,7 +1,7 @@
 /**
  * Measures the generator's wall time on a synthetic project of 250 queries over the domain schema
  * (`npm run bench:codegen`): the real CLI as a child process, cold (no output yet) and then with
- * nothing to write, and `--check`; prints min and median of each
+ * nothing to write, rendering in a worker (the default) and serially; prints min and median of each
  * and writes them to bench/results/codegen-speed.{json,svg}. `RUNS=n` sets the runs per mode (default 7).
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,8 +58,9 @@ try {
   console.log(
     `codegen of ${count} queries in 10 files, wall time of the npm run codegen process (node scripts/codegen-launch.mjs)`,
   );
-  await measure('all files written', [], true);
-  await measure('nothing to write', [], false);
+  await measure('worker render, all files written', [], true);
+  await measure('worker render, nothing to write', [], false);
+  await measure('serial render, all files written', ['--serial'], true);
   await measure('--check, up to date', ['--check'], false);
   const written = writeResults(
     'codegen-speed',

@@ -1,9 +1,10 @@
 // `npm run codegen` entry: runs scripts/codegen.ts as one JavaScript bundle under plain node.
 //
 // Why: a TypeScript loader resolves every module through off-thread hooks, which costs about a third
-// of a second per run. The bundle is content-addressed (a hash of the generator's sources, every
-// directory under scripts/codegen included), built by esbuild only when those sources change, and kept in
-// node_modules/.cache, so concurrent runs and stale builds cannot mix.
+// of a second per run, and the render worker would pay it again. The bundle is content-addressed (a
+// hash of the generator's sources, every directory under scripts/codegen included), built by esbuild
+// only when those sources change, and kept in node_modules/.cache, so concurrent runs and stale builds
+// cannot mix.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,7 +29,7 @@ if (!existsSync(entry)) {
   const { buildSync } = await import('esbuild');
   const tmp = `${bundleDir}.tmp-${process.pid}`;
   buildSync({
-    entryPoints: [join(scriptsDir, 'codegen.ts')],
+    entryPoints: [join(scriptsDir, 'codegen.ts'), join(scriptsDir, 'codegen/render-worker.ts')],
     outbase: scriptsDir,
     outdir: tmp,
     outExtension: { '.js': '.mjs' },

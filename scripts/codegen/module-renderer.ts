@@ -15,7 +15,8 @@ import {
 } from './render-file.js';
 
 /**
- * The render stage, one query file at a time, then the shared models and the index.
+ * The render stage, one query file at a time (so a worker can render a file while the next one is
+ * still being analysed), then the index.
  *
  * @example
  * ```ts

@@ -3,6 +3,7 @@ import { dirname, relative } from 'node:path';
 import { type CodegenConfig, loadCodegenConfig } from './codegen-config.js';
 import { CodegenError } from './codegen-error.js';
 import { generate } from './generate.js';
+import { generateParallel } from './generate-parallel.js';
 import { GENERATED_MARKER, planOutput } from './output-plan.js';
 import { unifiedDiff } from './unified-diff.js';
 import { watchCodegen } from './watch-codegen.js';
@@ -19,6 +20,8 @@ export interface CodegenCliOptions {
   readonly configPath: string;
   readonly check: boolean;
   readonly watch: boolean;
+  /** Render in this thread instead of a worker (for measurements; same output). */
+  readonly serial?: boolean;
   /** Where messages go; defaults to the process streams. */
   readonly out?: (text: string) => void;
   readonly err?: (text: string) => void;
@@ -45,12 +48,14 @@ export interface CodegenCliOptions {
 export async function runCodegenCli(options: CodegenCliOptions): Promise<number> {
   const out = options.out ?? ((t: string) => process.stdout.write(t));
   const err = options.err ?? ((t: string) => process.stderr.write(t));
+  // One-shot runs render in a worker that loads ts-morph meanwhile; watch mode keeps everything loaded
+  // in this thread, so its reruns are the fast ones.
   const once = async (): Promise<number> => {
     let config: CodegenConfig;
     let files: Map<string, string>;
     try {
       config = loadCodegenConfig(options.configPath);
-      files = generate(config);
+      files = options.watch || options.serial === true ? generate(config) : await generateParallel(config);
     } catch (e) {
       if (e instanceof CodegenError) {
         err(`${e.message}\n`);
