@@ -1,9 +1,10 @@
 // `npm run codegen` entry: runs scripts/codegen.ts as one JavaScript bundle under plain node.
 //
 // Why: a TypeScript loader resolves every module through off-thread hooks, which costs about a third
-// of a second per run, and the render worker would pay it again. The bundle is content-addressed
-// (a hash of the generator's sources), built by esbuild only when those sources change, and kept in
-// node_modules/.cache, so concurrent runs and stale builds cannot mix.
+// of a second per run, and the render worker would pay it again. The bundle is content-addressed (a
+// hash of the generator's sources, every directory under scripts/codegen included), built by esbuild
+// only when those sources change, and kept in node_modules/.cache, so concurrent runs and stale builds
+// cannot mix.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,7 +15,7 @@ const root = dirname(scriptsDir);
 const cacheDir = join(root, 'node_modules/.cache/msb-codegen');
 const sources = [
   join(scriptsDir, 'codegen.ts'),
-  ...readdirSync(join(scriptsDir, 'codegen'))
+  ...readdirSync(join(scriptsDir, 'codegen'), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts'))
     .sort()
     .map((f) => join(scriptsDir, 'codegen', f)),

@@ -1,12 +1,12 @@
 import type { QueryBlock } from './query-block.js';
-import type { SqlType } from './sql-type.js';
+import type { AnalyzedType } from './value-type.js';
 
 /**
  * One result column as the generated row interface exposes it.
  *
  * @example
  * ```ts
- * const f: ResultField = { index: 0, field: 'sandboxId', type: { ts: 'number', nullable: false, integer: true } };
+ * const f: ResultField = { index: 0, field: 'sandboxId', type: { storage: ['integer'], nullable: false } };
  * ```
  */
 export interface ResultField {
@@ -14,22 +14,39 @@ export interface ResultField {
   readonly index: number;
   /** The camelCase property name. */
   readonly field: string;
-  readonly type: SqlType;
+  readonly type: AnalyzedType;
+  /** The TypeScript type an `AS "c: Type"` alias asks for; only the renderer reads it. */
+  readonly tsOverride?: string;
 }
 
 /**
- * One named parameter as the generated `Params` interface exposes it.
+ * How the generated function passes one parameter to SQLite: by name (`@name`, `:name`, `$name`,
+ * and `?NNN` whose better-sqlite3 key is `NNN`), or at its place in the positional list of `?`s.
  *
  * @example
  * ```ts
- * const p: ParamField = { name: 'ids', field: 'ids', type: { ts: 'number', nullable: false, integer: true }, array: true };
+ * const b: ParamBinding = { kind: 'position', index: 2 };
+ * ```
+ */
+export type ParamBinding =
+  | { readonly kind: 'key'; readonly key: string }
+  | { readonly kind: 'position'; readonly index: number };
+
+/**
+ * One parameter as the generated `Params` interface exposes it.
+ *
+ * @example
+ * ```ts
+ * const p: ParamField = { name: 'ids', field: 'ids', type: { storage: ['integer'], nullable: false }, array: true, binding: { kind: 'key', key: 'ids' } };
  * ```
  */
 export interface ParamField {
-  /** The bind key: the SQL name without its `@`, `:` or `$`. */
+  /** The SQL name without its `@`, `:` or `$`; for `?` and `?NNN`, the name sqlc gives it. */
   readonly name: string;
   readonly field: string;
-  readonly type: SqlType;
+  /** `storage: 'any'` when no use of the parameter says what it is. */
+  readonly type: AnalyzedType;
+  readonly binding: ParamBinding;
   /** Bound as `JSON.stringify(value)` for `json_each`. */
   readonly array: boolean;
 }

@@ -1,15 +1,19 @@
 import type { ColumnOverride } from './codegen-config.js';
 import type { SchemaCatalog } from './schema-catalog.js';
-import { type SqlType, tsOfDeclared, UNKNOWN } from './sql-type.js';
+import { ANY_VALUE, type AnalyzedType, type Representation, storageOfDeclared } from './value-type.js';
 
 /**
- * The type of a schema column as a query returns it: the declared type (a `CHECK (x IN (...))` union
- * for text enums), `bigint` or a `json` decoder where `sqlc.yaml` overrides it, nullable unless SQLite
- * guarantees a value.
+ * The type of a schema column as a query reads it; the one place that decides it, for the syntax
+ * tree's column references and for columns only SQLite could follow.
+ *
+ * 1. Storage classes from the declared type; a `CHECK (x IN (...))` text column lists its values.
+ * 2. Nullable unless SQLite guarantees a value (`NOT NULL`, a rowid alias, a STRICT primary key).
+ * 3. A `sqlc.yaml` override sets the representation (`bigint`, or `json` with its decoder).
+ * 4. A column the schema does not have is {@link ANY_VALUE}.
  *
  * @example
  * ```ts
- * columnType(catalog, new Map(), 'run', 'status'); // { ts: "'Running' | 'Terminated'", nullable: false, integer: false }
+ * columnType(catalog, new Map(), 'run', 'status'); // { storage: ['text'], nullable: false, enumValues: ['Running', 'Terminated'], origin: … }
  * ```
  */
 export function columnType(
@@ -17,17 +21,21 @@ export function columnType(
   overrides: ReadonlyMap<string, ColumnOverride>,
   table: string,
   column: string,
-): SqlType {
+): AnalyzedType {
   const c = catalog.column(table, column);
-  if (c === undefined) return UNKNOWN;
-  const base = tsOfDeclared(c.type);
-  let ts = base.ts;
+  if (c === undefined) return ANY_VALUE;
   const override = overrides.get(`${c.table}.${c.name}`.toLowerCase());
-  if (override?.type === 'bigint') ts = 'bigint';
-  else if (c.enumValues !== undefined)
-    ts = c.enumValues.map((v) => `'${v.replaceAll("'", "\\'")}'`).join(' | ');
-  if (override?.type === 'json') {
-    return { ts, nullable: !c.notNull, integer: base.integer, decode: override.decode?.name ?? 'JSON.parse' };
-  }
-  return { ts, nullable: !c.notNull, integer: base.integer };
+  const representation: Representation | undefined =
+    override?.type === 'bigint'
+      ? { kind: 'bigint' }
+      : override?.type === 'json'
+        ? { kind: 'json', decode: override.decode?.name ?? 'JSON.parse' }
+        : undefined;
+  return {
+    storage: storageOfDeclared(c.type),
+    nullable: !c.notNull,
+    ...(c.enumValues === undefined || representation?.kind === 'bigint' ? {} : { enumValues: c.enumValues }),
+    origin: { table: c.table, column: c.name },
+    ...(representation === undefined ? {} : { representation }),
+  };
 }

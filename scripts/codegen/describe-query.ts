@@ -1,7 +1,10 @@
 import type Database from 'better-sqlite3';
 import { aliasOverride, doubleQuotedAliases } from './alias-override.js';
-import { analyzeStatement } from './analyze-statement.js';
-import type { AnalyzedQuery, EmbeddedRow, ParamField, ResultField } from './analyzed-query.js';
+import { analyzeStatement } from './analysis/analyze-statement.js';
+import { parameterNames } from './analysis/parameter-names.js';
+import { type DiscoveredParam, parameterType } from './analysis/parameter-uses.js';
+import { SQLITE_PARAM_TYPES } from './analysis/syntax-tree.js';
+import type { AnalyzedQuery, EmbeddedRow, ParamBinding, ParamField, ResultField } from './analyzed-query.js';
 import type { ColumnOverride } from './codegen-config.js';
 import { columnType } from './column-type.js';
 import type { Diagnostic } from './diagnostic.js';
@@ -14,8 +17,8 @@ import { refusedStatement } from './refused-statement.js';
 import { ResultFieldNames } from './result-field-names.js';
 import type { SchemaCatalog } from './schema-catalog.js';
 import { singular } from './singular.js';
-import { type SqlType, tsOfDeclared, UNKNOWN, unionTs } from './sql-type.js';
 import { expandSqlcMacros, type MacroEmbed } from './sqlc-macros.js';
+import { ANY_VALUE, type AnalyzedType, sameType, storageOfDeclared } from './value-type.js';
 
 /**
  * Validates one query with SQLite and types it.
@@ -129,27 +132,22 @@ export function describeQuery(
   }
 
   const analysis = analyzeStatement(block.sql, catalog, overrides);
-  if (analysis.positional) {
-    at(
-      block.sql.indexOf('?'),
-      `${block.name}: positional parameters (?) are not supported; name them (@name)`,
-    );
-  }
+  const style = positionalStyle(analysis.params);
+  if (style !== undefined) at(style.offset, `${block.name}: ${style.message}`);
 
   // The text scan also finds `$usd` inside an identifier such as `price$usd`; a name the syntax tree
   // does not hold as a parameter is kept only if SQLite needs it bound.
-  const bound = analysis.positional
-    ? new Set<string>()
-    : new Set(
-        [...analysis.params.keys()].filter(
-          (name) =>
-            analysis.treeParams.has(name) || sqliteBinds(catalog, block.sql, analysis.params.keys(), name),
-        ),
-      );
-  if (!analysis.positional) {
+  const named = analysis.params.filter((p) => p.spelling === 'named').map((p) => p.key);
+  const bound = analysis.params.filter(
+    (p) => p.spelling !== 'named' || p.inTree || sqliteBinds(catalog, block.sql, named, p.key),
+  );
+  if (style === undefined) {
     // SQLite is the judge of the parameter list too: binding every parameter found must satisfy it.
     try {
-      stmt.bind(Object.fromEntries([...bound].map((name) => [name, null])));
+      const bindings = bound.map(bindingOf);
+      const positional = bindings.filter((b) => b.kind === 'position');
+      if (positional.length > 0) stmt.bind(positional.map(() => null));
+      else stmt.bind(Object.fromEntries(bindings.map((b) => [b.kind === 'key' ? b.key : '', null])));
     } catch (err) {
       const missing = /Missing named parameter "([^"]*)"/.exec((err as Error).message)?.[1];
       const offset = missing === undefined ? undefined : paramOffset(block.sql, missing);
@@ -160,12 +158,12 @@ export function describeQuery(
           : `${block.name}: unknown parameter ${offset === undefined ? missing : (block.sql[offset] ?? '') + missing}: SQLite binds it, but the generator reads only names of ASCII letters, digits and _ (@name, :name, $name); rename it`,
       );
     }
-    for (const name of bound) {
-      if (/^[0-9]/.test(name)) {
-        const offset = paramOffset(block.sql, name);
+    for (const p of bound) {
+      if (p.spelling === 'named' && /^[0-9]/.test(p.key)) {
+        const offset = paramOffset(block.sql, p.key);
         at(
           offset,
-          `${block.name}: parameter ${offset === undefined ? name : (block.sql[offset] ?? '') + name} must start with a letter or _ (it becomes a field name); rename it`,
+          `${block.name}: parameter ${offset === undefined ? p.key : (block.sql[offset] ?? '') + p.key} must start with a letter or _ (it becomes a field name); rename it`,
         );
       }
     }
@@ -178,7 +176,7 @@ export function describeQuery(
   if (rows) {
     const fromTree = analysis.columns?.length === described.length ? analysis.columns : undefined;
     const names = new ResultFieldNames();
-    const embedded = new Map<MacroEmbed, { index: number; type: SqlType }[]>();
+    const embedded = new Map<MacroEmbed, { index: number; type: AnalyzedType }[]>();
     const embedField = new Map<MacroEmbed, string>();
     // Only a double-quoted alias can be an override; the syntax tree says how a name was written.
     const quoted = described.some((c) => /[!?:]/.test(c.name))
@@ -191,26 +189,20 @@ export function describeQuery(
         at(offset >= 0 ? offset : undefined, `${block.name}: ${override.error}`);
         return;
       }
-      let type = fromTree?.[index] ?? UNKNOWN;
-      if (type.ts === 'unknown' && c.table !== null && c.column !== null) {
+      let type = fromTree?.[index] ?? ANY_VALUE;
+      if (
+        type.storage === 'any' &&
+        c.table !== null &&
+        c.column !== null &&
+        catalog.column(c.table, c.column) !== undefined
+      ) {
         // The tree could not follow this column; SQLite still knows where it comes from.
-        const col = catalog.column(c.table, c.column);
-        if (col !== undefined) {
-          const base = tsOfDeclared(col.type);
-          const override = overrides.get(`${col.table}.${col.name}`.toLowerCase());
-          type = {
-            ts: override?.type === 'bigint' ? 'bigint' : base.ts,
-            nullable: !col.notNull || analysis.outerJoin || fromTree === undefined,
-            integer: base.integer,
-            ...(override?.type === 'json' ? { decode: override.decode?.name ?? 'JSON.parse' } : {}),
-          };
-        }
-      } else if (type.ts === 'unknown' && c.type !== null) {
-        const base = tsOfDeclared(c.type);
-        type = { ts: base.ts, nullable: true, integer: base.integer };
+        const schema = columnType(catalog, overrides, c.table, c.column);
+        type = { ...schema, nullable: schema.nullable || analysis.outerJoin || fromTree === undefined };
+      } else if (type.storage === 'any' && c.type !== null) {
+        type = { storage: storageOfDeclared(c.type), nullable: true };
       }
-      if (type.ts === 'null') type = UNKNOWN;
-      if (override.ts !== undefined) type = { ...type, ts: override.ts };
+      if (type.storage !== 'any' && type.storage.length === 0) type = ANY_VALUE;
       if (override.nullable !== undefined) type = { ...type, nullable: override.nullable };
       const embed = macros.embeds.find(
         (e) => e.first !== undefined && index >= e.first && index < e.first + e.count,
@@ -246,7 +238,12 @@ export function describeQuery(
         );
         return;
       }
-      fields.push({ index, field: numbered.field, type });
+      fields.push({
+        index,
+        field: numbered.field,
+        type,
+        ...(override.ts === undefined ? {} : { tsOverride: override.ts }),
+      });
     });
     for (const [embed, columns] of embedded) {
       const made = embeddedRow(
@@ -265,39 +262,33 @@ export function describeQuery(
 
   const params: ParamField[] = [];
   const byField = new Map<string, string>();
-  for (const [name, hints] of analysis.params) {
-    if (!bound.has(name)) continue;
+  const names = parameterNames(analysis.params);
+  for (const p of bound) {
+    const name = names.get(p.key) ?? p.key;
     const field = fieldName(name);
     const clash = byField.get(field);
     if (clash !== undefined) {
       at(
-        block.sql.indexOf(name),
+        p.spelling === 'named' ? p.offset + 1 : p.offset,
         `${block.name}: parameters @${clash} and @${name} both map to ${field}; rename one`,
       );
       continue;
     }
     byField.set(field, name);
-    let type: SqlType = { ts: 'SqlValue', nullable: true, integer: false };
-    const known = hints.filter((h) => h.type.ts !== 'unknown');
-    const first = known[0];
-    if (first !== undefined) {
-      type = {
-        ts: known.map((h) => h.type.ts).reduce(unionTs),
-        nullable:
-          (known.some((h) => h.type.nullable) || analysis.nullableParams.has(name)) &&
-          !hints.some((h) => h.array),
-        integer: known.every((h) => h.type.integer),
-      };
-    }
-    const array = hints.some((h) => h.array);
-    if (array && first === undefined) type = { ts: 'number | string', nullable: false, integer: false };
+    const { type, array } = parameterType(p.uses);
     // `sqlc.narg` admits null whatever the parameter is compared with.
-    if (macros.params.get(name)?.nullable === true && !array) type = { ...type, nullable: true };
-    params.push({ name, field, type, array });
+    const narg = p.spelling === 'named' && macros.params.get(p.key)?.nullable === true && !array;
+    params.push({
+      name,
+      field,
+      type: narg ? { ...type, nullable: true } : type,
+      array,
+      binding: bindingOf(p),
+    });
   }
   if (diagnostics.some((d) => d.severity !== 'warning')) return { query: undefined, diagnostics };
-  const bigint = [...fields, ...embeds.flatMap((e) => e.fields)].some((f) =>
-    f.type.ts.split(' | ').includes('bigint'),
+  const bigint = [...fields, ...embeds.flatMap((e) => e.fields)].some(
+    (f) => f.type.representation?.kind === 'bigint' || f.tsOverride?.split(' | ').includes('bigint') === true,
   );
   const table = embeds.length > 0 ? undefined : wholeRowOf(described, fields, catalog, overrides, fieldName);
   const alwaysRow = rows && insertReturnsRow(block.sql, catalog.db);
@@ -327,17 +318,53 @@ function wholeRowOf(
       c.column === col.name &&
       c.name === col.name &&
       f.field === fieldName(col.name) &&
-      f.type.ts === schema.ts &&
-      f.type.nullable === schema.nullable &&
-      f.type.integer === schema.integer &&
-      f.type.decode === schema.decode
+      f.tsOverride === undefined &&
+      sameType(f.type, schema)
     );
   });
   return whole ? table.name : undefined;
 }
 
+/**
+ * Why the statement's positional parameters cannot be bound through one params object, if so: a `?`
+ * next to a named or numbered parameter (better-sqlite3 takes the `?`s as a list and the others by
+ * key, in two arguments), or a `?NNN` numbering with a gap (SQLite leaves the missing number
+ * anonymous, and it must still be bound).
+ */
+function positionalStyle(
+  params: readonly DiscoveredParam[],
+): { offset: number; message: string } | undefined {
+  const anonymous = params.find((p) => p.spelling === 'anonymous');
+  const other = params.find((p) => p.spelling !== 'anonymous');
+  if (anonymous !== undefined && other !== undefined) {
+    return {
+      offset: Math.max(anonymous.offset, other.offset),
+      message:
+        'the statement mixes ? with named or numbered parameters; use one style: all ?, all ?NNN, or all named (@name)',
+    };
+  }
+  const numbered = params.filter((p) => p.spelling === 'numbered');
+  const max = Math.max(0, ...params.map((p) => p.index));
+  if (numbered.length > 0 && max !== params.length) {
+    const used = new Set(params.map((p) => p.index));
+    let gap = 1;
+    while (used.has(gap)) gap++;
+    return {
+      offset: numbered[0]?.offset ?? 0,
+      message: `parameter ?${gap} is never used, but SQLite still expects a value for it; number the parameters from ?1 without gaps`,
+    };
+  }
+  return undefined;
+}
+
+/** How the generated code passes a parameter: a name or `?NNN` by key, a `?` at its place in the list. */
+function bindingOf(p: DiscoveredParam): ParamBinding {
+  if (p.spelling === 'anonymous') return { kind: 'position', index: p.index };
+  return { kind: 'key', key: p.spelling === 'numbered' ? String(p.index) : p.key };
+}
+
 /** Whether SQLite needs `name` bound: binding every other found name leaves the statement short. */
-function sqliteBinds(catalog: SchemaCatalog, sql: string, names: Iterable<string>, name: string): boolean {
+function sqliteBinds(catalog: SchemaCatalog, sql: string, names: readonly string[], name: string): boolean {
   const others = [...names].filter((n) => n !== name).map((n) => [n, null]);
   try {
     // `bind` works once per statement, so this check prepares its own.
@@ -368,7 +395,7 @@ function sqliteMessage(message: string): string {
 /** Where the SQL parser stops on a statement SQLite rejected as a syntax error (1-based, within `sql`). */
 function syntaxErrorAt(sql: string): { line: number; col: number } | undefined {
   try {
-    sqlParserCst().parse(sql, { dialect: 'sqlite', paramTypes: ['@name', ':name', '$name', '?', '?nr'] });
+    sqlParserCst().parse(sql, { dialect: 'sqlite', paramTypes: [...SQLITE_PARAM_TYPES] });
   } catch (err) {
     const m = /--> [^\n]*?:(\d+):(\d+)/.exec((err as Error).message);
     if (m?.[1] !== undefined && m[2] !== undefined) return { line: Number(m[1]), col: Number(m[2]) };

@@ -2,7 +2,7 @@ import type { EmbeddedRow, ResultField } from './analyzed-query.js';
 import type { ColumnOverride } from './codegen-config.js';
 import { columnType } from './column-type.js';
 import type { SchemaCatalog } from './schema-catalog.js';
-import type { SqlType } from './sql-type.js';
+import { type AnalyzedType, sameType } from './value-type.js';
 
 /**
  * The {@link EmbeddedRow} of a `sqlc.embed(table)` from the types the query gives its columns, or why
@@ -17,7 +17,7 @@ import type { SqlType } from './sql-type.js';
 export function embeddedRow(
   field: string,
   table: string,
-  columns: readonly { index: number; type: SqlType }[],
+  columns: readonly { index: number; type: AnalyzedType }[],
   catalog: SchemaCatalog,
   overrides: ReadonlyMap<string, ColumnOverride>,
   fieldName: (sqlName: string) => string,
@@ -33,7 +33,7 @@ export function embeddedRow(
         problem: `column ${col.name} can be NULL here though the table declares it NOT NULL (an outer join?); select the columns one by one instead`,
       };
     }
-    if (want.ts !== c.type.ts || want.integer !== c.type.integer || want.decode !== c.type.decode) {
+    if (!sameType({ ...want, nullable: c.type.nullable }, c.type)) {
       return { problem: `column ${col.name} is not returned as the table declares it` };
     }
     fields.push({ index: c.index, field: fieldName(col.name), type: want });

@@ -12,7 +12,7 @@ import { parseQueryFile } from './parse-query-file.js';
 import { listProjectFiles } from './project-files.js';
 import { queryPlanProblems } from './query-plan-problems.js';
 import { SchemaCatalog } from './schema-catalog.js';
-import { tsOfDeclared } from './sql-type.js';
+import { storageOfDeclared } from './value-type.js';
 
 /**
  * The analysed queries of a project, by query file name (`run.sql`), in file name order.
@@ -182,15 +182,15 @@ function checkOverrides(config: CodegenConfig, catalog: SchemaCatalog): void {
   for (const o of config.overrides) {
     const [table = '', column = ''] = o.column.split('.');
     const col = catalog.column(table, column);
-    const base = col === undefined ? undefined : tsOfDeclared(col.type);
+    const storage = col === undefined ? undefined : storageOfDeclared(col.type);
     const message =
       catalog.table(table) === undefined
         ? `the schema has no table ${table}`
-        : col === undefined || base === undefined
+        : col === undefined || storage === undefined
           ? `table ${table} has no column ${column}`
-          : o.type === 'bigint' && !base.integer && base.ts !== 'unknown'
+          : o.type === 'bigint' && storage !== 'any' && !storage.includes('integer')
             ? `type bigint applies to INTEGER columns, and ${o.column} is ${col.type}`
-            : o.type === 'json' && base.ts !== 'string' && base.ts !== 'unknown'
+            : o.type === 'json' && storage !== 'any' && !storage.includes('text')
               ? `type json applies to TEXT columns, and ${o.column} is ${col.type}`
               : undefined;
     if (message !== undefined) {

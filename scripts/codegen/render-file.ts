@@ -16,7 +16,7 @@ import {
 } from './code-layout.js';
 import { constantCase, isIdentifier, pascalCase } from './naming.js';
 import type { QueryBlock } from './query-block.js';
-import { orNull, type SqlType } from './sql-type.js';
+import { orNull, tsText } from './typescript-type.js';
 
 /**
  * The names of a table's shared row type (`Sandbox`), its raw tuple (`RawSandbox`) and its mapper
@@ -194,7 +194,7 @@ export function renderModels(
           `A whole row of table \`${names.table}\`, as every query returning all its columns (\`SELECT *\`, \`RETURNING *\`) gives it.`,
         ],
         `export interface ${names.row}`,
-        fields.map((f) => [propName(f.field), withNull(f.type)]),
+        fields.map((f) => [propName(f.field), rowTs(f)]),
       ),
       `${docComment([`The raw tuple of a {@link ${names.row}} as the statement returns it.`])}\n${rawTupleText(`export type ${names.raw}`, fields, bigint)}`,
       `${docComment([`Maps a {@link ${names.raw}} to a {@link ${names.row}}.`])}\n${mapperText(`export function ${names.toRow}`, names.raw, names.row, mapperEntries(fields, bigint))}`,
@@ -273,7 +273,7 @@ function interfaceText(docs: readonly string[], head: string, props: readonly [s
 }
 
 function rawTupleText(head: string, fields: readonly ResultField[], bigint: boolean): string {
-  const members = fields.map((f) => union(unionMembers(rawTs(f.type, bigint))));
+  const members = fields.map((f) => union(unionMembers(rawTs(f, bigint))));
   return printDoc([`${head} = readonly `, list('[', members, ']'), ';']);
 }
 
@@ -322,10 +322,7 @@ function renderQuery(
       interfaceText(
         [`A row of {@link ${fn}}.`],
         `export interface ${rowType}`,
-        members(q).map((m) => [
-          propName(m.field),
-          'fields' in m ? embedTs(m, embedded.get(m)) : withNull(m.type),
-        ]),
+        members(q).map((m) => [propName(m.field), 'fields' in m ? embedTs(m, embedded.get(m)) : rowTs(m)]),
       ),
       rawTupleText(`type ${rawType}`, rawColumns(q), q.bigint),
       mapperText(
@@ -454,7 +451,7 @@ function mapperEntries(fields: readonly ResultField[], bigint: boolean): string[
 /** The shared row type of an embedded table, or its fields spelled out when it could not be shared. */
 function embedTs(e: EmbeddedRow, model: TableRowNames | undefined): string {
   if (model !== undefined) return model.row;
-  return `{ ${e.fields.map((f) => `readonly ${propName(f.field)}: ${withNull(f.type)}`).join('; ')} }`;
+  return `{ ${e.fields.map((f) => `readonly ${propName(f.field)}: ${rowTs(f)}`).join('; ')} }`;
 }
 
 /** An embedded table's row built from its slice of the raw row. */
@@ -531,41 +528,69 @@ function resultTs(q: AnalyzedQuery, rowType: string): string {
   }
 }
 
-function withNull(t: SqlType): string {
-  const ts =
-    t.decode === undefined ? t.ts : t.decode === 'JSON.parse' ? 'unknown' : `ReturnType<typeof ${t.decode}>`;
-  return orNull(ts, t.nullable);
+/** The type text of a result field without `null`: the alias override, the decoder's, or the value's. */
+function fieldTs(f: ResultField): string {
+  const r = f.type.representation;
+  if (r?.kind === 'json') return r.decode === 'JSON.parse' ? 'unknown' : `ReturnType<typeof ${r.decode}>`;
+  return f.tsOverride ?? tsText(f.type);
 }
 
-function rawTs(t: SqlType, bigintMode: boolean): string {
-  const base = bigintMode && t.ts === 'number' ? 'number | bigint' : t.ts;
-  return orNull(base, t.nullable);
+function rowTs(f: ResultField): string {
+  return orNull(fieldTs(f), f.type.nullable);
+}
+
+/** The type of a raw value as the statement returns it (text for a `json` column, before decoding). */
+function rawTs(f: ResultField, bigintMode: boolean): string {
+  const ts = f.tsOverride ?? tsText(f.type);
+  return orNull(bigintMode && ts === 'number' ? 'number | bigint' : ts, f.type.nullable);
 }
 
 function convert(f: ResultField, bigintMode: boolean): string {
   const v = `r[${f.index}]`;
-  if (f.type.decode !== undefined) {
+  const r = f.type.representation;
+  if (r?.kind === 'json') {
     // JSON.parse is typed `any`; naming the result `unknown` keeps `any` out of the generated code.
-    const decoded = f.type.decode === 'JSON.parse' ? `JSON.parse(${v}) as unknown` : `${f.type.decode}(${v})`;
+    const decoded = r.decode === 'JSON.parse' ? `JSON.parse(${v}) as unknown` : `${r.decode}(${v})`;
     return f.type.nullable ? `${v} === null ? null : ${decoded}` : decoded;
   }
-  if (bigintMode && f.type.ts === 'number')
+  if (bigintMode && (f.tsOverride ?? tsText(f.type)) === 'number')
     return f.type.nullable ? `${v} === null ? null : Number(${v})` : `Number(${v})`;
   return v;
 }
 
-function paramTs(p: ParamField, used: Set<string>): string {
-  if (p.type.ts === 'SqlValue') used.add('SqlValue');
-  if (p.array) return p.type.ts.includes(' ') ? `readonly (${p.type.ts})[]` : `readonly ${p.type.ts}[]`;
-  return orNull(p.type.ts, p.type.nullable);
+/** A parameter's type text without `null`: `SqlValue` when nothing says what it is. */
+function paramBaseTs(p: ParamField): string {
+  return p.type.storage === 'any' ? 'SqlValue' : tsText(p.type);
 }
 
+function paramTs(p: ParamField, used: Set<string>): string {
+  const ts = paramBaseTs(p);
+  if (ts === 'SqlValue') used.add('SqlValue');
+  if (p.array) return ts.includes(' ') ? `readonly (${ts})[]` : `readonly ${ts}[]`;
+  return orNull(ts, p.type.nullable);
+}
+
+/**
+ * The bind argument: `?` parameters as a list in SQLite's order, the others as an object by key
+ * (a name, or the number of a `?NNN`); better-sqlite3 binds each to its place.
+ */
 function bindDoc(params: readonly ParamField[]): Doc {
   if (params.length === 0) return 'undefined';
+  const value = (p: ParamField): string => (p.array ? `JSON.stringify(${access(p.field)})` : access(p.field));
+  const positions = params.flatMap((p) =>
+    p.binding.kind === 'position' ? [{ p, index: p.binding.index }] : [],
+  );
+  if (positions.length === params.length) {
+    return list(
+      '[',
+      positions.sort((a, b) => a.index - b.index).map(({ p }) => value(p)),
+      ']',
+    );
+  }
   const entries = params.map((p) => {
-    const key = isIdentifier(p.name) ? p.name : JSON.stringify(p.name);
-    const value = p.array ? `JSON.stringify(${access(p.field)})` : access(p.field);
-    return `${key}: ${value}`;
+    const name = p.binding.kind === 'key' ? p.binding.key : p.name;
+    const key = isIdentifier(name) ? name : JSON.stringify(name);
+    return `${key}: ${value(p)}`;
   });
   return list('{', entries, '}', true);
 }
@@ -609,10 +634,11 @@ function decoderImports(
   const byModule = new Map<string, Set<string>>();
   for (const fields of rows) {
     for (const f of fields) {
-      const from = f.type.decode === undefined ? undefined : decoders.get(f.type.decode);
-      if (from === undefined || f.type.decode === undefined) continue;
+      const r = f.type.representation;
+      const from = r?.kind === 'json' ? decoders.get(r.decode) : undefined;
+      if (from === undefined || r?.kind !== 'json') continue;
       const names = byModule.get(from) ?? new Set<string>();
-      names.add(f.type.decode);
+      names.add(r.decode);
       byModule.set(from, names);
     }
   }

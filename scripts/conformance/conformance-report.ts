@@ -207,8 +207,9 @@ export function buildConformanceReport(checkout: string, workDir: string): Confo
       counts.accepted[kind]++;
       for (const f of analyzed.fields) {
         counts.columns++;
-        if (f.type.ts === 'unknown') unknownList.push({ ...ref(q), column: f.field });
-        if (/\bany\b/.test(f.type.ts)) counts.any++;
+        if (f.type.storage === 'any' && f.tsOverride === undefined)
+          unknownList.push({ ...ref(q), column: f.field });
+        if (/\bany\b/.test(f.tsOverride ?? '')) counts.any++;
       }
       const sqlc = goNames.get(q.name);
       if (sqlc === undefined) {

@@ -9,14 +9,16 @@
 export type SqlValue = number | bigint | string | Uint8Array | null;
 
 /**
- * Named parameters of a statement, keyed by the name without its `@`, `:` or `$` prefix.
+ * Parameters of a statement: named ones keyed by the name without its `@`, `:` or `$` prefix (a
+ * `?NNN` by its number), or the values of its `?`s in order.
  *
  * @example
  * ```ts
  * const params: BindParams = { sandbox_id: 7, status: 'Running' };
+ * const positional: BindParams = [7, 'Running'];
  * ```
  */
-export type BindParams = Readonly<Record<string, SqlValue>>;
+export type BindParams = Readonly<Record<string, SqlValue>> | readonly SqlValue[];
 
 /**
  * How rows come back from a cached statement:

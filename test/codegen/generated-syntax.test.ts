@@ -99,7 +99,9 @@ describe('ModuleRenderer', () => {
     // A type text no analysis makes, standing in for a renderer bug that writes broken code.
     const bad: AnalyzedQuery = {
       block: { ...block('Broken', 7), command: ':one', tag: ':read', sql: 'SELECT 1 AS n' },
-      fields: [{ index: 0, field: 'n', type: { ts: 'number |', nullable: false, integer: true } }],
+      fields: [
+        { index: 0, field: 'n', type: { storage: ['integer'], nullable: false }, tsOverride: 'number |' },
+      ],
       params: [],
       bigint: false,
       table: undefined,

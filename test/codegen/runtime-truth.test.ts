@@ -6,41 +6,53 @@ import type { AnalyzedQuery, ParamField, ResultField } from '../../scripts/codeg
 import { loadCodegenConfig } from '../../scripts/codegen/codegen-config.js';
 import { analyzeProject } from '../../scripts/codegen/generate.js';
 import { functionNameOf } from '../../scripts/codegen/naming.js';
-import type { SqlType } from '../../scripts/codegen/sql-type.js';
 import { DbPools, DbWriteTransaction, loadMigrations } from '../../src/db/index.js';
 import { makeTempDir } from '../support/open-test-pools.js';
 import { type CodegenCase, codegenCases } from './codegen-cases.js';
 
 type Fn = (conn: unknown, params?: unknown) => unknown;
 
-/** Whether a value returned at run time is one the declared TypeScript type admits. */
-function admits(type: SqlType, value: unknown): boolean {
-  if (value === null) return type.nullable || type.ts === 'unknown';
-  // A json override column is typed by its decoder (or `unknown`), which did the checking.
-  if (type.decode !== undefined) return true;
-  return type.ts.split(' | ').some((part) => {
-    if (part === 'unknown' || part === 'SqlValue') return true;
-    if (part === 'number') return typeof value === 'number';
-    if (part === 'bigint') return typeof value === 'bigint';
-    if (part === 'string') return typeof value === 'string';
-    if (part === 'Buffer') return Buffer.isBuffer(value);
-    if (part.startsWith("'")) return value === part.slice(1, -1).replaceAll("\\'", "'");
-    return false;
+/**
+ * Whether a value returned at run time is one of the field's declared storage classes: an integer is
+ * a whole number (a `bigint` where the column is configured so), a real any number, text a string
+ * (one of its enum values), a blob a Buffer.
+ */
+function admits(f: ResultField, bigintMode: boolean, value: unknown): boolean {
+  const { type } = f;
+  if (value === null) return type.nullable || type.storage === 'any';
+  // A json override column is typed by its decoder (or `unknown`), which did the checking; an alias
+  // override is the query author's claim.
+  if (type.representation?.kind === 'json' || f.tsOverride !== undefined) return true;
+  if (type.storage === 'any') return true;
+  return type.storage.some((s) => {
+    switch (s) {
+      case 'integer':
+        if (type.representation?.kind === 'bigint') return typeof value === 'bigint';
+        return bigintMode ? typeof value === 'number' && Number.isInteger(value) : Number.isInteger(value);
+      case 'real':
+        return typeof value === 'number';
+      case 'text':
+        return (
+          typeof value === 'string' && (type.enumValues === undefined || type.enumValues.includes(value))
+        );
+      default:
+        return Buffer.isBuffer(value);
+    }
   });
 }
 
 function sampleValue(p: ParamField): unknown {
-  const first = p.type.ts.split(' | ')[0] ?? 'unknown';
+  const { type } = p;
+  const first = type.storage === 'any' ? undefined : type.storage[0];
   const scalar = (): unknown => {
-    if (first === 'number') return 1;
-    if (first === 'bigint') return 1n;
-    if (first === 'string') return 'ann';
-    if (first === 'Buffer') return Buffer.from('x');
-    if (first.startsWith("'")) return first.slice(1, -1);
+    if (first === 'integer') return type.representation?.kind === 'bigint' ? 1n : 1;
+    if (first === 'real') return 1.5;
+    if (first === 'text') return type.enumValues?.[0] ?? 'ann';
+    if (first === 'blob') return Buffer.from('x');
     return 1;
   };
   if (p.array) return [scalar(), scalar()];
-  return p.type.nullable ? null : scalar();
+  return type.nullable ? null : scalar();
 }
 
 /**
@@ -95,20 +107,20 @@ function checkRow(q: AnalyzedQuery, row: unknown): Record<string, unknown> {
   const record = row as Record<string, unknown>;
   const members = [...q.fields, ...q.embeds].sort((a, b) => a.index - b.index);
   expect(Object.keys(record), q.block.name).toEqual(members.map((m) => m.field));
-  checkFields(q.block.name, q.fields, record);
+  checkFields(q.block.name, q.fields, q.bigint, record);
   // An embedded table's row is an object of its own, checked against the table's columns.
-  for (const e of q.embeds) checkFields(`${q.block.name}.${e.field}`, e.fields, record[e.field]);
+  for (const e of q.embeds) checkFields(`${q.block.name}.${e.field}`, e.fields, q.bigint, record[e.field]);
   return record;
 }
 
-function checkFields(where: string, fields: readonly ResultField[], row: unknown): void {
+function checkFields(where: string, fields: readonly ResultField[], bigintMode: boolean, row: unknown): void {
   expect(typeof row, where).toBe('object');
   const record = row as Record<string, unknown>;
   for (const f of fields) {
     const value = record[f.field];
     expect(
-      admits(f.type, value),
-      `${where}.${f.field}: ${typeof value} ${String(value)} is not ${f.type.ts}${f.type.nullable ? ' | null' : ''}`,
+      admits(f, bigintMode, value),
+      `${where}.${f.field}: ${typeof value} ${String(value)} is not ${JSON.stringify(f.type)}`,
     ).toBe(true);
   }
 }
@@ -207,6 +219,34 @@ describe('generated functions (run-time truth)', () => {
       expect(await deleteItems(pools.write, { ids: [] })).toBe(0);
       expect(await deleteItems(pools.write, { ids: [1, 2] })).toBe(2);
       expect(itemsByIds(pools.read, { ids: [1, 2, 3] })).toEqual([{ id: 3, title: 'ink' }]);
+    } finally {
+      await pools.close();
+    }
+  });
+
+  it('should bind ? in order, ?NNN by number and reuse one number for all its uses', async () => {
+    const c = cases.find((k) => k.name === 'positional-params');
+    const mod = (await import(join(c?.dir ?? '', 'expected', 'positional.ts'))) as Record<string, Fn>;
+    const pools = await openCase(c as CodegenCase, true);
+    try {
+      expect((mod.itemsInPriceRange as Fn)(pools.read, { fromPrice: 1, toPrice: 2 })).toEqual([
+        { id: 1, title: 'pen' },
+        { id: 2, title: 'cup' },
+      ]);
+      expect((mod.itemsPage as Fn)(pools.read, { limit: 1, offset: 2 })).toEqual([{ id: 3, title: 'ink' }]);
+      expect((mod.ownerByIdTwice as Fn)(pools.read, { id: 3 })).toEqual({ id: 3 });
+      expect((mod.ownersByNameOrEmail as Fn)(pools.read, { name: 'ann@example.com', kind: 'team' })).toEqual([
+        { id: 1 },
+        { id: 2 },
+      ]);
+      await (mod.upsertOwner as Fn)(pools.write, { id: 2, name: 'devops', kind: 'team' });
+      expect((mod.ownerById as Fn)(pools.read, { id: 2 })).toEqual({ id: 2, name: 'devops' });
+      expect(await (mod.renameOwner as Fn)(pools.write, { name: 'bea', email: 'b@example.com', id: 3 })).toBe(
+        1,
+      );
+      expect((mod.ownersByNameOrEmail as Fn)(pools.read, { name: 'b@example.com', kind: 'x' })).toEqual([
+        { id: 3 },
+      ]);
     } finally {
       await pools.close();
     }

@@ -385,9 +385,9 @@ export const cases: readonly BadInputCase[] = [
 
   // Parameters and result columns.
   sqlCase(
-    'positional parameter',
-    (dir) => query(dir, QUERY.replace('@id', '?')),
-    /^queries\/x\.sql:3:\d+: GetOwner: positional parameters \(\?\) are not supported; name them \(@name\)/m,
+    'positional parameter next to a named one',
+    (dir) => query(dir, QUERY.replace('id = @id', 'id = @id OR name = ?')),
+    /^queries\/x\.sql:3:\d+: GetOwner: the statement mixes \? with named or numbered parameters; use one style/m,
   ),
   sqlCase(
     'parameter named with a digit first',

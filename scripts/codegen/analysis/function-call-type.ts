@@ -1,0 +1,101 @@
+import { functionResultType } from '../function-table.js';
+import { ANY_VALUE, type AnalyzedType, type StorageClass, unionType } from '../value-type.js';
+
+/**
+ * How a function is called, besides its arguments' types.
+ *
+ * @example
+ * ```ts
+ * const call: FunctionCall = { distinct: false, star: true, window: false, currentRowFrame: false, literalArgs: false };
+ * ```
+ */
+export interface FunctionCall {
+  readonly distinct: boolean;
+  /** `count(*)`. */
+  readonly star: boolean;
+  /** Called with `OVER (…)`. */
+  readonly window: boolean;
+  /** Called with `OVER (…)` without a frame clause, so the frame ends at and holds the current row. */
+  readonly currentRowFrame: boolean;
+  /** Every argument is a literal. */
+  readonly literalArgs: boolean;
+}
+
+const DATE_FNS = new Set(['date', 'time', 'datetime', 'strftime', 'julianday', 'unixepoch', 'timediff']);
+
+/** Functions whose result is one of their arguments as it is: which arguments, by argument count. */
+const PASS_THROUGH: ReadonlyMap<string, (count: number) => readonly number[]> = new Map([
+  ['max', every],
+  ['min', every],
+  ['coalesce', every],
+  ['ifnull', every],
+  ['nullif', () => [0]],
+  ['iif', caseValues],
+  ['if', caseValues],
+  ['first_value', () => [0]],
+  ['last_value', () => [0]],
+  ['nth_value', () => [0]],
+  ['lag', (count) => (count > 2 ? [0, 2] : [0])],
+  ['lead', (count) => (count > 2 ? [0, 2] : [0])],
+  ['likely', () => [0]],
+  ['unlikely', () => [0]],
+  ['likelihood', () => [0]],
+]);
+
+/**
+ * The type of a function call's result: the one place the expression stage asks.
+ *
+ * 1. Storage and nullability come from SQLite's function table ({@link functionResultType}); a
+ *    function it does not hold, or a call SQLite would refuse, is {@link ANY_VALUE}.
+ * 2. A function that returns one of its arguments as it is (`max`, `coalesce`, `iif`, `lag`, …) keeps
+ *    what the table cannot carry: the arguments' enum values and `sqlc.yaml` representation.
+ * 3. What the table cannot see: a date function called with literals only is taken to succeed (the
+ *    table must assume any text can be an invalid time); `first_value`/`last_value` over the default
+ *    frame, which holds the current row, are NULL only when their argument is.
+ *
+ * @example
+ * ```ts
+ * functionCallType('count', [], { distinct: false, star: true, window: false, currentRowFrame: false, literalArgs: false }); // integer, not null
+ * ```
+ */
+export function functionCallType(
+  name: string,
+  args: readonly AnalyzedType[],
+  call: FunctionCall,
+): AnalyzedType {
+  const t = functionResultType(name, args, call);
+  if (t === undefined) return ANY_VALUE;
+  const nullable =
+    DATE_FNS.has(name) && call.literalArgs && args.length > 0
+      ? false
+      : call.currentRowFrame && (name === 'first_value' || name === 'last_value')
+        ? (args[0]?.nullable ?? true)
+        : t.nullable;
+  const passed = PASS_THROUGH.get(name)?.(args.length) ?? [];
+  const values = passed
+    .map((i) => args[i])
+    .filter((a): a is AnalyzedType => a !== undefined && (a.storage === 'any' || a.storage.length > 0));
+  const first = values[0];
+  if (first === undefined || t.storage === 'any') return { storage: t.storage, nullable };
+  const joined = values.slice(1).reduce((acc, a) => unionType(acc, a), first);
+  const has = (s: StorageClass): boolean => t.storage !== 'any' && t.storage.includes(s);
+  const r = joined.representation;
+  return {
+    storage: t.storage,
+    nullable,
+    ...(joined.enumValues !== undefined && has('text') ? { enumValues: joined.enumValues } : {}),
+    ...(r !== undefined && has(r.kind === 'bigint' ? 'integer' : 'text') ? { representation: r } : {}),
+  };
+}
+
+function every(count: number): number[] {
+  return Array.from({ length: count }, (_, i) => i);
+}
+
+/** `iif(c1, v1, c2, v2, …, else)`: the value positions and a trailing ELSE. */
+function caseValues(count: number): number[] {
+  const picked: number[] = [];
+  for (let i = 1; i < count; i += 2) picked.push(i);
+  if (count % 2 === 1) picked.push(count - 1);
+  return picked;
+}

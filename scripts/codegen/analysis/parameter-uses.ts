@@ -1,0 +1,219 @@
+import type { Parameter } from 'sql-parser-cst';
+import { ANY_VALUE, type AnalyzedType, unionType } from '../value-type.js';
+
+/**
+ * Where one occurrence of a parameter stands, which says what it is and (for `?`) what sqlc names it.
+ *
+ * - `compared`: an operand of a comparison or `IS`; `column` is the first column the comparison
+ *   mentions (`lower(name) = ?` → `name`).
+ * - `assigned`: `SET c = ?`, or a value inserted into column `c` (VALUES position, `INSERT … SELECT`).
+ * - `between`: a `BETWEEN` bound of `column`.
+ * - `limit`, `offset`: the row count or offset of a `LIMIT`.
+ * - `in-list`: an item of `column IN (…)`.
+ * - `json-array`: the array of `IN (SELECT value FROM json_each(?))`.
+ * - `null-test`: `? IS NULL`, `? NOTNULL`.
+ * - `operand`: an operand of arithmetic or `||`, next to `column` if it mentions one.
+ * - `argument`: an argument of `function`.
+ * - `cast`: `CAST(? AS type)`.
+ * - `other`: anywhere else.
+ *
+ * @example
+ * ```ts
+ * const c: ParamContext = { kind: 'between', bound: 'from', column: 'price' };
+ * ```
+ */
+export type ParamContext =
+  | { readonly kind: 'compared' | 'in-list' | 'operand'; readonly column: string | undefined }
+  | { readonly kind: 'assigned'; readonly column: string }
+  | { readonly kind: 'between'; readonly bound: 'from' | 'to'; readonly column: string | undefined }
+  | { readonly kind: 'argument' | 'json-array'; readonly function: string }
+  | { readonly kind: 'limit' | 'offset' | 'null-test' | 'cast' | 'other' };
+
+/**
+ * One occurrence of a parameter: its context, the type that context gives it (if any), whether it is
+ * bound as a JSON array, and whether the statement tests it for NULL there (so `null` is meaningful).
+ *
+ * @example
+ * ```ts
+ * const use: ParamUse = { context: { kind: 'limit' }, hint: { storage: ['integer'], nullable: false }, array: false, testsNull: false };
+ * ```
+ */
+export interface ParamUse {
+  readonly context: ParamContext;
+  readonly hint: AnalyzedType | undefined;
+  readonly array: boolean;
+  readonly testsNull: boolean;
+}
+
+/**
+ * One parameter of a statement with every use the syntax tree shows.
+ *
+ * 1. `key` is the SQL name without its prefix (`@id` → `id`), or `?N` for `?` and `?NNN`.
+ * 2. `index` is SQLite's parameter number: `?NNN` is NNN, a `?` is one more than the largest so far,
+ *    a name gets the next number the first time it appears.
+ * 3. `spelling`: `named` (`@`, `:`, `$`), `numbered` (`?NNN`) or `anonymous` (`?`).
+ *
+ * @example
+ * ```ts
+ * const p: DiscoveredParam = { key: '?1', index: 1, spelling: 'anonymous', offset: 30, inTree: true, uses: [] };
+ * ```
+ */
+export interface DiscoveredParam {
+  readonly key: string;
+  readonly index: number;
+  readonly spelling: 'named' | 'numbered' | 'anonymous';
+  /** Offset of its first appearance in the text. */
+  readonly offset: number;
+  /** Whether the syntax tree holds it as a parameter (a text scan also sees `$usd` in `price$usd`). */
+  readonly inTree: boolean;
+  readonly uses: readonly ParamUse[];
+}
+
+interface Token {
+  readonly offset: number;
+  readonly key: string;
+  readonly index: number;
+  readonly spelling: DiscoveredParam['spelling'];
+}
+
+interface Occurrence {
+  context: ParamContext;
+  hints: AnalyzedType[];
+  array: boolean;
+  testsNull: boolean;
+}
+
+/**
+ * The parameter discovery stage: every parameter of the text in SQLite's numbering, and for each
+ * occurrence the syntax tree reaches, its {@link ParamContext} and type hints. The other stages call
+ * {@link ParameterUses.note} where they meet a parameter; a later note refines an occurrence's
+ * context only while it is still `other`.
+ *
+ * @example
+ * ```ts
+ * const uses = ParameterUses.scan('SELECT * FROM t WHERE id = ?');
+ * uses.note(paramNode, { kind: 'compared', column: 'id' }, idType);
+ * uses.params(); // [{ key: '?1', index: 1, spelling: 'anonymous', uses: [...] }]
+ * ```
+ */
+export class ParameterUses {
+  readonly #tokens: readonly Token[];
+  readonly #occurrences = new Map<number, Occurrence>();
+
+  private constructor(tokens: Token[]) {
+    this.#tokens = tokens;
+  }
+
+  /** Finds the parameters of `sql` by scanning its text (outside literals, quoted names and comments). */
+  static scan(sql: string): ParameterUses {
+    const stripped = sql.replace(
+      /'(?:[^']|'')*'|"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|--[^\n]*|\/\*[\s\S]*?\*\//g,
+      (m) => ' '.repeat(m.length),
+    );
+    const tokens: Token[] = [];
+    const named = new Map<string, number>();
+    let max = 0;
+    // Digits too: SQLite binds `@1`, and the caller refuses such names with a clear message.
+    for (const m of stripped.matchAll(/[@:$]([A-Za-z0-9_]+)|\?([0-9]*)/g)) {
+      const offset = m.index;
+      if (m[1] !== undefined) {
+        const key = m[1];
+        let index = named.get(key);
+        if (index === undefined) {
+          index = ++max;
+          named.set(key, index);
+        }
+        tokens.push({ offset, key, index, spelling: 'named' });
+      } else if (m[2] !== undefined && m[2] !== '') {
+        const index = Number(m[2]);
+        max = Math.max(max, index);
+        tokens.push({ offset, key: `?${index}`, index, spelling: 'numbered' });
+      } else {
+        const index = ++max;
+        tokens.push({ offset, key: `?${index}`, index, spelling: 'anonymous' });
+      }
+    }
+    return new ParameterUses(tokens);
+  }
+
+  /** Records what one occurrence of a parameter is used as. */
+  note(
+    node: Parameter,
+    context: ParamContext = { kind: 'other' },
+    hint?: AnalyzedType,
+    flags: { readonly array?: boolean; readonly testsNull?: boolean } = {},
+  ): void {
+    const offset = node.range?.[0] ?? -1;
+    let o = this.#occurrences.get(offset);
+    if (o === undefined) {
+      o = { context, hints: [], array: false, testsNull: false };
+      this.#occurrences.set(offset, o);
+    } else if (o.context.kind === 'other') o.context = context;
+    if (hint !== undefined) o.hints.push(hint);
+    if (flags.array === true) o.array = true;
+    if (flags.testsNull === true) o.testsNull = true;
+  }
+
+  /** Every parameter, once, ordered by SQLite's number. */
+  params(): DiscoveredParam[] {
+    const byKey = new Map<string, { first: Token; inTree: boolean; uses: ParamUse[] }>();
+    for (const token of this.#tokens) {
+      const o = this.#occurrences.get(token.offset);
+      let entry = byKey.get(token.key);
+      if (entry === undefined) {
+        entry = { first: token, inTree: false, uses: [] };
+        byKey.set(token.key, entry);
+      } else if (token.spelling === 'numbered' && entry.first.spelling === 'anonymous') {
+        // `? … ?1`: SQLite gives the `?` number 1, then names that number `?1`, so it binds by key.
+        entry.first = { ...entry.first, spelling: 'numbered' };
+      }
+      if (o === undefined) continue;
+      entry.inTree = true;
+      const hint = o.hints.reduce<AnalyzedType | undefined>(
+        (a, h) => (a === undefined ? h : unionType(a, h)),
+        undefined,
+      );
+      entry.uses.push({ context: o.context, hint, array: o.array, testsNull: o.testsNull });
+    }
+    return [...byKey.values()]
+      .map(({ first, inTree, uses }) => ({
+        key: first.key,
+        index: first.index,
+        spelling: first.spelling,
+        offset: first.offset,
+        inTree,
+        uses,
+      }))
+      .sort((a, b) => a.index - b.index);
+  }
+}
+
+/**
+ * The type of a parameter from its uses.
+ *
+ * 1. The known hints joined (a hint of `any` storage or of the NULL literal says nothing).
+ * 2. Nullable when a hint is (`col = @p` with a nullable `col`) or the statement tests it for NULL,
+ *    never for a JSON array.
+ * 3. A JSON array nothing types holds integers, reals or text; a parameter nothing types is `any`.
+ *
+ * @example
+ * ```ts
+ * parameterType(param.uses); // { storage: ['integer'], nullable: false }
+ * ```
+ */
+export function parameterType(uses: readonly ParamUse[]): { type: AnalyzedType; array: boolean } {
+  const array = uses.some((u) => u.array);
+  const known = uses
+    .map((u) => u.hint)
+    .filter((h): h is AnalyzedType => h !== undefined && h.storage !== 'any' && h.storage.length > 0);
+  const first = known[0];
+  if (first === undefined) {
+    return array
+      ? { type: { storage: ['integer', 'real', 'text'], nullable: false }, array }
+      : { type: ANY_VALUE, array };
+  }
+  const joined = known.slice(1).reduce((a, h) => unionType(a, h), first);
+  const nullable = (known.some((h) => h.nullable) || uses.some((u) => u.testsNull)) && !array;
+  const { origin: _origin, ...rest } = joined;
+  return { type: { ...rest, nullable }, array };
+}

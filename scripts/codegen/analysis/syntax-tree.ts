@@ -1,0 +1,193 @@
+import type {
+  CompoundSelectStmt,
+  FuncCall,
+  Keyword,
+  Node,
+  Program,
+  SelectStmt,
+  SubSelect,
+} from 'sql-parser-cst';
+import { sqlParserCst } from '../load-cjs.js';
+
+/**
+ * The parameter spellings SQLite accepts, as the parser names them.
+ *
+ * @example
+ * ```ts
+ * sqlParserCst().parse(sql, { dialect: 'sqlite', paramTypes: [...SQLITE_PARAM_TYPES] });
+ * ```
+ */
+export const SQLITE_PARAM_TYPES = ['@name', ':name', '$name', '?', '?nr'] as const;
+
+/**
+ * Parses SQLite text into sql-parser-cst's typed tree, with source ranges (parameters are matched to
+ * SQLite's numbering by position). Throws the parser's error for text it cannot read.
+ *
+ * @example
+ * ```ts
+ * const program = parseSqlite('SELECT 1');
+ * ```
+ */
+export function parseSqlite(sql: string): Program {
+  return sqlParserCst().parse(sql, {
+    dialect: 'sqlite',
+    paramTypes: [...SQLITE_PARAM_TYPES],
+    includeRange: true,
+  });
+}
+
+/**
+ * The direct child nodes of a node, in source order: the generic walk for parts of a statement no stage
+ * types (they are still searched for parameters and subqueries).
+ *
+ * @example
+ * ```ts
+ * for (const child of childNodes(clause)) visit(child);
+ * ```
+ */
+export function childNodes(node: Node): Node[] {
+  const out: Node[] = [];
+  const add = (value: unknown): void => {
+    if (Array.isArray(value)) for (const v of value) add(v);
+    else if (isNode(value)) out.push(value);
+  };
+  for (const [key, value] of Object.entries(node)) {
+    if (key !== 'range' && key !== 'leading' && key !== 'trailing') add(value);
+  }
+  return out;
+}
+
+function isNode(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && 'type' in value && typeof value.type === 'string';
+}
+
+/**
+ * The upper-cased text of an operator: a symbol (`=`), a keyword (`AND`) or keywords (`NOT IN`).
+ *
+ * @example
+ * ```ts
+ * operatorText(binary.operator); // 'IS NOT'
+ * ```
+ */
+export function operatorText(op: string | Keyword | readonly Keyword[] | Node): string {
+  if (typeof op === 'string') return op.toUpperCase();
+  if (Array.isArray(op)) return op.map((k: Keyword) => k.name.toUpperCase()).join(' ');
+  if ('type' in op && op.type === 'keyword') return op.name.toUpperCase();
+  return '';
+}
+
+/**
+ * A select of any shape (`SELECT`, a compound, either in parentheses).
+ *
+ * @example
+ * ```ts
+ * if (isSubSelect(node)) typer.select(node, scope);
+ * ```
+ */
+export function isSubSelect(node: Node): node is SubSelect {
+  return (
+    node.type === 'select_stmt' ||
+    node.type === 'compound_select_stmt' ||
+    (node.type === 'paren_expr' && isSubSelect(node.expr))
+  );
+}
+
+/**
+ * The `SELECT` or compound inside any parentheses.
+ *
+ * @example
+ * ```ts
+ * const select = unparen(sub);
+ * ```
+ */
+export function unparen(node: SubSelect): SelectStmt | CompoundSelectStmt {
+  return node.type === 'paren_expr' ? unparen(node.expr) : node;
+}
+
+/**
+ * An aliased node's inner node; any other node itself.
+ *
+ * @example
+ * ```ts
+ * const e = unalias(item);
+ * ```
+ */
+export function unalias(node: Node): Node {
+  return node.type === 'alias' ? node.expr : node;
+}
+
+/**
+ * The lower-cased name of a called function (`json_each`, `count`).
+ *
+ * @example
+ * ```ts
+ * functionName(call); // 'coalesce'
+ * ```
+ */
+export function functionName(call: FuncCall): string {
+  return call.name.type === 'identifier'
+    ? call.name.name.toLowerCase()
+    : call.name.property.type === 'identifier'
+      ? call.name.property.name.toLowerCase()
+      : '';
+}
+
+/**
+ * The arguments of a call, `*` included.
+ *
+ * @example
+ * ```ts
+ * const [first] = functionArgs(call);
+ * ```
+ */
+export function functionArgs(call: FuncCall): Node[] {
+  return call.args?.expr.args.items ?? [];
+}
+
+/**
+ * The name an entity is written with (`t`, or `main.t` → `t`), or `undefined` for another node.
+ *
+ * @example
+ * ```ts
+ * entityName(insert.table); // 'sandbox'
+ * ```
+ */
+export function entityName(node: Node): string | undefined {
+  if (node.type === 'identifier') return node.name;
+  if (node.type === 'member_expr' && node.property.type === 'identifier') return node.property.name;
+  if (node.type === 'alias') return entityName(node.expr);
+  return undefined;
+}
+
+/**
+ * Expressions of a parenthesized list (`(a, b)`), or `undefined` for anything else.
+ *
+ * @example
+ * ```ts
+ * listItems(inExpr.right); // [a, b]
+ * ```
+ */
+export function listItems(node: Node): Node[] | undefined {
+  return node.type === 'paren_expr' && node.expr.type === 'list_expr' ? node.expr.items : undefined;
+}
+
+/**
+ * The first column reference inside an expression (sqlc names a parameter after it), if any.
+ *
+ * @example
+ * ```ts
+ * firstColumnRef(parse('lower(name)')); // 'name'
+ * ```
+ */
+export function firstColumnRef(node: Node): string | undefined {
+  if (node.type === 'identifier') return node.name;
+  if (node.type === 'member_expr')
+    return node.property.type === 'identifier' ? node.property.name : undefined;
+  if (isSubSelect(node)) return undefined;
+  const children = node.type === 'func_call' ? functionArgs(node) : childNodes(node);
+  for (const child of children) {
+    const found = firstColumnRef(child);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
