@@ -25,11 +25,20 @@ export function queryPlanProblems(query: AnalyzedQuery, catalog: SchemaCatalog):
     steps = explainQueryPlan(
       catalog.db,
       block.sql,
-      query.params.map((p) => p.name),
+      query.params.map((p) => p.binding),
     );
-  } catch {
-    // The statement was prepared and bound already; a plan SQLite cannot give is nothing to check.
-    return [];
+  } catch (err) {
+    // The statement was prepared and bound already, so this is a generator bug; saying nothing would
+    // let every scan in the query through.
+    const message = err instanceof Error ? err.message : String(err);
+    return [
+      {
+        path: block.path,
+        line: block.line,
+        col: 1,
+        message: `${block.name}: the query plan could not be checked (EXPLAIN QUERY PLAN failed: ${message})`,
+      },
+    ];
   }
   const schema = PlanSchema.of(catalog.db);
   let parsed: { shape: StatementShape | undefined } | undefined;

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { ParamBinding } from './analyzed-query.js';
 
 /**
  * What one line of `EXPLAIN QUERY PLAN` does.
@@ -58,18 +59,27 @@ export interface PlanStep {
 }
 
 /**
- * Runs `EXPLAIN QUERY PLAN` on `sql` with every named parameter bound to NULL (the planner does not
- * look at bound values: the schema database has no statistics) and parses each line.
+ * Runs `EXPLAIN QUERY PLAN` on `sql` with every parameter bound to NULL, by name or number, or by
+ * place for `?` (the planner does not look at bound values: the schema database has no statistics),
+ * and parses each line.
  *
  * @example
  * ```ts
  * explainQueryPlan(catalog.db, 'SELECT * FROM run', []).map((s) => s.detail); // ['SCAN run']
  * ```
  */
-export function explainQueryPlan(db: Database.Database, sql: string, params: readonly string[]): PlanStep[] {
+export function explainQueryPlan(
+  db: Database.Database,
+  sql: string,
+  params: readonly ParamBinding[],
+): PlanStep[] {
   const stmt = db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+  const keys = params.flatMap((p) => (p.kind === 'key' ? [[p.key, null] as const] : []));
+  const places = params.filter((p) => p.kind === 'position').length;
   const rows = (
-    params.length === 0 ? stmt.all() : stmt.all(Object.fromEntries(params.map((p) => [p, null])))
+    keys.length > 0
+      ? stmt.all(Object.fromEntries(keys))
+      : stmt.all(...Array.from({ length: places }, () => null))
   ) as { id: number; parent: number; detail: string }[];
   return rows.map((r) => ({ id: r.id, parent: r.parent, ...parsePlanDetail(r.detail) }));
 }

@@ -40,6 +40,10 @@ const COMPARISONS = new Set([
   'GLOB',
   'NOT LIKE',
   'NOT GLOB',
+  'MATCH',
+  'NOT MATCH',
+  'REGEXP',
+  'NOT REGEXP',
 ]);
 const NULL_TESTS = new Set(['IS', 'IS NOT', 'IS DISTINCT FROM', 'IS NOT DISTINCT FROM']);
 const INTEGER: AnalyzedType = { storage: ['integer'], nullable: false };
@@ -232,6 +236,9 @@ export class ExpressionTyper {
     }
     const nullTest = NULL_TESTS.has(op);
     if (COMPARISONS.has(op) || nullTest) {
+      // `name = ? COLLATE NOCASE` still compares the parameter with the column.
+      const left = withoutCollate(e.left);
+      const right = withoutCollate(e.right);
       const lt = left.type === 'parameter' ? ANY_VALUE : this.type(left, scope);
       const rt = right.type === 'parameter' ? ANY_VALUE : this.type(right, scope);
       const flags = { testsNull: nullTest };
@@ -390,4 +397,9 @@ function singleRowAggregate(sub: SubSelect): boolean {
   const first = unalias(only);
   if (first.type !== 'func_call' || !isAggregateCall(first)) return false;
   return functionName(first) === 'count' || functionArgs(first).length <= 1;
+}
+
+/** The operand of `x COLLATE name`, which only changes how `x` is compared; any other node itself. */
+function withoutCollate(node: Node): Node {
+  return node.type === 'binary_expr' && operatorText(node.operator) === 'COLLATE' ? node.left : node;
 }
