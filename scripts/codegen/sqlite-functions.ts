@@ -100,7 +100,24 @@ export interface FunctionForm {
   readonly max: number;
   readonly result: readonly StorageRule[];
   readonly nulls: readonly NullRule[];
+  /**
+   * Set for an auxiliary function of full-text tables: SQLite only runs it when its first argument
+   * names a table of one of these modules in the query's FROM clause, which supplies the function. That
+   * argument is the table, not a value, so no rule reads it.
+   */
+  readonly fullText?: readonly FullTextModule[];
 }
+
+/**
+ * A full-text module whose tables supply auxiliary functions: `fts5`, or `fts3` (FTS3 and FTS4 tables
+ * share one implementation).
+ *
+ * @example
+ * ```ts
+ * const m: FullTextModule = 'fts5';
+ * ```
+ */
+export type FullTextModule = 'fts5' | 'fts3';
 
 /**
  * A built-in function of the SQLite build better-sqlite3 ships, with every form it can be called in.
@@ -165,6 +182,15 @@ const form = (
 const scalar = (min: number, max: number, result: StorageRule[], nulls: NullRule[] = []) =>
   form('scalar', min, max, result, nulls);
 const fn = (name: string, ...forms: FunctionForm[]): SqliteFunction => ({ name, forms });
+/** An auxiliary function of full-text tables: a scalar whose first argument names the table. */
+const auxiliary = (
+  name: string,
+  fullText: FullTextModule[],
+  min: number,
+  max: number,
+  storage: StorageClass[],
+  ...nulls: NullRule[]
+) => fn(name, { ...scalar(min, max, [fixed(...storage)], nulls), fullText });
 /** A NULL-propagating scalar with fixed result classes. */
 const strict = (name: string, min: number, max: number, storage: StorageClass[], ...more: NullRule[]) =>
   fn(name, scalar(min, max, [fixed(...storage)], [ANY_ARG_NULL, ...more]));
@@ -459,6 +485,18 @@ export const SQLITE_FUNCTIONS: readonly SqliteFunction[] = [
   fn('last_value', form('window', 1, 1, [argsOf(0)], [ARG_NULL(0), EMPTY])),
   fn('nth_value', form('window', 2, 2, [argsOf(0)], [ARG_NULL(0), other('the frame is shorter than N')])),
 
+  // Auxiliary functions of full-text tables. Argument counts are the ones that run: SQLite prepares any
+  // count, then the function refuses the others. `snippet` is both FTS5's (table, column, open, close,
+  // ellipsis, tokens) and FTS3/4's (table[, open, close, ellipsis, column, tokens]): the table in the
+  // call picks one, which the analyzer cannot see, so its entry holds for both.
+  auxiliary('bm25', ['fts5'], 1, Infinity, R, other('column weights so large the score overflows to NaN')),
+  auxiliary('highlight', ['fts5'], 4, 4, T, other('the selected column holds NULL')),
+  auxiliary('snippet', ['fts5', 'fts3'], 1, 6, T, other('the selected column holds NULL')),
+  auxiliary('fts5_get_locale', ['fts5'], 2, 2, T, other('the value was stored without a locale')),
+  auxiliary('matchinfo', ['fts3'], 1, 2, B),
+  auxiliary('offsets', ['fts3'], 1, 1, T),
+  auxiliary('optimize', ['fts3'], 1, 1, T),
+
   // Extensions compiled into better-sqlite3's SQLite (FTS5, Geopoly) whose functions work anywhere.
   total('fts5_source_id', 0, 0, T),
   fn('fts5_insttoken', scalar(1, 1, [argsOf(0)], [ARG_NULL(0)])),
@@ -480,8 +518,6 @@ export const SQLITE_FUNCTIONS: readonly SqliteFunction[] = [
   strict('geopoly_xform', 7, 7, B, other('not a polygon')),
 ];
 
-const FTS_AUXILIARY = 'FTS auxiliary function: SQLite refuses it outside a full-text query on an FTS table';
-
 /**
  * Functions `pragma_function_list` reports that the table leaves out, each with its reason; a query
  * calling one gets no function type (the analyzer falls back to an unknown value).
@@ -497,14 +533,7 @@ export const EXCLUDED_FUNCTIONS: readonly ExcludedFunction[] = [
   { name: 'load_extension', reason: 'loads a shared library; SQL calls are refused ("not authorized")' },
   { name: 'fts3_tokenizer', reason: 'direct-only FTS3 tokenizer registration, refused unless enabled' },
   { name: 'fts5', reason: 'hands the FTS5 API pointer to C code; not a value function' },
-  { name: 'fts5_get_locale', reason: FTS_AUXILIARY },
-  { name: 'bm25', reason: FTS_AUXILIARY },
-  { name: 'highlight', reason: FTS_AUXILIARY },
-  { name: 'snippet', reason: FTS_AUXILIARY },
   { name: 'match', reason: 'the MATCH operator of virtual tables; refused elsewhere' },
-  { name: 'matchinfo', reason: FTS_AUXILIARY },
-  { name: 'offsets', reason: FTS_AUXILIARY },
-  { name: 'optimize', reason: FTS_AUXILIARY },
   { name: 'rtreecheck', reason: 'R-Tree integrity check over a named table; a maintenance command' },
   { name: 'rtreedepth', reason: 'R-Tree debugging over internal node blobs' },
   { name: 'rtreenode', reason: 'R-Tree debugging over internal node blobs' },

@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { functionResultType } from '../../scripts/codegen/function-table.js';
-import type { FunctionForm } from '../../scripts/codegen/sqlite-functions.js';
+import type { FullTextModule, FunctionForm } from '../../scripts/codegen/sqlite-functions.js';
 import { EXCLUDED_FUNCTIONS, SQLITE_FUNCTIONS } from '../../scripts/codegen/sqlite-functions.js';
 import type { StorageClass, ValueType } from '../../scripts/codegen/value-type.js';
+import { ANY_VALUE } from '../../scripts/codegen/value-type.js';
 
 // Every function of the table is called on the SQLite better-sqlite3 ships over a grid of argument
 // literals (and, for aggregates and window functions, over tables of grid values); each result must
@@ -387,6 +388,68 @@ function checkAggregate(name: string, form: FunctionForm, tally: Tally): void {
   }
 }
 
+// Full-text tables for the auxiliary functions: columns c0..c2 hold grid values (rotated as in the row
+// sets), k a token every row matches. `f5l` stores every other value of c0 with a locale.
+const FULL_TEXT: Record<FullTextModule, readonly string[]> = { fts5: ['f5', 'f5l'], fts3: ['f3', 'f4'] };
+{
+  const using: Record<string, string> = { f5: 'fts5', f5l: 'fts5', f3: 'fts3', f4: 'fts4' };
+  const rows = [
+    ...GRID.map((_, i) => [0, 1, 2].map((j) => GRID[(i + j * 7) % GRID.length]!.sql)),
+    ['NULL', 'NULL', 'NULL'],
+  ];
+  for (const [table, module] of Object.entries(using)) {
+    db.exec(
+      `CREATE VIRTUAL TABLE ${table} USING ${module}(c0, c1, c2, k${table === 'f5l' ? ', locale=1' : ''})`,
+    );
+    const values = rows.map((cells, i) => {
+      const c0 = table === 'f5l' ? `fts5_locale(${i % 2 === 0 ? "'en'" : 'NULL'}, ${cells[0]})` : cells[0];
+      return `(${[c0, ...cells.slice(1)].join(', ')}, 'hit')`;
+    });
+    db.exec(`INSERT INTO ${table} VALUES ${values.join(', ')}`);
+  }
+}
+const FULL_TEXT_FILTERS = ['', "WHERE {t} MATCH 'hit'", "WHERE {t} MATCH 'hit OR abc OR 12 OR a OR 1'"];
+
+/**
+ * An auxiliary function called as users call it: its first argument the table, the others grid values,
+ * in queries over each table of its modules, with and without MATCH. The table argument is typed as the
+ * analyzer types a bare name it cannot resolve to a column: any value.
+ */
+function checkFullText(name: string, form: FunctionForm, tally: Tally): void {
+  const last = Math.min(form.max, form.min + 5);
+  for (let k = Math.max(form.min, 1); k <= last; k++) {
+    for (const args of tuples(k - 1, name)) {
+      for (const table of (form.fullText ?? []).flatMap((m) => FULL_TEXT[m])) {
+        for (const filter of FULL_TEXT_FILTERS) {
+          const sqlFor = (over: readonly (string | undefined)[]) =>
+            `SELECT "${name}"(${[table, ...args.map((a, i) => over[i + 1] ?? a.sql)].join(', ')}) ` +
+            `FROM ${table} ${filter.replace('{t}', table)}`;
+          check(name, tally, [ANY_VALUE, ...args.map((a) => a.type)], SCALAR, sqlFor, true);
+        }
+      }
+    }
+  }
+}
+
+/** Whether SQLite runs this call shape of an auxiliary function on some full-text table. */
+function runsOnSomeFullTextTable(name: string, count: number, call: Call): boolean {
+  for (const table of Object.values(FULL_TEXT).flat()) {
+    // No one filler suits every function: matchinfo() refuses a number, fts5_get_locale() a non-integer.
+    for (const filler of ['0.5', 'NULL', '0']) {
+      const args = count === 0 ? [] : [table, ...Array.from({ length: count - 1 }, () => filler)];
+      const list = call.star ? '*' : `${call.distinct ? 'DISTINCT ' : ''}${args.join(', ')}`;
+      const sql = `SELECT "${name}"(${list})${call.window ? ' OVER ()' : ''} FROM ${table} WHERE ${table} MATCH 'hit'`;
+      try {
+        db.prepare(sql).all();
+        return true;
+      } catch (e) {
+        if (!(e instanceof Database.SqliteError)) throw e;
+      }
+    }
+  }
+  return false;
+}
+
 describe('functionResultType', () => {
   afterAll(() => {
     const messages = [...errorMessages].sort((a, b) => b[1] - a[1]);
@@ -411,7 +474,8 @@ describe('functionResultType', () => {
 
   it('should accept exactly the calls SQLite accepts: argument counts, OVER, DISTINCT and *', () => {
     const mismatches: string[] = [];
-    for (const { name } of SQLITE_FUNCTIONS) {
+    for (const { name, forms } of SQLITE_FUNCTIONS) {
+      const fullText = forms.some((f) => f.fullText !== undefined);
       const shapes: { call: Call; count: number; sql: string }[] = [];
       for (let k = 0; k <= 8; k++) {
         // 0.5, not 1: likelihood() refuses at prepare time a probability that is not a real constant.
@@ -438,10 +502,13 @@ describe('functionResultType', () => {
       shapes.push({ call: starOver, count: 0, sql: `SELECT "${name}"(*) OVER () FROM (SELECT 1)` });
       for (const { call, count, sql } of shapes) {
         let accepted = true;
-        try {
-          db.prepare(sql);
-        } catch {
-          accepted = false;
+        if (fullText) accepted = runsOnSomeFullTextTable(name, count, call);
+        else {
+          try {
+            db.prepare(sql);
+          } catch {
+            accepted = false;
+          }
         }
         const args = Array.from(
           { length: count },
@@ -475,7 +542,8 @@ describe('functionResultType', () => {
     it(`should type every ${fn.name} call of the grid as SQLite returns it`, () => {
       const tally: Tally = { calls: 0, errors: 0, violations: [] };
       for (const form of fn.forms) {
-        if (form.kind === 'scalar') checkScalar(fn.name, form, tally);
+        if (form.fullText !== undefined) checkFullText(fn.name, form, tally);
+        else if (form.kind === 'scalar') checkScalar(fn.name, form, tally);
         else checkAggregate(fn.name, form, tally);
       }
       totals.functions++;
