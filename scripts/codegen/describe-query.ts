@@ -3,6 +3,7 @@ import { aliasOverride, doubleQuotedAliases } from './alias-override.js';
 import { analyzeStatement } from './analysis/analyze-statement.js';
 import { parameterNames } from './analysis/parameter-names.js';
 import { type DiscoveredParam, parameterType } from './analysis/parameter-uses.js';
+import { resultColumnNames } from './analysis/result-column-names.js';
 import { SQLITE_PARAM_TYPES } from './analysis/syntax-tree.js';
 import type { AnalyzedQuery, EmbeddedRow, ParamBinding, ParamField, ResultField } from './analyzed-query.js';
 import type { ColumnOverride } from './codegen-config.js';
@@ -182,6 +183,8 @@ export function describeQuery(
     const quoted = described.some((c) => /[!?:]/.test(c.name))
       ? doubleQuotedAliases(block.sql)
       : new Set<string>();
+    const sqlcNames =
+      analysis.program === undefined ? undefined : resultColumnNames(analysis.program, described.length);
     described.forEach((c, index) => {
       const override = aliasOverride(c.name, quoted);
       if ('error' in override) {
@@ -222,7 +225,9 @@ export function describeQuery(
         }
         return;
       }
-      const field = fieldName(override.name);
+      // An unaliased expression is named as sqlc names it (`count(*)` → count), not by its text.
+      const sqlcName = sqlcNames?.[index];
+      const field = fieldName(sqlcName ?? override.name);
       if (field === '') {
         at(
           undefined,

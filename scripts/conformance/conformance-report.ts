@@ -73,6 +73,12 @@ export interface ConformanceReport {
     };
     /** Of `preparable`, accepted by msb's generator. */
     readonly accepted: { readonly plain: number; readonly macro: number };
+    /**
+     * Of the failed, those held only by the query-plan gate (a full scan or temporary B-tree under the
+     * write lock): msb's policy, which the developer meets with an index or `-- :scan-ok <reason>`,
+     * not a part of sqlc's language the generator does not speak.
+     */
+    readonly planGated: number;
   };
   /** Result columns of the accepted queries. */
   readonly columns: {
@@ -89,6 +95,8 @@ export interface ConformanceReport {
     readonly notComparable: readonly QueryRef[];
     /** Of `compared`, queries whose result fields were compared (sqlc returns a struct, not one value). */
     readonly fieldsCompared: number;
+    /** Parameters of the compared queries, by sqlc's count: each is a name that matches or a difference. */
+    readonly paramsCompared: number;
     readonly differences: readonly NameDifference[];
   };
   /** Diagnostics of the queries not accepted, grouped by {@link failureReason}, most frequent first. */
@@ -151,6 +159,8 @@ export function buildConformanceReport(checkout: string, workDir: string): Confo
     preparable: { plain: 0, macro: 0 },
     unpreparable: { plain: 0, macro: 0 },
     accepted: { plain: 0, macro: 0 },
+    planGated: 0,
+    paramsCompared: 0,
     columns: 0,
     any: 0,
     compared: 0,
@@ -194,6 +204,9 @@ export function buildConformanceReport(checkout: string, workDir: string): Confo
       const analyzed = outcome?.query;
       if (analyzed === undefined) {
         row.failed++;
+        const messages = outcome?.messages ?? [];
+        if (messages.length > 0 && messages.every((m) => m.includes('-- :scan-ok <reason>')))
+          counts.planGated++;
         // A query counts once per reason, however many of its columns share it.
         const reasons = new Map((outcome?.messages ?? []).map((m) => [failureReason(m, q.name), m]));
         for (const [reason, message] of reasons) {
@@ -205,7 +218,8 @@ export function buildConformanceReport(checkout: string, workDir: string): Confo
       }
       row.accepted++;
       counts.accepted[kind]++;
-      for (const f of analyzed.fields) {
+      // The columns of an embedded row are result columns too, typed like any other.
+      for (const f of [...analyzed.fields, ...analyzed.embeds.flatMap((e) => e.fields)]) {
         counts.columns++;
         if (f.type.storage === 'any' && f.tsOverride === undefined)
           unknownList.push({ ...ref(q), column: f.field });
@@ -226,6 +240,7 @@ export function buildConformanceReport(checkout: string, workDir: string): Confo
           differences.push({ ...ref(q), kind, ...pair, viaRename: viaRename(pair, sqlcCase.rename) });
         }
       };
+      counts.paramsCompared += sqlc.params.length;
       differ(
         'parameter',
         analyzed.params.map((p) => p.field),
@@ -262,12 +277,14 @@ export function buildConformanceReport(checkout: string, workDir: string): Confo
       preparable: counts.preparable,
       unpreparable: { ...counts.unpreparable, list: unpreparable },
       accepted: counts.accepted,
+      planGated: counts.planGated,
     },
     columns: { total: counts.columns, unknown: unknownList.length, any: counts.any, unknownList },
     names: {
       compared: counts.compared,
       notComparable,
       fieldsCompared: counts.fieldsCompared,
+      paramsCompared: counts.paramsCompared,
       differences,
     },
     failures: [...groups]

@@ -32,8 +32,11 @@ export function formatReport(report: ConformanceReport, limit = 40): string {
     `  SQLite prepares ${preparable}: ${queries.preparable.plain} plain + ${queries.preparable.macro} with macros (rewritten to plain SQL to check)`,
     `  SQLite cannot prepare ${unprep} (${queries.unpreparable.plain} plain, ${queries.unpreparable.macro} with macros): not counted as msb failures`,
     `accepted:     ${accepted} of ${preparable} (${pct(accepted, preparable)}): ${queries.accepted.plain} of ${queries.preparable.plain} plain, ${queries.accepted.macro} of ${queries.preparable.macro} with macros`,
+    `  held only by the plan gate: ${queries.planGated} (full scans under the write lock; an index or "-- :scan-ok <reason>" admits them); ` +
+      `accepted or plan-gated: ${accepted + queries.planGated} of ${preparable} (${pct(accepted + queries.planGated, preparable)})`,
     `columns:      ${columns.unknown} of ${columns.total} result columns typed unknown (${pct(columns.unknown, columns.total)}); ${columns.any} typed any (must be 0)`,
     `names:        ${names.differences.length} differences from sqlc's Go over ${names.compared} accepted queries ` +
+      `(${names.paramsCompared - names.differences.filter((d) => d.kind === 'parameter').length} of ${names.paramsCompared} parameters named as sqlc names them) ` +
       `(${names.fieldsCompared} with result fields to compare; ${names.notComparable.length} accepted queries have no sqlc Go function); ` +
       `${names.differences.filter((d) => d.viaRename).length} come from dropped renames`,
     `dropped:      ${dropped.overrides} sqlc overrides, ${dropped.rename} renames, ${dropped.schemaStatements.length} schema statements SQLite refused`,

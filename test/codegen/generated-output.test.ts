@@ -99,7 +99,8 @@ describe('generated output', () => {
     expect(text).toContain(
       [
         '/**',
-        ' * Unaliased expressions keep the name SQLite gives them, colons, quotes and backslashes included.',
+        ' * Unaliased expressions keep the name SQLite gives them, colons, quotes and backslashes included;',
+        ' * an unaliased function call is named after its function, as sqlc names it.',
         ' * A *\\/ in a comment cannot end the generated doc comment.',
         ' *',
         ' * `ExpressionNames` (`:one`, `:read`): returns the first row, or `undefined`.',

@@ -3,6 +3,7 @@ import type {
   InsertStmt,
   ListExpr,
   Node,
+  Program,
   SelectStmt,
   SetClause,
   SubSelect,
@@ -40,6 +41,11 @@ import { entityName, parseSqlite, unalias, unparen } from './syntax-tree.js';
  */
 export interface StatementAnalysis {
   readonly columns: readonly AnalyzedType[] | undefined;
+  /**
+   * The parsed statement, for stages that need more of it (such as {@link resultColumnNames});
+   * `undefined` when the parser could not read it.
+   */
+  readonly program: Program | undefined;
   /** In SQLite's numbering order. */
   readonly params: readonly DiscoveredParam[];
   /** Whether the statement has an outer join anywhere (so columns the tree misses must be nullable). */
@@ -73,6 +79,7 @@ export function analyzeStatement(
   } catch (err) {
     return {
       columns: undefined,
+      program: undefined,
       params: params.params(),
       outerJoin: /\b(LEFT|RIGHT|FULL)\b/i.test(sql),
       parseError: err instanceof Error ? err.message : String(err),
@@ -91,7 +98,13 @@ export function analyzeStatement(
     columns = undefined;
     outerJoin = true;
   }
-  return { columns, params: params.params(), outerJoin, parseError: undefined };
+  return {
+    columns,
+    program,
+    params: params.params(),
+    outerJoin,
+    parseError: undefined,
+  };
 }
 
 class StatementTyper implements SourceContext {
