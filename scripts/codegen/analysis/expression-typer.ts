@@ -270,8 +270,9 @@ export class ExpressionTyper {
         return { ...TEXT, nullable };
       case '->':
         return { ...TEXT, nullable: true };
+      // `->>` is `json_extract` with one path: an SQL value, never a blob (the function table's entry).
       case '->>':
-        return ANY_VALUE;
+        return { storage: ['integer', 'real', 'text'], nullable: true };
       case '+':
       case '-':
       case '*':
