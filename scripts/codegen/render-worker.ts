@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import type { AnalyzedQuery } from './analyzed-query.js';
+import { writeCodeCaches } from './code-cache.js';
 import type { CodegenConfig } from './codegen-config.js';
 import { CodegenError, type CodegenErrorCode } from './codegen-error.js';
 import type { Diagnostic } from './diagnostic.js';
@@ -54,6 +55,8 @@ parentPort?.on('message', (message: RenderMessage) => {
         if (!(e instanceof CodegenError)) throw e;
         reply = { error: { code: e.code, diagnostics: e.diagnostics } };
       }
+      // Before answering: once answered, this thread is terminated, not exited.
+      writeCodeCaches();
       parentPort?.postMessage(reply);
       break;
     }
