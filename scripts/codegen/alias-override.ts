@@ -1,5 +1,5 @@
+import { parseSqlite } from './analysis/syntax-tree.js';
 import { unionMembers } from './code-layout.js';
-import { sqlParserCst } from './load-cjs.js';
 
 /**
  * What a result column's alias says about its field: `AS "name!"` (never null), `AS "name?"` (may be
@@ -98,10 +98,7 @@ export function doubleQuotedAliases(sql: string): Set<string> {
   type Node = { readonly type: string; readonly [key: string]: unknown };
   let stmt: Node | undefined;
   try {
-    const program = sqlParserCst().parse(sql, {
-      dialect: 'sqlite',
-      paramTypes: ['@name', ':name', '$name', '?', '?nr'],
-    }) as unknown as { statements: Node[] };
+    const program = parseSqlite(sql) as unknown as { statements: Node[] };
     stmt = program.statements.find((s) => s.type !== 'empty');
   } catch {
     const stripped = sql.replace(/'(?:[^']|'')*'|--[^\n]*|\/\*[\s\S]*?\*\//g, ' ');

@@ -4,14 +4,13 @@ import { analyzeStatement } from './analysis/analyze-statement.js';
 import { parameterNames } from './analysis/parameter-names.js';
 import { type DiscoveredParam, parameterType } from './analysis/parameter-uses.js';
 import { resultColumnNames } from './analysis/result-column-names.js';
-import { SQLITE_PARAM_TYPES } from './analysis/syntax-tree.js';
+import { parseSqlite } from './analysis/syntax-tree.js';
 import type { AnalyzedQuery, EmbeddedRow, ParamBinding, ParamField, ResultField } from './analyzed-query.js';
 import type { ColumnOverride } from './codegen-config.js';
 import { columnType } from './column-type.js';
 import type { Diagnostic } from './diagnostic.js';
 import { embeddedRow } from './embedded-row.js';
 import { insertReturnsRow } from './insert-returns-row.js';
-import { sqlParserCst } from './load-cjs.js';
 import { camelCase } from './naming.js';
 import type { QueryBlock } from './query-block.js';
 import { refusedStatement } from './refused-statement.js';
@@ -400,7 +399,7 @@ function sqliteMessage(message: string): string {
 /** Where the SQL parser stops on a statement SQLite rejected as a syntax error (1-based, within `sql`). */
 function syntaxErrorAt(sql: string): { line: number; col: number } | undefined {
   try {
-    sqlParserCst().parse(sql, { dialect: 'sqlite', paramTypes: [...SQLITE_PARAM_TYPES] });
+    parseSqlite(sql);
   } catch (err) {
     const m = /--> [^\n]*?:(\d+):(\d+)/.exec((err as Error).message);
     if (m?.[1] !== undefined && m[2] !== undefined) return { line: Number(m[1]), col: Number(m[2]) };

@@ -7,9 +7,10 @@ import type { RenderMessage, RenderReply } from './render-worker.js';
 import { renderWorkerUrl } from './render-worker-url.js';
 
 /**
- * {@link generate} for a one-shot CLI run: the render stage runs in a worker thread that starts
- * loading TypeScript (for the parse check; the largest fixed cost, about 0.3 s) at once and renders each query file as soon
- * as this thread has analysed it. Same result, same errors and warnings; nothing is written.
+ * {@link generate} for a one-shot CLI run: the render stage runs in a worker thread, at a lower
+ * priority than this one, that starts loading TypeScript (for the parse check) at once and renders
+ * and parse-checks each query file as soon as this thread has analysed it. Same result, same errors
+ * and warnings; nothing is written.
  *
  * @example
  * ```ts

@@ -44,10 +44,15 @@ export function generatedSyntaxProblems(modules: readonly GeneratedModule[]): Di
   const typescript = loadTypescript();
   const problems: Diagnostic[] = [];
   for (const module of modules) {
+    // JSDoc is not parsed: in a .ts file its errors are dropped anyway (they are only reported for
+    // JavaScript), and skipping it saves about a third of the parse.
     const file = typescript.createSourceFile(
       module.path,
       module.text,
-      typescript.ScriptTarget.Latest,
+      {
+        languageVersion: typescript.ScriptTarget.Latest,
+        jsDocParsingMode: typescript.JSDocParsingMode.ParseNone,
+      },
       false,
       typescript.ScriptKind.TS,
     );

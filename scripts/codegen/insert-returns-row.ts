@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { sqlParserCst } from './load-cjs.js';
+import { parseSqlite } from './analysis/syntax-tree.js';
 
 type Node = { readonly type: string; readonly [key: string]: unknown };
 
@@ -22,10 +22,7 @@ type Node = { readonly type: string; readonly [key: string]: unknown };
 export function insertReturnsRow(sql: string, db: Database): boolean {
   let statement: Node | undefined;
   try {
-    const program = sqlParserCst().parse(sql, {
-      dialect: 'sqlite',
-      paramTypes: ['@name', ':name', '$name', '?', '?nr'],
-    }) as unknown as { statements: Node[] };
+    const program = parseSqlite(sql) as unknown as { statements: Node[] };
     statement = program.statements[0];
   } catch {
     return false;

@@ -1,28 +1,17 @@
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type * as SqlParserCst from 'sql-parser-cst';
-import type * as TsMorph from 'ts-morph';
 import type * as TypeScript from 'typescript';
 import type * as Yaml from 'yaml';
+import { requireWithCodeCache } from './code-cache.js';
 
 const require = createRequire(import.meta.url);
 
 /**
- * ts-morph, loaded with `require`: an ESM `import` of this CommonJS package makes Node scan its source
- * for export names first, which costs more than a tenth of a second on every run.
- *
- * @example
- * ```ts
- * const { Project } = tsMorph();
- * ```
- */
-export function tsMorph(): typeof TsMorph {
-  return require('ts-morph') as typeof TsMorph;
-}
-
-/**
  * The project's TypeScript compiler (the one `tsc` compiles the generated code with), loaded with
- * `require` for the same reason as {@link tsMorph}; without ts-morph around it, it loads in two thirds
- * of the time.
+ * `require`: an ESM `import` of a CommonJS package makes Node scan its source for export names first,
+ * which costs more than a tenth of a second on every run. It loads through V8's code cache (see
+ * {@link requireWithCodeCache}) in a third of the time.
  *
  * @example
  * ```ts
@@ -30,11 +19,14 @@ export function tsMorph(): typeof TsMorph {
  * ```
  */
 export function typescript(): typeof TypeScript {
-  return require('typescript') as typeof TypeScript;
+  loadedTypescript ??= requireWithCodeCache(require.resolve('typescript')) as typeof TypeScript;
+  return loadedTypescript;
 }
+let loadedTypescript: typeof TypeScript | undefined;
 
 /**
- * sql-parser-cst, loaded with `require` for the same reason as {@link tsMorph}.
+ * sql-parser-cst, loaded with `require` for the same reason as {@link typescript}; its grammar (megabytes
+ * of generated parser) through V8's code cache (see {@link requireWithCodeCache}).
  *
  * @example
  * ```ts
@@ -42,8 +34,13 @@ export function typescript(): typeof TypeScript {
  * ```
  */
 export function sqlParserCst(): typeof SqlParserCst {
-  return require('sql-parser-cst') as typeof SqlParserCst;
+  if (loadedSqlParserCst === undefined) {
+    requireWithCodeCache(join(dirname(require.resolve('sql-parser-cst')), 'parser.js'));
+    loadedSqlParserCst = require('sql-parser-cst') as typeof SqlParserCst;
+  }
+  return loadedSqlParserCst;
 }
+let loadedSqlParserCst: typeof SqlParserCst | undefined;
 
 /**
  * yaml's CommonJS build, loaded with `require` (its ESM entry is dozens of modules, each resolved

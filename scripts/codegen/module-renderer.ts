@@ -2,7 +2,7 @@ import { basename, join, relative } from 'node:path';
 import type { AnalyzedQuery, ResultField } from './analyzed-query.js';
 import type { CodegenConfig } from './codegen-config.js';
 import { CodegenError } from './codegen-error.js';
-import { compareDiagnostics } from './diagnostic.js';
+import { compareDiagnostics, type Diagnostic } from './diagnostic.js';
 import { type GeneratedModule, generatedSyntaxProblems } from './generated-syntax.js';
 import { INDEX_MODULE, MODELS_MODULE } from './module-names.js';
 import { functionNameOf } from './naming.js';
@@ -18,10 +18,10 @@ import {
 } from './render-file.js';
 
 /**
- * The render stage, one query file at a time (so a worker can render a file while the next one is
- * still being analysed), then the index. `finish` parses every module it made and throws a
- * {@link CodegenError} (`CODEGEN_UNPARSABLE_OUTPUT`) naming the query whose code does not parse (see
- * {@link generatedSyntaxProblems}), so no caller can write such a module.
+ * The render stage, one query file at a time (so a worker can render and parse-check a file while
+ * the next one is still being analysed), then the index. Every module it makes is parsed (see
+ * {@link generatedSyntaxProblems}); `finish` throws a {@link CodegenError} (`CODEGEN_UNPARSABLE_OUTPUT`)
+ * naming each query whose code does not parse, so no caller can write such a module.
  *
  * @example
  * ```ts
@@ -34,8 +34,6 @@ export class ModuleRenderer {
   readonly #config: CodegenConfig;
   readonly #decoders: ReadonlyMap<string, string>;
   readonly #files = new Map<string, string>();
-  /** Where each module's code came from, by output path. */
-  readonly #sources = new Map<string, GeneratedModule['sources']>();
   readonly #modules: string[] = [];
   /** Tables some query returns whole, by table name, with the row their queries share. */
   readonly #models = new Map<
@@ -43,6 +41,8 @@ export class ModuleRenderer {
     { names: TableRowNames; fields: readonly ResultField[]; bigint: boolean; first: QueryBlock }
   >();
   readonly #modelNames = new Set<string>();
+  /** What the parse check found so far, in every module made. */
+  readonly #syntaxProblems: Diagnostic[] = [];
 
   constructor(config: CodegenConfig) {
     this.#config = config;
@@ -81,15 +81,7 @@ export class ModuleRenderer {
     this.#modules.push(module);
     const source = relative(config.rootDir, join(config.queriesDir, file)).split('\\').join('/');
     const path = join(config.outDir, `${module}.ts`);
-    this.#sources.set(
-      path,
-      queries.map((q) => ({
-        marker: `\nconst ${sqlConstantName(q.block.name)} = `,
-        block: q.block,
-        what: q.block.name,
-      })),
-    );
-    this.#files.set(
+    this.#set(
       path,
       renderFile(source, queries, {
         dbImport: config.dbImport,
@@ -97,6 +89,21 @@ export class ModuleRenderer {
         functionName: (name) => functionNameOf(name, config.naming.functions),
         shareRow: (row, taken) => this.#shareRow(row, taken),
       }),
+      queries.map((q) => ({
+        marker: `\nconst ${sqlConstantName(q.block.name)} = `,
+        block: q.block,
+        what: q.block.name,
+      })),
+    );
+  }
+
+  /** Keeps a module and parse-checks it now, while later files are still being analysed. */
+  #set(path: string, text: string, sources: GeneratedModule['sources']): void {
+    this.#files.set(path, text);
+    this.#syntaxProblems.push(
+      ...generatedSyntaxProblems([
+        { path: relative(this.#config.rootDir, path).split('\\').join('/'), text, sources },
+      ]),
     );
   }
 
@@ -107,10 +114,9 @@ export class ModuleRenderer {
   finish(): Map<string, string> {
     const models = [...this.#models.values()];
     if (models.length > 0) {
-      const path = join(this.#config.outDir, `${MODELS_MODULE}.ts`);
-      this.#files.set(path, renderModels(models, this.#decoders));
-      this.#sources.set(
-        path,
+      this.#set(
+        join(this.#config.outDir, `${MODELS_MODULE}.ts`),
+        renderModels(models, this.#decoders),
         models.map((m) => ({
           marker: `\nexport interface ${m.names.row} {`,
           block: m.first,
@@ -118,20 +124,15 @@ export class ModuleRenderer {
         })),
       );
     }
-    this.#files.set(
+    this.#set(
       join(this.#config.outDir, `${INDEX_MODULE}.ts`),
       renderIndex(
         this.#modules,
         models.map((m) => m.names.row),
       ),
+      [],
     );
-    const problems = generatedSyntaxProblems(
-      [...this.#files].map(([path, text]) => ({
-        path: relative(this.#config.rootDir, path).split('\\').join('/'),
-        text,
-        sources: this.#sources.get(path) ?? [],
-      })),
-    );
+    const problems = [...this.#syntaxProblems];
     if (problems.length > 0) {
       throw new CodegenError('CODEGEN_UNPARSABLE_OUTPUT', problems.sort(compareDiagnostics));
     }

@@ -1,4 +1,4 @@
-import { sqlParserCst } from './load-cjs.js';
+import { parseSqlite } from './analysis/syntax-tree.js';
 import { quoteIdent, type SchemaCatalog } from './schema-catalog.js';
 
 /**
@@ -279,10 +279,7 @@ function fromAliases(sql: string): ReadonlyMap<string, string> {
   );
   let program: unknown;
   try {
-    program = sqlParserCst().parse(plain, {
-      dialect: 'sqlite',
-      paramTypes: ['@name', ':name', '$name', '?', '?nr'],
-    });
+    program = parseSqlite(plain);
   } catch {
     return aliases;
   }

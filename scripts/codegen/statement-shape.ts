@@ -1,4 +1,4 @@
-import { sqlParserCst } from './load-cjs.js';
+import { parseSqlite } from './analysis/syntax-tree.js';
 
 /**
  * A write to a table that can make SQLite look for rows referencing it: a delete (also the delete of a
@@ -70,10 +70,7 @@ const AGGREGATES = new Set([
 export function statementShape(sql: string): StatementShape | undefined {
   let stmt: Node | undefined;
   try {
-    const program = sqlParserCst().parse(sql, {
-      dialect: 'sqlite',
-      paramTypes: ['@name', ':name', '$name', '?', '?nr'],
-    }) as unknown as { statements: Node[] };
+    const program = parseSqlite(sql) as unknown as { statements: Node[] };
     stmt = program.statements[0];
   } catch {
     return undefined;

@@ -23,18 +23,42 @@ export const SQLITE_PARAM_TYPES = ['@name', ':name', '$name', '?', '?nr'] as con
  * Parses SQLite text into sql-parser-cst's typed tree, with source ranges (parameters are matched to
  * SQLite's numbering by position). Throws the parser's error for text it cannot read.
  *
+ * 1. Every stage that reads a statement's syntax (the macro stage, the analysis, the alias overrides,
+ *    `insertReturnsRow`, the plan gate's statement shape, the syntax error's position) parses through
+ *    here, so one query's text is parsed once per run: parsing is the largest cost of a run.
+ * 2. The trees (and errors) of the last few texts are kept; a query's stages run one after another,
+ *    so a few suffice and memory stays flat however many queries a project has.
+ * 3. A tree is shared between callers: no caller may change it.
+ *
  * @example
  * ```ts
  * const program = parseSqlite('SELECT 1');
  * ```
  */
 export function parseSqlite(sql: string): Program {
-  return sqlParserCst().parse(sql, {
-    dialect: 'sqlite',
-    paramTypes: [...SQLITE_PARAM_TYPES],
-    includeRange: true,
-  });
+  let parsed = recentlyParsed.get(sql);
+  if (parsed === undefined) {
+    try {
+      parsed = {
+        program: sqlParserCst().parse(sql, {
+          dialect: 'sqlite',
+          paramTypes: [...SQLITE_PARAM_TYPES],
+          includeRange: true,
+        }),
+      };
+    } catch (error) {
+      parsed = { error };
+    }
+    if (recentlyParsed.size >= RECENT_TEXTS) recentlyParsed.delete(recentlyParsed.keys().next().value ?? '');
+    recentlyParsed.set(sql, parsed);
+  }
+  if ('error' in parsed) throw parsed.error;
+  return parsed.program;
 }
+
+/** How many texts {@link parseSqlite} remembers: one query's own text and its macro-free variant, with room. */
+const RECENT_TEXTS = 8;
+const recentlyParsed = new Map<string, { readonly program: Program } | { readonly error: unknown }>();
 
 /**
  * The direct child nodes of a node, in source order: the generic walk for parts of a statement no stage
