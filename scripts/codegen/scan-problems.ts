@@ -61,11 +61,19 @@ export function scanProblems(
     const facts = shape();
     const writes = facts?.writes ?? [];
     const target = facts?.target;
-    if (target !== undefined) {
-      for (const fk of schema.foreignKeysTo(target)) explained.add(fk.child.toLowerCase());
-      explained.delete(target.toLowerCase());
-    }
     const { lookups, written } = foreignKeyLookups(schema, writes);
+    // A child the statement reads itself (`INSERT INTO owner SELECT … FROM item`, `UPDATE … FROM item`)
+    // is scanned by the statement, not for its foreign key: that scan is the statement's own. Other
+    // children are searched only for the foreign key (guarded, for an INSERT, to run only while the
+    // statement has pending violations), and those searches are checked above.
+    const readsItself = facts?.reads ?? new Set<string>();
+    if (target !== undefined) {
+      for (const fk of schema.foreignKeysTo(target)) {
+        if (!readsItself.has(fk.child.toLowerCase())) explained.add(fk.child.toLowerCase());
+      }
+    }
+    for (const l of lookups) explained.add(l.fk.child.toLowerCase());
+    for (const t of readsItself) explained.delete(t);
     for (const l of lookups) {
       if (l.index !== undefined) continue;
       const { fk } = l;

@@ -29,6 +29,8 @@ export interface StatementShape {
   readonly aliases: ReadonlyMap<string, string>;
   /** Lower-cased names of the statement's common table expressions. */
   readonly ctes: ReadonlySet<string>;
+  /** Lower-cased names of the tables the statement reads in a FROM or JOIN, subqueries included. */
+  readonly reads: ReadonlySet<string>;
   readonly writes: readonly TableWrite[];
   /** The rows an INSERT … VALUES adds (1 for DEFAULT VALUES); undefined for other statements. */
   readonly valuesRows: number | undefined;
@@ -79,7 +81,9 @@ export function statementShape(sql: string): StatementShape | undefined {
   const aliases = new Map<string, string>();
   const ctes = new Set<string>();
   const inOrColumns = new Set<string>();
+  const reads = new Set<string>();
   walk(stmt, (node) => {
+    if (node.type === 'from_clause') fromTables(node.expr as Node, reads);
     if (node.type === 'common_table_expr') ctes.add(nameOf(node.table).toLowerCase());
     if (node.type === 'alias') {
       const target = tableName(node.expr as Node);
@@ -92,7 +96,7 @@ export function statementShape(sql: string): StatementShape | undefined {
     }
   });
   const clauses = (stmt.clauses as Node[] | undefined) ?? [];
-  const base = { aliases, ctes, inOrColumns };
+  const base = { aliases, ctes, reads, inOrColumns };
   switch (stmt.type) {
     case 'select_stmt':
     case 'compound_select_stmt':
@@ -225,6 +229,20 @@ function columnsIn(node: Node, into: Set<string>): void {
 }
 
 /** The table a FROM item or DML target names (schema prefix dropped), if it is a plain name. */
+/** The tables a FROM clause's expression names, through joins, aliases and parentheses. */
+function fromTables(node: Node | undefined, into: Set<string>): void {
+  if (node === undefined) return;
+  if (node.type === 'join_expr') {
+    fromTables(node.left as Node, into);
+    fromTables(node.right as Node, into);
+  } else if (node.type === 'paren_expr' || node.type === 'alias') {
+    fromTables(node.expr as Node, into);
+  } else {
+    const name = tableName(node);
+    if (name !== undefined) into.add(name.toLowerCase());
+  }
+}
+
 function tableName(node: Node | undefined): string | undefined {
   if (node === undefined) return undefined;
   if (node.type === 'alias') return tableName(node.expr as Node);
