@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { Script } from 'node:vm';
 
 /** What {@link Module} has at runtime and its typings leave out. */
@@ -27,10 +27,11 @@ const pending = new Map<string, Script>();
  *
  * 1. The module is put in `require`'s cache under its own path, so a later `require` of it (the SQL
  *    parser's entry requiring its grammar) gets this instance.
- * 2. The cache lives in `node_modules/.cache/msb-codegen/code-cache/`, one file per module, named
- *    after its path, size, modification time and inode and Node's version, architecture and flags,
- *    so a changed or reinstalled package, or another Node, never reads a stale one; V8 also checks
- *    the data itself and rejects what does not fit, and the file is then compiled as usual.
+ * 2. The cache lives in `node_modules/.cache/msb-codegen/code-cache/`, one file per module (older
+ *    ones are removed when a new one is written), named after its path, size, modification time and
+ *    inode and Node's version and architecture, so a changed or reinstalled package, or another Node,
+ *    never reads a stale one; V8 also checks the data itself (source and flags) and rejects what does
+ *    not fit, and the file is then compiled as usual and its cache written again.
  * 3. Without a usable cache, {@link writeCodeCaches} writes one (on exit, or when a worker calls it),
  *    after the run, so it holds every function the run compiled, not just the top level.
  *
@@ -93,6 +94,7 @@ export function writeCodeCaches(): void {
       const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
       writeFileSync(tmp, script.createCachedData());
       renameSync(tmp, file);
+      pruneSiblings(file);
     } catch {
       // Read-only or full disk: the next run compiles again.
     }
@@ -112,9 +114,21 @@ function codeCacheFile(filename: string): string | undefined {
     stat.ino,
     process.version,
     process.arch,
-    ...process.execArgv,
   ].join('\0');
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
   const name = filename.slice(nodeModules.length + 1).replace(/[\\/]/g, '+');
   return join(nodeModules, '.cache', 'msb-codegen', 'code-cache', `${name}-${hash}.bin`);
+}
+
+/**
+ * Removes the other caches of the module `file` caches (an older copy of the package, another Node):
+ * one file per module stays, so upgrades do not pile megabytes up in node_modules/.cache.
+ */
+function pruneSiblings(file: string): void {
+  const name = basename(file);
+  const prefix = name.slice(0, name.lastIndexOf('-') + 1);
+  for (const other of readdirSync(dirname(file))) {
+    if (other !== name && other.startsWith(prefix) && other.endsWith('.bin'))
+      rmSync(join(dirname(file), other), { force: true });
+  }
 }

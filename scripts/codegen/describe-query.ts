@@ -210,6 +210,18 @@ export function describeQuery(
         (e) => e.first !== undefined && index >= e.first && index < e.first + e.count,
       );
       if (embed !== undefined) {
+        // SQLite says where each expanded column comes from; an alias the rewrite resolved to another
+        // table (the same alias in a subquery) must not pass that table's row off as this one.
+        if (
+          index === embed.first &&
+          c.table !== null &&
+          c.table.toLowerCase() !== embed.table.toLowerCase()
+        ) {
+          atSource(
+            embed.offset,
+            `${block.name}: sqlc.embed(${embed.ref}) reads table ${c.table} here, not ${embed.table}; give the tables distinct aliases`,
+          );
+        }
         // The embed's field takes its place among the others where its first column is.
         const columns = embedded.get(embed) ?? [];
         embedded.set(embed, [...columns, { index, type }]);
@@ -280,6 +292,21 @@ export function describeQuery(
     }
     byField.set(field, name);
     const { type, array } = parameterType(p.uses);
+    // A list is bound as JSON text for json_each: a Buffer would become `{"type":"Buffer",…}` and match
+    // nothing, a bigint would make JSON.stringify throw.
+    const unencodable =
+      type.representation?.kind === 'bigint'
+        ? 'bigint'
+        : type.storage !== 'any' && type.storage.includes('blob')
+          ? 'BLOB'
+          : undefined;
+    if (array && unencodable !== undefined) {
+      at(
+        p.offset,
+        `${block.name}: the list ${name} is bound as JSON for json_each, which cannot carry ${unencodable} values; compare with a list of hex() or CAST(… AS TEXT) values instead`,
+      );
+      continue;
+    }
     // `sqlc.narg` admits null whatever the parameter is compared with.
     const narg = p.spelling === 'named' && macros.params.get(p.key)?.nullable === true && !array;
     params.push({

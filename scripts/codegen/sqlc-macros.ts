@@ -269,7 +269,10 @@ function insideIn(sql: string, start: number, end: number): boolean {
   return /(^|[^A-Za-z0-9_$])IN\s*\($/i.test(before) && after.startsWith(')');
 }
 
-/** Aliases of the tables of every FROM clause (`users AS u`, `users u`), lower-cased, to the table. */
+/**
+ * Aliases of the tables of every FROM clause (`users AS u`, `users u`), lower-cased, to the table; the
+ * first (outermost) one wins.
+ */
 function fromAliases(sql: string): ReadonlyMap<string, string> {
   const aliases = new Map<string, string>();
   // The parser does not know the macros: an embed becomes `t.*`, any other a parameter.
@@ -293,7 +296,9 @@ function fromAliases(sql: string): ReadonlyMap<string, string> {
     if (inFrom && n.type === 'alias') {
       const table = tableName(n.expr);
       const alias = (n.alias as { name?: unknown } | undefined)?.name;
-      if (table !== undefined && typeof alias === 'string') aliases.set(alias.toLowerCase(), table);
+      // The outer FROM comes first in the tree; a subquery reusing the alias must not take it over.
+      if (table !== undefined && typeof alias === 'string' && !aliases.has(alias.toLowerCase()))
+        aliases.set(alias.toLowerCase(), table);
     }
     const from = inFrom || n.type === 'from_clause';
     for (const [key, value] of Object.entries(n)) if (key !== 'range') walk(value, from);

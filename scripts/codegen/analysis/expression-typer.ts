@@ -209,6 +209,8 @@ export class ExpressionTyper {
     const op = operatorText(e.operator);
     const { left, right } = e;
     const column = firstColumnRef(left) ?? firstColumnRef(right);
+    // `x COLLATE name` is `x`, compared another way; `name` is no column.
+    if (op === 'COLLATE') return left.type === 'parameter' ? ANY_VALUE : this.type(left, scope);
     if (op === 'IN' || op === 'NOT IN') {
       const lt = this.type(left, scope);
       const array = jsonEachParam(right);
@@ -334,7 +336,9 @@ export class ExpressionTyper {
         e.over?.window.type === 'paren_expr' &&
         e.over.window.expr.frame === undefined &&
         e.over.window.expr.baseWindowName === undefined,
-      literalArgs: argNodes.every((a) => a.type === 'string_literal' || a.type === 'number_literal'),
+      literals: argNodes.every((a) => a.type === 'string_literal' || a.type === 'number_literal')
+        ? argNodes.map((a) => (a.type === 'string_literal' || a.type === 'number_literal' ? a.text : ''))
+        : undefined,
     });
   }
 }

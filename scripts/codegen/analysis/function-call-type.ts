@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { functionResultType } from '../function-table.js';
 import { ANY_VALUE, type AnalyzedType, type StorageClass, unionType } from '../value-type.js';
 
@@ -6,7 +7,7 @@ import { ANY_VALUE, type AnalyzedType, type StorageClass, unionType } from '../v
  *
  * @example
  * ```ts
- * const call: FunctionCall = { distinct: false, star: true, window: false, currentRowFrame: false, literalArgs: false };
+ * const call: FunctionCall = { distinct: false, star: true, window: false, currentRowFrame: false, literals: undefined };
  * ```
  */
 export interface FunctionCall {
@@ -17,8 +18,8 @@ export interface FunctionCall {
   readonly window: boolean;
   /** Called with `OVER (…)` without a frame clause, so the frame ends at and holds the current row. */
   readonly currentRowFrame: boolean;
-  /** Every argument is a literal. */
-  readonly literalArgs: boolean;
+  /** The arguments' SQL text when every argument is a string or number literal. */
+  readonly literals: readonly string[] | undefined;
 }
 
 const DATE_FNS = new Set(['date', 'time', 'datetime', 'strftime', 'julianday', 'unixepoch', 'timediff']);
@@ -49,13 +50,14 @@ const PASS_THROUGH: ReadonlyMap<string, (count: number) => readonly number[]> = 
  *    function it does not hold, or a call SQLite would refuse, is {@link ANY_VALUE}.
  * 2. A function that returns one of its arguments as it is (`max`, `coalesce`, `iif`, `lag`, …) keeps
  *    what the table cannot carry: the arguments' enum values and `sqlc.yaml` representation.
- * 3. What the table cannot see: a date function called with literals only is taken to succeed (the
- *    table must assume any text can be an invalid time); `first_value`/`last_value` over the default
+ * 3. What the table cannot see: a date function called with literals only is run once, on SQLite
+ *    itself, and is NULL exactly when that run is (the table must assume any text can be an invalid
+ *    time; `'now'` is always valid); `first_value`/`last_value` over the default
  *    frame, which holds the current row, are NULL only when their argument is.
  *
  * @example
  * ```ts
- * functionCallType('count', [], { distinct: false, star: true, window: false, currentRowFrame: false, literalArgs: false }); // integer, not null
+ * functionCallType('count', [], { distinct: false, star: true, window: false, currentRowFrame: false, literals: undefined }); // integer, not null
  * ```
  */
 export function functionCallType(
@@ -66,8 +68,8 @@ export function functionCallType(
   const t = functionResultType(name, args, call);
   if (t === undefined) return ANY_VALUE;
   const nullable =
-    DATE_FNS.has(name) && call.literalArgs && args.length > 0
-      ? false
+    DATE_FNS.has(name) && call.literals !== undefined && args.length > 0
+      ? literalCallIsNull(name, call.literals)
       : call.currentRowFrame && (name === 'first_value' || name === 'last_value')
         ? (args[0]?.nullable ?? true)
         : t.nullable;
@@ -98,4 +100,23 @@ function caseValues(count: number): number[] {
   for (let i = 1; i < count; i += 2) picked.push(i);
   if (count % 2 === 1) picked.push(count - 1);
   return picked;
+}
+
+let constants: Database.Database | undefined;
+
+/**
+ * Whether a date function of literal arguments returns NULL: it depends only on those literals (and on
+ * the clock for `'now'`, which never makes it NULL), so one run on an in-memory database says.
+ */
+function literalCallIsNull(name: string, literals: readonly string[]): boolean {
+  constants ??= new Database(':memory:');
+  try {
+    const row = constants.prepare(`SELECT ${name}(${literals.join(', ')}) IS NULL AS n`).get() as {
+      n: number;
+    };
+    return row.n === 1;
+  } catch {
+    // SQLite refuses the call (say, too many arguments): it is not typed here.
+    return true;
+  }
 }

@@ -113,8 +113,10 @@ export class ParameterUses {
     const tokens: Token[] = [];
     const named = new Map<string, number>();
     let max = 0;
-    // Digits too: SQLite binds `@1`, and the caller refuses such names with a clear message.
-    for (const m of stripped.matchAll(/[@:$]([A-Za-z0-9_]+)|\?([0-9]*)/g)) {
+    // Digits too: SQLite binds `@1`, and the caller refuses such names with a clear message. A `$`
+    // right after an identifier's character is part of it (`price$usd`), not a parameter, and would
+    // otherwise take a number from the `?`s after it.
+    for (const m of stripped.matchAll(/(?<![A-Za-z0-9_$\u0080-\uffff])[@:$]([A-Za-z0-9_]+)|\?([0-9]*)/g)) {
       const offset = m.index;
       if (m[1] !== undefined) {
         const key = m[1];
