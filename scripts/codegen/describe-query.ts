@@ -48,12 +48,18 @@ export function describeQuery(
   // sqlc's macros become plain SQL first; positions in that text are reported in the source's.
   const macros = expandSqlcMacros(source.sql, catalog);
   const block = macros.sql === source.sql ? source : { ...source, sql: macros.sql };
-  const atSource = (offset: number | undefined, message: string): void => {
+  const atSource = (offset: number | undefined, message: string, severity?: 'warning'): void => {
     const pos = position(source, offset);
-    diagnostics.push({ path: block.path, line: pos.line, col: pos.col, message });
+    diagnostics.push({
+      path: block.path,
+      line: pos.line,
+      col: pos.col,
+      message,
+      ...(severity && { severity }),
+    });
   };
-  const at = (offset: number | undefined, message: string): void =>
-    atSource(offset === undefined ? undefined : macros.originalOffset(offset), message);
+  const at = (offset: number | undefined, message: string, severity?: 'warning'): void =>
+    atSource(offset === undefined ? undefined : macros.originalOffset(offset), message, severity);
   for (const e of macros.errors) atSource(e.offset, `${block.name}: ${e.message}`);
   if (diagnostics.length > 0) return { query: undefined, diagnostics };
   const refused = refusedStatement(block.sql, catalog.dir);
@@ -122,13 +128,11 @@ export function describeQuery(
   } else if (!wantsRows && stmt.reader && stmt.readonly) {
     // sqlc accepts a read under :exec (running it and discarding the rows, as a write's RETURNING rows
     // are), and so do we, but running a read for nothing is almost always a mistake worth a word.
-    const pos = position(source, undefined);
-    diagnostics.push({
-      path: block.path,
-      ...pos,
-      severity: 'warning',
-      message: `${block.name} is ${block.command} but the statement only reads, so running it does nothing; use :one or :many`,
-    });
+    at(
+      undefined,
+      `${block.name} is ${block.command} but the statement only reads, so running it does nothing; use :one or :many`,
+      'warning',
+    );
   }
 
   const analysis = analyzeStatement(block.sql, catalog, overrides);
