@@ -12,7 +12,7 @@ import type { RetryPolicy } from './retry-policy.js';
 export interface DbOpenOptions {
   /** How long opening waits for the file to exist and reach the code's schema (default 30 000). */
   readonly connectTimeoutMs?: number;
-  /** SQLite `busy_timeout` of read connections (default 5 000). Writers always use 0 and retry async. */
+  /** SQLite `busy_timeout` of read connections (default 5 000). Writers retry async instead (see `blockingWaitMs`). */
   readonly busyTimeoutMs?: number;
   /**
    * The schema the code expects (default: the project's `schema/`). Writers apply what is pending;
@@ -31,6 +31,16 @@ export interface DbOpenOptions {
  */
 export interface DbWriteOptions extends DbOpenOptions {
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * How long SQLite itself waits for the write lock inside one attempt of `transaction()` (its
+   * `busy_timeout`, default 0) before the attempt counts as busy and the async retry takes over.
+   *
+   * The wait blocks the calling thread, so it is for a process whose event loop can afford it (a
+   * runtime), not for the host. With hundreds of writers, a poller asleep in a JavaScript backoff leaves
+   * the lock idle while SQLite's own wait retries within a millisecond or two, for a few microseconds of
+   * CPU each time. A call can end up to this long after its retry budget: its last attempt may wait.
+   */
+  readonly blockingWaitMs?: number;
 }
 
 /**
@@ -47,6 +57,16 @@ export interface DbAttachOptions {
   /** The ledger version the code expects (default: the newest migration file name in `schema/`). */
   readonly schemaVersion?: number;
   readonly retry?: Partial<RetryPolicy>;
+  /**
+   * How long SQLite itself waits for the write lock inside one attempt of `transaction()` (its
+   * `busy_timeout`, default 0) before the attempt counts as busy and the async retry takes over.
+   *
+   * The wait blocks the calling thread, so it is for a process whose event loop can afford it (a
+   * runtime), not for the host. With hundreds of writers, a poller asleep in a JavaScript backoff leaves
+   * the lock idle while SQLite's own wait retries within a millisecond or two, for a few microseconds of
+   * CPU each time. A call can end up to this long after its retry budget: its last attempt may wait.
+   */
+  readonly blockingWaitMs?: number;
 }
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;

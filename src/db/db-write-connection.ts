@@ -33,6 +33,7 @@ export class DbWriteConnection {
   readonly #db: Database;
   readonly #cache: StatementCache;
   readonly #policy: RetryPolicy;
+  readonly #blockingWaitMs: number;
   readonly #stats = {
     transactions: 0,
     commits: 0,
@@ -55,11 +56,14 @@ export class DbWriteConnection {
   #inBody = false;
 
   /** @internal Use {@link DbWriteConnection.open}. */
-  constructor(token: typeof INTERNAL, db: Database, policy: RetryPolicy) {
+  constructor(token: typeof INTERNAL, db: Database, policy: RetryPolicy, blockingWaitMs: number) {
     assertInternal(token, 'DbWriteConnection');
     this.#db = db;
     this.#cache = new StatementCache(db);
     this.#policy = policy;
+    this.#blockingWaitMs = blockingWaitMs;
+    // Set last: opening, migrating and attaching wait asynchronously, whatever this writer does later.
+    if (blockingWaitMs > 0) db.pragma(`busy_timeout = ${blockingWaitMs}`);
     this.#begin = db.prepare('BEGIN IMMEDIATE');
     this.#commit = db.prepare('COMMIT');
     this.#rollback = db.prepare('ROLLBACK');
@@ -83,6 +87,7 @@ export class DbWriteConnection {
    */
   static async open(path: string, options: DbWriteOptions = {}): Promise<DbWriteConnection> {
     const policy = resolveRetryPolicy(options.retry);
+    const blockingWaitMs = resolveBlockingWait(options.blockingWaitMs);
     const connectPolicy = { ...policy, budgetMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS };
     const migrations = resolveMigrations(options.migrations);
     const db = openSqlite(path, { readonly: false, busyTimeoutMs: 0 });
@@ -97,7 +102,7 @@ export class DbWriteConnection {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       if (migrations !== null) await applyMigrations(db, path, migrations, connectPolicy);
-      return new DbWriteConnection(INTERNAL, db, policy);
+      return new DbWriteConnection(INTERNAL, db, policy, blockingWaitMs);
     } catch (err) {
       db.close();
       throw err;
@@ -113,7 +118,7 @@ export class DbWriteConnection {
    *    schema file is read). `0` checks once.
    * 2. Fails with `DbOpenError` `DB_NOT_FOUND`, `DB_CONNECT_TIMEOUT` (never migrated that far) or
    *    `DB_SCHEMA_TOO_NEW`.
-   * 3. Sets `synchronous=NORMAL`, `foreign_keys=ON` and `busy_timeout=0` like {@link open}.
+   * 3. Sets `synchronous=NORMAL` and `foreign_keys=ON` like {@link open}, and `busy_timeout` to `blockingWaitMs`.
    *
    * @example
    * ```ts
@@ -122,6 +127,7 @@ export class DbWriteConnection {
    */
   static async attach(path: string, options: DbAttachOptions = {}): Promise<DbWriteConnection> {
     const policy = resolveRetryPolicy(options.retry);
+    const blockingWaitMs = resolveBlockingWait(options.blockingWaitMs);
     const expected = options.schemaVersion ?? latestSchemaVersion();
     const db = await waitForDatabase(path, {
       readonly: false,
@@ -148,7 +154,7 @@ export class DbWriteConnection {
     try {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      return new DbWriteConnection(INTERNAL, db, policy);
+      return new DbWriteConnection(INTERNAL, db, policy, blockingWaitMs);
     } catch (err) {
       db.close();
       throw err;
@@ -168,6 +174,11 @@ export class DbWriteConnection {
   /** The busy retry policy of `transaction()`. */
   get retryPolicy(): RetryPolicy {
     return this.#policy;
+  }
+
+  /** How long SQLite waits for the lock inside one attempt (`busy_timeout`); 0 unless opened with one. */
+  get blockingWaitMs(): number {
+    return this.#blockingWaitMs;
   }
 
   /** A copy of this writer's counters. */
@@ -246,11 +257,15 @@ export class DbWriteConnection {
   isLockedElsewhere(): boolean {
     if (this.#inBody) throw new TypeError('isLockedElsewhere() called inside a transaction body');
     if (this.#draining) return true;
+    // The answer must be immediate: a blocking wait would report the lock free once it was released.
+    if (this.#blockingWaitMs > 0) this.#db.pragma('busy_timeout = 0');
     try {
       this.#begin.run();
     } catch (err) {
       if (isSqliteBusy(err)) return true;
       throw err;
+    } finally {
+      if (this.#blockingWaitMs > 0) this.#db.pragma(`busy_timeout = ${this.#blockingWaitMs}`);
     }
     this.#rollback.run();
     return false;
@@ -449,6 +464,16 @@ interface Queued {
 type Settled =
   | { readonly kind: 'value'; readonly value: unknown }
   | { readonly kind: 'error'; readonly error: unknown };
+
+function resolveBlockingWait(ms: number | undefined): number {
+  if (ms === undefined) return 0;
+  if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > 60_000) {
+    throw new RangeError(
+      `blockingWaitMs must be a whole number of milliseconds from 0 to 60000, got ${String(ms)}`,
+    );
+  }
+  return ms;
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -146,3 +146,56 @@ describe('DbWriteConnection.isLockedElsewhere', () => {
     expect(pools.read.get('SELECT count(*) FROM sandbox', undefined, 'pluck')).toBe(1);
   });
 });
+
+describe('DbWriteConnection blockingWaitMs', () => {
+  it('should wait for the lock inside SQLite, with no busy retry, and still probe the lock at once', async () => {
+    const { path } = await openTestPools();
+    const write = await DbWriteConnection.attach(path, { connectTimeoutMs: 0, blockingWaitMs: 5_000 });
+    onTestFinished(() => write.close());
+    expect(write.blockingWaitMs).toBe(5_000);
+    expect(await write.transaction((tx) => tx.get('PRAGMA busy_timeout', undefined, 'pluck'))).toBe(5_000);
+
+    const holder = spawnFixture('hold-write-lock.mjs', [path, '300']);
+    await holder.line('locked');
+    const began = performance.now();
+    // The probe answers at once, and leaves the writer's own wait as it was.
+    expect(write.isLockedElsewhere()).toBe(true);
+    expect(performance.now() - began).toBeLessThan(250);
+    await write.transaction((tx) =>
+      tx.run("INSERT INTO sandbox (name, config, status) VALUES ('a', '{}', 'Stopped')"),
+    );
+    await holder.exited;
+    expect(write.stats).toMatchObject({ busyRetries: 0, commits: 2 });
+    expect(await write.transaction((tx) => tx.get('PRAGMA busy_timeout', undefined, 'pluck'))).toBe(5_000);
+    expect(await write.transaction((tx) => tx.get('SELECT count(*) FROM sandbox', undefined, 'pluck'))).toBe(
+      1,
+    );
+  });
+
+  it('should fall back to the async retry once a blocking wait ends busy, within the budget', async () => {
+    const { path } = await openTestPools();
+    const write = await DbWriteConnection.attach(path, {
+      connectTimeoutMs: 0,
+      blockingWaitMs: 50,
+      retry: { baseDelayMs: 5, maxDelayMs: 20, budgetMs: 10_000 },
+    });
+    onTestFinished(() => write.close());
+    const holder = spawnFixture('hold-write-lock.mjs', [path, '600']);
+    await holder.line('locked');
+    await write.transaction((tx) =>
+      tx.run("INSERT INTO sandbox (name, config, status) VALUES ('a', '{}', 'Stopped')"),
+    );
+    await holder.exited;
+    expect(write.stats.busyRetries).toBeGreaterThan(0);
+    expect(await write.transaction((tx) => tx.get('SELECT count(*) FROM sandbox', undefined, 'pluck'))).toBe(
+      1,
+    );
+  });
+
+  it.each([-1, 1.5, 60_001, Number.NaN])('should refuse blockingWaitMs %s, naming it', async (ms) => {
+    const { path } = await openTestPools();
+    await expect(DbWriteConnection.attach(path, { connectTimeoutMs: 0, blockingWaitMs: ms })).rejects.toThrow(
+      /blockingWaitMs must be a whole number of milliseconds from 0 to 60000/,
+    );
+  });
+});
