@@ -163,7 +163,7 @@ async function runNaive(db: Database.Database): Promise<DbStormWorkerReport> {
   let error: string | null = null;
   let busyErrors = 0;
   const metric = {
-    sandbox_id: id,
+    run_id: 0,
     cpu_percent: SAMPLE.cpuPercent,
     memory_bytes: SAMPLE.memoryBytes,
     disk_read_bytes: SAMPLE.diskReadBytes,
@@ -181,12 +181,11 @@ async function runNaive(db: Database.Database): Promise<DbStormWorkerReport> {
       sql.markRuntimeSandboxRunning.run({ id });
       return inserted;
     })();
-    db.transaction(() => sql.insertRuntimeMetric.run(metric))();
-    samplesStored++;
+    metric.run_id = runId;
+    samplesStored += db.transaction(() => sql.insertRuntimeMetric.run(metric))().changes;
     bootDoneAt = Date.now();
     for (let i = 0; i < samples; i++) {
-      db.transaction(() => sql.insertRuntimeMetric.run(metric))();
-      samplesStored++;
+      samplesStored += db.transaction(() => sql.insertRuntimeMetric.run(metric))().changes;
     }
     db.transaction(() => {
       sql.finishRuntimeRun.run({

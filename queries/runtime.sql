@@ -53,3 +53,16 @@ INSERT INTO sandbox_metric (
 ) VALUES (
   @sandbox_id, @cpu_percent, @memory_bytes, @disk_read_bytes, @disk_write_bytes, @net_rx_bytes, @net_tx_bytes
 );
+
+-- name: InsertRuntimeMetricIfWanted :execrows
+-- :write
+-- A runtime's sample, stored only while the host still counts on its run (the test of
+-- SelectRunStillWanted, in the same statement): 0 rows means the run was written off and the runtime
+-- stops its workload. One statement, since it runs once a second per sandbox under the write lock.
+INSERT INTO sandbox_metric (
+  sandbox_id, cpu_percent, memory_bytes, disk_read_bytes, disk_write_bytes, net_rx_bytes, net_tx_bytes
+)
+SELECT run.sandbox_id, @cpu_percent, @memory_bytes, @disk_read_bytes, @disk_write_bytes, @net_rx_bytes, @net_tx_bytes
+FROM run
+JOIN sandbox ON sandbox.id = run.sandbox_id
+WHERE run.id = @run_id AND run.status = 'Running' AND sandbox.status NOT IN ('Stopped', 'Crashed');

@@ -114,9 +114,9 @@ try {
     const wallSeconds = previous === undefined ? proc.ageSeconds : (at - previous.at) / 1000;
     previous = { cpuTicks: proc.cpuTicks, at };
     try {
-      conn.transaction(() =>
+      const { changes } = conn.transaction(() =>
         insertMetric.run({
-          sandbox_id: sandbox.id,
+          run_id: runId,
           cpu_percent: wallSeconds > 0 ? Math.round((cpuSeconds / wallSeconds) * 10_000) / 100 : 0,
           memory_bytes: proc.rssBytes,
           disk_read_bytes: proc.readBytes,
@@ -125,7 +125,7 @@ try {
           net_tx_bytes: proc.netTxBytes,
         }),
       )();
-      stats.samplesStored++;
+      if (changes > 0) stats.samplesStored++;
     } catch (err) {
       stats.samplesFailed++;
       note(err);

@@ -173,12 +173,15 @@ export const NAIVE_SQL = {
       AND NOT EXISTS (
         SELECT 1 FROM run WHERE run.sandbox_id = @id AND run.status = 'Running' AND run.id <> @run_id
       )`,
+  /** The typed runtime's InsertRuntimeMetricIfWanted: the run-still-wanted test is part of the insert. */
   insertRuntimeMetric: `INSERT INTO sandbox_metric (
       sandbox_id, cpu_percent, memory_bytes, disk_read_bytes, disk_write_bytes, net_rx_bytes, net_tx_bytes
-    ) VALUES (
-      @sandbox_id, @cpu_percent, @memory_bytes, @disk_read_bytes, @disk_write_bytes, @net_rx_bytes,
+    )
+    SELECT run.sandbox_id, @cpu_percent, @memory_bytes, @disk_read_bytes, @disk_write_bytes, @net_rx_bytes,
       @net_tx_bytes
-    )`,
+    FROM run
+    JOIN sandbox ON sandbox.id = run.sandbox_id
+    WHERE run.id = @run_id AND run.status = 'Running' AND sandbox.status NOT IN ('Stopped', 'Crashed')`,
 } as const;
 
 /**

@@ -274,3 +274,71 @@ export function insertRuntimeMetric(
     net_tx_bytes: params.netTxBytes,
   });
 }
+
+const INSERT_RUNTIME_METRIC_IF_WANTED_SQL = `\
+INSERT INTO sandbox_metric (
+  sandbox_id, cpu_percent, memory_bytes, disk_read_bytes, disk_write_bytes, net_rx_bytes, net_tx_bytes
+)
+SELECT run.sandbox_id, @cpu_percent, @memory_bytes, @disk_read_bytes, @disk_write_bytes, @net_rx_bytes, @net_tx_bytes
+FROM run
+JOIN sandbox ON sandbox.id = run.sandbox_id
+WHERE run.id = @run_id AND run.status = 'Running' AND sandbox.status NOT IN ('Stopped', 'Crashed')`;
+
+/** Parameters of {@link insertRuntimeMetricIfWanted}. */
+export interface InsertRuntimeMetricIfWantedParams {
+  readonly cpuPercent: number;
+  readonly memoryBytes: number;
+  readonly diskReadBytes: number;
+  readonly diskWriteBytes: number;
+  readonly netRxBytes: number;
+  readonly netTxBytes: number;
+  readonly runId: number;
+}
+
+/**
+ * A runtime's sample, stored only while the host still counts on its run (the test of
+ * SelectRunStillWanted, in the same statement): 0 rows means the run was written off and the runtime
+ * stops its workload. One statement, since it runs once a second per sandbox under the write lock.
+ *
+ * `InsertRuntimeMetricIfWanted` (`:execrows`, `:write`): returns the number of changed rows.
+ * Writes inside the given transaction, or in its own retried transaction on a `DbWriteConnection`.
+ *
+ * ```sql
+ * INSERT INTO sandbox_metric (
+ *   sandbox_id, cpu_percent, memory_bytes, disk_read_bytes, disk_write_bytes, net_rx_bytes, net_tx_bytes
+ * )
+ * SELECT run.sandbox_id, @cpu_percent, @memory_bytes, @disk_read_bytes, @disk_write_bytes, @net_rx_bytes, @net_tx_bytes
+ * FROM run
+ * JOIN sandbox ON sandbox.id = run.sandbox_id
+ * WHERE run.id = @run_id AND run.status = 'Running' AND sandbox.status NOT IN ('Stopped', 'Crashed')
+ * ```
+ *
+ * @example
+ * ```ts
+ * declare const params: InsertRuntimeMetricIfWantedParams;
+ * const changed = await insertRuntimeMetricIfWanted(pools.write, params);
+ * ```
+ */
+export function insertRuntimeMetricIfWanted(
+  conn: DbWriteTransaction,
+  params: InsertRuntimeMetricIfWantedParams,
+): number;
+export function insertRuntimeMetricIfWanted(
+  conn: DbWriteConnection,
+  params: InsertRuntimeMetricIfWantedParams,
+): Promise<number>;
+export function insertRuntimeMetricIfWanted(
+  conn: DbWriteTransaction | DbWriteConnection,
+  params: InsertRuntimeMetricIfWantedParams,
+): number | Promise<number> {
+  if (!(conn instanceof DbWriteTransaction)) return conn.transaction((tx) => insertRuntimeMetricIfWanted(tx, params));
+  return conn.run(INSERT_RUNTIME_METRIC_IF_WANTED_SQL, {
+    cpu_percent: params.cpuPercent,
+    memory_bytes: params.memoryBytes,
+    disk_read_bytes: params.diskReadBytes,
+    disk_write_bytes: params.diskWriteBytes,
+    net_rx_bytes: params.netRxBytes,
+    net_tx_bytes: params.netTxBytes,
+    run_id: params.runId,
+  }).changes;
+}

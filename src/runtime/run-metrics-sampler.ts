@@ -6,7 +6,6 @@ import { runtimeLog } from './runtime-log.js';
 
 /** Options of {@link runMetricsSampler}. */
 export interface MetricsSamplerOptions {
-  readonly sandboxId: number;
   /** The run the samples belong to: sampling stops once the host no longer counts on it. */
   readonly runId: number;
   readonly pid: number;
@@ -37,7 +36,7 @@ export interface MetricsSampler {
  * later ones over the interval (200 on two busy cores). The timer is unref'd.
  */
 export function runMetricsSampler(write: DbWriteConnection, options: MetricsSamplerOptions): MetricsSampler {
-  const { sandboxId, runId, pid } = options;
+  const { runId, pid } = options;
   const intervalMs = options.intervalMs ?? 1000;
   const onError =
     options.onError ?? ((err: unknown) => runtimeLog(`metrics sampler of pid ${pid}: ${String(err)}`));
@@ -53,7 +52,7 @@ export function runMetricsSampler(write: DbWriteConnection, options: MetricsSamp
     if (stats === undefined || stopped) return false;
     const sample = toSample(stats, previous, at);
     previous = { cpuTicks: stats.cpuTicks, at };
-    if (!(await persistSample(write, { sandboxId, runId }, sample))) {
+    if (!(await persistSample(write, { runId }, sample))) {
       stopped = true;
       throw new RunEnded(runId);
     }

@@ -107,7 +107,6 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
       config.metricsIntervalMs === null
         ? undefined
         : runMetricsSampler(db, {
-            sandboxId: sandbox.id,
             runId,
             pid: workload.pid!,
             intervalMs: config.metricsIntervalMs,

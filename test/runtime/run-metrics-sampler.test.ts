@@ -43,7 +43,6 @@ describe('runMetricsSampler', () => {
     const errors: unknown[] = [];
 
     const sampler = runMetricsSampler(pools.write, {
-      sandboxId,
       runId,
       pid: sleeper(),
       intervalMs: 50,
@@ -70,7 +69,6 @@ describe('runMetricsSampler', () => {
     const errors: unknown[] = [];
 
     const sampler = runMetricsSampler(pools.write, {
-      sandboxId,
       runId,
       pid: child.pid!,
       intervalMs: 20,
@@ -88,7 +86,7 @@ describe('runMetricsSampler', () => {
   it("should reject the first sample with SQLite's own error, then hand later ones to onError and keep sampling", async () => {
     expect.assertions(4);
     const { pools } = await openTestPools();
-    const { sandboxId, runId } = await runningSandbox(pools, 'sleep');
+    const { runId } = await runningSandbox(pools, 'sleep');
     await pools.write.transaction((tx) =>
       tx.run(
         `CREATE TRIGGER full BEFORE INSERT ON sandbox_metric BEGIN SELECT RAISE(ABORT, 'disk full'); END`,
@@ -97,7 +95,6 @@ describe('runMetricsSampler', () => {
     const errors: unknown[] = [];
 
     const sampler = runMetricsSampler(pools.write, {
-      sandboxId,
       runId,
       pid: sleeper(),
       intervalMs: 20,
@@ -121,7 +118,6 @@ describe('runMetricsSampler', () => {
     let ended = 0;
 
     const sampler = runMetricsSampler(pools.write, {
-      sandboxId,
       runId,
       pid: sleeper(),
       intervalMs: 20,
@@ -145,7 +141,7 @@ describe('runMetricsSampler', () => {
     const { sandboxId, runId } = await runningSandbox(pools, 'sleep');
     await pools.write.transaction((tx) => tx.run(`UPDATE run SET status = 'Terminated'`));
 
-    const sampler = runMetricsSampler(pools.write, { sandboxId, runId, pid: sleeper(), intervalMs: 20 });
+    const sampler = runMetricsSampler(pools.write, { runId, pid: sleeper(), intervalMs: 20 });
 
     await expect(sampler.firstSample).rejects.toMatchObject({
       name: 'RuntimeError',
