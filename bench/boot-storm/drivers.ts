@@ -9,7 +9,9 @@ import { DbPools, type DbWriteConnection, dbPathFor, isSqliteBusy } from '../../
 import { buildSandboxConfig, createSandbox } from '../../src/host/create-sandbox.js';
 import { importOciImage } from '../../src/host/images.js';
 import { isPidAlive } from '../../src/host/processes.js';
+import { stopRuntimeLauncher } from '../../src/host/runtime-launcher.js';
 import { stopSandbox } from '../../src/host/stop-sandbox.js';
+import { CLOCK_TICKS_PER_SECOND } from '../../src/runtime/read-proc-stats.js';
 import { HostError } from '../../src/sandbox/errors.js';
 import { killGroup } from '../../src/sandbox/kill-group.js';
 import { REPORT_FD } from '../../src/sandbox/protocol.js';
@@ -52,7 +54,7 @@ export interface StormDriver {
   /** Where a failed boot's or stop's `SQLITE_BUSY` came from; null for any other error. */
   busySource(err: unknown): 'host' | 'runtime' | null;
   /** What is known only after the storm: retries and the busy errors the runtimes met. */
-  afterStorm(): StormTotals;
+  afterStorm(): Promise<StormTotals>;
   /** Releases the database and kills whatever this driver started that is still alive. */
   close(): Promise<void>;
 }
@@ -62,7 +64,7 @@ export interface StormDriver {
  *
  * @example
  * ```ts
- * const totals: StormTotals = { hostBusyRetries: 12, runtimeBusyErrors: 0, runtimeBusyRetriesLater: null };
+ * const totals: StormTotals = { hostBusyRetries: 12, runtimeBusyErrors: 0, runtimeBusyRetriesLater: null, launcherOwnCpuMs: 90 };
  * ```
  */
 export interface StormTotals {
@@ -72,6 +74,12 @@ export interface StormTotals {
   readonly runtimeBusyErrors: number;
   /** Busy retries of the runtimes after their ready report, when the mode can tell (else null). */
   readonly runtimeBusyRetriesLater: number | null;
+  /**
+   * CPU of the typed host's launcher process itself (its spawns), which reaches this process's
+   * children's times with the runtimes' once the launcher is reaped: the other hosts spawn on their own
+   * CPU, which is not counted, so the run subtracts it. 0 for modes without one.
+   */
+  readonly launcherOwnCpuMs: number;
 }
 
 /**
@@ -140,11 +148,15 @@ async function openTypedDriver(home: string): Promise<StormDriver> {
       }
       return isSqliteBusy(err) ? 'host' : null;
     },
-    afterStorm() {
+    async afterStorm() {
+      // The launcher ends here so that it, and with it every runtime it reaped, is reaped by this process.
+      const launcherOwnCpuMs = ownCpuMsOfChild('launcher-process.js');
+      await stopRuntimeLauncher();
       return {
         hostBusyRetries: pools.write.stats.busyRetries,
         runtimeBusyErrors: countBusyLogLines(join(home, 'sandboxes')),
         runtimeBusyRetriesLater: null,
+        launcherOwnCpuMs,
       };
     },
     async close() {
@@ -152,6 +164,25 @@ async function openTypedDriver(home: string): Promise<StormDriver> {
       await pools.close();
     },
   };
+}
+
+/** User + system CPU ms of this process's child whose command line ends with `script` (0 if none). */
+function ownCpuMsOfChild(script: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Fields after the parenthesised command name start at field 3 (state): ppid 4, utime 14, stime 15.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[4 - 3]) !== process.pid) continue;
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      if (!cmdline.at(-1)?.endsWith(script)) continue;
+      return ((Number(fields[14 - 3]) + Number(fields[15 - 3])) / CLOCK_TICKS_PER_SECOND) * 1000;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return 0;
 }
 
 function countBusyLogLines(sandboxesDir: string): number {
@@ -310,11 +341,12 @@ async function openNaiveDriver(home: string): Promise<StormDriver> {
       const code = (err as { code?: unknown } | undefined)?.code;
       return typeof code === 'string' && code.startsWith('SQLITE_BUSY') ? 'host' : null;
     },
-    afterStorm() {
+    async afterStorm() {
       return {
         hostBusyRetries: 0,
         runtimeBusyErrors: sumRuntimeBusyErrors(join(home, 'sandboxes')),
         runtimeBusyRetriesLater: 0,
+        launcherOwnCpuMs: 0,
       };
     },
     async close() {
@@ -383,8 +415,13 @@ function openNoneDriver(home: string): StormDriver {
     busySource() {
       return null;
     },
-    afterStorm() {
-      return { hostBusyRetries: null, runtimeBusyErrors: 0, runtimeBusyRetriesLater: null };
+    async afterStorm() {
+      return {
+        hostBusyRetries: null,
+        runtimeBusyErrors: 0,
+        runtimeBusyRetriesLater: null,
+        launcherOwnCpuMs: 0,
+      };
     },
     async close() {
       for (const runtime of runtimes.values()) killGroup(runtime.runtimePid);

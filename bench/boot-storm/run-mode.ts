@@ -261,7 +261,7 @@ async function runStorm(
   const maxByPhase = stalls.stop();
   log(`${mode}: stopped ${stopped}/${booted.length} in ${stopSeconds.toFixed(2)} s`);
 
-  const totals = driver.afterStorm();
+  const totals = await driver.afterStorm();
   // The first sample plus one per full second of the hold, but the last: it races the stop, since each
   // interval starts when the previous sample started and a busy commit may push it a little later.
   const rows =
@@ -270,7 +270,7 @@ async function runStorm(
       : countStormRows(driver.dbPath, { count, metricsPerSandbox: Math.max(1, holdSecs) });
   // libuv reaps an exited runtime on its SIGCHLD, a moment after the stop saw it dead.
   await sleep(REAP_GRACE_MS);
-  const childCpuMs = childrenCpuMs() - cpuBefore;
+  const childCpuMs = childrenCpuMs() - cpuBefore - totals.launcherOwnCpuMs;
   return {
     mode,
     count,

@@ -2,12 +2,11 @@ import { spawn } from 'node:child_process';
 import { closeSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
-import { parentPort } from 'node:worker_threads';
 import { makePrivateDir, openPrivateAppend } from '../db/private-files.js';
 import { killGroup } from '../sandbox/kill-group.js';
 import { REPORT_FD, type RuntimeReport } from '../sandbox/protocol.js';
 
-/** What the main thread asks for: one runtime process started and its report awaited. */
+/** What the host asks for: one runtime process started and its report awaited. */
 export interface LaunchRequest {
   readonly id: number;
   readonly execPath: string;
@@ -126,7 +125,14 @@ function logTail(logPath: string): string {
   }
 }
 
-const port = parentPort;
-if (port !== null) {
-  port.on('message', (request: LaunchRequest) => launch(request, (message) => port.postMessage(message)));
+// The launcher process: requests arrive on the IPC channel from the host that forked it. Once the host
+// is gone (its channel closes) there is nobody to report to, so the launcher ends; the runtimes it
+// started run on, detached in their own process groups, as they would after the host's own exit.
+if (process.send !== undefined) {
+  process.on('message', (request: LaunchRequest) =>
+    launch(request, (message) => {
+      if (process.connected) process.send!(message);
+    }),
+  );
+  process.once('disconnect', () => process.exit(0));
 }

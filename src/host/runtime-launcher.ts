@@ -1,10 +1,10 @@
+import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { HostError } from '../sandbox/errors.js';
 import { killGroup } from '../sandbox/kill-group.js';
 import { sandboxLogPath } from '../sandbox/paths.js';
-import type { LaunchReply, LaunchRequest } from './launcher-worker.js';
+import type { LaunchReply, LaunchRequest } from './launcher-process.js';
 
 /** What {@link startRuntime} needs. */
 export interface StartRuntimeOptions {
@@ -53,11 +53,15 @@ export const RUNTIME_MAIN = fileURLToPath(
 
 /**
  * Starts the runtime of one sandbox and waits for its report. The spawn (detached, stderr appended to the
- * sandbox's `runtime.log`, fd 3 a pipe for the report) happens on the process's launcher thread, never on
- * the caller's: `spawn()` blocks its thread until the child has exec'd. Resolves with the `ready` report,
- * after which nothing of the runtime is referenced (the host may exit). Rejects with `HostError`
+ * sandbox's `runtime.log`, fd 3 a pipe for the report) happens in the host's launcher process, a small
+ * long-lived child, never in the host: `spawn()` blocks its thread until the child has exec'd, and the
+ * `fork()` under it copies the page tables of the process that calls it while holding that process's
+ * memory map lock, which stalls every thread of that process that faults a page meanwhile (measured: a
+ * launcher thread inside a 300 MB host left the main thread's event loop up to 82–185 ms late during
+ * 200 spawns, a launcher process 47–65 ms, on a loaded 2-core machine). Resolves with the `ready`
+ * report, after which nothing of the runtime is referenced (the host may exit). Rejects with `HostError`
  * `RUNTIME_START_FAILED` on a `failed` report, on EOF without one (the log's end is quoted), after
- * `timeoutMs`, or if the launcher thread dies (then the runtime's group is SIGKILLed).
+ * `timeoutMs`, or if the launcher process dies (then the runtime's group is SIGKILLed).
  */
 export function startRuntime(options: StartRuntimeOptions): Promise<RuntimeStarted> {
   const { dbPath, sandboxName, sandboxId, msbHome } = options;
@@ -78,7 +82,7 @@ export function startRuntime(options: StartRuntimeOptions): Promise<RuntimeStart
   }
   return new Promise<RuntimeStarted>((resolve, reject) => {
     const id = nextLaunchId++;
-    const worker = launcher();
+    const child = launcher();
     const launch: PendingLaunch = {
       pid: undefined,
       spawned: (pid) => {
@@ -88,7 +92,7 @@ export function startRuntime(options: StartRuntimeOptions): Promise<RuntimeStart
       settle: (outcome) => (typeof outcome === 'string' ? reject(fail(outcome)) : resolve(outcome)),
     };
     pending.set(id, launch);
-    worker.ref();
+    holdOpen(child, true);
     const request: LaunchRequest = {
       id,
       execPath: process.execPath,
@@ -96,7 +100,7 @@ export function startRuntime(options: StartRuntimeOptions): Promise<RuntimeStart
       logPath: sandboxLogPath(msbHome, sandboxName, 'runtime'),
       timeoutMs: options.timeoutMs ?? DEFAULT_READY_TIMEOUT_MS,
     };
-    worker.postMessage(request);
+    child.send(request);
   });
 }
 
@@ -106,24 +110,62 @@ interface PendingLaunch {
   readonly settle: (outcome: RuntimeStarted | string) => void;
 }
 
-const LAUNCHER_WORKER = new URL(
-  import.meta.url.endsWith('.ts') ? '../../dist/host/launcher-worker.js' : './launcher-worker.js',
-  import.meta.url,
+const LAUNCHER_MAIN = fileURLToPath(
+  import.meta.url.endsWith('.ts')
+    ? new URL('../../dist/host/launcher-process.js', import.meta.url)
+    : new URL('./launcher-process.js', import.meta.url),
 );
 const pending = new Map<number, PendingLaunch>();
 let nextLaunchId = 1;
-let worker: Worker | undefined;
+let current: ChildProcess | undefined;
 
-/** Starts the launcher thread now, so its start-up overlaps the caller's database work. */
+/**
+ * Starts the launcher process now, so its start-up overlaps the caller's database work.
+ *
+ * @example
+ * ```ts
+ * prestartRuntimeLauncher();
+ * await pools.write.transaction((tx) => insertSandboxRecord(tx, name, config));
+ * ```
+ */
 export function prestartRuntimeLauncher(): void {
   launcher();
 }
 
-/** The process's one launcher thread, started on first use and unref'd while idle. */
-function launcher(): Worker {
-  if (worker !== undefined) return worker;
-  // Plain compiled JavaScript: no TypeScript loader (tsx, vitest) is needed or wanted in the thread.
-  const started = new Worker(LAUNCHER_WORKER, { execArgv: [] });
+/**
+ * Ends the launcher process once no start waits on it, and resolves when it has exited (and been
+ * reaped, so its runtimes' CPU is counted in this process's children's times). Starts after this get a
+ * new one. For a caller that measures or must leave no process of its own behind.
+ *
+ * @example
+ * ```ts
+ * await stopRuntimeLauncher();
+ * ```
+ */
+export async function stopRuntimeLauncher(): Promise<void> {
+  const child = current;
+  if (child === undefined) return;
+  if (pending.size > 0) throw new TypeError('stopRuntimeLauncher() called while runtime starts are pending');
+  current = undefined;
+  child.removeAllListeners();
+  child.on('error', () => undefined);
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Closing the channel is the launcher's signal to end (it exits on 'disconnect').
+  if (child.connected) child.disconnect();
+  else child.kill('SIGKILL');
+  await exited;
+}
+
+/** The host's one launcher process, started on first use and unref'd while idle. */
+function launcher(): ChildProcess {
+  if (current !== undefined) return current;
+  // Plain compiled JavaScript, with no loader of the host's (tsx, vitest) in its arguments.
+  const started = fork(LAUNCHER_MAIN, [], {
+    execArgv: [],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    serialization: 'json',
+  });
   started.on('message', (reply: LaunchReply) => {
     const launch = pending.get(reply.id);
     if (launch === undefined) return;
@@ -132,26 +174,39 @@ function launcher(): Worker {
       return;
     }
     pending.delete(reply.id);
-    if (pending.size === 0) started.unref();
+    if (pending.size === 0) holdOpen(started, false);
     launch.settle(reply.type === 'ready' ? reply.report : reply.message);
   });
   const lost = (why: string): void => {
-    // Once: a thread that failed also exits, and by then a new thread may hold launches of its own.
-    // (A later 'error' without a listener would be thrown, so one that ignores it stays.)
+    // Once: 'error' may come with or without a later 'exit', and by then a new launcher may hold
+    // launches of its own. (A later 'error' without a listener would be thrown, so one that ignores it stays.)
+    if (current !== started) return;
     started.removeAllListeners();
     started.on('error', () => undefined);
-    worker = undefined;
+    current = undefined;
     for (const [id, launch] of pending) {
       // Nobody waits for these runtimes' reports any more: they must not run unsupervised.
       killGroup(launch.pid);
       pending.delete(id);
-      launch.settle(`the runtime launcher thread ${why}; killed the runtime's process group`);
+      launch.settle(`the runtime launcher process ${why}; killed the runtime's process group`);
     }
   };
   started.on('error', (err) => lost(`failed: ${err.message}`));
-  started.on('exit', (code) => lost(`exited with code ${code}`));
-  // After the listeners: attaching a 'message' listener refs the thread again.
-  started.unref();
-  worker = started;
+  started.on('exit', (code, signal) => lost(`exited (${signal ?? `code ${code}`})`));
+  holdOpen(started, false);
+  current = started;
   return started;
+}
+
+/** Whether the launcher keeps the host alive: only while a start waits on it. */
+function holdOpen(child: ChildProcess, hold: boolean): void {
+  // The IPC channel is a handle of its own; `ref()`/`unref()` of the child do not cover it.
+  const channel = (child as ChildProcess & { channel?: { ref(): void; unref(): void } | null }).channel;
+  if (hold) {
+    child.ref();
+    channel?.ref();
+  } else {
+    child.unref();
+    channel?.unref();
+  }
 }

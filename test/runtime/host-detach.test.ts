@@ -1,8 +1,9 @@
 import { ChildProcess, execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { type RuntimeStarted, startRuntime } from '../../src/host/runtime-launcher.js';
+import { type RuntimeStarted, startRuntime, stopRuntimeLauncher } from '../../src/host/runtime-launcher.js';
 import { insertTestSandbox } from '../support/insert-test-sandbox.js';
 import { openTestPools } from '../support/open-test-pools.js';
 import { isAlive } from '../support/process-helpers.js';
@@ -49,37 +50,105 @@ describe('startRuntime', () => {
   });
 });
 
-describe('startRuntime launcher thread', () => {
-  it('should never call spawn() on the caller thread, and still report the runtime ready', async () => {
+describe('startRuntime launcher process', () => {
+  it('should spawn only its launcher process here, once, and still report every runtime ready', async () => {
     const { pools, dir, path } = await openTestPools();
-    const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep', args: ['30'] });
+    const ids = [
+      await insertTestSandbox(pools.write, 'web', { command: 'sleep', args: ['30'] }),
+      await insertTestSandbox(pools.write, 'db', { command: 'sleep', args: ['30'] }),
+    ];
+    await stopRuntimeLauncher();
     const spawnedHere: string[] = [];
     // Every child_process API of this thread ends in ChildProcess.prototype.spawn.
     const proto = ChildProcess.prototype as unknown as {
-      spawn: (this: ChildProcess, options: SpawnOptionsWithFile) => unknown;
+      spawn: (
+        this: ChildProcess,
+        options: SpawnOptionsWithFile & { readonly args: readonly string[] },
+      ) => unknown;
     };
     const original = proto.spawn;
     proto.spawn = function (options) {
-      spawnedHere.push(options.file);
+      spawnedHere.push(options.args.join(' '));
       return original.call(this, options);
     };
     onTestFinished(() => {
       proto.spawn = original;
     });
 
-    const started = await startRuntime({ dbPath: path, sandboxName: 'web', sandboxId, msbHome: dir });
-    onTestFinished(() => {
-      try {
-        process.kill(-started.runtimePid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    });
+    const started: RuntimeStarted[] = [];
+    for (const [i, name] of ['web', 'db'].entries()) {
+      const runtime = await startRuntime({
+        dbPath: path,
+        sandboxName: name,
+        sandboxId: ids[i]!,
+        msbHome: dir,
+      });
+      started.push(runtime);
+      onTestFinished(() => {
+        try {
+          process.kill(-runtime.runtimePid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      });
+    }
 
-    expect(spawnedHere).toEqual([]);
-    expect(isAlive(started.runtimePid)).toBe(true);
-    expect(pools.read.get('SELECT pid FROM run WHERE id = @id', { id: started.runId }, 'pluck')).toBe(
-      started.runtimePid,
+    expect(spawnedHere).toHaveLength(1);
+    expect(spawnedHere[0]).toMatch(/launcher-process\.js$/);
+    for (const runtime of started) {
+      expect(isAlive(runtime.runtimePid)).toBe(true);
+      expect(pools.read.get('SELECT pid FROM run WHERE id = @id', { id: runtime.runId }, 'pluck')).toBe(
+        runtime.runtimePid,
+      );
+    }
+    await stopRuntimeLauncher();
+    // The runtimes outlive their launcher: they are detached, in process groups of their own.
+    for (const runtime of started) expect(isAlive(runtime.runtimePid)).toBe(true);
+  });
+
+  it('should fail the starts waiting on a launcher that dies, and kill their runtimes', async () => {
+    const { pools, dir } = await openTestPools();
+    // A runtime that never reports: its database is not there yet, so it waits up to its connect timeout.
+    const missing = `${dir}/not-yet/msb.db`;
+    const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep', args: ['30'] });
+    await stopRuntimeLauncher();
+    let runtimePid: number | undefined;
+    const start = startRuntime({
+      dbPath: missing,
+      sandboxName: 'web',
+      sandboxId,
+      msbHome: dir,
+      connectTimeoutMs: 60_000,
+      onSpawn: (pid) => {
+        runtimePid = pid;
+      },
+    });
+    await expect.poll(() => runtimePid, { timeout: 10_000 }).toBeDefined();
+    const launcherPid = childRunning('launcher-process.js');
+    expect(launcherPid).toBeDefined();
+    process.kill(launcherPid!, 'SIGKILL');
+
+    await expect(start).rejects.toThrow(
+      /launcher process exited \(SIGKILL\); killed the runtime's process group/,
     );
+    await expect.poll(() => isAlive(runtimePid!), { timeout: 10_000 }).toBe(false);
+    expect(pools.read.get('SELECT count(*) FROM run', undefined, 'pluck')).toBe(0);
   });
 });
+
+/** The pid of this process's child whose command line ends with `script`, if there is one. */
+function childRunning(script: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Fields after the command name, which is in parentheses and may hold spaces: state, then ppid.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      if (ppid === process.pid && cmdline.at(-1)?.endsWith(script)) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
