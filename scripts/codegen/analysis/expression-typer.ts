@@ -378,7 +378,8 @@ export class ExpressionTyper {
     if (e.filter !== undefined) this.visit(e.filter, scope);
     if (e.over !== undefined) this.visit(e.over, scope);
     // `coalesce(@p, col)`: the parameter may be NULL and is otherwise of the other arguments' type;
-    // `nullif(@p, col)` compares the two. Elsewhere the function says what it is defined on.
+    // `nullif(@p, col)` compares the two (a NULL passes through). Elsewhere the function says what
+    // it is defined on.
     const nullTolerant = fn === 'coalesce' || fn === 'ifnull';
     const known = args.filter((a) => a.storage !== 'any' && a.storage.length > 0);
     const other = known[0];
@@ -389,7 +390,7 @@ export class ExpressionTyper {
         nullTolerant && other !== undefined
           ? { ...other, nullable: true }
           : fn === 'nullif' && other !== undefined && argNodes.length === 2
-            ? { ...other, nullable: false }
+            ? { ...other, nullable: true }
             : domain === undefined
               ? undefined
               : { storage: domain, nullable: false };
