@@ -26,7 +26,7 @@ import {
   type Source,
   type SourceContext,
 } from './scope.js';
-import { entityName, parseSqlite, unalias, unparen } from './syntax-tree.js';
+import { entityName, listItems, parseSqlite, unalias, unparen } from './syntax-tree.js';
 import { valueParameters } from './value-parameters.js';
 
 /**
@@ -307,8 +307,23 @@ class StatementTyper implements SourceContext {
 
   #set(clause: SetClause, table: string | undefined, scope: Scope): void {
     for (const a of clause.assignments.items) {
-      if (a.column.type === 'identifier') this.#assign(table, a.column.name, a.expr, scope);
-      else this.visit(a, scope);
+      if (a.column.type === 'identifier') {
+        this.#assign(table, a.column.name, a.expr, scope);
+        continue;
+      }
+      // `SET (a, b) = (@a, @b)`: each value is written to the column at its position.
+      const columns = listItems(a.column);
+      const values = listItems(a.expr);
+      if (columns === undefined || values === undefined || columns.length !== values.length) {
+        this.visit(a, scope);
+        continue;
+      }
+      columns.forEach((c, i) => {
+        const value = values[i];
+        if (value === undefined) return;
+        if (c.type === 'identifier') this.#assign(table, c.name, value, scope);
+        else this.visit(value, scope);
+      });
     }
   }
 
