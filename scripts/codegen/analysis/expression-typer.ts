@@ -212,18 +212,15 @@ export class ExpressionTyper {
           bounds.push(t);
           nullable = t.nullable || nullable;
         }
-        // `@p BETWEEN lo AND hi`: the parameter is compared with both bounds.
+        // `@p BETWEEN lo AND hi`: the parameter is compared with both bounds (sqlc names a `?` there
+        // after no column).
         const both = bounds.reduce<AnalyzedType | undefined>(
           (a, t) => (a === undefined ? t : unionType(a, t)),
           undefined,
         );
         if (both !== undefined) {
           for (const p of valueParameters(e.left))
-            this.#params.note(
-              p,
-              { kind: 'compared', column: firstColumnRef(e.begin) },
-              { ...both, nullable: false },
-            );
+            this.#params.note(p, { kind: 'compared', column: undefined }, { ...both, nullable: false });
         }
         return { ...INTEGER, nullable };
       }
