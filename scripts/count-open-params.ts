@@ -1,7 +1,7 @@
 /**
  * Lists every parameter the generator types `SqlValue` (storage `any`: nothing in its statement
  * constrains it), over the project's `queries/` and every golden case that generates code
- * (`npx tsx scripts/count-open-params.ts`). Prints one line per such parameter, then the count of them
+ * (`npx tsx scripts/count-open-params.ts`), or over the `sqlc.yaml` files given as arguments. Prints one line per such parameter, then the count of them
  * and of all parameters; the counts are whole parameters from the generator's own analysis, not text.
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -12,13 +12,17 @@ import { analyzeProject } from './codegen/generate.js';
 
 const root = resolve(import.meta.dirname, '..');
 const casesDir = join(root, 'test/fixtures/codegen');
-const configs = [
-  { name: '(project)', path: join(root, 'sqlc.yaml') },
-  ...readdirSync(casesDir)
-    .sort()
-    .filter((name) => !existsSync(join(casesDir, name, 'expected-error.txt')))
-    .map((name) => ({ name, path: join(casesDir, name, 'sqlc.yaml') })),
-];
+const given = process.argv.slice(2).map((path) => ({ name: path, path: resolve(path) }));
+const configs =
+  given.length > 0
+    ? given
+    : [
+        { name: '(project)', path: join(root, 'sqlc.yaml') },
+        ...readdirSync(casesDir)
+          .sort()
+          .filter((name) => !existsSync(join(casesDir, name, 'expected-error.txt')))
+          .map((name) => ({ name, path: join(casesDir, name, 'sqlc.yaml') })),
+      ];
 let total = 0;
 let open = 0;
 for (const { name, path } of configs) {

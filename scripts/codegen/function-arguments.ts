@@ -113,6 +113,12 @@ const ARGUMENTS: ReadonlyMap<string, Arguments> = new Map<string, Arguments>([
   ['lag', (i) => (i === 1 ? INTEGER : undefined)],
   ['lead', (i) => (i === 1 ? INTEGER : undefined)],
   ['likelihood', (i) => (i === 1 ? ['real'] : undefined)],
+  // Full-text auxiliary functions: the first argument is the table, then a column number, marker
+  // texts, a token count (`snippet`) or column weights (`bm25`). FTS3's `snippet` takes its column
+  // number where FTS5's takes a marker, so those two positions are left open.
+  ['highlight', (i) => (i === 1 ? INTEGER : i > 1 ? TEXT : undefined)],
+  ['snippet', (i) => (i === 5 ? INTEGER : i === 2 || i === 3 ? TEXT : undefined)],
+  ['bm25', (i) => (i > 0 ? NUMBER : undefined)],
 ]);
 
 /**
