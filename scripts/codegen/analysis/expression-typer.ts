@@ -232,7 +232,9 @@ export class ExpressionTyper {
         const declared = dataTypeText(arg.dataType);
         let storage = storageOfDeclared(declared);
         if (storage === 'any' && /NUMERIC|DECIMAL|BOOLEAN|DATE/i.test(declared)) storage = NUMBER.storage;
-        // `CAST(@p AS INTEGER)` is how a query types a parameter that meets no column.
+        // `CAST(@p AS INTEGER)` is how a query types a parameter that meets no column: SQLite would
+        // convert a value of any class, but the cast says what the query means, so the parameter takes
+        // the cast's type (admitting NULL, which the cast keeps).
         if (arg.expr.type === 'parameter') {
           this.#params.note(
             arg.expr,

@@ -4,15 +4,18 @@ import { ANY_VALUE, type AnalyzedType, type StorageClass, unionType } from '../v
 /**
  * Where one occurrence of a parameter stands, which says what it is and (for `?`) what sqlc names it.
  *
- * - `compared`: an operand of a comparison or `IS`; `column` is the first column the comparison
- *   mentions (`lower(name) = ?` → `name`).
- * - `assigned`: `SET c = ?`, or a value inserted into column `c` (VALUES position, `INSERT … SELECT`).
+ * - `compared`: an operand of a comparison or `IS` (also a `CASE` result or `(…)` there), the tested
+ *   value of `? IN (…)` or `? BETWEEN`, a `CASE x WHEN ?`; `column` is the first column the comparison
+ *   mentions (`lower(name) = ?` → `name`), none for `? BETWEEN` (as sqlc names it).
+ * - `assigned`: `SET c = ?`, or a value inserted into column `c` (VALUES position, `INSERT … SELECT`),
+ *   also as a `CASE` result or in parentheses there.
  * - `between`: a `BETWEEN` bound of `column`.
  * - `limit`, `offset`: the row count or offset of a `LIMIT`.
  * - `in-list`: an item of `column IN (…)`.
  * - `json-array`: the array of `IN (SELECT value FROM json_each(?))`.
  * - `null-test`: `? IS NULL`, `? NOTNULL`.
- * - `operand`: an operand of arithmetic or `||`, next to `column` if it mentions one.
+ * - `operand`: an operand of arithmetic, bit operators, `||`, `->`/`->>` or a sign, next to `column`
+ *   if it mentions one.
  * - `argument`: an argument of `function`.
  * - `cast`: `CAST(? AS type)`.
  * - `other`: anywhere else.
@@ -30,7 +33,8 @@ export type ParamContext =
   | { readonly kind: 'limit' | 'offset' | 'null-test' | 'cast' | 'other' };
 
 /**
- * One occurrence of a parameter: its context, the type that context gives it (if any), whether it is
+ * One occurrence of a parameter: its context, the type its contexts give it (if any; what every one
+ * admits when several do, as in `SET c = coalesce(?, c)`), whether it is
  * bound as a JSON array, and whether the statement tests it for NULL there (so `null` is meaningful).
  *
  * @example
