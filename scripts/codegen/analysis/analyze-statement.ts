@@ -26,7 +26,8 @@ import {
   type Source,
   type SourceContext,
 } from './scope.js';
-import { entityName, parseSqlite, unalias, unparen } from './syntax-tree.js';
+import { entityName, listItems, parseSqlite, unalias, unparen } from './syntax-tree.js';
+import { valueParameters } from './value-parameters.js';
 
 /**
  * What the SQL syntax tree says about a statement: one type per result column (or `undefined` when
@@ -296,16 +297,33 @@ class StatementTyper implements SourceContext {
     const clause =
       inner.type === 'select_stmt' ? inner.clauses.find((c) => c.type === 'select_clause') : undefined;
     (clause?.columns?.items ?? []).forEach((item, i) => {
-      const e = unalias(item);
-      if (e.type === 'parameter') this.#assign(table, columns?.[i], e, scope);
+      const into = this.#columnOf(table, columns?.[i]);
+      if (into === undefined) return;
+      for (const p of valueParameters(unalias(item)))
+        this.#params.note(p, { kind: 'assigned', column: into.name }, into.type);
     });
     this.select(select, scope);
   }
 
   #set(clause: SetClause, table: string | undefined, scope: Scope): void {
     for (const a of clause.assignments.items) {
-      if (a.column.type === 'identifier') this.#assign(table, a.column.name, a.expr, scope);
-      else this.visit(a, scope);
+      if (a.column.type === 'identifier') {
+        this.#assign(table, a.column.name, a.expr, scope);
+        continue;
+      }
+      // `SET (a, b) = (@a, @b)`: each value is written to the column at its position.
+      const columns = listItems(a.column);
+      const values = listItems(a.expr);
+      if (columns === undefined || values === undefined || columns.length !== values.length) {
+        this.visit(a, scope);
+        continue;
+      }
+      columns.forEach((c, i) => {
+        const value = values[i];
+        if (value === undefined) return;
+        if (c.type === 'identifier') this.#assign(table, c.name, value, scope);
+        else this.visit(value, scope);
+      });
     }
   }
 
@@ -324,18 +342,27 @@ class StatementTyper implements SourceContext {
     }
   }
 
-  /** A value written to `table.column` (`SET c = …`, an inserted value). */
+  /**
+   * A value written to `table.column` (`SET c = …`, an inserted value): every parameter the value
+   * yields unchanged (itself, a `CASE` result, a `coalesce` argument, …) takes the column's type.
+   */
   #assign(table: string | undefined, column: string | undefined, value: Node, scope: Scope): void {
-    if (value.type === 'parameter' && table !== undefined && column !== undefined) {
-      const col = this.#catalog.column(table, column);
-      if (col !== undefined) {
-        const { origin: _origin, ...type } = columnType(this.#catalog, this.#overrides, col.table, col.name);
-        this.#params.note(value, { kind: 'assigned', column: col.name }, type);
-        return;
-      }
-    }
     if (value.type === 'default') return;
-    this.#expressions.type(value, scope);
+    const into = this.#columnOf(table, column);
+    if (into === undefined) this.#expressions.type(value, scope);
+    else this.#expressions.typeAs(value, scope, { kind: 'assigned', column: into.name }, into.type);
+  }
+
+  /** The schema column a value is written to, with the type a parameter written there takes. */
+  #columnOf(
+    table: string | undefined,
+    column: string | undefined,
+  ): { name: string; type: AnalyzedType } | undefined {
+    if (table === undefined || column === undefined) return undefined;
+    const col = this.#catalog.column(table, column);
+    if (col === undefined) return undefined;
+    const { origin: _origin, ...type } = columnType(this.#catalog, this.#overrides, col.table, col.name);
+    return { name: col.name, type };
   }
 
   #resultColumns(list: ListExpr<Node>, scope: Scope): AnalyzedType[] | undefined {

@@ -1,4 +1,5 @@
 import type { CaseExpr, DataType, FuncCall, Node, SubSelect } from 'sql-parser-cst';
+import { functionArgumentType } from '../function-arguments.js';
 import { ANY_VALUE, type AnalyzedType, isNumeric, storageOfDeclared, unionType } from '../value-type.js';
 import { functionCallType } from './function-call-type.js';
 import type { ParamContext, ParameterUses } from './parameter-uses.js';
@@ -14,6 +15,7 @@ import {
   unalias,
   unparen,
 } from './syntax-tree.js';
+import { valueParameters } from './value-parameters.js';
 
 /**
  * What the expression stage asks the statement stage: the result types of a nested select.
@@ -46,6 +48,17 @@ const COMPARISONS = new Set([
   'NOT REGEXP',
 ]);
 const NULL_TESTS = new Set(['IS', 'IS NOT', 'IS DISTINCT FROM', 'IS NOT DISTINCT FROM']);
+/** Comparisons whose operands are text whatever they are compared with (a pattern, a query). */
+const TEXT_MATCHES = new Set([
+  'LIKE',
+  'GLOB',
+  'NOT LIKE',
+  'NOT GLOB',
+  'MATCH',
+  'NOT MATCH',
+  'REGEXP',
+  'NOT REGEXP',
+]);
 const INTEGER: AnalyzedType = { storage: ['integer'], nullable: false };
 const NUMBER: AnalyzedType = { storage: ['integer', 'real'], nullable: false };
 const TEXT: AnalyzedType = { storage: ['text'], nullable: false };
@@ -96,6 +109,23 @@ export class ExpressionTyper {
       default:
         for (const child of childNodes(n)) this.visit(child, scope);
     }
+  }
+
+  /**
+   * The type of an expression in a place that demands `hint` (a column it is written to, a value it is
+   * compared with): every parameter the expression yields unchanged ({@link valueParameters}: itself,
+   * a `CASE` result, a `coalesce` argument, …) takes `hint` in `context`.
+   */
+  typeAs(
+    e: Node,
+    scope: Scope,
+    context: ParamContext,
+    hint: AnalyzedType,
+    flags: { readonly testsNull?: boolean } = {},
+  ): AnalyzedType {
+    const t = e.type === 'parameter' ? ANY_VALUE : this.type(e, scope);
+    for (const p of valueParameters(e)) this.#params.note(p, context, hint, flags);
+    return t;
   }
 
   /** The type of an expression. */
@@ -151,6 +181,9 @@ export class ExpressionTyper {
           this.visit(e.expr, scope);
           return INTEGER;
         }
+        if (e.expr.type === 'parameter' && (op === '-' || op === '+' || op === '~')) {
+          this.#params.note(e.expr, { kind: 'operand', column: undefined }, op === '~' ? INTEGER : NUMBER);
+        }
         const t = this.type(e.expr, scope);
         if (op === 'NOT' || op === '~') return { ...INTEGER, nullable: t.nullable };
         if (op === '-' || op === '+') return isNumeric(t) ? t : ANY_VALUE;
@@ -165,17 +198,29 @@ export class ExpressionTyper {
         return { ...ANY_VALUE, nullable: t.nullable || true };
       }
       case 'between_expr': {
-        const left = this.type(e.left, scope);
+        const left = e.left.type === 'parameter' ? ANY_VALUE : this.type(e.left, scope);
         const column =
           e.left.type === 'identifier' || e.left.type === 'member_expr' ? firstColumnRef(e.left) : undefined;
         let nullable = left.nullable;
+        const bounds: AnalyzedType[] = [];
         for (const [bound, p] of [
           ['from', e.begin],
           ['to', e.end],
         ] as const) {
-          if (p.type === 'parameter')
-            this.#params.note(p, { kind: 'between', bound, column }, { ...left, nullable: false });
-          else nullable = this.type(p, scope).nullable || nullable;
+          const t = this.typeAs(p, scope, { kind: 'between', bound, column }, { ...left, nullable: false });
+          if (p.type === 'parameter') continue;
+          bounds.push(t);
+          nullable = t.nullable || nullable;
+        }
+        // `@p BETWEEN lo AND hi`: the parameter is compared with both bounds (sqlc names a `?` there
+        // after no column).
+        const both = bounds.reduce<AnalyzedType | undefined>(
+          (a, t) => (a === undefined ? t : unionType(a, t)),
+          undefined,
+        );
+        if (both !== undefined) {
+          for (const p of valueParameters(e.left))
+            this.#params.note(p, { kind: 'compared', column: undefined }, { ...both, nullable: false });
         }
         return { ...INTEGER, nullable };
       }
@@ -187,7 +232,9 @@ export class ExpressionTyper {
         const declared = dataTypeText(arg.dataType);
         let storage = storageOfDeclared(declared);
         if (storage === 'any' && /NUMERIC|DECIMAL|BOOLEAN|DATE/i.test(declared)) storage = NUMBER.storage;
-        // `CAST(@p AS INTEGER)` is how a query types a parameter that meets no column.
+        // `CAST(@p AS INTEGER)` is how a query types a parameter that meets no column: SQLite would
+        // convert a value of any class, but the cast says what the query means, so the parameter takes
+        // the cast's type (admitting NULL, which the cast keeps).
         if (arg.expr.type === 'parameter') {
           this.#params.note(
             arg.expr,
@@ -212,7 +259,7 @@ export class ExpressionTyper {
     // `x COLLATE name` is `x`, compared another way; `name` is no column.
     if (op === 'COLLATE') return left.type === 'parameter' ? ANY_VALUE : this.type(left, scope);
     if (op === 'IN' || op === 'NOT IN') {
-      const lt = this.type(left, scope);
+      const lt = left.type === 'parameter' ? ANY_VALUE : this.type(left, scope);
       const array = jsonEachParam(right);
       if (array !== undefined) {
         this.#params.note(
@@ -225,15 +272,20 @@ export class ExpressionTyper {
         return { ...INTEGER, nullable: lt.nullable };
       }
       const items = listItems(right);
+      let rt: AnalyzedType | undefined;
       if (items !== undefined) {
         for (const item of items) {
-          if (item.type === 'parameter')
-            this.#params.note(item, { kind: 'in-list', column }, { ...lt, nullable: false });
-          else this.type(item, scope);
+          const t = this.typeAs(item, scope, { kind: 'in-list', column }, { ...lt, nullable: false });
+          if (item.type !== 'parameter') rt = rt === undefined ? t : unionType(rt, t);
         }
-        return { ...INTEGER, nullable: true };
+      } else {
+        rt = this.type(right, scope);
       }
-      this.type(right, scope);
+      // `@p IN (a, b)`, `@p IN (SELECT …)`: the parameter is compared with the list's values.
+      if (rt !== undefined) {
+        for (const p of valueParameters(left))
+          this.#params.note(p, { kind: 'compared', column }, { ...rt, nullable: false });
+      }
       return { ...INTEGER, nullable: true };
     }
     const nullTest = NULL_TESTS.has(op);
@@ -247,24 +299,24 @@ export class ExpressionTyper {
       // `@p IS NULL` only tests the parameter; `col IS @p` compares it with the column.
       const context = (other: Node): ParamContext =>
         nullTest && other.type === 'null_literal' ? { kind: 'null-test' } : { kind: 'compared', column };
-      if (left.type === 'parameter') {
-        this.#params.note(left, context(right), { ...rt, nullable: nullTest || rt.storage === 'any' }, flags);
-      }
-      if (right.type === 'parameter') {
-        this.#params.note(right, context(left), { ...lt, nullable: nullTest || lt.storage === 'any' }, flags);
-      }
+      // A pattern or a full-text query is text, whatever it is matched against (an enum column too).
+      const hint = (other: AnalyzedType): AnalyzedType =>
+        TEXT_MATCHES.has(op) ? TEXT : { ...other, nullable: nullTest || other.storage === 'any' };
+      // The parameters each side yields unchanged (itself, a CASE result, …) are compared with the other.
+      for (const p of valueParameters(left)) this.#params.note(p, context(right), hint(rt), flags);
+      for (const p of valueParameters(right)) this.#params.note(p, context(left), hint(lt), flags);
       return { ...INTEGER, nullable: nullTest ? false : lt.nullable || rt.nullable };
     }
-    // `qty + @amount`: the parameter is an operand of the same kind as the other side, and a NULL
-    // would only turn the result into NULL.
-    const operand = op === '||' ? TEXT : ['+', '-', '*', '/', '%'].includes(op) ? NUMBER : undefined;
-    const side = (n: Node): AnalyzedType => {
+    // `qty + @amount`: the parameter is an operand of the kind the operator works on, and a NULL
+    // would only turn the result into NULL. `@json ->> @path`: JSON text, and a path or an index.
+    const operands = operandTypes(op);
+    const side = (n: Node, operand: AnalyzedType | undefined): AnalyzedType => {
       if (n.type !== 'parameter') return this.type(n, scope);
       this.#params.note(n, operand === undefined ? { kind: 'other' } : { kind: 'operand', column }, operand);
       return ANY_VALUE;
     };
-    const lt = side(left);
-    const rt = side(right);
+    const lt = side(left, operands?.[0]);
+    const rt = side(right, operands?.[1]);
     const nullable = lt.nullable || rt.nullable;
     const integers = integerOnly(lt) && integerOnly(rt);
     switch (op) {
@@ -296,11 +348,15 @@ export class ExpressionTyper {
   }
 
   #case(e: CaseExpr, scope: Scope): AnalyzedType {
-    if (e.expr !== undefined) this.type(e.expr, scope);
+    const operand = e.expr === undefined ? undefined : this.type(e.expr, scope);
+    const column = e.expr === undefined ? undefined : firstColumnRef(e.expr);
     let result: AnalyzedType | undefined;
     let hasElse = false;
     for (const clause of e.clauses) {
-      if (clause.type === 'case_when') this.type(clause.condition, scope);
+      // `CASE x WHEN @p THEN …` compares the parameter with `x`.
+      if (clause.type === 'case_when' && operand !== undefined)
+        this.typeAs(clause.condition, scope, { kind: 'compared', column }, { ...operand, nullable: false });
+      else if (clause.type === 'case_when') this.type(clause.condition, scope);
       else hasElse = true;
       const t = this.type(clause.result, scope);
       result = result === undefined ? t : unionType(result, t);
@@ -320,14 +376,25 @@ export class ExpressionTyper {
     }
     if (e.filter !== undefined) this.visit(e.filter, scope);
     if (e.over !== undefined) this.visit(e.over, scope);
-    // `coalesce(@p, col)`: the parameter may be NULL and is otherwise of the other arguments' type.
+    // `coalesce(@p, col)`: the parameter may be NULL and is otherwise of the other arguments' type;
+    // `nullif(@p, col)` compares the two (a NULL passes through). Elsewhere the function says what
+    // it is defined on.
     const nullTolerant = fn === 'coalesce' || fn === 'ifnull';
-    const other = args.find((a) => a.storage !== 'any' && a.storage.length > 0);
-    for (const a of argNodes) {
-      if (a.type !== 'parameter') continue;
-      const hint = nullTolerant && other !== undefined ? { ...other, nullable: true } : undefined;
+    const known = args.filter((a) => a.storage !== 'any' && a.storage.length > 0);
+    const other = known[0];
+    argNodes.forEach((a, i) => {
+      if (a.type !== 'parameter') return;
+      const domain = functionArgumentType(fn, i, argNodes.length);
+      const hint =
+        nullTolerant && other !== undefined
+          ? { ...other, nullable: true }
+          : fn === 'nullif' && other !== undefined && argNodes.length === 2
+            ? { ...other, nullable: true }
+            : domain === undefined
+              ? undefined
+              : { storage: domain, nullable: false };
       this.#params.note(a, { kind: 'argument', function: fn }, hint, { testsNull: nullTolerant });
-    }
+    });
     return functionCallType(fn, args, {
       distinct: e.args?.expr.distinctKw !== undefined,
       star: argNodes.some((a) => a.type === 'all_columns'),
@@ -341,6 +408,15 @@ export class ExpressionTyper {
         : undefined,
     });
   }
+}
+
+/** What the operands of a non-comparison binary operator are, if it says: `[left, right]`. */
+function operandTypes(op: string): readonly [AnalyzedType, AnalyzedType] | undefined {
+  if (op === '||') return [TEXT, TEXT];
+  if (['+', '-', '*', '/', '%'].includes(op)) return [NUMBER, NUMBER];
+  if (['&', '|', '<<', '>>'].includes(op)) return [INTEGER, INTEGER];
+  if (op === '->' || op === '->>') return [TEXT, { storage: ['integer', 'text'], nullable: false }];
+  return undefined;
 }
 
 function integerOnly(t: AnalyzedType): boolean {

@@ -102,6 +102,19 @@ function caseValues(count: number): number[] {
   return picked;
 }
 
+/**
+ * The arguments a call returns as they are, by position (`coalesce`: every one, `nullif`: the first,
+ * `iif`: the values and the ELSE); empty for any other function.
+ *
+ * @example
+ * ```ts
+ * passedThrough('iif', 3); // [1, 2]
+ * ```
+ */
+export function passedThrough(name: string, count: number): readonly number[] {
+  return PASS_THROUGH.get(name.toLowerCase())?.(count) ?? [];
+}
+
 let constants: Database.Database | undefined;
 
 /**

@@ -1,18 +1,21 @@
 import type { Parameter } from 'sql-parser-cst';
-import { ANY_VALUE, type AnalyzedType, unionType } from '../value-type.js';
+import { ANY_VALUE, type AnalyzedType, type StorageClass, unionType } from '../value-type.js';
 
 /**
  * Where one occurrence of a parameter stands, which says what it is and (for `?`) what sqlc names it.
  *
- * - `compared`: an operand of a comparison or `IS`; `column` is the first column the comparison
- *   mentions (`lower(name) = ?` → `name`).
- * - `assigned`: `SET c = ?`, or a value inserted into column `c` (VALUES position, `INSERT … SELECT`).
+ * - `compared`: an operand of a comparison or `IS` (also a `CASE` result or `(…)` there), the tested
+ *   value of `? IN (…)` or `? BETWEEN`, a `CASE x WHEN ?`; `column` is the first column the comparison
+ *   mentions (`lower(name) = ?` → `name`), none for `? BETWEEN` (as sqlc names it).
+ * - `assigned`: `SET c = ?`, or a value inserted into column `c` (VALUES position, `INSERT … SELECT`),
+ *   also as a `CASE` result or in parentheses there.
  * - `between`: a `BETWEEN` bound of `column`.
  * - `limit`, `offset`: the row count or offset of a `LIMIT`.
  * - `in-list`: an item of `column IN (…)`.
  * - `json-array`: the array of `IN (SELECT value FROM json_each(?))`.
  * - `null-test`: `? IS NULL`, `? NOTNULL`.
- * - `operand`: an operand of arithmetic or `||`, next to `column` if it mentions one.
+ * - `operand`: an operand of arithmetic, bit operators, `||`, `->`/`->>` or a sign, next to `column`
+ *   if it mentions one.
  * - `argument`: an argument of `function`.
  * - `cast`: `CAST(? AS type)`.
  * - `other`: anywhere else.
@@ -30,7 +33,8 @@ export type ParamContext =
   | { readonly kind: 'limit' | 'offset' | 'null-test' | 'cast' | 'other' };
 
 /**
- * One occurrence of a parameter: its context, the type that context gives it (if any), whether it is
+ * One occurrence of a parameter: its context, the type its contexts give it (if any; what every one
+ * admits when several do, as in `SET c = coalesce(?, c)`), whether it is
  * bound as a JSON array, and whether the statement tests it for NULL there (so `null` is meaningful).
  *
  * @example
@@ -171,10 +175,8 @@ export class ParameterUses {
       }
       if (o === undefined) continue;
       entry.inTree = true;
-      const hint = o.hints.reduce<AnalyzedType | undefined>(
-        (a, h) => (a === undefined ? h : unionType(a, h)),
-        undefined,
-      );
+      const known = o.hints.filter(constrains);
+      const hint = known.length > 0 ? admittedByAll(known) : o.hints[0];
       entry.uses.push({ context: o.context, hint, array: o.array, testsNull: o.testsNull });
     }
     return [...byKey.values()]
@@ -191,12 +193,16 @@ export class ParameterUses {
 }
 
 /**
- * The type of a parameter from its uses.
+ * The type of a parameter from its uses: what every use admits.
  *
- * 1. The known hints joined (a hint of `any` storage or of the NULL literal says nothing).
- * 2. Nullable when a hint is (`col = @p` with a nullable `col`) or the statement tests it for NULL,
- *    never for a JSON array.
- * 3. A JSON array nothing types holds integers, reals or text; a parameter nothing types is `any`.
+ * 1. The hints that constrain it (a hint of `any` storage or of the NULL literal says nothing), of
+ *    every use and of every context of one use, intersected ({@link admittedByAll}): `SET attempt =
+ *    @n WHERE @n + 1 > 2` is an integer, `kind = @k AND @k || 'x' = …` keeps `kind`'s enum values.
+ * 2. Nullable when every constraining hint admits NULL (`SET note = @p` with a nullable `note`) or
+ *    the statement tests it for NULL (`@p IS NULL OR …`, `coalesce(@p, …)`, `col IS @p`); never for a
+ *    JSON array.
+ * 3. A JSON array nothing types holds integers, reals or text; a parameter nothing types is `any`
+ *    (rendered `SqlValue`).
  *
  * @example
  * ```ts
@@ -205,17 +211,65 @@ export class ParameterUses {
  */
 export function parameterType(uses: readonly ParamUse[]): { type: AnalyzedType; array: boolean } {
   const array = uses.some((u) => u.array);
-  const known = uses
-    .map((u) => u.hint)
-    .filter((h): h is AnalyzedType => h !== undefined && h.storage !== 'any' && h.storage.length > 0);
-  const first = known[0];
-  if (first === undefined) {
+  const known = uses.map((u) => u.hint).filter((h): h is AnalyzedType => h !== undefined && constrains(h));
+  if (known.length === 0) {
     return array
       ? { type: { storage: ['integer', 'real', 'text'], nullable: false }, array }
       : { type: ANY_VALUE, array };
   }
-  const joined = known.slice(1).reduce((a, h) => unionType(a, h), first);
-  const nullable = (known.some((h) => h.nullable) || uses.some((u) => u.testsNull)) && !array;
+  const joined = admittedByAll(known);
+  const nullable = (joined.nullable || uses.some((u) => u.testsNull)) && !array;
   const { origin: _origin, ...rest } = joined;
   return { type: { ...rest, nullable }, array };
+}
+
+/** Whether a hint says anything: some storage classes, not `any`, not only the NULL literal. */
+function constrains(h: AnalyzedType): boolean {
+  return h.storage !== 'any' && h.storage.length > 0;
+}
+
+/**
+ * The values every one of `hints` (each constraining, at least one) admits: the storage classes they
+ * share, the enum values they share (a hint without enum values admits any text), NULL only if every
+ * hint admits it, the representation one of them sets. When they share no value (`id = @p AND name =
+ * @p`), the statement can never use the parameter as every use demands: the union of the hints is
+ * taken instead, as SQLite would convert the value for each use.
+ */
+function admittedByAll(hints: readonly AnalyzedType[]): AnalyzedType {
+  const [first, ...rest] = hints as [AnalyzedType, ...AnalyzedType[]];
+  let acc: AnalyzedType | undefined = first;
+  for (const h of rest) {
+    acc = acc === undefined ? undefined : intersectType(acc, h);
+  }
+  return acc ?? rest.reduce((a, h) => unionType(a, h), first);
+}
+
+function intersectType(a: AnalyzedType, b: AnalyzedType): AnalyzedType | undefined {
+  if (a.storage === 'any' || b.storage === 'any') return undefined;
+  const bStorage = b.storage;
+  let storage: StorageClass[] = a.storage.filter((s) => bStorage.includes(s));
+  let enumValues =
+    a.enumValues !== undefined && b.enumValues !== undefined
+      ? a.enumValues.filter((v) => b.enumValues?.includes(v) === true)
+      : (a.enumValues ?? b.enumValues);
+  if (enumValues !== undefined && (enumValues.length === 0 || !storage.includes('text'))) {
+    if (enumValues.length === 0) storage = storage.filter((s) => s !== 'text');
+    enumValues = undefined;
+  }
+  if (storage.length === 0) return undefined;
+  const ra = a.representation;
+  const rb = b.representation;
+  const conflict =
+    ra !== undefined &&
+    rb !== undefined &&
+    (ra.kind !== rb.kind || JSON.stringify(ra) !== JSON.stringify(rb));
+  const representation = conflict ? undefined : (ra ?? rb);
+  const kept =
+    representation === undefined || storage.includes(representation.kind === 'bigint' ? 'integer' : 'text');
+  return {
+    storage,
+    nullable: a.nullable && b.nullable,
+    ...(enumValues === undefined ? {} : { enumValues }),
+    ...(representation !== undefined && kept ? { representation } : {}),
+  };
 }
