@@ -362,6 +362,12 @@ export function loadCodegenConfig(path: string): CodegenConfig {
         } else if (legacy) {
           if (o.type === 'bigint' || o.type === 'json') type = o.type;
           else at(node([...itemPath, 'type']), `${name}.type must be bigint or json (or use ts_type)`);
+        } else if (o.ts_type === undefined && o.go_type !== undefined) {
+          // The unknown key is reported too; this says what to write instead.
+          at(
+            node([...itemPath, 'go_type']),
+            `${name}: go_type is sqlc's Go key; write ts_type (one of ${OVERRIDE_TYPES.join(', ')})`,
+          );
         } else if (o.ts_type === undefined) {
           at(node(itemPath), `${name} needs ts_type (one of ${OVERRIDE_TYPES.join(', ')})`);
         } else if (

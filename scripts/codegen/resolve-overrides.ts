@@ -57,7 +57,7 @@ export function resolveOverrides(config: CodegenConfig, catalog: SchemaCatalog):
   const byType = config.overrides.filter((o) => o.dbType !== undefined);
   for (const o of byType) {
     const misfit = misfitOf(o.type, o.dbType ?? '');
-    if (misfit !== undefined) problem(o, `${misfit}, and ${o.dbType?.toLowerCase()} is not`);
+    if (misfit !== undefined) problem(o, `${misfit}, not ${o.dbType?.toLowerCase()} ones`);
   }
   if (problems.length > 0) throw new CodegenError('CODEGEN_CONFIG', problems.sort(compareDiagnostics));
   for (const t of catalog.tables()) {
