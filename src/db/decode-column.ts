@@ -14,8 +14,10 @@ export function decodeFailed(value: unknown, query: string, column: string, expe
 }
 
 /**
- * Parses a JSON text value. A BLOB is refused: it is SQLite's binary JSONB (or not JSON at all),
- * which only SQLite reads; select `json(col)` to get text. Invalid JSON is a {@link DbDecodeError}.
+ * Parses a JSON text value (a number is read as the JSON number it was: a column declared JSON or
+ * JSONB has NUMERIC affinity, so SQLite stores the text `3` as 3). A BLOB is refused: it is SQLite's
+ * binary JSONB (or not JSON at all), which only SQLite reads; select `json(col)` to get text. Invalid
+ * JSON is a {@link DbDecodeError}.
  *
  * @example
  * ```ts
@@ -41,7 +43,10 @@ export function decodeJsonWith<T>(
   query: string,
   column: string,
 ): T {
-  if (typeof value !== 'string') {
+  // JSON and JSONB columns have NUMERIC affinity: SQLite stores JSON text that is a number ('3') as
+  // that number, whose text is the same JSON value.
+  const text = typeof value === 'number' || typeof value === 'bigint' ? String(value) : value;
+  if (typeof text !== 'string') {
     throw new DbDecodeError(
       query,
       column,
@@ -50,7 +55,7 @@ export function decodeJsonWith<T>(
     );
   }
   try {
-    return decode(value);
+    return decode(text);
   } catch (err) {
     throw new DbDecodeError(query, column, 'JSON text', value, err);
   }
