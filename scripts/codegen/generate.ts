@@ -13,6 +13,7 @@ import { listProjectFiles } from './project-files.js';
 import { queryPlanProblems } from './query-plan-problems.js';
 import { resolveOverrides } from './resolve-overrides.js';
 import { SchemaCatalog } from './schema-catalog.js';
+import { strictLintWarnings } from './strict-lint.js';
 
 /**
  * The analysed queries of a project, by query file name (`run.sql`), in file name order.
@@ -37,7 +38,8 @@ export type AnalyzedProject = ReadonlyMap<string, readonly AnalyzedQuery[]>;
  *    (`CODEGEN_INVALID_QUERIES`) carries them all, sorted, and no file map is returned.
  * 3. A `rename` entry that no result column or parameter uses is a `CODEGEN_CONFIG` error (reported
  *    once the queries themselves are clean).
- * 4. Warnings (a scan in a `:read` query, a `:one` query not limited to one row) go to `warnings`.
+ * 4. Warnings (a scan in a `:read` query, a `:one` query not limited to one row, with
+ *    `options.strict_lint` a table that is not STRICT) go to `warnings`.
  * 5. A generated module that does not parse (a generator bug) is a `CODEGEN_UNPARSABLE_OUTPUT` error
  *    located at the query whose code it is; no file map is returned.
  *
@@ -72,6 +74,7 @@ export function analyzeProject(
   const warned: Diagnostic[] = [];
   try {
     const overrides = resolveOverrides(config, catalog);
+    if (config.strictLint) warned.push(...strictLintWarnings(config, catalog, overrides, files.schemaFiles));
     const rename = new Map(Object.entries(config.rename));
     const renamed = new Set<string>();
     const fieldName = (sqlName: string): string => {
