@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { DbPools } from '../src/db/index.js';
+import { DbPools, loadMigrations } from '../src/db/index.js';
 import {
   insertRuntimeMetric,
   listMetricsOfSandbox,
@@ -15,6 +15,7 @@ import {
   selectSandboxes,
   setSandboxStatus,
 } from '../src/generated/index.js';
+import { getLegacy, listLegacy } from '../test/fixtures/codegen/non-strict-affinity/expected/legacy.js';
 import { type Panel, writeResults } from './support/write-results.js';
 
 interface Case {
@@ -42,6 +43,14 @@ const path = join(dir, 'db', 'msb.db');
 const pools = await DbPools.open(path);
 const hand = new Database(path);
 hand.pragma('synchronous = NORMAL');
+// A table that is not STRICT (msb's own are), whose generated mapper checks every typed value.
+const legacyPath = join(dir, 'legacy', 'legacy.db');
+const legacyPools = await DbPools.open(legacyPath, {
+  migrations: loadMigrations(
+    join(import.meta.dirname, '../test/fixtures/codegen/non-strict-affinity/schema'),
+  ),
+});
+const legacyHand = new Database(legacyPath);
 
 try {
   await seed();
@@ -63,11 +72,28 @@ try {
   console.log(`\nwrote ${written.json} and ${written.svg}`);
 } finally {
   hand.close();
+  legacyHand.close();
   await pools.close();
+  await legacyPools.close();
   rmSync(dir, { recursive: true, force: true });
 }
 
 async function seed(): Promise<void> {
+  await legacyPools.write.transaction((tx) => {
+    for (let i = 1; i <= 100; i++) {
+      tx.run(
+        `INSERT INTO legacy (id, code, amount, label, payload, misc) VALUES (@id, @code, @amount, @label, @payload, @misc)`,
+        {
+          id: i,
+          code: `c-${i}`,
+          amount: i / 4,
+          label: i % 2 === 0 ? null : `l-${i}`,
+          payload: null,
+          misc: i,
+        },
+      );
+    }
+  });
   await pools.write.transaction((tx) => {
     for (let i = 0; i < 100; i++) {
       tx.run(`INSERT INTO sandbox (name, config, status) VALUES (@name, '{}', 'Running')`, {
@@ -121,6 +147,8 @@ function buildCases(): Case[] {
     net_rx_bytes: 4,
     net_tx_bytes: 5,
   };
+  const legacyById = legacyHand.prepare('SELECT * FROM legacy WHERE id = @id');
+  const legacyAll = legacyHand.prepare('SELECT id, code, amount, label, payload, misc FROM legacy');
   const read = pools.read;
   return [
     {
@@ -140,6 +168,18 @@ function buildCases(): Case[] {
       ops: 500,
       generated: () => listMetricsOfSandbox(read, { sandboxId: 1, limit: 100 }),
       handWritten: () => metrics.all({ sandbox_id: 1, limit: 100 }),
+    },
+    {
+      name: ':one checked read (not STRICT)',
+      ops: 20_000,
+      generated: () => getLegacy(legacyPools.read, { id: 42 }),
+      handWritten: () => legacyById.get({ id: 42 }),
+    },
+    {
+      name: ':many checked read, 100 rows (not STRICT)',
+      ops: 500,
+      generated: () => listLegacy(legacyPools.read),
+      handWritten: () => legacyAll.all(),
     },
     {
       name: ':exec inside a transaction (1000 inserts)',

@@ -6,8 +6,51 @@ import { yaml } from './load-cjs.js';
 import { FIELD_NAMINGS, type FieldNaming, FUNCTION_NAMINGS, type FunctionNaming } from './naming.js';
 
 /**
- * A per-column type override from `sqlc.yaml`: `bigint` returns the column (and binds parameters
- * that meet it) as `bigint` through better-sqlite3's safe integers.
+ * The TypeScript types an override can give a column (`ts_type`, sqlc's `go_type`):
+ *
+ * 1. `bigint`: INTEGER values as `bigint` (safe integers).
+ * 2. `json`: JSON text, parsed: `unknown` through `JSON.parse`, or through `decode`, a function the
+ *    project exports (`(text: string) => T`, so it can validate), typed `ReturnType<typeof decode>`.
+ * 3. `boolean`: INTEGER 0/1.
+ * 4. `Date`: ISO-8601 text (`2024-05-01`, `2024-05-01 10:00:00`, `2024-05-01T10:00:00.000Z`).
+ * 5. `string` / `number`: the value as it is, checked to be text / a number (for a column whose
+ *    declared type has NUMERIC affinity, such as `TIMESTAMP` or `DECIMAL`, which reads as `unknown`).
+ *
+ * @example
+ * ```ts
+ * const t: OverrideType = 'Date';
+ * ```
+ */
+export type OverrideType = 'bigint' | 'json' | 'boolean' | 'Date' | 'string' | 'number';
+
+/** The `ts_type` values, in the order the configuration's diagnostics list them. */
+const OVERRIDE_TYPES: readonly OverrideType[] = ['bigint', 'boolean', 'Date', 'json', 'number', 'string'];
+
+/**
+ * One entry of `options.overrides` as written (sqlc's layout): by `column` (`table.col`) or by
+ * `db_type` (a declared column type, matched case-insensitively; with `nullable: true` it applies to
+ * nullable columns, else to NOT NULL ones, as in sqlc). A `column` entry wins over a `db_type` one.
+ *
+ * @example
+ * ```ts
+ * const o: TypeOverride = { dbType: 'TIMESTAMP', nullable: false, type: 'Date' };
+ * ```
+ */
+export interface TypeOverride {
+  readonly column?: string;
+  /** The declared type, upper-cased, as the schema catalog holds it. */
+  readonly dbType?: string;
+  readonly nullable: boolean;
+  readonly type: OverrideType;
+  readonly decode?: { readonly name: string; readonly from: string };
+  /** Written with the older `type:` key instead of `ts_type:`: `json` parameters stay JSON text. */
+  readonly legacy?: true;
+  /** Where the entry is written in the configuration, for diagnostics. */
+  readonly at?: ConfigPosition;
+}
+
+/**
+ * The override that applies to one schema column, resolved from the {@link TypeOverride} entries.
  *
  * @example
  * ```ts
@@ -17,15 +60,9 @@ import { FIELD_NAMINGS, type FieldNaming, FUNCTION_NAMINGS, type FunctionNaming 
 export interface ColumnOverride {
   /** `table.column`. */
   readonly column: string;
-  /**
-   * `bigint`: INTEGER values as `bigint` (safe integers). `json`: a TEXT column holding JSON, returned
-   * parsed: as `unknown` through `JSON.parse`, or through `decode`, a function the project exports
-   * (`(text: string) => T`, so it can validate), typed `ReturnType<typeof decode>`. Parameters that
-   * meet a `json` column stay JSON text.
-   */
-  readonly type: 'bigint' | 'json';
+  readonly type: OverrideType;
   readonly decode?: { readonly name: string; readonly from: string };
-  /** Where the entry is written in the configuration, for diagnostics. */
+  readonly legacy?: true;
   readonly at?: ConfigPosition;
 }
 
@@ -60,7 +97,9 @@ export interface CodegenConfig {
   readonly outDir: string;
   /** Module specifier the generated files import `src/db` from. */
   readonly dbImport: string;
-  readonly overrides: readonly ColumnOverride[];
+  readonly overrides: readonly TypeOverride[];
+  /** `options.strict_lint`: warn about each non-STRICT table whose declared types need checks. */
+  readonly strictLint: boolean;
   /** How fields, parameters and functions are spelled; `camel` for both by default. */
   readonly naming: { readonly fields: FieldNaming; readonly functions: FunctionNaming };
   /** Field or parameter name per SQL name, where `naming` is not wanted (`{ sandbox_id: sandboxID }`). */
@@ -75,7 +114,8 @@ const PLUGIN = 'msb-ts';
 const TOP_KEYS = new Set(['version', 'plugins', 'sql']);
 const SQL_KEYS = new Set(['engine', 'schema', 'queries', 'codegen']);
 const CODEGEN_KEYS = new Set(['out', 'plugin', 'options']);
-const OPTION_KEYS = new Set(['db_import', 'naming', 'overrides', 'rename']);
+const OPTION_KEYS = new Set(['db_import', 'naming', 'overrides', 'rename', 'strict_lint']);
+const OVERRIDE_KEYS = new Set(['column', 'db_type', 'nullable', 'ts_type', 'type', 'decode']);
 const NAMING_KEYS = new Set(['fields', 'functions']);
 
 /**
@@ -84,8 +124,10 @@ const NAMING_KEYS = new Set(['fields', 'functions']);
  *
  * 1. `version` must be `"2"`; exactly one `sql` entry with `engine: sqlite`, `schema`, `queries` and
  *    one `codegen` entry whose `plugin` is `msb-ts` (declared under `plugins`).
- * 2. Options: `db_import` (default `../db/index.js`), `overrides` (`[{column: table.col, type: bigint}]`,
- *    `[{column: table.col, type: json, decode: {name, from}}]`),
+ * 2. Options: `db_import` (default `../db/index.js`), `overrides` (sqlc's: `{column: table.col,
+ *    ts_type: T}` or `{db_type: timestamp, nullable?: true, ts_type: T}`, `T` an {@link OverrideType},
+ *    `decode: {name, from}` with `json`; the older `{column, type: bigint | json}` still reads),
+ *    `strict_lint` (boolean),
  *    `naming` (`{fields: camel | pascal | snake | none, functions: camel | snake}`, both `camel` by
  *    default), `rename` (`{sql_name: fieldName}`, for names `naming` gets wrong; it wins over `naming`).
  * 3. A key this generator does not read is an error, not ignored.
@@ -201,7 +243,8 @@ export function loadCodegenConfig(path: string): CodegenConfig {
   }
   const options = record(target.options ?? {});
   let dbImport = '../db/index.js';
-  const overrides: ColumnOverride[] = [];
+  const overrides: TypeOverride[] = [];
+  let strictLint = false;
   const rename: Record<string, string> = {};
   const renameAt: Record<string, ConfigPosition> = {};
   let naming: { fields: FieldNaming; functions: FunctionNaming } = { fields: 'camel', functions: 'camel' };
@@ -220,6 +263,10 @@ export function loadCodegenConfig(path: string): CodegenConfig {
     if (options.db_import !== undefined) {
       if (typeof options.db_import === 'string' && options.db_import !== '') dbImport = options.db_import;
       else at(node([...optionsPath, 'db_import']), 'options.db_import must be a module specifier');
+    }
+    if (options.strict_lint !== undefined) {
+      if (typeof options.strict_lint === 'boolean') strictLint = options.strict_lint;
+      else at(node([...optionsPath, 'strict_lint']), 'options.strict_lint must be true or false');
     }
     if (options.naming !== undefined) {
       const namingPath = [...optionsPath, 'naming'];
@@ -271,37 +318,92 @@ export function loadCodegenConfig(path: string): CodegenConfig {
     if (!Array.isArray(list)) at(node([...optionsPath, 'overrides']), 'options.overrides must be a list');
     else {
       list.forEach((item, i) => {
+        const itemPath = [...optionsPath, 'overrides', i];
         const o = record(item);
-        const column = o?.column;
-        const entryAt = posOf(node([...optionsPath, 'overrides', i]));
-        if (typeof column !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/.test(column)) {
-          at(node([...optionsPath, 'overrides', i]), `options.overrides[${i}].column must be "table.column"`);
-        } else if (o?.type === 'bigint') {
-          overrides.push({ column, type: 'bigint', at: entryAt });
-        } else if (o?.type === 'json') {
-          const decode = o.decode === undefined ? undefined : record(o.decode);
-          if (o.decode === undefined) overrides.push({ column, type: 'json', at: entryAt });
-          else if (
-            typeof decode?.name !== 'string' ||
-            !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(decode.name) ||
-            typeof decode.from !== 'string' ||
-            decode.from === ''
+        const entryAt = posOf(node(itemPath));
+        const name = `options.overrides[${i}]`;
+        if (o === undefined) {
+          at(
+            node(itemPath),
+            `${name} must be a mapping ({column: table.col, ts_type: T} or {db_type: T, ts_type: T})`,
+          );
+          return;
+        }
+        unknownKeys(o, itemPath, OVERRIDE_KEYS);
+        const { column, db_type: dbType } = o;
+        let target: { column: string } | { dbType: string } | undefined;
+        if (column !== undefined && dbType !== undefined) {
+          at(node(itemPath), `${name}: column and db_type are mutually exclusive (as in sqlc)`);
+        } else if (column !== undefined) {
+          if (typeof column !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*$/.test(column))
+            at(node([...itemPath, 'column']), `${name}.column must be "table.column"`);
+          else target = { column };
+        } else if (dbType !== undefined) {
+          if (typeof dbType !== 'string' || dbType.trim() === '')
+            at(
+              node([...itemPath, 'db_type']),
+              `${name}.db_type must be a declared column type (timestamp, boolean, …)`,
+            );
+          else target = { dbType: dbType.trim().toUpperCase() };
+        } else {
+          at(node(itemPath), `${name} needs column (table.column) or db_type`);
+        }
+        if (o.nullable !== undefined && typeof o.nullable !== 'boolean')
+          at(node([...itemPath, 'nullable']), `${name}.nullable must be true or false`);
+        else if (o.nullable !== undefined && column !== undefined)
+          at(
+            node([...itemPath, 'nullable']),
+            `${name}.nullable applies to db_type overrides only (a column override applies whatever the column's nullability)`,
+          );
+        const legacy = o.type !== undefined;
+        let type: OverrideType | undefined;
+        if (o.type !== undefined && o.ts_type !== undefined) {
+          at(node(itemPath), `${name}: give ts_type only (type is its older spelling)`);
+        } else if (legacy) {
+          if (o.type === 'bigint' || o.type === 'json') type = o.type;
+          else at(node([...itemPath, 'type']), `${name}.type must be bigint or json (or use ts_type)`);
+        } else if (o.ts_type === undefined && o.go_type !== undefined) {
+          // The unknown key is reported too; this says what to write instead.
+          at(
+            node([...itemPath, 'go_type']),
+            `${name}: go_type is sqlc's Go key; write ts_type (one of ${OVERRIDE_TYPES.join(', ')})`,
+          );
+        } else if (o.ts_type === undefined) {
+          at(node(itemPath), `${name} needs ts_type (one of ${OVERRIDE_TYPES.join(', ')})`);
+        } else if (
+          typeof o.ts_type === 'string' &&
+          (OVERRIDE_TYPES as readonly string[]).includes(o.ts_type)
+        ) {
+          type = o.ts_type as OverrideType;
+        } else {
+          at(node([...itemPath, 'ts_type']), `${name}.ts_type must be one of ${OVERRIDE_TYPES.join(', ')}`);
+        }
+        let decode: { name: string; from: string } | undefined;
+        if (o.decode !== undefined) {
+          const d = record(o.decode);
+          if (type !== undefined && type !== 'json') {
+            at(node([...itemPath, 'decode']), `${name}.decode applies to json overrides only`);
+          } else if (
+            typeof d?.name !== 'string' ||
+            !/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(d.name) ||
+            typeof d.from !== 'string' ||
+            d.from === ''
           ) {
             at(
-              node([...optionsPath, 'overrides', i, 'decode']),
-              `options.overrides[${i}].decode must be {name: <exported function>, from: <module specifier>}`,
+              node([...itemPath, 'decode']),
+              `${name}.decode must be {name: <exported function>, from: <module specifier>}`,
             );
-          } else {
-            overrides.push({
-              column,
-              type: 'json',
-              decode: { name: decode.name, from: decode.from },
-              at: entryAt,
-            });
-          }
-        } else {
-          at(node([...optionsPath, 'overrides', i]), `options.overrides[${i}].type must be bigint or json`);
+          } else decode = { name: d.name, from: d.from };
         }
+        if (target === undefined || type === undefined) return;
+        overrides.push({
+          ...target,
+          nullable: o.nullable === true,
+          type,
+          ...(decode === undefined ? {} : { decode }),
+          ...(legacy ? { legacy: true as const } : {}),
+          at: entryAt,
+        });
       });
     }
   }
@@ -314,6 +416,7 @@ export function loadCodegenConfig(path: string): CodegenConfig {
     outDir,
     dbImport,
     overrides,
+    strictLint,
     naming,
     rename,
     renameAt,

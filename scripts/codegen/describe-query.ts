@@ -206,7 +206,9 @@ export function describeQuery(
         const schema = columnType(catalog, overrides, c.table, c.column);
         type = { ...schema, nullable: schema.nullable || analysis.outerJoin || fromTree === undefined };
       } else if (type.storage === 'any' && c.type !== null) {
-        type = { storage: storageOfDeclared(c.type), nullable: true };
+        // Only a declared type is known here, not that SQLite enforces it: the mapper checks.
+        const storage = storageOfDeclared(c.type);
+        type = { storage, nullable: true, ...(storage === 'any' ? {} : { checked: true as const }) };
       }
       if (type.storage !== 'any' && type.storage.length === 0) type = ANY_VALUE;
       if (override.nullable !== undefined) type = { ...type, nullable: override.nullable };

@@ -11,8 +11,9 @@ import { fieldNameOf, functionNameOf } from './naming.js';
 import { parseQueryFile } from './parse-query-file.js';
 import { listProjectFiles } from './project-files.js';
 import { queryPlanProblems } from './query-plan-problems.js';
+import { resolveOverrides } from './resolve-overrides.js';
 import { SchemaCatalog } from './schema-catalog.js';
-import { storageOfDeclared } from './value-type.js';
+import { strictLintWarnings } from './strict-lint.js';
 
 /**
  * The analysed queries of a project, by query file name (`run.sql`), in file name order.
@@ -37,7 +38,8 @@ export type AnalyzedProject = ReadonlyMap<string, readonly AnalyzedQuery[]>;
  *    (`CODEGEN_INVALID_QUERIES`) carries them all, sorted, and no file map is returned.
  * 3. A `rename` entry that no result column or parameter uses is a `CODEGEN_CONFIG` error (reported
  *    once the queries themselves are clean).
- * 4. Warnings (a scan in a `:read` query, a `:one` query not limited to one row) go to `warnings`.
+ * 4. Warnings (a scan in a `:read` query, a `:one` query not limited to one row, with
+ *    `options.strict_lint` a table that is not STRICT) go to `warnings`.
  * 5. A generated module that does not parse (a generator bug) is a `CODEGEN_UNPARSABLE_OUTPUT` error
  *    located at the query whose code it is; no file map is returned.
  *
@@ -71,8 +73,8 @@ export function analyzeProject(
   const catalog = SchemaCatalog.load(config.schemaDir, config.rootDir, files.schemaFiles);
   const warned: Diagnostic[] = [];
   try {
-    checkOverrides(config, catalog);
-    const overrides = new Map(config.overrides.map((o) => [o.column.toLowerCase(), o]));
+    const overrides = resolveOverrides(config, catalog);
+    if (config.strictLint) warned.push(...strictLintWarnings(config, catalog, overrides, files.schemaFiles));
     const rename = new Map(Object.entries(config.rename));
     const renamed = new Set<string>();
     const fieldName = (sqlName: string): string => {
@@ -174,32 +176,4 @@ export function renderProject(config: CodegenConfig, analyzed: AnalyzedProject):
   const renderer = new ModuleRenderer(config);
   for (const [file, queries] of analyzed) renderer.add(file, queries);
   return renderer.finish();
-}
-
-/** Every override must name a column of the schema whose type it can apply to. */
-function checkOverrides(config: CodegenConfig, catalog: SchemaCatalog): void {
-  const problems: Diagnostic[] = [];
-  for (const o of config.overrides) {
-    const [table = '', column = ''] = o.column.split('.');
-    const col = catalog.column(table, column);
-    const storage = col === undefined ? undefined : storageOfDeclared(col.type);
-    const message =
-      catalog.table(table) === undefined
-        ? `the schema has no table ${table}`
-        : col === undefined || storage === undefined
-          ? `table ${table} has no column ${column}`
-          : o.type === 'bigint' && storage !== 'any' && !storage.includes('integer')
-            ? `type bigint applies to INTEGER columns, and ${o.column} is ${col.type}`
-            : o.type === 'json' && storage !== 'any' && !storage.includes('text')
-              ? `type json applies to TEXT columns, and ${o.column} is ${col.type}`
-              : undefined;
-    if (message !== undefined) {
-      problems.push({
-        path: basename(config.configPath),
-        ...(o.at ?? { line: 1, col: 1 }),
-        message: `options.overrides: ${o.column}: ${message}`,
-      });
-    }
-  }
-  if (problems.length > 0) throw new CodegenError('CODEGEN_CONFIG', problems.sort(compareDiagnostics));
 }

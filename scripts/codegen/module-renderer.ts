@@ -116,7 +116,7 @@ export class ModuleRenderer {
     if (models.length > 0) {
       this.#set(
         join(this.#config.outDir, `${MODELS_MODULE}.ts`),
-        renderModels(models, this.#decoders),
+        renderModels(models, this.#decoders, this.#config.dbImport),
         models.map((m) => ({
           marker: `\nexport interface ${m.names.row} {`,
           block: m.first,

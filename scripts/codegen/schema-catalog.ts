@@ -21,6 +21,11 @@ export interface CatalogColumn {
   readonly notNull: boolean;
   /** The values of a `CHECK (col IN ('a', 'b'))` constraint, if the column has one. */
   readonly enumValues: readonly string[] | undefined;
+  /**
+   * Whether SQLite enforces the declared type: a column of a STRICT table, a rowid alias, or a view's
+   * column read unaltered from one of those.
+   */
+  readonly strict: boolean;
 }
 
 /**
@@ -37,6 +42,10 @@ export interface CatalogTable {
   readonly columns: readonly CatalogColumn[];
   /** Columns by lower-cased name. */
   readonly byName: ReadonlyMap<string, CatalogColumn>;
+  /** `table` or `view`. */
+  readonly kind: 'table' | 'view';
+  /** Whether it is a STRICT table. */
+  readonly strict: boolean;
 }
 
 /**
@@ -115,6 +124,11 @@ export class SchemaCatalog {
   /** The table or view called `name` (case-insensitive). */
   table(name: string): CatalogTable | undefined {
     return this.#tables.get(name.toLowerCase());
+  }
+
+  /** Every table and view, in name order. */
+  tables(): CatalogTable[] {
+    return [...this.#tables.values()];
   }
 
   /** One column of a table or view (case-insensitive). */
@@ -222,30 +236,56 @@ function readTables(db: Database.Database): Map<string, CatalogTable> {
       r.strict,
     ]),
   );
+  // A view's column read unaltered from a table column is as guaranteed as that column.
+  const typeEnforced = (table: string | null, column: string | null): boolean => {
+    if (table === null || column === null || strictOf.get(table) === 1)
+      return table !== null && column !== null;
+    const info = db.prepare(`PRAGMA table_xinfo(${quoteIdent(table)})`).all() as XInfoRow[];
+    const c = info.find((i) => i.name.toLowerCase() === column.toLowerCase());
+    return c !== undefined && isRowidAlias(info, c);
+  };
   for (const row of rows) {
     const info = db.prepare(`PRAGMA table_xinfo(${quoteIdent(row.name)})`).all() as XInfoRow[];
-    const pkCount = info.filter((c) => c.pk > 0).length;
+    const origins =
+      row.type === 'view'
+        ? db
+            .prepare(`SELECT * FROM ${quoteIdent(row.name)}`)
+            .columns()
+            .map((c) => typeEnforced(c.table, c.column))
+        : [];
     const strict = strictOf.get(row.name) === 1;
     const enums = row.type === 'table' ? checkEnums(row.sql ?? '') : new Map<string, string[]>();
     const columns: CatalogColumn[] = [];
     const byName = new Map<string, CatalogColumn>();
-    for (const c of info) {
+    info.forEach((c, i) => {
       const type = c.type.toUpperCase();
-      const rowidAlias = row.type === 'table' && c.pk === 1 && pkCount === 1 && type === 'INTEGER';
+      const rowidAlias = row.type === 'table' && isRowidAlias(info, c);
       const column: CatalogColumn = {
         table: row.name,
         name: c.name,
         type,
         notNull: row.type === 'table' && (c.notnull === 1 || rowidAlias || (strict && c.pk > 0)),
         enumValues: enums.get(c.name.toLowerCase()),
+        strict: row.type === 'table' ? strict || rowidAlias : origins[i] === true,
       };
       byName.set(c.name.toLowerCase(), column);
       // hidden 1 is a virtual table's hidden column; 2 and 3 are generated columns, which `*` includes.
       if (c.hidden !== 1) columns.push(column);
-    }
-    tables.set(row.name.toLowerCase(), { name: row.name, columns, byName });
+    });
+    tables.set(row.name.toLowerCase(), {
+      name: row.name,
+      columns,
+      byName,
+      kind: row.type === 'view' ? 'view' : 'table',
+      strict: row.type === 'table' && strict,
+    });
   }
   return tables;
+}
+
+/** The one INTEGER PRIMARY KEY column, which is the rowid: always an integer, STRICT or not. */
+function isRowidAlias(info: readonly XInfoRow[], c: XInfoRow): boolean {
+  return c.pk === 1 && info.filter((i) => i.pk > 0).length === 1 && c.type.toUpperCase() === 'INTEGER';
 }
 
 /** `CHECK (col IN ('a', 'b'))` constraints, by lower-cased column name. */

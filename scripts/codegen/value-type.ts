@@ -38,16 +38,40 @@ export interface ValueType {
 export const ANY_VALUE: ValueType = { storage: 'any', nullable: true };
 
 /**
- * How a value is represented in generated code where `sqlc.yaml` overrides its column: `bigint` reads
- * INTEGER values exactly through safe integers; `json` decodes TEXT with `decode` (`JSON.parse` or a
- * project function's name).
+ * How a value is represented in generated code where `sqlc.yaml` overrides its column (or its
+ * declared type):
+ *
+ * 1. `bigint`: INTEGER values exactly, through safe integers.
+ * 2. `json`: TEXT decoded with `decode` (`JSON.parse` or a project function's name). `encode` (the
+ *    `ts_type: json` spelling) also takes parameters as values and binds them through `JSON.stringify`;
+ *    without it (the older `type: json` spelling) parameters stay JSON text.
+ * 3. `boolean`: INTEGER 0 or 1 as `false`/`true` (anything else is a decode error); bound as 0/1.
+ * 4. `date`: ISO-8601 TEXT as a `Date` (a time without a zone is UTC, as SQLite writes it); bound as
+ *    `toISOString()`.
  *
  * @example
  * ```ts
  * const r: Representation = { kind: 'json', decode: 'JSON.parse' };
  * ```
  */
-export type Representation = { readonly kind: 'bigint' } | { readonly kind: 'json'; readonly decode: string };
+export type Representation =
+  | { readonly kind: 'bigint' }
+  | { readonly kind: 'json'; readonly decode: string; readonly encode?: true }
+  | { readonly kind: 'boolean' }
+  | { readonly kind: 'date' };
+
+/**
+ * The storage class a {@link Representation} reads: `integer` for `bigint` and `boolean`, `text` for
+ * `json` and `date`.
+ *
+ * @example
+ * ```ts
+ * representationStorage({ kind: 'boolean' }); // 'integer'
+ * ```
+ */
+export function representationStorage(r: Representation): StorageClass {
+  return r.kind === 'bigint' || r.kind === 'boolean' ? 'integer' : 'text';
+}
 
 /**
  * A {@link ValueType} with what the analysis learns besides storage and nullability.
@@ -55,6 +79,10 @@ export type Representation = { readonly kind: 'bigint' } | { readonly kind: 'jso
  * 1. `enumValues`: the only text values a `CHECK (x IN ('a', 'b'))` column admits (text storage only).
  * 2. `origin`: the schema column the value is read from unaltered; absent for an expression.
  * 3. `representation`: the `sqlc.yaml` override that applies to that column.
+ * 4. `checked`: SQLite does not guarantee the storage classes (a typed column of a table that is not
+ *    STRICT, an override narrowing an untyped column, or an expression passing such a value on), so
+ *    the generated mapper checks each value and throws `DbDecodeError` on one that breaks the type.
+ *    Set conservatively: a value read from a column carries it unless the table is STRICT.
  *
  * @example
  * ```ts
@@ -65,6 +93,7 @@ export interface AnalyzedType extends ValueType {
   readonly enumValues?: readonly string[];
   readonly origin?: { readonly table: string; readonly column: string };
   readonly representation?: Representation;
+  readonly checked?: true;
 }
 
 /**
@@ -92,7 +121,7 @@ const STORAGE_ORDER: readonly StorageClass[] = ['integer', 'real', 'text', 'blob
 /**
  * The type of a value that is either `a` or `b` (UNION branches, CASE results, `max(a, b)`): storage
  * classes joined (`any` absorbs), nullable if either is; enum values survive only when both sides are
- * enums (merged, sorted) or NULL; origin and representation only when both agree.
+ * enums (merged, sorted) or NULL; origin and representation only when both agree; checked if either is.
  *
  * @example
  * ```ts
@@ -121,12 +150,13 @@ export function unionType(a: AnalyzedType, b: AnalyzedType): AnalyzedType {
     ...(enumValues === undefined ? {} : { enumValues }),
     ...(origin === undefined ? {} : { origin }),
     ...(representation === undefined ? {} : { representation }),
+    ...(a.checked || b.checked ? { checked: true as const } : {}),
   };
 }
 
 /**
- * Whether two types describe the same values the same way (storage, nullability, enum values and
- * representation; the origin is where a value came from, not what it is).
+ * Whether two types describe the same values the same way (storage, nullability, enum values,
+ * representation and whether they are checked; the origin is where a value came from, not what it is).
  *
  * @example
  * ```ts
@@ -141,7 +171,11 @@ export function sameType(a: AnalyzedType, b: AnalyzedType): boolean {
       ? a.enumValues === b.enumValues
       : sameList(a.enumValues, b.enumValues);
   return (
-    storage && enums && a.nullable === b.nullable && sameRepresentation(a.representation, b.representation)
+    storage &&
+    enums &&
+    a.nullable === b.nullable &&
+    a.checked === b.checked &&
+    sameRepresentation(a.representation, b.representation)
   );
 }
 
@@ -179,5 +213,6 @@ function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
 
 function sameRepresentation(a: Representation | undefined, b: Representation | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  return a.kind === b.kind && (a.kind !== 'json' || (b.kind === 'json' && a.decode === b.decode));
+  if (a.kind === 'json') return b.kind === 'json' && a.decode === b.decode && a.encode === b.encode;
+  return a.kind === b.kind;
 }

@@ -8,6 +8,7 @@ export {
   parseDbSection,
 } from './db-config.js';
 export { DbConfigError } from './db-config-error.js';
+export { DbDecodeError } from './db-decode-error.js';
 export { DbOpenError, type DbOpenErrorCode } from './db-open-error.js';
 export type { DbOpenOptions, DbWriteOptions } from './db-open-options.js';
 export { DbPools, type DbPoolsOptions } from './db-pools.js';
@@ -15,6 +16,7 @@ export { DbReadConnection } from './db-read-connection.js';
 export { DbReadPool, type DbReadPoolOptions } from './db-read-pool.js';
 export { DbWriteConnection } from './db-write-connection.js';
 export { DbWriteTransaction } from './db-write-transaction.js';
+export { decodeDate, decodeFailed, decodeJson, decodeJsonWith } from './decode-column.js';
 export { closeGlobal, initGlobal } from './init-global.js';
 export { type IsSqliteBusy, isSqliteBusy } from './is-sqlite-busy.js';
 export { loadMigrations, type Migration, migration } from './migration.js';

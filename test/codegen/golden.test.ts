@@ -25,6 +25,8 @@ const CODES: Readonly<Record<string, string>> = {
   'error-missing-queries': 'CODEGEN_CONFIG',
   'error-missing-schema': 'CODEGEN_CONFIG',
   'error-naming': 'CODEGEN_CONFIG',
+  'error-override-keys': 'CODEGEN_CONFIG',
+  'error-override-misfit': 'CODEGEN_CONFIG',
   'error-override-unknown-column': 'CODEGEN_CONFIG',
   'error-unused-rename': 'CODEGEN_CONFIG',
   'error-schema': 'CODEGEN_SCHEMA',

@@ -15,7 +15,7 @@ type Fn = (conn: unknown, params?: unknown) => unknown;
 /**
  * Whether a value returned at run time is one of the field's declared storage classes: an integer is
  * a whole number (a `bigint` where the column is configured so), a real any number, text a string
- * (one of its enum values), a blob a Buffer.
+ * (one of its enum values), a blob a Buffer; a `boolean` override a boolean, a `Date` one a valid Date.
  */
 function admits(f: ResultField, bigintMode: boolean, value: unknown): boolean {
   const { type } = f;
@@ -23,6 +23,8 @@ function admits(f: ResultField, bigintMode: boolean, value: unknown): boolean {
   // A json override column is typed by its decoder (or `unknown`), which did the checking; an alias
   // override is the query author's claim.
   if (type.representation?.kind === 'json' || f.tsOverride !== undefined) return true;
+  if (type.representation?.kind === 'boolean') return typeof value === 'boolean';
+  if (type.representation?.kind === 'date') return value instanceof Date && !Number.isNaN(value.getTime());
   if (type.storage === 'any') return true;
   return type.storage.some((s) => {
     switch (s) {
@@ -45,6 +47,9 @@ function sampleValue(p: ParamField): unknown {
   const { type } = p;
   const first = type.storage === 'any' ? undefined : type.storage[0];
   const scalar = (): unknown => {
+    if (type.representation?.kind === 'boolean') return true;
+    if (type.representation?.kind === 'date') return new Date('2000-01-01T00:00:00.000Z');
+    if (type.representation?.kind === 'json' && type.representation.encode === true) return { sample: [1] };
     if (first === 'integer') return type.representation?.kind === 'bigint' ? 1n : 1;
     if (first === 'real') return 1.5;
     if (first === 'text') return type.enumValues?.[0] ?? 'ann';

@@ -113,7 +113,7 @@ export const cases: readonly BadInputCase[] = [
   sqlCase(
     'sqlc.yaml with an unknown option',
     (dir) => configured(dir, 'db_import:', 'db_imports:'),
-    /^sqlc\.yaml:\d+:\d+: unknown option "db_imports" \(valid: db_import, naming, overrides, rename\)/m,
+    /^sqlc\.yaml:\d+:\d+: unknown option "db_imports" \(valid: db_import, naming, overrides, rename, strict_lint\)/m,
   ),
   sqlCase(
     'sqlc.yaml whose codegen entry names another plugin',
@@ -128,12 +128,12 @@ export const cases: readonly BadInputCase[] = [
   sqlCase(
     'sqlc.yaml with an override column that is not table.column',
     (dir) => configured(dir, 'db_import: ../db/index.js', 'overrides: [{ column: id, type: bigint }]'),
-    /^sqlc\.yaml:14:23: options\.overrides\[0\]\.column must be "table\.column"/m,
+    /^sqlc\.yaml:14:33: options\.overrides\[0\]\.column must be "table\.column"/m,
   ),
   sqlCase(
     'sqlc.yaml with an override of an unknown type',
     (dir) => configured(dir, 'db_import: ../db/index.js', 'overrides: [{ column: owner.id, type: int64 }]'),
-    /^sqlc\.yaml:14:23: options\.overrides\[0\]\.type must be bigint or json/m,
+    /^sqlc\.yaml:14:49: options\.overrides\[0\]\.type must be bigint or json/m,
   ),
   sqlCase(
     'sqlc.yaml with an override of a column the schema lacks',

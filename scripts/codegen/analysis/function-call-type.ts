@@ -1,6 +1,12 @@
 import Database from 'better-sqlite3';
 import { functionResultType } from '../function-table.js';
-import { ANY_VALUE, type AnalyzedType, type StorageClass, unionType } from '../value-type.js';
+import {
+  ANY_VALUE,
+  type AnalyzedType,
+  representationStorage,
+  type StorageClass,
+  unionType,
+} from '../value-type.js';
 
 /**
  * How a function is called, besides its arguments' types.
@@ -49,7 +55,8 @@ const PASS_THROUGH: ReadonlyMap<string, (count: number) => readonly number[]> = 
  * 1. Storage and nullability come from SQLite's function table ({@link functionResultType}); a
  *    function it does not hold, or a call SQLite would refuse, is {@link ANY_VALUE}.
  * 2. A function that returns one of its arguments as it is (`max`, `coalesce`, `iif`, `lag`, …) keeps
- *    what the table cannot carry: the arguments' enum values and `sqlc.yaml` representation.
+ *    what the table cannot carry: the arguments' enum values and `sqlc.yaml` representation, and
+ *    whether they need checking (an argument SQLite does not guarantee passes that on).
  * 3. What the table cannot see: a date function called with literals only is run once, on SQLite
  *    itself, and is NULL exactly when that run is (the table must assume any text can be an invalid
  *    time; `'now'` is always valid); `first_value`/`last_value` over the default
@@ -86,7 +93,8 @@ export function functionCallType(
     storage: t.storage,
     nullable,
     ...(joined.enumValues !== undefined && has('text') ? { enumValues: joined.enumValues } : {}),
-    ...(r !== undefined && has(r.kind === 'bigint' ? 'integer' : 'text') ? { representation: r } : {}),
+    ...(r !== undefined && has(representationStorage(r)) ? { representation: r } : {}),
+    ...(joined.checked ? { checked: true as const } : {}),
   };
 }
 
