@@ -43,6 +43,21 @@ export function functionResultType(
   };
 }
 
+/**
+ * Whether a call (not over a window) is an aggregate: the form SQLite picks for its name and argument
+ * count is one. `max(x)` is, `max(a, b)` is the scalar maximum; a function the table does not hold is not.
+ *
+ * @example
+ * ```ts
+ * isAggregateForm('max', 1, { distinct: false }); // true
+ * isAggregateForm('max', 2, { distinct: false }); // false
+ * ```
+ */
+export function isAggregateForm(name: string, argCount: number, call: { distinct: boolean }): boolean {
+  const form = FORMS.get(name.toLowerCase())?.find((f) => accepts(f, argCount, { ...call, window: false }));
+  return form?.kind === 'aggregate' || form?.kind === 'aggregate-no-window';
+}
+
 function accepts(form: FunctionForm, count: number, call: { distinct: boolean; window: boolean }): boolean {
   if (count < form.min || count > form.max) return false;
   // SQLite ignores DISTINCT in a scalar call, but an aggregate takes it with exactly one argument.

@@ -1,5 +1,6 @@
 import type { CaseExpr, DataType, FuncCall, Node, SubSelect } from 'sql-parser-cst';
 import { functionArgumentType } from '../function-arguments.js';
+import { isAggregateForm } from '../function-table.js';
 import { ANY_VALUE, type AnalyzedType, isNumeric, storageOfDeclared, unionType } from '../value-type.js';
 import { functionCallType } from './function-call-type.js';
 import type { ParamContext, ParameterUses } from './parameter-uses.js';
@@ -446,10 +447,9 @@ function jsonEachParam(right: Node) {
   return args.length === 1 && arg?.type === 'parameter' ? arg : undefined;
 }
 
-const AGGREGATES = new Set(['count', 'total', 'sum', 'avg', 'max', 'min', 'group_concat', 'string_agg']);
-
 /**
- * Whether a call is an aggregate (not over a window).
+ * Whether a call is an aggregate (not over a window), as SQLite's function table says for its name
+ * and argument count: `max(x)` is, `max(a, b)` is not; `json_group_array(x)` is.
  *
  * @example
  * ```ts
@@ -457,7 +457,11 @@ const AGGREGATES = new Set(['count', 'total', 'sum', 'avg', 'max', 'min', 'group
  * ```
  */
 export function isAggregateCall(n: Node): boolean {
-  return n.type === 'func_call' && AGGREGATES.has(functionName(n)) && n.over === undefined;
+  if (n.type !== 'func_call' || n.over !== undefined) return false;
+  const args = functionArgs(n);
+  // count(*): the star is the call's one "argument" here, and the table's form without arguments.
+  const count = args.length === 1 && args[0]?.type === 'all_columns' ? 0 : args.length;
+  return isAggregateForm(functionName(n), count, { distinct: n.args?.expr.distinctKw !== undefined });
 }
 
 /** `SELECT count(*) FROM …` without GROUP BY, HAVING, LIMIT or a compound: always exactly one row. */
