@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
+import type { AnalysisCache, AnalyzedFile } from './analysis-cache.js';
 import type { AnalyzedQuery } from './analyzed-query.js';
 import type { CodegenConfig } from './codegen-config.js';
 import { CodegenError } from './codegen-error.js';
@@ -10,6 +11,7 @@ import { ModuleRenderer } from './module-renderer.js';
 import { fieldNameOf, functionNameOf } from './naming.js';
 import { parseQueryFile } from './parse-query-file.js';
 import { listProjectFiles } from './project-files.js';
+import type { QueryBlock } from './query-block.js';
 import { queryPlanProblems } from './query-plan-problems.js';
 import { SchemaCatalog } from './schema-catalog.js';
 import { storageOfDeclared } from './value-type.js';
@@ -47,8 +49,12 @@ export type AnalyzedProject = ReadonlyMap<string, readonly AnalyzedQuery[]>;
  * for (const [path, text] of files) writeFileSync(path, text);
  * ```
  */
-export function generate(config: CodegenConfig, warnings?: Diagnostic[]): Map<string, string> {
-  return renderProject(config, analyzeProject(config, undefined, warnings));
+export function generate(
+  config: CodegenConfig,
+  warnings?: Diagnostic[],
+  cache?: (schemaFiles: readonly string[]) => AnalysisCache | undefined,
+): Map<string, string> {
+  return renderProject(config, analyzeProject(config, undefined, warnings, cache));
 }
 
 /**
@@ -66,19 +72,31 @@ export function analyzeProject(
   config: CodegenConfig,
   onFile?: (file: string, queries: readonly AnalyzedQuery[]) => void,
   warnings?: Diagnostic[],
+  cache?: (schemaFiles: readonly string[]) => AnalysisCache | undefined,
 ): AnalyzedProject {
   const files = listProjectFiles(config);
-  const catalog = SchemaCatalog.load(config.schemaDir, config.rootDir, files.schemaFiles);
+  const analyzed = cache?.(files.schemaFiles);
+  // The schema is loaded for the first file not in the cache: a file found there was analysed with
+  // this very schema and configuration, which were valid then.
+  let loaded: SchemaCatalog | undefined;
+  const catalog = (): SchemaCatalog => {
+    if (loaded === undefined) {
+      loaded = SchemaCatalog.load(config.schemaDir, config.rootDir, files.schemaFiles);
+      checkOverrides(config, loaded);
+    }
+    return loaded;
+  };
   const warned: Diagnostic[] = [];
   try {
-    checkOverrides(config, catalog);
+    if (analyzed === undefined) catalog();
     const overrides = new Map(config.overrides.map((o) => [o.column.toLowerCase(), o]));
     const rename = new Map(Object.entries(config.rename));
     const renamed = new Set<string>();
+    let renamedHere = new Set<string>();
     const fieldName = (sqlName: string): string => {
       const to = rename.get(sqlName);
       if (to === undefined) return fieldNameOf(sqlName, config.naming.fields);
-      renamed.add(sqlName);
+      renamedHere.add(sqlName);
       return to;
     };
     const functionName = (queryName: string): string => functionNameOf(queryName, config.naming.functions);
@@ -108,10 +126,8 @@ export function analyzeProject(
         });
         continue;
       }
-      const parsed = parseQueryFile(path, text, functionName);
-      diagnostics.push(...parsed.diagnostics);
-      const queries: AnalyzedQuery[] = [];
-      for (const block of parsed.blocks) {
+      // A name used twice is checked across files whether the file is analysed or found in the cache.
+      const named = (block: QueryBlock): boolean => {
         const first = names.get(block.name);
         if (first !== undefined) {
           diagnostics.push({
@@ -120,18 +136,55 @@ export function analyzeProject(
             col: 1,
             message: `duplicate query name ${block.name} (first defined at ${first})`,
           });
-          continue;
+          return false;
         }
         names.set(block.name, `${path}:${block.line}`);
-        const described = describeQuery(block, catalog, overrides, fieldName);
+        return true;
+      };
+      const queries: AnalyzedQuery[] = [];
+      const found = analyzed?.get(file, text);
+      if (found !== undefined) {
+        for (const { query, warnings: own } of found.queries) {
+          if (!named(query.block)) continue;
+          warned.push(...own);
+          queries.push(query);
+        }
+        for (const name of found.renamed) renamed.add(name);
+        byFile.set(file, queries);
+        onFile?.(file, queries);
+        continue;
+      }
+      const errorsBefore = diagnostics.length;
+      renamedHere = new Set();
+      const entry: AnalyzedFile['queries'][number][] = [];
+      const parsed = parseQueryFile(path, text, functionName);
+      diagnostics.push(...parsed.diagnostics);
+      for (const block of parsed.blocks) {
+        if (!named(block)) continue;
+        const own: Diagnostic[] = [];
+        const described = describeQuery(block, catalog(), overrides, fieldName);
         for (const problem of described.diagnostics) {
-          (problem.severity === 'warning' ? warned : diagnostics).push(problem);
+          (problem.severity === 'warning' ? own : diagnostics).push(problem);
         }
-        if (described.query === undefined) continue;
-        for (const problem of queryPlanProblems(described.query, catalog)) {
-          (problem.severity === 'warning' ? warned : diagnostics).push(problem);
+        if (described.query !== undefined) {
+          for (const problem of queryPlanProblems(described.query, catalog())) {
+            (problem.severity === 'warning' ? own : diagnostics).push(problem);
+          }
+          queries.push(described.query);
+          entry.push({ query: described.query, warnings: own });
         }
-        queries.push(described.query);
+        warned.push(...own);
+      }
+      for (const name of renamedHere) renamed.add(name);
+      if (
+        analyzed !== undefined &&
+        diagnostics.length === errorsBefore &&
+        entry.length === parsed.blocks.length
+      ) {
+        // Kept only once the schema and the overrides are known valid (a file without queries never
+        // loads them), so a run that finds every file here has nothing left to report.
+        catalog();
+        analyzed.set(file, text, { queries: entry, renamed: [...renamedHere] });
       }
       byFile.set(file, queries);
       onFile?.(file, queries);
@@ -156,7 +209,7 @@ export function analyzeProject(
     return byFile;
   } finally {
     warnings?.push(...warned.sort(compareDiagnostics));
-    catalog.close();
+    loaded?.close();
   }
 }
 
