@@ -154,6 +154,9 @@ export function analyzeProject(
         onFile?.(file, queries);
         continue;
       }
+      // Loaded before anything of a file not found is looked at, so a broken schema or override is
+      // reported, alone, exactly as without the cache.
+      const schema = catalog();
       const errorsBefore = diagnostics.length;
       renamedHere = new Set();
       const entry: AnalyzedFile['queries'][number][] = [];
@@ -162,12 +165,12 @@ export function analyzeProject(
       for (const block of parsed.blocks) {
         if (!named(block)) continue;
         const own: Diagnostic[] = [];
-        const described = describeQuery(block, catalog(), overrides, fieldName);
+        const described = describeQuery(block, schema, overrides, fieldName);
         for (const problem of described.diagnostics) {
           (problem.severity === 'warning' ? own : diagnostics).push(problem);
         }
         if (described.query !== undefined) {
-          for (const problem of queryPlanProblems(described.query, catalog())) {
+          for (const problem of queryPlanProblems(described.query, schema)) {
             (problem.severity === 'warning' ? own : diagnostics).push(problem);
           }
           queries.push(described.query);
@@ -176,15 +179,10 @@ export function analyzeProject(
         warned.push(...own);
       }
       for (const name of renamedHere) renamed.add(name);
-      if (
-        analyzed !== undefined &&
-        diagnostics.length === errorsBefore &&
-        entry.length === parsed.blocks.length
-      ) {
-        // Kept only once the schema and the overrides are known valid (a file without queries never
-        // loads them), so a run that finds every file here has nothing left to report.
-        catalog();
-        analyzed.set(file, text, { queries: entry, renamed: [...renamedHere] });
+      // Kept only without errors, the schema and the overrides valid: a run that finds every file
+      // here has nothing left to report.
+      if (diagnostics.length === errorsBefore && entry.length === parsed.blocks.length) {
+        analyzed?.set(file, text, { queries: entry, renamed: [...renamedHere] });
       }
       byFile.set(file, queries);
       onFile?.(file, queries);

@@ -152,6 +152,15 @@ describe('AnalysisCache', () => {
     expect(failure()).toEqual(first);
   });
 
+  it('should report a schema broken after every file was kept, and nothing else', () => {
+    run();
+    write(
+      'schema/0001_init.sql',
+      'CREATE TABLE pet (id INTEGER PRIMARY KEY, oops);\nCREATE TABLE pet (x);\n',
+    );
+    expect(() => run()).toThrow(/schema\/0001_init\.sql.*already exists/s);
+  });
+
   it('should find a query name used twice across a cached file and a new one', () => {
     run();
     write('queries/0.sql', '-- name: CountPets :one\n-- :read\nSELECT 1 AS n;\n');
