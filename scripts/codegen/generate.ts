@@ -62,6 +62,8 @@ export function generate(
  * (see {@link queryPlanProblems}). Throws a {@link CodegenError} with every error found. `onFile` sees
  * each file's queries as soon as they are analysed (before the problems of later files are known).
  * Warnings fail nothing: they are appended to `warnings`, sorted, whether the run succeeds or not.
+ * `cache` (the CLI passes one) opens the {@link AnalysisCache} for the project's schema files: a query
+ * file found there is not analysed again, and one analysed without error is kept there.
  *
  * @example
  * ```ts
