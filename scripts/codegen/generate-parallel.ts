@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { AnalysisCache } from './analysis-cache.js';
 import type { CodegenConfig } from './codegen-config.js';
 import { CodegenError } from './codegen-error.js';
 import type { Diagnostic } from './diagnostic.js';
@@ -20,6 +21,7 @@ import { renderWorkerUrl } from './render-worker-url.js';
 export async function generateParallel(
   config: CodegenConfig,
   warnings?: Diagnostic[],
+  cache?: (schemaFiles: readonly string[]) => AnalysisCache | undefined,
 ): Promise<Map<string, string>> {
   const worker = new Worker(renderWorkerUrl());
   const send = (message: RenderMessage): void => worker.postMessage(message);
@@ -33,7 +35,7 @@ export async function generateParallel(
     failed.catch(() => undefined);
     const rendered = new Promise<RenderReply>((resolve) => worker.once('message', resolve));
     send({ kind: 'config', config });
-    analyzeProject(config, (file, queries) => send({ kind: 'file', file, queries }), warnings);
+    analyzeProject(config, (file, queries) => send({ kind: 'file', file, queries }), warnings, cache);
     send({ kind: 'finish' });
     const reply = await Promise.race([rendered, failed]);
     if ('error' in reply) throw new CodegenError(reply.error.code, reply.error.diagnostics);

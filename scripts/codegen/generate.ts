@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
+import type { AnalysisCache, AnalyzedFile } from './analysis-cache.js';
 import type { AnalyzedQuery } from './analyzed-query.js';
-import type { CodegenConfig } from './codegen-config.js';
+import type { CodegenConfig, ColumnOverride } from './codegen-config.js';
 import { CodegenError } from './codegen-error.js';
 import { describeQuery } from './describe-query.js';
 import { compareDiagnostics, type Diagnostic } from './diagnostic.js';
@@ -10,6 +11,7 @@ import { ModuleRenderer } from './module-renderer.js';
 import { fieldNameOf, functionNameOf } from './naming.js';
 import { parseQueryFile } from './parse-query-file.js';
 import { listProjectFiles } from './project-files.js';
+import type { QueryBlock } from './query-block.js';
 import { queryPlanProblems } from './query-plan-problems.js';
 import { resolveOverrides } from './resolve-overrides.js';
 import { SchemaCatalog } from './schema-catalog.js';
@@ -49,8 +51,12 @@ export type AnalyzedProject = ReadonlyMap<string, readonly AnalyzedQuery[]>;
  * for (const [path, text] of files) writeFileSync(path, text);
  * ```
  */
-export function generate(config: CodegenConfig, warnings?: Diagnostic[]): Map<string, string> {
-  return renderProject(config, analyzeProject(config, undefined, warnings));
+export function generate(
+  config: CodegenConfig,
+  warnings?: Diagnostic[],
+  cache?: (schemaFiles: readonly string[]) => AnalysisCache | undefined,
+): Map<string, string> {
+  return renderProject(config, analyzeProject(config, undefined, warnings, cache));
 }
 
 /**
@@ -58,6 +64,8 @@ export function generate(config: CodegenConfig, warnings?: Diagnostic[]): Map<st
  * (see {@link queryPlanProblems}). Throws a {@link CodegenError} with every error found. `onFile` sees
  * each file's queries as soon as they are analysed (before the problems of later files are known).
  * Warnings fail nothing: they are appended to `warnings`, sorted, whether the run succeeds or not.
+ * `cache` (the CLI passes one) opens the {@link AnalysisCache} for the project's schema files: a query
+ * file found there is not analysed again, and one analysed without error is kept there.
  *
  * @example
  * ```ts
@@ -68,19 +76,38 @@ export function analyzeProject(
   config: CodegenConfig,
   onFile?: (file: string, queries: readonly AnalyzedQuery[]) => void,
   warnings?: Diagnostic[],
+  cache?: (schemaFiles: readonly string[]) => AnalysisCache | undefined,
 ): AnalyzedProject {
   const files = listProjectFiles(config);
-  const catalog = SchemaCatalog.load(config.schemaDir, config.rootDir, files.schemaFiles);
+  const analyzed = cache?.(files.schemaFiles);
+  // The schema is loaded for the first file not in the cache: a file found there was analysed with
+  // this very schema and configuration, which were valid then.
+  let loaded:
+    | { readonly catalog: SchemaCatalog; readonly overrides: Map<string, ColumnOverride> }
+    | undefined;
+  const schema = (): NonNullable<typeof loaded> => {
+    if (loaded === undefined) {
+      const catalog = SchemaCatalog.load(config.schemaDir, config.rootDir, files.schemaFiles);
+      loaded = { catalog, overrides: resolveOverrides(config, catalog) };
+    }
+    return loaded;
+  };
   const warned: Diagnostic[] = [];
   try {
-    const overrides = resolveOverrides(config, catalog);
-    if (config.strictLint) warned.push(...strictLintWarnings(config, catalog, overrides, files.schemaFiles));
+    // The lint's warnings are reported on every run, so it needs the schema even when every file is
+    // found in the cache.
+    if (analyzed === undefined || config.strictLint) schema();
+    if (config.strictLint) {
+      const { catalog, overrides } = schema();
+      warned.push(...strictLintWarnings(config, catalog, overrides, files.schemaFiles));
+    }
     const rename = new Map(Object.entries(config.rename));
     const renamed = new Set<string>();
+    let renamedHere = new Set<string>();
     const fieldName = (sqlName: string): string => {
       const to = rename.get(sqlName);
       if (to === undefined) return fieldNameOf(sqlName, config.naming.fields);
-      renamed.add(sqlName);
+      renamedHere.add(sqlName);
       return to;
     };
     const functionName = (queryName: string): string => functionNameOf(queryName, config.naming.functions);
@@ -110,10 +137,8 @@ export function analyzeProject(
         });
         continue;
       }
-      const parsed = parseQueryFile(path, text, functionName);
-      diagnostics.push(...parsed.diagnostics);
-      const queries: AnalyzedQuery[] = [];
-      for (const block of parsed.blocks) {
+      // A name used twice is checked across files whether the file is analysed or found in the cache.
+      const named = (block: QueryBlock): boolean => {
         const first = names.get(block.name);
         if (first !== undefined) {
           diagnostics.push({
@@ -122,18 +147,53 @@ export function analyzeProject(
             col: 1,
             message: `duplicate query name ${block.name} (first defined at ${first})`,
           });
-          continue;
+          return false;
         }
         names.set(block.name, `${path}:${block.line}`);
+        return true;
+      };
+      const queries: AnalyzedQuery[] = [];
+      const found = analyzed?.get(file, text);
+      if (found !== undefined) {
+        for (const { query, warnings: own } of found.queries) {
+          if (!named(query.block)) continue;
+          warned.push(...own);
+          queries.push(query);
+        }
+        for (const name of found.renamed) renamed.add(name);
+        byFile.set(file, queries);
+        onFile?.(file, queries);
+        continue;
+      }
+      // Loaded before anything of a file not found is looked at, so a broken schema or override is
+      // reported, alone, exactly as without the cache.
+      const { catalog, overrides } = schema();
+      const errorsBefore = diagnostics.length;
+      renamedHere = new Set();
+      const entry: AnalyzedFile['queries'][number][] = [];
+      const parsed = parseQueryFile(path, text, functionName);
+      diagnostics.push(...parsed.diagnostics);
+      for (const block of parsed.blocks) {
+        if (!named(block)) continue;
+        const own: Diagnostic[] = [];
         const described = describeQuery(block, catalog, overrides, fieldName);
         for (const problem of described.diagnostics) {
-          (problem.severity === 'warning' ? warned : diagnostics).push(problem);
+          (problem.severity === 'warning' ? own : diagnostics).push(problem);
         }
-        if (described.query === undefined) continue;
-        for (const problem of queryPlanProblems(described.query, catalog)) {
-          (problem.severity === 'warning' ? warned : diagnostics).push(problem);
+        if (described.query !== undefined) {
+          for (const problem of queryPlanProblems(described.query, catalog)) {
+            (problem.severity === 'warning' ? own : diagnostics).push(problem);
+          }
+          queries.push(described.query);
+          entry.push({ query: described.query, warnings: own });
         }
-        queries.push(described.query);
+        warned.push(...own);
+      }
+      for (const name of renamedHere) renamed.add(name);
+      // Kept only without errors, the schema and the overrides valid: a run that finds every file
+      // here has nothing left to report.
+      if (diagnostics.length === errorsBefore && entry.length === parsed.blocks.length) {
+        analyzed?.set(file, text, { queries: entry, renamed: [...renamedHere] });
       }
       byFile.set(file, queries);
       onFile?.(file, queries);
@@ -158,7 +218,7 @@ export function analyzeProject(
     return byFile;
   } finally {
     warnings?.push(...warned.sort(compareDiagnostics));
-    catalog.close();
+    loaded?.catalog.close();
   }
 }
 

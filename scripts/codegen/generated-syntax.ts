@@ -1,4 +1,5 @@
 import type * as ts from 'typescript';
+import { ContentCache, fileIdentity } from './content-cache.js';
 import type { Diagnostic } from './diagnostic.js';
 import { typescript as loadTypescript } from './load-cjs.js';
 import type { QueryBlock } from './query-block.js';
@@ -40,26 +41,22 @@ export interface GeneratedModule {
  * problems[0]?.message; // 'the generated module does not parse: Variable declaration expected. …'
  * ```
  */
-export function generatedSyntaxProblems(modules: readonly GeneratedModule[]): Diagnostic[] {
-  const typescript = loadTypescript();
+export function generatedSyntaxProblems(
+  modules: readonly GeneratedModule[],
+  accepted?: ContentCache,
+): Diagnostic[] {
   const problems: Diagnostic[] = [];
   for (const module of modules) {
-    // JSDoc is not parsed: in a .ts file its errors are dropped anyway (they are only reported for
-    // JavaScript), and skipping it saves about a third of the parse.
-    const file = typescript.createSourceFile(
-      module.path,
-      module.text,
-      {
-        languageVersion: typescript.ScriptTarget.Latest,
-        jsDocParsingMode: typescript.JSDocParsingMode.ParseNone,
-      },
-      false,
-      typescript.ScriptKind.TS,
-    );
+    if (accepted?.get([module.text]) !== undefined) continue;
+    const typescript = loadTypescript();
+    const file = parse(typescript, module);
     // `parseDiagnostics` is what the parser found; it is not in TypeScript's public typings.
     const errors = (file as unknown as { parseDiagnostics: readonly ts.DiagnosticWithLocation[] })
       .parseDiagnostics;
-    if (errors.length === 0) continue;
+    if (errors.length === 0) {
+      accepted?.set([module.text], new Uint8Array());
+      continue;
+    }
     const starts = module.sources
       .map((s) => ({ source: s, at: module.text.indexOf(s.marker) }))
       .filter((s) => s.at >= 0)
@@ -90,4 +87,35 @@ export function generatedSyntaxProblems(modules: readonly GeneratedModule[]): Di
     }
   }
   return problems;
+}
+
+/**
+ * The module texts {@link generatedSyntaxProblems} needs not parse again: those this TypeScript,
+ * parsing the way it does, accepted before (a {@link ContentCache}; only accepted texts are kept, so a
+ * module that does not parse is parsed, and reported, every run). A run whose modules come out as
+ * before then never loads TypeScript.
+ *
+ * @example
+ * ```ts
+ * const problems = generatedSyntaxProblems(modules, acceptedModules());
+ * ```
+ */
+export function acceptedModules(): ContentCache {
+  // The parse function's own text stands for how it is called: changing its options is another parser.
+  return ContentCache.open('parsed-modules', `${fileIdentity(['typescript'])}\n${parse.toString()}`);
+}
+
+function parse(typescript: typeof ts, module: GeneratedModule): ts.SourceFile {
+  // JSDoc is not parsed: in a .ts file its errors are dropped anyway (they are only reported for
+  // JavaScript), and skipping it saves about a third of the parse.
+  return typescript.createSourceFile(
+    module.path,
+    module.text,
+    {
+      languageVersion: typescript.ScriptTarget.Latest,
+      jsDocParsingMode: typescript.JSDocParsingMode.ParseNone,
+    },
+    false,
+    typescript.ScriptKind.TS,
+  );
 }

@@ -3,7 +3,7 @@ import type { AnalyzedQuery, ResultField } from './analyzed-query.js';
 import type { CodegenConfig } from './codegen-config.js';
 import { CodegenError } from './codegen-error.js';
 import { compareDiagnostics, type Diagnostic } from './diagnostic.js';
-import { type GeneratedModule, generatedSyntaxProblems } from './generated-syntax.js';
+import { acceptedModules, type GeneratedModule, generatedSyntaxProblems } from './generated-syntax.js';
 import { INDEX_MODULE, MODELS_MODULE } from './module-names.js';
 import { functionNameOf } from './naming.js';
 import type { QueryBlock } from './query-block.js';
@@ -43,6 +43,8 @@ export class ModuleRenderer {
   readonly #modelNames = new Set<string>();
   /** What the parse check found so far, in every module made. */
   readonly #syntaxProblems: Diagnostic[] = [];
+  /** Module texts parsed before, by earlier runs: not parsed again. */
+  readonly #accepted = acceptedModules();
 
   constructor(config: CodegenConfig) {
     this.#config = config;
@@ -101,9 +103,10 @@ export class ModuleRenderer {
   #set(path: string, text: string, sources: GeneratedModule['sources']): void {
     this.#files.set(path, text);
     this.#syntaxProblems.push(
-      ...generatedSyntaxProblems([
-        { path: relative(this.#config.rootDir, path).split('\\').join('/'), text, sources },
-      ]),
+      ...generatedSyntaxProblems(
+        [{ path: relative(this.#config.rootDir, path).split('\\').join('/'), text, sources }],
+        this.#accepted,
+      ),
     );
   }
 

@@ -78,8 +78,15 @@ export function refusedStatement(
   return undefined;
 }
 
-/** Pragmas whose argument only says what to read (`PRAGMA table_info(run)`). */
-const PRAGMAS_READING_AN_ARGUMENT = new Set([
+/**
+ * Pragmas whose argument only says what to read (`PRAGMA table_info(run)`).
+ *
+ * @example
+ * ```ts
+ * PRAGMAS_READING_AN_ARGUMENT.has('table_info'); // true
+ * ```
+ */
+export const PRAGMAS_READING_AN_ARGUMENT: ReadonlySet<string> = new Set([
   'table_info',
   'table_xinfo',
   'table_list',

@@ -5,7 +5,6 @@ import { writeCodeCaches } from './code-cache.js';
 import type { CodegenConfig } from './codegen-config.js';
 import { CodegenError, type CodegenErrorCode } from './codegen-error.js';
 import type { Diagnostic } from './diagnostic.js';
-import { typescript } from './load-cjs.js';
 import { ModuleRenderer } from './module-renderer.js';
 
 /**
@@ -45,10 +44,9 @@ if (process.platform === 'linux') {
     // Not lowered: only slower.
   }
 }
-// Loading TypeScript (which checks that every generated module parses) is the largest fixed cost of
-// a run; this thread pays it while the main thread parses and describes the queries, then renders
-// each file as it arrives.
-typescript();
+// TypeScript (which checks that every generated module parses) is loaded only when a module is not
+// one it accepted before (see ParsedModuleCache): loading it is the largest fixed cost of a run, and
+// a run that renders what an earlier one did needs no parser at all.
 let renderer: ModuleRenderer | undefined;
 parentPort?.on('message', (message: RenderMessage) => {
   switch (message.kind) {

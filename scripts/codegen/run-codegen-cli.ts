@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, relative } from 'node:path';
+import { AnalysisCache, bundledGeneratorId } from './analysis-cache.js';
 import { type CodegenConfig, loadCodegenConfig } from './codegen-config.js';
 import { CodegenError } from './codegen-error.js';
 import { type Diagnostic, formatDiagnostic } from './diagnostic.js';
@@ -58,10 +59,15 @@ export async function runCodegenCli(options: CodegenCliOptions): Promise<number>
     const warnings: Diagnostic[] = [];
     try {
       config = loadCodegenConfig(options.configPath);
+      const loaded = config;
+      // Query files analysed by an earlier run of the same generator on the same schema and
+      // configuration are not analysed again (see AnalysisCache).
+      const cache = (schemaFiles: readonly string[]) =>
+        AnalysisCache.open(loaded, schemaFiles, bundledGeneratorId());
       files =
         options.watch || options.serial === true
-          ? generate(config, warnings)
-          : await generateParallel(config, warnings);
+          ? generate(config, warnings, cache)
+          : await generateParallel(config, warnings, cache);
     } catch (e) {
       reportWarnings(warnings, err);
       if (e instanceof CodegenError) {

@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AnalyzedQuery } from '../../scripts/codegen/analyzed-query.js';
 import { loadCodegenConfig } from '../../scripts/codegen/codegen-config.js';
 import type { CodegenError } from '../../scripts/codegen/codegen-error.js';
+import { ContentCache } from '../../scripts/codegen/content-cache.js';
 import { generatedSyntaxProblems } from '../../scripts/codegen/generated-syntax.js';
 import { ModuleRenderer } from '../../scripts/codegen/module-renderer.js';
 import type { QueryBlock } from '../../scripts/codegen/query-block.js';
@@ -117,6 +120,31 @@ describe('ModuleRenderer', () => {
       expect((err as CodegenError).message).toMatch(
         /^queries\/q\.sql:7:1: Broken: the generated code does not parse: /,
       );
+    }
+  });
+});
+
+describe('generatedSyntaxProblems with the accepted modules', () => {
+  const broken = text.replace('export function', 'export function function');
+
+  it('should keep only the texts that parse, so a broken one is reported on every run', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'msb-accepted-'));
+    try {
+      const accepted = ContentCache.open('parsed-modules', 'parser', dir);
+      expect(generatedSyntaxProblems([{ path: 'out/q.ts', text, sources }], accepted)).toEqual([]);
+      expect(accepted.get([text])).toBeDefined();
+      const problems = generatedSyntaxProblems([{ path: 'out/q.ts', text: broken, sources }], accepted);
+      expect(problems).toHaveLength(1);
+      expect(accepted.get([broken])).toBeUndefined();
+      expect(generatedSyntaxProblems([{ path: 'out/q.ts', text: broken, sources }], accepted)).toEqual(
+        problems,
+      );
+      // A text found there is not parsed again: that is the whole point, so it must be only accepted ones.
+      accepted.set([broken], new Uint8Array());
+      expect(generatedSyntaxProblems([{ path: 'out/q.ts', text: broken, sources }], accepted)).toEqual([]);
+      expect(ContentCache.open('parsed-modules', 'another parser', dir).get([text])).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

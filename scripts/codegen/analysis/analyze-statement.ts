@@ -14,6 +14,7 @@ import type {
 import type { ColumnOverride } from '../codegen-config.js';
 import { columnType } from '../column-type.js';
 import type { SchemaCatalog } from '../schema-catalog.js';
+import { pragmaResultTypes } from '../sqlite-pragmas.js';
 import { ANY_VALUE, type AnalyzedType, unionType } from '../value-type.js';
 import { ExpressionTyper, isAggregateCall } from './expression-typer.js';
 import { type DiscoveredParam, ParameterUses } from './parameter-uses.js';
@@ -138,6 +139,11 @@ class StatementTyper implements SourceContext {
       case 'update_stmt':
       case 'delete_stmt':
         return this.#dml(stmt, root);
+      case 'pragma_stmt': {
+        // Only a pragma that reads reaches here (refused-statement.ts); its columns come from the table.
+        const name = entityName(stmt.pragma.type === 'pragma_func_call' ? stmt.pragma.name : stmt.pragma);
+        return name === undefined ? undefined : pragmaResultTypes(name);
+      }
       default:
         this.visit(stmt, root);
         return undefined;
