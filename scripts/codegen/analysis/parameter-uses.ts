@@ -219,7 +219,8 @@ export function parameterType(uses: readonly ParamUse[]): { type: AnalyzedType; 
   }
   const joined = admittedByAll(known);
   const nullable = (joined.nullable || uses.some((u) => u.testsNull)) && !array;
-  const { origin: _origin, ...rest } = joined;
+  // Where a value came from and whether a read of it is checked say nothing about a value bound.
+  const { origin: _origin, checked: _checked, ...rest } = joined;
   return { type: { ...rest, nullable }, array };
 }
 
