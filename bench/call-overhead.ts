@@ -201,6 +201,15 @@ function buildCases(): Case[] {
       generated: () => setSandboxStatus(pools.write, { id: 3, status: 'Stopped' }),
       handWritten: () => setStatusTx.immediate({ id: 3, status: 'Stopped' }),
     },
+    {
+      // The same write against the same statement, awaited as the generated call's promise is: what is
+      // left over the line above is the promise, which the writer's contract requires (a call may
+      // have to wait for a busy lock), not the work of the typed layer.
+      name: ':execrows as its own transaction, hand-written awaited too',
+      ops: 500,
+      generated: () => setSandboxStatus(pools.write, { id: 3, status: 'Stopped' }),
+      handWritten: () => Promise.resolve(setStatusTx.immediate({ id: 3, status: 'Stopped' })),
+    },
   ];
 }
 

@@ -14,13 +14,26 @@ export interface ConnectDbOptions {
  */
 export function connectDb(dbPath: string, options: ConnectDbOptions): Promise<DbWriteConnection> {
   const connectTimeoutMs = options.connectTimeoutMs ?? loadDbConfig(options.home).connectTimeoutSecs * 1000;
-  return DbWriteConnection.attach(dbPath, { connectTimeoutMs, retry: RUNTIME_RETRY });
+  return DbWriteConnection.attach(dbPath, {
+    connectTimeoutMs,
+    retry: RUNTIME_RETRY,
+    blockingWaitMs: RUNTIME_BLOCKING_WAIT_MS,
+  });
 }
 
 /**
- * Busy backoff of up to 20·2^(n-1) ms, capped at 250 (the host keeps 5 and 100). Measured with
- * `npm run bench:db-storm -- --count 200 --reps 1` (2 cores): with the host's schedule, retries cost more
- * CPU than the writes they waited for (6575 retries, 3.0 s runtime CPU, 83 boots/s; this: 1941, 1.4 s, 123).
- * A blocking busy_timeout was worse: its fixed schedule wakes waiters that started together, together.
+ * Busy backoff of up to 20·2^(n-1) ms, capped at 250 (the host keeps 5 and 100), after each blocking wait.
  */
 const RUNTIME_RETRY = { baseDelayMs: 20, maxDelayMs: 250 } as const;
+
+/**
+ * How long the runtime waits for the write lock inside SQLite before its JavaScript backoff takes over:
+ * a runtime's loop has little else to do, and a lock polled in C costs microseconds where a poll from
+ * JavaScript cost the 200 runtimes of `npm run bench:db-storm -- --count 200 --reps 3` twice the naive
+ * port's CPU (1711 against 861 ms after the barrier, 2091 busy retries) on a quiet 2-core machine. With
+ * this wait they used 935 ms (41 retries) and completed 0.90× the naive port's boots per second,
+ * against 0.65× without it. A longer wait (5000 ms, the naive port's) did worse, 0.64–0.69×: SQLite's
+ * own schedule sleeps up to 100 ms between polls once a wait grows long, and the backoff starts it over.
+ * The price is a runtime that may not answer a signal for up to this long while the database is busy.
+ */
+const RUNTIME_BLOCKING_WAIT_MS = 1000;
