@@ -151,6 +151,8 @@ export async function stopRuntimeLauncher(): Promise<void> {
   child.on('error', () => undefined);
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Held until it has exited: an unref'd child would let this process end first, with the wait unsettled.
+  child.ref();
   // Closing the channel is the launcher's signal to end (it exits on 'disconnect').
   if (child.connected) child.disconnect();
   else child.kill('SIGKILL');

@@ -50,6 +50,31 @@ describe('startRuntime', () => {
   });
 });
 
+describe('stopRuntimeLauncher', () => {
+  it('should keep a host that awaits it as its last act alive until the launcher has exited', async () => {
+    const { pools, dir, path } = await openTestPools();
+    const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep', args: ['30'] });
+
+    // Exit code 13 would be Node's "unsettled top-level await": the host ended while still waiting.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [FIXTURE, path, 'web', String(sandboxId), dir, 'stop-launcher'],
+      { timeout: 15_000 },
+    );
+    const [report, last] = stdout.trim().split('\n');
+    const started = JSON.parse(report!) as RuntimeStarted;
+    onTestFinished(() => {
+      try {
+        process.kill(-started.runtimePid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
+    expect(last).toBe('launcher stopped');
+    expect(isAlive(started.runtimePid)).toBe(true);
+  });
+});
+
 describe('startRuntime launcher process', () => {
   it('should spawn only its launcher process here, once, and still report every runtime ready', async () => {
     const { pools, dir, path } = await openTestPools();
