@@ -39,13 +39,14 @@ export function parseSqlite(sql: string): Program {
   let parsed = recentlyParsed.get(sql);
   if (parsed === undefined) {
     try {
-      parsed = {
-        program: sqlParserCst().parse(sql, {
-          dialect: 'sqlite',
-          paramTypes: [...SQLITE_PARAM_TYPES],
-          includeRange: true,
-        }),
-      };
+      const { text, names } = withoutDollarNames(sql);
+      const program = sqlParserCst().parse(text, {
+        dialect: 'sqlite',
+        paramTypes: [...SQLITE_PARAM_TYPES],
+        includeRange: true,
+      });
+      if (names.size > 0) restoreNames(program, names);
+      parsed = { program };
     } catch (error) {
       parsed = { error };
     }
@@ -54,6 +55,67 @@ export function parseSqlite(sql: string): Program {
   }
   if ('error' in parsed) throw parsed.error;
   return parsed.program;
+}
+
+/**
+ * SQLite takes `$` inside a name (`price$usd`); the parser does not, and reads no such statement. Such
+ * a name is handed to it with `_` for each `$` (the same length, so every source range holds), and
+ * {@link restoreNames} puts the real name back in the tree. Unless the `_` spelling is a name of the
+ * text too: then nothing is rewritten, and the parser's error stands.
+ */
+function withoutDollarNames(sql: string): {
+  readonly text: string;
+  readonly names: ReadonlyMap<string, string>;
+} {
+  if (!sql.includes('$')) return { text: sql, names: new Map() };
+  // Literals, quoted names and comments blanked to spaces, so only bare names are found.
+  const bare = sql.replace(
+    /'(?:[^']|'')*'|"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|--[^\n]*|\/\*[\s\S]*?\*\//g,
+    (m) => ' '.repeat(m.length),
+  );
+  const names = new Map<string, string>();
+  const spans: { readonly start: number; readonly end: number }[] = [];
+  const plain = new Set<string>();
+  for (const m of bare.matchAll(
+    /(?<![A-Za-z0-9_$@:?\u0080-\uffff])[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/g,
+  )) {
+    const name = m[0];
+    if (!name.includes('$')) {
+      plain.add(name.toLowerCase());
+      continue;
+    }
+    names.set(name.replaceAll('$', '_').toLowerCase(), name);
+    spans.push({ start: m.index, end: m.index + name.length });
+  }
+  if (spans.length === 0 || [...names.keys()].some((n) => plain.has(n)))
+    return { text: sql, names: new Map() };
+  let text = '';
+  let at = 0;
+  for (const { start, end } of spans) {
+    text += sql.slice(at, start) + sql.slice(start, end).replaceAll('$', '_');
+    at = end;
+  }
+  return { text: text + sql.slice(at), names };
+}
+
+/** Gives every identifier of the tree that {@link withoutDollarNames} rewrote its name as written. */
+function restoreNames(node: unknown, names: ReadonlyMap<string, string>): void {
+  if (Array.isArray(node)) {
+    for (const item of node) restoreNames(item, names);
+    return;
+  }
+  if (!isNode(node)) return;
+  if (node.type === 'identifier') {
+    const real = names.get(node.name.toLowerCase());
+    if (real !== undefined) {
+      (node as { name: string }).name = real;
+      (node as { text: string }).text = real;
+    }
+    return;
+  }
+  for (const [key, value] of Object.entries(node)) {
+    if (key !== 'range' && key !== 'leading' && key !== 'trailing') restoreNames(value, names);
+  }
 }
 
 /** How many texts {@link parseSqlite} remembers: one query's own text and its macro-free variant, with room. */
