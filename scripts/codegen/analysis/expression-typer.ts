@@ -30,25 +30,6 @@ export interface SelectTyper {
   select(node: SubSelect, outer: Scope): readonly AnalyzedType[] | undefined;
 }
 
-const COMPARISONS = new Set([
-  '=',
-  '==',
-  '!=',
-  '<>',
-  '<',
-  '>',
-  '<=',
-  '>=',
-  'LIKE',
-  'GLOB',
-  'NOT LIKE',
-  'NOT GLOB',
-  'MATCH',
-  'NOT MATCH',
-  'REGEXP',
-  'NOT REGEXP',
-]);
-const NULL_TESTS = new Set(['IS', 'IS NOT', 'IS DISTINCT FROM', 'IS NOT DISTINCT FROM']);
 /** Comparisons whose operands are text whatever they are compared with (a pattern, a query). */
 const TEXT_MATCHES = new Set([
   'LIKE',
@@ -60,6 +41,9 @@ const TEXT_MATCHES = new Set([
   'REGEXP',
   'NOT REGEXP',
 ]);
+const COMPARISONS = new Set(['=', '==', '!=', '<>', '<', '>', '<=', '>=', ...TEXT_MATCHES]);
+const NULL_TESTS = new Set(['IS', 'IS NOT', 'IS DISTINCT FROM', 'IS NOT DISTINCT FROM']);
+
 const INTEGER: AnalyzedType = { storage: ['integer'], nullable: false };
 const NUMBER: AnalyzedType = { storage: ['integer', 'real'], nullable: false };
 const TEXT: AnalyzedType = { storage: ['text'], nullable: false };
