@@ -19,8 +19,9 @@ import type { WriteStats } from './write-stats.js';
  * connection itself has no query methods, so passing it to a `:read` function is a compile error.
  *
  * Opening creates the file and its directories, sets `journal_mode=WAL`, `synchronous=NORMAL`,
- * `foreign_keys=ON` and `busy_timeout=0` (busy waits happen asynchronously, never on the event loop),
- * then applies pending migrations.
+ * `foreign_keys=ON` and `busy_timeout=0` (busy waits happen asynchronously, never on the event loop,
+ * unless the writer is opened with a `blockingWaitMs` for a process that can afford one), then applies
+ * pending migrations.
  *
  * @example
  * ```ts
@@ -223,13 +224,15 @@ export class DbWriteConnection {
     }
     if (!this.#draining) {
       let value: T;
+      // The budget counts from the call. Without a blocking wait the first attempt takes microseconds,
+      // so the clock is read only once it failed; with one, that attempt may have waited its length.
+      const calledAt = this.#blockingWaitMs > 0 ? performance.now() : undefined;
       try {
         value = this.#runAlone(fn);
       } catch (err) {
-        // The budget counts from this first attempt, which took microseconds.
         if (isSqliteBusy(err)) {
           // The fast path met a busy lock: this call heads a new queue, which drains after a sleep.
-          const queued = this.#enqueue(fn, performance.now());
+          const queued = this.#enqueue(fn, calledAt ?? performance.now());
           this.#draining = true;
           this.#idle = this.#drain(err);
           return queued;
@@ -245,7 +248,8 @@ export class DbWriteConnection {
 
   /**
    * Whether another connection holds the database's write lock right now: a `BEGIN IMMEDIATE` that fails
-   * with `SQLITE_BUSY` at once (this writer never waits in SQLite), rolled back at once if it succeeds.
+   * with `SQLITE_BUSY` at once (this probe never waits in SQLite, whatever `blockingWaitMs` is), rolled
+   * back at once if it succeeds.
    * True as well while this writer's own queue waits out a busy lock. For a caller telling a process
    * that is stuck from one that only waits for the lock; not from inside a transaction body.
    *

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { DbPools, DbReadConnection, DbWriteConnection } from '../../src/db/index.js';
+import { DbBusyError, DbPools, DbReadConnection, DbWriteConnection } from '../../src/db/index.js';
 import { makeTempDir, openTestPools } from '../support/open-test-pools.js';
 import { spawnFixture } from '../support/spawn-fixture.js';
 
@@ -190,6 +190,30 @@ describe('DbWriteConnection blockingWaitMs', () => {
     expect(await write.transaction((tx) => tx.get('SELECT count(*) FROM sandbox', undefined, 'pluck'))).toBe(
       1,
     );
+  });
+
+  it('should count the budget from the call, the first blocking wait included', async () => {
+    const { path } = await openTestPools();
+    const write = await DbWriteConnection.attach(path, {
+      connectTimeoutMs: 0,
+      blockingWaitMs: 400,
+      retry: { baseDelayMs: 5, maxDelayMs: 20, budgetMs: 600 },
+    });
+    onTestFinished(() => write.close());
+    const holder = spawnFixture('hold-write-lock.mjs', [path, 'forever']);
+    onTestFinished(() => {
+      holder.child.kill('SIGKILL');
+    });
+    await holder.line('locked');
+    const began = performance.now();
+    const err = await write
+      .transaction((tx) => tx.run("INSERT INTO sandbox (name, config, status) VALUES ('a', '{}', 'Stopped')"))
+      .catch((e: unknown) => e);
+    const took = performance.now() - began;
+    expect(err).toBeInstanceOf(DbBusyError);
+    // The budget plus at most one blocking wait; counted from the end of the first wait it would be 1000+.
+    expect(took).toBeLessThan(600 + 400 + 150);
+    expect((err as DbBusyError).elapsedMs).toBeGreaterThanOrEqual(600);
   });
 
   it.each([-1, 1.5, 60_001, Number.NaN])('should refuse blockingWaitMs %s, naming it', async (ms) => {

@@ -13,9 +13,10 @@ describe('stopSandbox under a held write lock', () => {
   it("should keep the workload's own exit when the lock outlasts the runtime's busy budget", async () => {
     const { pools, dir: home, path } = await openTestPools();
     const { runtime } = await createSandbox(pools, { home, name: 'web', command: 'sleep', args: ['60'] });
-    // Held past the runtime's 10 s busy budget: before the fix it gave up (InternalError) or the host
-    // SIGKILLed it at the stop timeout while it was still trying to write the exit.
-    const holder = spawnFixture('hold-write-lock.mjs', [path, '11500']);
+    // Held past the runtime's 10 s busy budget and its last blocking wait of up to 1 s: before the fix it
+    // gave up (InternalError) or the host SIGKILLed it at the stop timeout while it was still trying to
+    // write the exit.
+    const holder = spawnFixture('hold-write-lock.mjs', [path, '13500']);
     await holder.line('locked');
 
     // 5 s: the workload (sleep) exits at once on SIGTERM; the rest of the wait is the lock.
