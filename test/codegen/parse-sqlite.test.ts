@@ -31,7 +31,18 @@ describe('parseSqlite', () => {
     ]);
   });
 
-  it('should leave the parser its error when the rewritten spelling is a name of the text too', () => {
-    expect(() => parseSqlite('SELECT price$usd, price_usd FROM quote')).toThrow(/Unexpected "\$"/);
+  it('should give back only the names it rewrote, where they stand, each as written', () => {
+    const sql = 'SELECT Price$Usd, price$usd, "price_usd", [price_usd], a$_b, a_$b, x AS "a_b" FROM quote';
+    expect(identifiers(sql).map((i) => i.name)).toEqual([
+      'Price$Usd',
+      'price$usd',
+      'price_usd',
+      'price_usd',
+      'a$_b',
+      'a_$b',
+      'x',
+      'a_b',
+      'quote',
+    ]);
   });
 });

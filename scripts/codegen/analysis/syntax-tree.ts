@@ -58,14 +58,14 @@ export function parseSqlite(sql: string): Program {
 }
 
 /**
- * SQLite takes `$` inside a name (`price$usd`); the parser does not, and reads no such statement. Such
- * a name is handed to it with `_` for each `$` (the same length, so every source range holds), and
- * {@link restoreNames} puts the real name back in the tree. Unless the `_` spelling is a name of the
- * text too: then nothing is rewritten, and the parser's error stands.
+ * SQLite takes `$` inside a bare name (`price$usd`); the parser does not, and reads no such statement.
+ * Such a name is handed to it with `_` for each `$` (the same length, so every source range holds), and
+ * {@link restoreNames} gives the identifiers that start where a rewritten name starts their real name
+ * back; an identifier anywhere else (a quoted `"price_usd"`, an alias) keeps its own.
  */
 function withoutDollarNames(sql: string): {
   readonly text: string;
-  readonly names: ReadonlyMap<string, string>;
+  readonly names: ReadonlyMap<number, string>;
 } {
   if (!sql.includes('$')) return { text: sql, names: new Map() };
   // Literals, quoted names and comments blanked to spaces, so only bare names are found.
@@ -73,41 +73,32 @@ function withoutDollarNames(sql: string): {
     /'(?:[^']|'')*'|"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|--[^\n]*|\/\*[\s\S]*?\*\//g,
     (m) => ' '.repeat(m.length),
   );
-  const names = new Map<string, string>();
-  const spans: { readonly start: number; readonly end: number }[] = [];
-  const plain = new Set<string>();
+  const names = new Map<number, string>();
+  let text = '';
+  let at = 0;
   for (const m of bare.matchAll(
     /(?<![A-Za-z0-9_$@:?\u0080-\uffff])[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/g,
   )) {
     const name = m[0];
-    if (!name.includes('$')) {
-      plain.add(name.toLowerCase());
-      continue;
-    }
-    names.set(name.replaceAll('$', '_').toLowerCase(), name);
-    spans.push({ start: m.index, end: m.index + name.length });
-  }
-  if (spans.length === 0 || [...names.keys()].some((n) => plain.has(n)))
-    return { text: sql, names: new Map() };
-  let text = '';
-  let at = 0;
-  for (const { start, end } of spans) {
-    text += sql.slice(at, start) + sql.slice(start, end).replaceAll('$', '_');
-    at = end;
+    if (!name.includes('$')) continue;
+    names.set(m.index, name);
+    text += sql.slice(at, m.index) + name.replaceAll('$', '_');
+    at = m.index + name.length;
   }
   return { text: text + sql.slice(at), names };
 }
 
-/** Gives every identifier of the tree that {@link withoutDollarNames} rewrote its name as written. */
-function restoreNames(node: unknown, names: ReadonlyMap<string, string>): void {
+/** Gives each identifier that starts at a name {@link withoutDollarNames} rewrote that name as written. */
+function restoreNames(node: unknown, names: ReadonlyMap<number, string>): void {
   if (Array.isArray(node)) {
     for (const item of node) restoreNames(item, names);
     return;
   }
   if (!isNode(node)) return;
   if (node.type === 'identifier') {
-    const real = names.get(node.name.toLowerCase());
-    if (real !== undefined) {
+    const range = node.range;
+    const real = range === undefined ? undefined : names.get(range[0]);
+    if (range !== undefined && real !== undefined && range[1] === range[0] + real.length) {
       (node as { name: string }).name = real;
       (node as { text: string }).text = real;
     }
