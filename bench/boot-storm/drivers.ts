@@ -59,6 +59,9 @@ export interface StormDriver {
   close(): Promise<void>;
 }
 
+/** How long the typed host's launcher gets to reap its last runtimes (on their SIGCHLD) before it ends. */
+const LAUNCHER_REAP_GRACE_MS = 500;
+
 /**
  * What a driver reports after the storm.
  *
@@ -149,7 +152,9 @@ async function openTypedDriver(home: string): Promise<StormDriver> {
       return isSqliteBusy(err) ? 'host' : null;
     },
     async afterStorm() {
-      // The launcher ends here so that it, and with it every runtime it reaped, is reaped by this process.
+      // The launcher ends here so that it, and with it every runtime it reaped, is reaped by this process;
+      // first it gets a moment to reap the last runtimes (one it had not would go to init, uncounted).
+      await sleep(LAUNCHER_REAP_GRACE_MS);
       const launcherOwnCpuMs = ownCpuMsOfChild('launcher-process.js');
       await stopRuntimeLauncher();
       return {
@@ -176,7 +181,7 @@ function ownCpuMsOfChild(script: string): number {
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(fields[4 - 3]) !== process.pid) continue;
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      if (!cmdline.at(-1)?.endsWith(script)) continue;
+      if (!cmdline.some((arg) => arg.endsWith(script))) continue;
       return ((Number(fields[14 - 3]) + Number(fields[15 - 3])) / CLOCK_TICKS_PER_SECOND) * 1000;
     } catch {
       // gone meanwhile

@@ -128,7 +128,9 @@ function logTail(logPath: string): string {
 // The launcher process: requests arrive on the IPC channel from the host that forked it. Once the host
 // is gone (its channel closes) there is nobody to report to, so the launcher ends; the runtimes it
 // started run on, detached in their own process groups, as they would after the host's own exit.
-if (process.send !== undefined) {
+// Only in the process forked for it (its flag): a process that imports this module and happens to
+// have an IPC channel of its own (a test runner's fork) must keep that channel.
+if (process.send !== undefined && process.argv.includes('--msb-runtime-launcher')) {
   process.on('message', (request: LaunchRequest) =>
     launch(request, (message) => {
       if (process.connected) process.send!(message);

@@ -115,6 +115,8 @@ const LAUNCHER_MAIN = fileURLToPath(
     ? new URL('../../dist/host/launcher-process.js', import.meta.url)
     : new URL('./launcher-process.js', import.meta.url),
 );
+/** The argument that makes `launcher-process.js` serve its channel (importing it does nothing). */
+const LAUNCHER_FLAG = '--msb-runtime-launcher';
 const pending = new Map<number, PendingLaunch>();
 let nextLaunchId = 1;
 let current: ChildProcess | undefined;
@@ -163,10 +165,14 @@ export async function stopRuntimeLauncher(): Promise<void> {
 function launcher(): ChildProcess {
   if (current !== undefined) return current;
   // Plain compiled JavaScript, with no loader of the host's (tsx, vitest) in its arguments.
-  const started = fork(LAUNCHER_MAIN, [], {
+  const started = fork(LAUNCHER_MAIN, [LAUNCHER_FLAG], {
     execArgv: [],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     serialization: 'json',
+    // A session of its own, as each runtime has: a Ctrl-C or a hang-up of the host's terminal reaches
+    // the host, which may handle it and let the starts in flight finish, not the launcher under them.
+    // It still ends when the host does: its channel closes.
+    detached: true,
   });
   started.on('message', (reply: LaunchReply) => {
     const launch = pending.get(reply.id);
@@ -185,6 +191,8 @@ function launcher(): ChildProcess {
     if (current !== started) return;
     started.removeAllListeners();
     started.on('error', () => undefined);
+    // A launcher whose channel failed may still run; it is nobody's now.
+    started.kill('SIGKILL');
     current = undefined;
     for (const [id, launch] of pending) {
       // Nobody waits for these runtimes' reports any more: they must not run unsupervised.

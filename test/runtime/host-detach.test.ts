@@ -1,5 +1,6 @@
-import { ChildProcess, execFile } from 'node:child_process';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -14,6 +15,7 @@ interface SpawnOptionsWithFile {
 }
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/start-then-exit.mjs', import.meta.url));
+const SIGINT_FIXTURE = fileURLToPath(new URL('./fixtures/start-after-sigint.mjs', import.meta.url));
 
 describe('startRuntime', () => {
   it('should let the host exit after ready while the runtime keeps running', async () => {
@@ -75,6 +77,41 @@ describe('stopRuntimeLauncher', () => {
   });
 });
 
+describe('startRuntime launcher process, Ctrl-C', () => {
+  it("should keep the launcher when a signal reaches the host's process group", {
+    timeout: 30_000,
+  }, async () => {
+    const { pools, dir, path } = await openTestPools();
+    const sandboxId = await insertTestSandbox(pools.write, 'web', { command: 'sleep', args: ['30'] });
+    const host = spawn(process.execPath, [SIGINT_FIXTURE, path, 'web', String(sandboxId), dir], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    onTestFinished(() => {
+      try {
+        process.kill(-host.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
+    const lines = createInterface({ input: host.stdout! });
+    const next = (): Promise<string> => new Promise((resolve) => lines.once('line', resolve));
+    expect(await next()).toBe('waiting');
+    process.kill(-host.pid!, 'SIGINT');
+    const started = JSON.parse(await next()) as RuntimeStarted;
+    onTestFinished(() => {
+      try {
+        process.kill(-started.runtimePid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
+    expect(pools.read.get('SELECT pid FROM run WHERE id = @id', { id: started.runId }, 'pluck')).toBe(
+      started.runtimePid,
+    );
+  });
+});
+
 describe('startRuntime launcher process', () => {
   it('should spawn only its launcher process here, once, and still report every runtime ready', async () => {
     const { pools, dir, path } = await openTestPools();
@@ -119,7 +156,7 @@ describe('startRuntime launcher process', () => {
     }
 
     expect(spawnedHere).toHaveLength(1);
-    expect(spawnedHere[0]).toMatch(/launcher-process\.js$/);
+    expect(spawnedHere[0]).toMatch(/launcher-process\.js --msb-runtime-launcher$/);
     for (const runtime of started) {
       expect(isAlive(runtime.runtimePid)).toBe(true);
       expect(pools.read.get('SELECT pid FROM run WHERE id = @id', { id: runtime.runId }, 'pluck')).toBe(
@@ -161,7 +198,7 @@ describe('startRuntime launcher process', () => {
   });
 });
 
-/** The pid of this process's child whose command line ends with `script`, if there is one. */
+/** The pid of this process's child with an argument ending in `script`, if there is one. */
 function childRunning(script: string): number | undefined {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -170,7 +207,7 @@ function childRunning(script: string): number | undefined {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      if (ppid === process.pid && cmdline.at(-1)?.endsWith(script)) return Number(entry);
+      if (ppid === process.pid && cmdline.some((arg) => arg.endsWith(script))) return Number(entry);
     } catch {
       // gone meanwhile
     }
