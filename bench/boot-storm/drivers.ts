@@ -11,11 +11,11 @@ import { importOciImage } from '../../src/host/images.js';
 import { isPidAlive } from '../../src/host/processes.js';
 import { stopRuntimeLauncher } from '../../src/host/runtime-launcher.js';
 import { stopSandbox } from '../../src/host/stop-sandbox.js';
-import { CLOCK_TICKS_PER_SECOND } from '../../src/runtime/read-proc-stats.js';
 import { HostError } from '../../src/sandbox/errors.js';
 import { killGroup } from '../../src/sandbox/kill-group.js';
 import { REPORT_FD } from '../../src/sandbox/protocol.js';
 import { buildOciLayout } from '../../test/support/build-oci-layout.js';
+import { childRunning } from '../../test/support/process-helpers.js';
 import {
   NAIVE_SQL,
   NAIVE_STATS_FILE,
@@ -155,7 +155,7 @@ async function openTypedDriver(home: string): Promise<StormDriver> {
       // The launcher ends here so that it, and with it every runtime it reaped, is reaped by this process;
       // first it gets a moment to reap the last runtimes (one it had not would go to init, uncounted).
       await sleep(LAUNCHER_REAP_GRACE_MS);
-      const launcherOwnCpuMs = ownCpuMsOfChild('launcher-process.js');
+      const launcherOwnCpuMs = childRunning('launcher-process.js')?.ownCpuMs ?? 0;
       await stopRuntimeLauncher();
       return {
         hostBusyRetries: pools.write.stats.busyRetries,
@@ -169,25 +169,6 @@ async function openTypedDriver(home: string): Promise<StormDriver> {
       await pools.close();
     },
   };
-}
-
-/** User + system CPU ms of this process's child whose command line ends with `script` (0 if none). */
-function ownCpuMsOfChild(script: string): number {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // Fields after the parenthesised command name start at field 3 (state): ppid 4, utime 14, stime 15.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[4 - 3]) !== process.pid) continue;
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      if (!cmdline.some((arg) => arg.endsWith(script))) continue;
-      return ((Number(fields[14 - 3]) + Number(fields[15 - 3])) / CLOCK_TICKS_PER_SECOND) * 1000;
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return 0;
 }
 
 function countBusyLogLines(sandboxesDir: string): number {

@@ -6,6 +6,17 @@ import { makePrivateDir, openPrivateAppend } from '../db/private-files.js';
 import { killGroup } from '../sandbox/kill-group.js';
 import { REPORT_FD, type RuntimeReport } from '../sandbox/protocol.js';
 
+/**
+ * The argument that makes this module serve its IPC channel: only the process forked for it does, so a
+ * process that imports it and has a channel of its own (a test runner's fork) keeps that channel.
+ *
+ * @example
+ * ```ts
+ * fork(LAUNCHER_MAIN, [LAUNCHER_FLAG], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+ * ```
+ */
+export const LAUNCHER_FLAG = '--msb-runtime-launcher';
+
 /** What the host asks for: one runtime process started and its report awaited. */
 export interface LaunchRequest {
   readonly id: number;
@@ -128,9 +139,7 @@ function logTail(logPath: string): string {
 // The launcher process: requests arrive on the IPC channel from the host that forked it. Once the host
 // is gone (its channel closes) there is nobody to report to, so the launcher ends; the runtimes it
 // started run on, detached in their own process groups, as they would after the host's own exit.
-// Only in the process forked for it (its flag): a process that imports this module and happens to
-// have an IPC channel of its own (a test runner's fork) must keep that channel.
-if (process.send !== undefined && process.argv.includes('--msb-runtime-launcher')) {
+if (process.send !== undefined && process.argv.includes(LAUNCHER_FLAG)) {
   process.on('message', (request: LaunchRequest) =>
     launch(request, (message) => {
       if (process.connected) process.send!(message);

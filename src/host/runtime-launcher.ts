@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { HostError } from '../sandbox/errors.js';
 import { killGroup } from '../sandbox/kill-group.js';
 import { sandboxLogPath } from '../sandbox/paths.js';
-import type { LaunchReply, LaunchRequest } from './launcher-process.js';
+import { LAUNCHER_FLAG, type LaunchReply, type LaunchRequest } from './launcher-process.js';
 
 /** What {@link startRuntime} needs. */
 export interface StartRuntimeOptions {
@@ -115,8 +115,6 @@ const LAUNCHER_MAIN = fileURLToPath(
     ? new URL('../../dist/host/launcher-process.js', import.meta.url)
     : new URL('./launcher-process.js', import.meta.url),
 );
-/** The argument that makes `launcher-process.js` serve its channel (importing it does nothing). */
-const LAUNCHER_FLAG = '--msb-runtime-launcher';
 const pending = new Map<number, PendingLaunch>();
 let nextLaunchId = 1;
 let current: ChildProcess | undefined;

@@ -1,5 +1,4 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -7,7 +6,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { type RuntimeStarted, startRuntime, stopRuntimeLauncher } from '../../src/host/runtime-launcher.js';
 import { insertTestSandbox } from '../support/insert-test-sandbox.js';
 import { openTestPools } from '../support/open-test-pools.js';
-import { isAlive } from '../support/process-helpers.js';
+import { childRunning, isAlive } from '../support/process-helpers.js';
 
 /** The internal options ChildProcess.prototype.spawn receives (not in @types/node). */
 interface SpawnOptionsWithFile {
@@ -186,7 +185,7 @@ describe('startRuntime launcher process', () => {
       },
     });
     await expect.poll(() => runtimePid, { timeout: 10_000 }).toBeDefined();
-    const launcherPid = childRunning('launcher-process.js');
+    const launcherPid = childRunning('launcher-process.js')?.pid;
     expect(launcherPid).toBeDefined();
     process.kill(launcherPid!, 'SIGKILL');
 
@@ -197,20 +196,3 @@ describe('startRuntime launcher process', () => {
     expect(pools.read.get('SELECT count(*) FROM run', undefined, 'pluck')).toBe(0);
   });
 });
-
-/** The pid of this process's child with an argument ending in `script`, if there is one. */
-function childRunning(script: string): number | undefined {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // Fields after the command name, which is in parentheses and may hold spaces: state, then ppid.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      if (ppid === process.pid && cmdline.some((arg) => arg.endsWith(script))) return Number(entry);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return undefined;
-}

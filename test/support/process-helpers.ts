@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { CLOCK_TICKS_PER_SECOND } from '../../src/runtime/read-proc-stats.js';
 
 /**
  * Whether a pid names a live process (`kill(pid, 0)` succeeds or fails with EPERM); a zombie counts as
@@ -45,4 +46,37 @@ export async function waitFor<T>(
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(20);
   }
+}
+
+/**
+ * This process's child with an argument ending in `script` (its pid, and the CPU it spent itself,
+ * user + system, not counting its own children), or `undefined` if there is none.
+ *
+ * @example
+ * ```ts
+ * const launcher = childRunning('launcher-process.js');
+ * ```
+ */
+export function childRunning(
+  script: string,
+): { readonly pid: number; readonly ownCpuMs: number } | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Fields after the command name (in parentheses, may hold spaces) start at field 3 (state):
+      // ppid is field 4, utime 14, stime 15.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[4 - 3]) !== process.pid) continue;
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      if (!cmdline.some((arg) => arg.endsWith(script))) continue;
+      return {
+        pid: Number(entry),
+        ownCpuMs: ((Number(fields[14 - 3]) + Number(fields[15 - 3])) / CLOCK_TICKS_PER_SECOND) * 1000,
+      };
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
 }
