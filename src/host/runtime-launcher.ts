@@ -56,9 +56,12 @@ export const RUNTIME_MAIN = fileURLToPath(
  * sandbox's `runtime.log`, fd 3 a pipe for the report) happens in the host's launcher process, a small
  * long-lived child, never in the host: `spawn()` blocks its thread until the child has exec'd, and the
  * `fork()` under it copies the page tables of the process that calls it while holding that process's
- * memory map lock, which stalls every thread of that process that faults a page meanwhile (measured: a
- * launcher thread inside a 300 MB host left the main thread's event loop up to 82–185 ms late during
- * 200 spawns, a launcher process 47–65 ms, on a loaded 2-core machine). Resolves with the `ready`
+ * memory map lock, which stalls every thread of that process that faults a page meanwhile
+ * (`npm run bench:spawn-stall`: 200 spawns beside a 300 MB heap, quiet 2-core machine: the main thread's
+ * event-loop p99 3.5 ms and max 7–30 ms with a launcher thread, 2.3 ms and 9–27 ms with a process, which
+ * also spawned them in 0.9 s instead of 1.2 s).
+ * The launcher has a session of its own, so the kernel's autogroups schedule its spawns apart from the
+ * host: that took the typed host's p99 in the 200-boot storm from 44 to 8.4 ms. Resolves with the `ready`
  * report, after which nothing of the runtime is referenced (the host may exit). Rejects with `HostError`
  * `RUNTIME_START_FAILED` on a `failed` report, on EOF without one (the log's end is quoted), after
  * `timeoutMs`, or if the launcher process dies (then the runtime's group is SIGKILLed).
