@@ -108,7 +108,7 @@ try {
   let previous: { cpuTicks: number; at: number } | undefined;
   const sampleOnce = async (): Promise<void> => {
     const at = performance.now();
-    const proc = await readProcStats(workload.pid!);
+    const proc = readProcStats(workload.pid!);
     if (proc === undefined) return;
     const cpuSeconds = (proc.cpuTicks - (previous?.cpuTicks ?? 0)) / CLOCK_TICKS_PER_SECOND;
     const wallSeconds = previous === undefined ? proc.ageSeconds : (at - previous.at) / 1000;

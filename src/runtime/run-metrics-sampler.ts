@@ -48,7 +48,7 @@ export function runMetricsSampler(write: DbWriteConnection, options: MetricsSamp
 
   const sampleOnce = async (): Promise<boolean> => {
     const at = performance.now();
-    const stats = await readProcStats(pid);
+    const stats = readProcStats(pid);
     if (stats === undefined || stopped) return false;
     const sample = toSample(stats, previous, at);
     previous = { cpuTicks: stats.cpuTicks, at };
