@@ -135,6 +135,9 @@ interface ModeSummary {
   readonly bootP99Ms: Spread;
   readonly eventLoopP99Ms: Spread;
   readonly eventLoopMaxMs: Spread;
+  /** The idle reference process's (`idle-probe.ts`): the machine's share of the host's stalls. */
+  readonly idleProcessP99Ms: Spread;
+  readonly idleProcessMaxMs: Spread;
   readonly spawnBlockingMaxMs: Spread;
   readonly cpuPerSandboxMs: Spread;
   readonly hostBusyRetries: Spread;
@@ -169,6 +172,8 @@ function summarize(count: number, ofCount: readonly Run[]): CountSummary {
       bootP99Ms: over((r) => r.bootMs.p99),
       eventLoopP99Ms: over((r) => r.eventLoopDelayMs.p99),
       eventLoopMaxMs: over((r) => r.eventLoopDelayMs.max),
+      idleProcessP99Ms: over((r) => r.idleProcessDelayMs.p99),
+      idleProcessMaxMs: over((r) => r.idleProcessDelayMs.max),
       spawnBlockingMaxMs: over((r) => r.spawnBlockingMs.maxMs),
       cpuPerSandboxMs: over((r) => r.childCpuMsPerSandbox),
       hostBusyRetries: over((r) => r.busyRetries.host),
@@ -209,6 +214,8 @@ function renderSummary(summary: CountSummary): string {
     ['boot p99 ms', cell((m) => formatSpread(m.bootP99Ms))],
     ['host event-loop delay p99 ms', cell((m) => formatSpread(m.eventLoopP99Ms))],
     ['host event-loop delay max ms', cell((m) => formatSpread(m.eventLoopMaxMs))],
+    ['idle process event-loop p99 ms', cell((m) => formatSpread(m.idleProcessP99Ms))],
+    ['idle process event-loop max ms', cell((m) => formatSpread(m.idleProcessMaxMs))],
     ['host blocked in spawn() max ms', cell((m) => formatSpread(m.spawnBlockingMaxMs))],
     ['CPU per sandbox ms', cell((m) => formatSpread(m.cpuPerSandboxMs))],
     ['busy retries: host writer', cell((m) => formatSpread(m.hostBusyRetries))],
@@ -244,6 +251,8 @@ async function runModeChild(
     const child = spawn(
       process.execPath,
       [
+        // Every mode's host runs as the msb executable runs (see src/cli/main.ts).
+        '--single-threaded-gc',
         '--import',
         'tsx',
         RUN_MODE,

@@ -11,17 +11,21 @@
  * MSB_HOME=$(mktemp -d) node --import tsx bench/boot-storm/run-mode.ts --mode typed --count 20 --hold-secs 3 --out r.json
  * ```
  */
-import { ChildProcess } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { msbHome } from '../../src/db/index.js';
 import { CLOCK_TICKS_PER_SECOND } from '../../src/runtime/read-proc-stats.js';
 import { openStormDriver, type StormDriver } from './drivers.js';
+import type { IdleProbeResult } from './idle-probe.js';
 import { parseStormArgs, type StormMode } from './storm-settings.js';
+import { trackPhaseStalls } from './track-phase-stalls.js';
 
 /**
  * What one mode's storm measured, written by its child process and read by `main.ts`.
@@ -69,6 +73,11 @@ export interface ModeResult {
     /** The longest stall of each phase, from a 1 ms JavaScript interval (`trackPhaseStalls`). */
     readonly maxByPhase: { readonly boot: number; readonly hold: number; readonly stop: number };
   };
+  /**
+   * The same measures in an idle process of the host's session during the same storm
+   * (`idle-probe.ts`): the stalls the machine imposes on any process, the floor under the host's.
+   */
+  readonly idleProcessDelayMs: IdleProbeResult;
   /** How long the host's synchronous `spawn()` calls blocked it (fork, then wait for the child's exec). */
   readonly spawnBlockingMs: {
     readonly calls: number;
@@ -115,6 +124,7 @@ interface ExpectedFound {
   readonly found: number;
 }
 
+const IDLE_PROBE = fileURLToPath(new URL('./idle-probe.ts', import.meta.url));
 const MAX_FAILURE_KINDS = 10;
 const REAP_GRACE_MS = 500;
 
@@ -199,6 +209,8 @@ async function runStorm(
     else if (failures.size < MAX_FAILURE_KINDS) failures.set(key, { phase, message, count: 1 });
   };
 
+  // Before spawn() is timed: the probe is not part of the storm.
+  const probe = await startIdleProbe();
   const loadBefore = loadavg()[0]!;
   const spawnBlocking = measureSpawnBlocking();
   const cpuBefore = childrenCpuMs();
@@ -241,8 +253,10 @@ async function runStorm(
   log(`${mode}: booted ${booted.length}/${count} in ${bootSeconds.toFixed(2)} s; holding ${holdSecs} s`);
 
   stalls.enter('hold');
+  probe.enter('hold');
   await sleep(holdSecs * 1000);
   stalls.enter('stop');
+  probe.enter('stop');
 
   const stopStart = performance.now();
   let stopped = 0;
@@ -259,6 +273,7 @@ async function runStorm(
   const stopSeconds = (performance.now() - stopStart) / 1000;
   loop.disable();
   const maxByPhase = stalls.stop();
+  const idleProcessDelayMs = await probe.end();
   log(`${mode}: stopped ${stopped}/${booted.length} in ${stopSeconds.toFixed(2)} s`);
 
   const totals = await driver.afterStorm();
@@ -271,6 +286,7 @@ async function runStorm(
   // libuv reaps an exited runtime on its SIGCHLD, a moment after the stop saw it dead.
   await sleep(REAP_GRACE_MS);
   const childCpuMs = childrenCpuMs() - cpuBefore - totals.launcherOwnCpuMs;
+  await probe.close();
   return {
     mode,
     count,
@@ -300,6 +316,7 @@ async function runStorm(
       max: round(loop.max / 1e6),
       maxByPhase,
     },
+    idleProcessDelayMs,
     spawnBlockingMs: spawnBlocking.summary(),
     childCpuMsPerSandbox: round(childCpuMs / Math.max(1, booted.length)),
     rows,
@@ -355,30 +372,34 @@ function countStormRows(
 }
 
 /**
- * The longest event-loop stall of each phase, from a 1 ms JavaScript interval, starting in the first of
- * `phases`; `enter` switches phase (the gap spanning the switch counts for the new one). Not a
- * `monitorEventLoopDelay` histogram per phase: one that is enabled or reset does not record its first
- * interval, which is exactly where a phase starting with a burst of synchronous work would stall.
+ * Starts `idle-probe.ts` in this process's session (not detached: the kernel's autogroup is the host's)
+ * and waits until it ticks. `end` resolves with its result; `close` lets it exit, which must come after
+ * the storm's children's CPU is read, or the probe's would be counted in it.
  */
-function trackPhaseStalls<P extends string>(phases: readonly [P, ...P[]]) {
-  const max = Object.fromEntries(phases.map((p) => [p, 0])) as Record<P, number>;
-  let phase: P = phases[0];
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    max[phase] = Math.max(max[phase], now - last - 1);
-    last = now;
-  }, 1);
+async function startIdleProbe() {
+  const child = spawn(process.execPath, ['--import', 'tsx', IDLE_PROBE], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const first = await lines.next();
+  if (first.done === true || first.value !== 'ready') {
+    child.kill('SIGKILL');
+    throw new Error(`idle-probe.ts did not start (it printed ${JSON.stringify(first.value)})`);
+  }
   return {
-    enter(next: P): void {
-      phase = next;
+    enter(phase: 'hold' | 'stop'): void {
+      child.stdin!.write(`${phase}\n`);
     },
-    /** Stops the interval; the longest stall of each phase in ms, beyond the 1 ms period. */
-    stop(): Record<P, number> {
-      clearInterval(timer);
-      const now = performance.now();
-      max[phase] = Math.max(max[phase], now - last - 1);
-      return Object.fromEntries(phases.map((p) => [p, round(max[p])])) as Record<P, number>;
+    async end(): Promise<IdleProbeResult> {
+      child.stdin!.write('end\n');
+      const line = await lines.next();
+      if (line.done === true) throw new Error('idle-probe.ts ended without its result');
+      return JSON.parse(line.value as string) as IdleProbeResult;
+    },
+    close(): Promise<void> {
+      child.stdin!.end();
+      return exited;
     },
   };
 }

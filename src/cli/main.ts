@@ -1,5 +1,10 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded-gc
 // The msb executable (package.json "bin"): wires the process's streams to runCli and exits with its code.
+// --single-threaded-gc: msb's heap is small, and it shares the machine with the runtimes it starts. V8's
+// parallel GC makes the main thread wait for helper threads, which a machine busy starting runtimes may
+// not schedule for hundreds of ms: in the 200-boot storm the typed host's longest stall was 243-1041 ms
+// (median 502, 7 runs) with parallel GC and 255-440 ms (median 302, 5 runs) with this flag
+// (bench/boot-storm/README.md, "The host's stalls").
 import { once } from 'node:events';
 import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
