@@ -1,6 +1,7 @@
 // `npm run build`'s last step: the runtime as one file, `dist/runtime/main.js`, over tsc's output.
 // `--bench` also bundles the storms' other runtimes the same way (the boot storm's naive and none
-// runtimes, the database-bound storm's worker), so the modes differ by design only, not by packaging.
+// runtimes, the database-bound storm's worker, the lock-handoff benchmark's worker and token server),
+// so the modes differ by design only, not by packaging.
 //
 // Why: a runtime process starts once per sandbox, so its start-up CPU is what a boot storm spends.
 // Loading tsc's ~60 modules (every query module through src/generated/index.ts) cost 50-60 ms of CPU
@@ -16,7 +17,9 @@ if (process.argv.includes('--bench')) {
   for (const name of ['naive-runtime', 'none-runtime']) {
     entries.push([`bench/boot-storm/${name}.ts`, `dist/bench/${name}.js`]);
   }
-  entries.push(['bench/db-storm-worker.ts', 'dist/bench/db-storm-worker.js']);
+  for (const name of ['db-storm-worker', 'lock-handoff-worker', 'lock-handoff-server']) {
+    entries.push([`bench/${name}.ts`, `dist/bench/${name}.js`]);
+  }
 }
 
 for (const [entry, outfile] of entries) {
