@@ -253,6 +253,7 @@ async function runModeChild(
       [
         // Every mode's host runs as the msb executable runs (see src/cli/main.ts).
         '--single-threaded-gc',
+        '--no-memory-reducer',
         '--import',
         'tsx',
         RUN_MODE,
