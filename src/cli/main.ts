@@ -4,11 +4,12 @@
 // own, msb gets a sliver of the CPU, and any burst of its own work stretches N-fold. V8's memory reducer
 // chose exactly then (msb waiting, so "idle") to run full mark-compacts of its small heap: in the
 // 200-boot storm the host stalled 3.4 s where an idle process beside it saw 0.33 s, and 1.3 s against
-// 0.78 s in another run (--cpu-prof: the main thread in "(garbage collector)" for 1.8 s). Without the reducer no mark-compact
-// ran during the storm and the host's longest stall was at or under the idle process's (162-311 ms
-// against 179-593, 3 runs). Single-threaded GC keeps the main thread from waiting on GC helper threads
-// the busy machine does not schedule (255-440 ms against 243-1041 ms with parallel GC, memory reducer
-// on). msb's heap is tens of MB: neither costs it anything that matters. bench/boot-storm/README.md.
+// 0.78 s in another run (--cpu-prof: the main thread in "(garbage collector)" for 1.8 s). Without the
+// reducer no mark-compact ran during the storm and the host's longest stall was at or under the idle
+// process's (162-311 ms against 179-593, 3 runs). Single-threaded GC keeps the main thread from waiting
+// on GC helper threads the busy machine does not schedule (255-440 ms against 243-1041 ms with parallel
+// GC, memory reducer on). msb's heap is tens of MB: neither costs it anything that matters. See
+// bench/boot-storm/README.md, "The host's stalls".
 import { once } from 'node:events';
 import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';

@@ -27,9 +27,9 @@ export interface ProcStats {
  *
  * Synchronous on purpose: procfs files are generated in memory and never wait on a disk, and this runs
  * once a second in every runtime. Read through `fs/promises` (open, stat, reads until EOF, close, each
- * a thread-pool round trip, for each of the five files) a sample cost ~800 µs of CPU; read here, ~100 µs
- * (500 samples of a `sleep` process, quiet 2-core machine). At 200 sandboxes that is 160 against 20 ms
- * of CPU per second, taken from the runtimes still booting.
+ * a thread-pool round trip, for each of the five files) a sample cost 1030 µs of CPU [897–1091]; read
+ * here, parsing included, 158 µs [121–199] (`npm run bench:proc-read`, 5 × 500 samples). At 200
+ * sandboxes that is ~200 against ~30 ms of CPU per second, taken from the runtimes still booting.
  *
  * @example
  * ```ts
