@@ -9,14 +9,17 @@
  * sample, `--samples` more, one after the other. Only how a transaction gets the write lock differs:
  *
  * - `wait`: `BEGIN IMMEDIATE` waits inside SQLite (its busy handler sleeps 1, 2, 5, … up to 100 ms
- *   between polls of the lock), as both the typed runtime and the naive port do.
+ *   between polls of the lock). Both designs wait this way: the typed runtime's `BEGIN IMMEDIATE`, and
+ *   the naive port's first write in a deferred transaction, which takes the lock the same way. A worker
+ *   that waits past the 5 s `busy_timeout` fails the run (none did at 200).
  * - `fifo`: first a token from `lock-handoff-server.ts` over a unix socket (one token, granted in
  *   arrival order), given back after each `COMMIT`.
  * - `fifo-lease`: the same, but the token is given back only once this process has no transaction
  *   ready to run (on `setImmediate` after a `COMMIT`), so a burst pays one handoff.
  *
  * Every transaction is timed on `process.hrtime` (CLOCK_MONOTONIC, one clock for every process of the
- * machine): asked, lock acquired (`BEGIN` returned), committed. It prints one
+ * machine): asked, lock acquired (`BEGIN` returned), committed. It also counts the main thread's
+ * involuntary context switches (preemptions, from `/proc/self/status`) after the barrier. It prints one
  * {@link LockHandoffWorkerReport} JSON line and exits.
  *
  * @example
@@ -24,6 +27,7 @@
  * echo go | node dist/bench/lock-handoff-worker.js --mode wait --db "$H/db/msb.db" --id 1 --samples 10
  * ```
  */
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
@@ -36,12 +40,14 @@ import { NAIVE_SQL } from './boot-storm/storm-settings.js';
  *
  * @example
  * ```ts
- * const r: LockHandoffWorkerReport = { transactions: [[1, 2, 2.1]], cpuMs: 3 };
+ * const r: LockHandoffWorkerReport = { transactions: [[1, 2, 2.1]], cpuMs: 3, preemptions: 4 };
  * ```
  */
 export interface LockHandoffWorkerReport {
   readonly transactions: readonly (readonly [number, number, number])[];
   readonly cpuMs: number;
+  /** Involuntary context switches of the main thread after the barrier. */
+  readonly preemptions: number;
 }
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -111,6 +117,7 @@ await new Promise<void>((resolve) =>
   createInterface({ input: process.stdin }).on('line', (line) => line === 'go' && resolve()),
 );
 const cpuAtGo = process.cpuUsage();
+const preemptedAtGo = preemptions();
 const metric = {
   run_id: 0,
   cpu_percent: 1.5,
@@ -128,10 +135,20 @@ metric.run_id = await transaction(() => {
 for (let i = 0; i <= samples; i++) await transaction(() => sql.insertRuntimeMetric.run(metric));
 await token?.close();
 const used = process.cpuUsage(cpuAtGo);
-const report: LockHandoffWorkerReport = { transactions, cpuMs: (used.user + used.system) / 1000 };
+const report: LockHandoffWorkerReport = {
+  transactions,
+  cpuMs: (used.user + used.system) / 1000,
+  preemptions: preemptions() - preemptedAtGo,
+};
 process.stdout.write(`${JSON.stringify(report)}\n`);
 db.close();
 process.exit(0);
+
+/** `nonvoluntary_ctxt_switches` of this process's main thread, the one that runs SQLite. */
+function preemptions(): number {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  return Number(/^nonvoluntary_ctxt_switches:\s+(\d+)$/m.exec(status)?.[1] ?? Number.NaN);
+}
 
 /**
  * The client side of `lock-handoff-server.ts`'s protocol: `a` asks, `g` grants, `r` gives back. With

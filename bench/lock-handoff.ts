@@ -13,10 +13,12 @@
  *    polls it from SQLite's busy handler (what the typed runtime and the naive port both do), `fifo` and
  *    `fifo-lease` wait for a token from `lock-handoff-server.ts`, granted in arrival order.
  * 3. From the transactions' timestamps (one monotonic clock for all processes): the time until every
- *    boot, and every write, committed; the lock's held time (`BEGIN` returned until `COMMIT` returned,
- *    which includes a checkpoint a `COMMIT` may run after releasing the lock) and its median and p99 per
- *    transaction; how often the next holder was the same process (a burst keeping the lock) or another
- *    (a handoff), and the median gap of a handoff; the workers' CPU.
+ *    boot, and every write, committed; the lock's held time per transaction and summed, from `BEGIN`
+ *    returning until `COMMIT` returned but never past the next holder's `BEGIN` (a `COMMIT` releases
+ *    the lock before it runs an automatic checkpoint, and a process may be preempted before it reads
+ *    the clock; the times cut so are counted); how often the next holder was the same process (a burst
+ *    keeping the lock) or another (a handoff), and the median gap of a handoff; the workers' CPU and
+ *    their main threads' involuntary context switches (preemptions).
  *
  * Results: a table on stdout and `bench/results/lock-handoff.json` / `.svg` with every repetition.
  * No mode here is the product: `fifo` is an experiment for a handoff that does not poll.
@@ -89,12 +91,15 @@ interface RunResult {
   readonly heldP99Ms: number;
   /** Share of the held time in the longest 10 % of the holds. */
   readonly heldInLongestTenth: number;
+  /** Holds cut at the next holder's `BEGIN` (see the file's doc). */
+  readonly holdsCut: number;
   /** The next holder was the same process. */
   readonly retakes: number;
   readonly handoffs: number;
   /** From one holder's COMMIT to another's BEGIN returning. */
   readonly handoffGapMedianMs: number;
   readonly workersCpuMs: number;
+  readonly workersPreemptions: number;
 }
 
 const runs: RunResult[] = [];
@@ -132,7 +137,9 @@ const rows: [string, (r: RunResult) => number][] = [
   ['next holder the same process', (r) => r.retakes],
   ['handoffs to another process', (r) => r.handoffs],
   ['handoff gap, median ms', (r) => r.handoffGapMedianMs],
+  ['holds cut at the next BEGIN', (r) => r.holdsCut],
   ['workers CPU after the barrier, ms', (r) => r.workersCpuMs],
+  ['workers preempted (involuntary switches)', (r) => r.workersPreemptions],
 ];
 const summary = {
   count,
@@ -252,14 +259,21 @@ function measure(
     report.transactions.map(([, acquired, committed]) => ({ worker, acquired, committed })),
   );
   all.sort((a, b) => a.acquired - b.acquired);
-  const held = all.map((t) => t.committed - t.acquired).sort((a, b) => a - b);
+  let holdsCut = 0;
+  const held = all
+    .map((t, i) => {
+      const next = all[i + 1]?.acquired ?? Number.POSITIVE_INFINITY;
+      if (t.committed > next) holdsCut++;
+      return Math.min(t.committed, next) - t.acquired;
+    })
+    .sort((a, b) => a - b);
   const heldSum = held.reduce((a, b) => a + b, 0);
   const longest = held.slice(Math.floor(held.length * 0.9)).reduce((a, b) => a + b, 0);
   let retakes = 0;
   const gaps: number[] = [];
   for (let i = 1; i < all.length; i++) {
     if (all[i]!.worker === all[i - 1]!.worker) retakes++;
-    else gaps.push(all[i]!.acquired - all[i - 1]!.committed);
+    else gaps.push(Math.max(0, all[i]!.acquired - all[i - 1]!.committed));
   }
   const bootsDone = Math.max(...done.map((r) => r.transactions[1]![2])) - goAt;
   return {
@@ -274,6 +288,7 @@ function measure(
     heldMedianMs: round(quantile(held, 0.5), 3),
     heldP99Ms: round(quantile(held, 0.99)),
     heldInLongestTenth: round(longest / heldSum),
+    holdsCut,
     retakes,
     handoffs: gaps.length,
     handoffGapMedianMs: round(
@@ -284,6 +299,7 @@ function measure(
       3,
     ),
     workersCpuMs: round(done.reduce((n, r) => n + r.cpuMs, 0)),
+    workersPreemptions: done.reduce((n, r) => n + r.preemptions, 0),
   };
 }
 

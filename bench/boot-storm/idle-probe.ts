@@ -1,9 +1,10 @@
 /**
  * The boot storm's idle reference process: `node --import tsx bench/boot-storm/idle-probe.ts`, started
- * by `run-mode.ts` in the host's own session, so the kernel schedules it as it schedules the host. It
- * does nothing but run the same 1 ms interval and event-loop histogram as the host; whatever stall it
- * sees is the machine's (CPU starvation while N runtimes start), not the host's own work. That is the
- * floor under the host's numbers.
+ * by `run-mode.ts` in the host's own session with the host's Node flags, so the kernel schedules it as
+ * it schedules the host. It does nothing but run the same 1 ms interval and event-loop histogram as the
+ * host. It shares the host's scheduling group: it sees what the machine leaves that group while N
+ * runtimes start (and competes with the host's own bursts there); a stall the host has and it has not
+ * is the host's own.
  *
  * Protocol (lines): it prints `ready` once its histogram has ticked; on stdin, `hold` and `stop` switch
  * phase, and `end` makes it print one {@link IdleProbeResult} JSON line; it exits when stdin closes, so

@@ -125,6 +125,7 @@ interface ExpectedFound {
 }
 
 const IDLE_PROBE = fileURLToPath(new URL('./idle-probe.ts', import.meta.url));
+const PROBE_START_TIMEOUT_MS = 30_000;
 const MAX_FAILURE_KINDS = 10;
 const REAP_GRACE_MS = 500;
 
@@ -373,16 +374,21 @@ function countStormRows(
 
 /**
  * Starts `idle-probe.ts` in this process's session (not detached: the kernel's autogroup is the host's)
- * and waits until it ticks. `end` resolves with its result; `close` lets it exit, which must come after
- * the storm's children's CPU is read, or the probe's would be counted in it.
+ * with this process's Node flags (the host's V8 flags, the tsx loader), and waits until it ticks. `end`
+ * resolves with its result; `close` lets it exit, which must come after the storm's children's CPU is
+ * read, or the probe's would be counted in it.
  */
 async function startIdleProbe() {
-  const child = spawn(process.execPath, ['--import', 'tsx', IDLE_PROBE], {
+  const child = spawn(process.execPath, [...process.execArgv, IDLE_PROBE], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
+  // A probe that died must fail its reads below, not crash this process on an unhandled EPIPE.
+  child.stdin!.on('error', () => {});
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const timeout = setTimeout(() => child.kill('SIGKILL'), PROBE_START_TIMEOUT_MS);
   const first = await lines.next();
+  clearTimeout(timeout);
   if (first.done === true || first.value !== 'ready') {
     child.kill('SIGKILL');
     throw new Error(`idle-probe.ts did not start (it printed ${JSON.stringify(first.value)})`);

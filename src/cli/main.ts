@@ -2,14 +2,13 @@
 // The msb executable (package.json "bin"): wires the process's streams to runCli and exits with its code.
 // The V8 flags: while msb starts N runtimes on a small machine, each runtime a scheduling group of its
 // own, msb gets a sliver of the CPU, and any burst of its own work stretches N-fold. V8's memory reducer
-// chose exactly then (msb waiting, so "idle") to run full mark-compacts of its small heap: in the
-// 200-boot storm the host stalled 3.4 s where an idle process beside it saw 0.33 s, and 1.3 s against
-// 0.78 s in another run (--cpu-prof: the main thread in "(garbage collector)" for 1.8 s). Without the
-// reducer no mark-compact ran during the storm and the host's longest stall was at or under the idle
-// process's (162-311 ms against 179-593, 3 runs). Single-threaded GC keeps the main thread from waiting
-// on GC helper threads the busy machine does not schedule (255-440 ms against 243-1041 ms with parallel
-// GC, memory reducer on). msb's heap is tens of MB: neither costs it anything that matters. See
-// bench/boot-storm/README.md, "The host's stalls".
+// chose exactly then (msb waiting, so "idle") to run full mark-compacts of its small heap (the main
+// thread in "(garbage collector)" for 1.8 s in one 200-boot storm), and parallel GC waits for helper
+// threads the busy machine does not schedule. With both off, the host's longest stall in that storm was
+// 105-236 ms against 260-1168 ms with them on, throughput within noise (3 alternating pairs,
+// bench/boot-storm/README.md, "The host's stalls"). The price: no heap given back after a burst, and
+// minor GCs on one thread. `env -S` needs GNU coreutils 8.30+ or a BSD env; elsewhere run
+// `node --single-threaded-gc --no-memory-reducer dist/cli/main.js`.
 import { once } from 'node:events';
 import type { CliIo } from './cli-io.js';
 import { runCli } from './run-cli.js';
