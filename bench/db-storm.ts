@@ -47,6 +47,7 @@ import {
   settleMachine,
   spread,
 } from './support/fair-runs.js';
+import { wholeNumberFlag } from './support/whole-number-flag.js';
 import { writeResults } from './support/write-results.js';
 
 type Mode = 'typed' | 'naive';
@@ -60,9 +61,9 @@ const { values } = parseArgs({
   options: { count: { type: 'string' }, reps: { type: 'string' }, samples: { type: 'string' } },
   strict: true,
 });
-const count = wholeNumber(values.count, '--count', 200, 1);
-const reps = wholeNumber(values.reps, '--reps', 3, 1);
-const samples = wholeNumber(values.samples, '--samples', 10, 0);
+const count = wholeNumberFlag('bench:db-storm', values.count, '--count', { fallback: 200, min: 1 });
+const reps = wholeNumberFlag('bench:db-storm', values.reps, '--reps', { fallback: 3, min: 1 });
+const samples = wholeNumberFlag('bench:db-storm', values.samples, '--samples', { fallback: 10, min: 0 });
 if (!existsSync(WORKER)) {
   process.stderr.write(`bench:db-storm: ${WORKER} does not exist (npm run bench:db-storm builds it)\n`);
   process.exit(1);
@@ -339,18 +340,6 @@ function countRows(path: string): RunResult['rows'] {
   } finally {
     db.close();
   }
-}
-
-function wholeNumber(text: string | undefined, flag: string, fallback: number, min: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < min) {
-    process.stderr.write(
-      `bench:db-storm: ${flag} must be a whole number >= ${min}, got ${JSON.stringify(text)}\n`,
-    );
-    process.exit(2);
-  }
-  return value;
 }
 
 function round(n: number): number {

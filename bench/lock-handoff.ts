@@ -46,6 +46,7 @@ import {
   settleMachine,
   spread,
 } from './support/fair-runs.js';
+import { wholeNumberFlag } from './support/whole-number-flag.js';
 import { writeResults } from './support/write-results.js';
 
 const MODES = ['wait', 'fifo', 'fifo-lease'] as const;
@@ -65,9 +66,9 @@ const { values } = parseArgs({
   },
   strict: true,
 });
-const count = wholeNumber(values.count, '--count', 200, 1);
-const reps = wholeNumber(values.reps, '--reps', 3, 1);
-const samples = wholeNumber(values.samples, '--samples', 10, 0);
+const count = wholeNumberFlag('bench:lock-handoff', values.count, '--count', { fallback: 200, min: 1 });
+const reps = wholeNumberFlag('bench:lock-handoff', values.reps, '--reps', { fallback: 3, min: 1 });
+const samples = wholeNumberFlag('bench:lock-handoff', values.samples, '--samples', { fallback: 10, min: 0 });
 const modes = (values.modes ?? MODES.join(',')).split(',') as Mode[];
 for (const m of modes) {
   if (!MODES.includes(m)) fatal(`--modes: "${m}" is not one of ${MODES.join(', ')}`, 2);
@@ -316,14 +317,6 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted.length === 0
     ? Number.NaN
     : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
-}
-
-function wholeNumber(text: string | undefined, flag: string, fallback: number, min: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < min)
-    fatal(`${flag} must be a whole number >= ${min}, got ${JSON.stringify(text)}`, 2);
-  return value;
 }
 
 function fatal(message: string, code: number): never {

@@ -19,6 +19,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { readProcStats } from '../src/runtime/read-proc-stats.js';
 import { formatSpread, type Spread, spread } from './support/fair-runs.js';
+import { wholeNumberFlag } from './support/whole-number-flag.js';
 import { writeResults } from './support/write-results.js';
 
 const argv = process.argv.slice(2);
@@ -27,8 +28,8 @@ const { values } = parseArgs({
   options: { samples: { type: 'string' }, reps: { type: 'string' } },
   strict: true,
 });
-const samples = wholeNumber(values.samples, '--samples', 500);
-const reps = wholeNumber(values.reps, '--reps', 5);
+const samples = wholeNumberFlag('bench:proc-read', values.samples, '--samples', { fallback: 500, min: 1 });
+const reps = wholeNumberFlag('bench:proc-read', values.reps, '--reps', { fallback: 5, min: 1 });
 
 const workload = spawn('sleep', ['600'], { stdio: 'ignore' });
 const pid = workload.pid!;
@@ -100,15 +101,3 @@ const written = writeResults('proc-read', command, { samples, reps, summary, mea
   },
 ]);
 process.stdout.write(`\nwrote ${written.json} and ${written.svg}\n`);
-
-function wholeNumber(text: string | undefined, flag: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    process.stderr.write(
-      `bench:proc-read: ${flag} must be a whole number >= 1, got ${JSON.stringify(text)}\n`,
-    );
-    process.exit(2);
-  }
-  return value;
-}

@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import { DbPools, DEFAULT_DB_CONFIG, dbPathFor } from '../src/db/index.js';
 import { summarizeMetrics } from '../src/generated/index.js';
 import { formatSpread, type Spread, spread } from './support/fair-runs.js';
+import { wholeNumberFlag } from './support/whole-number-flag.js';
 import { writeResults } from './support/write-results.js';
 
 const argv = process.argv.slice(2);
@@ -30,9 +31,9 @@ const { values } = parseArgs({
   options: { rows: { type: 'string' }, reads: { type: 'string' }, reps: { type: 'string' } },
   strict: true,
 });
-const rows = wholeNumber(values.rows, '--rows', 1_000_000);
-const reads = wholeNumber(values.reads, '--reads', 8);
-const reps = wholeNumber(values.reps, '--reps', 3);
+const rows = wholeNumberFlag('bench:read-pool', values.rows, '--rows', { fallback: 1_000_000, min: 1 });
+const reads = wholeNumberFlag('bench:read-pool', values.reads, '--reads', { fallback: 8, min: 1 });
+const reps = wholeNumberFlag('bench:read-pool', values.reps, '--reps', { fallback: 3, min: 1 });
 const SANDBOXES = 200;
 
 interface Pass {
@@ -168,18 +169,6 @@ function summarize(passes: readonly Pass[]) {
     eventLoopDelayP99Ms: spread(passes.map((p) => p.eventLoopDelayP99Ms)),
     eventLoopDelayMaxMs: spread(passes.map((p) => p.eventLoopDelayMaxMs)),
   };
-}
-
-function wholeNumber(text: string | undefined, flag: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    process.stderr.write(
-      `bench:read-pool: ${flag} must be a whole number >= 1, got ${JSON.stringify(text)}\n`,
-    );
-    process.exit(2);
-  }
-  return value;
 }
 
 function round(n: number): number {

@@ -1,27 +1,26 @@
 /**
  * Lists every parameter the generator types `SqlValue` (storage `any`: nothing in its statement
  * constrains it), over the project's `queries/` and every golden case that generates code
- * (`npx tsx scripts/count-open-params.ts`), or over the `sqlc.yaml` files given as arguments. Prints one line per such parameter, then the count of them
- * and of all parameters; the counts are whole parameters from the generator's own analysis, not text.
+ * (`npm run count-open-params`), or over the `sqlc.yaml` files given as arguments. Prints one line per
+ * such parameter, then the count of them and of all parameters; the counts are whole parameters from
+ * the generator's own analysis, not text.
  */
-import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { codegenCases } from '../test/codegen/codegen-cases.js';
 import { loadCodegenConfig } from './codegen/codegen-config.js';
 import { CodegenError } from './codegen/codegen-error.js';
 import { analyzeProject } from './codegen/generate.js';
 
 const root = resolve(import.meta.dirname, '..');
-const casesDir = join(root, 'test/fixtures/codegen');
 const given = process.argv.slice(2).map((path) => ({ name: path, path: resolve(path) }));
 const configs =
   given.length > 0
     ? given
     : [
         { name: '(project)', path: join(root, 'sqlc.yaml') },
-        ...readdirSync(casesDir)
-          .sort()
-          .filter((name) => !existsSync(join(casesDir, name, 'expected-error.txt')))
-          .map((name) => ({ name, path: join(casesDir, name, 'sqlc.yaml') })),
+        ...codegenCases()
+          .filter((c) => c.errorFile === undefined)
+          .map((c) => ({ name: c.name, path: c.config })),
       ];
 let total = 0;
 let open = 0;

@@ -211,7 +211,15 @@ function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function sameRepresentation(a: Representation | undefined, b: Representation | undefined): boolean {
+/**
+ * Whether two values carry the same override representation (both none, or the same kind and codec).
+ *
+ * @example
+ * ```ts
+ * sameRepresentation({ kind: 'boolean' }, { kind: 'boolean' }); // true
+ * ```
+ */
+export function sameRepresentation(a: Representation | undefined, b: Representation | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   if (a.kind === 'json') return b.kind === 'json' && a.decode === b.decode && a.encode === b.encode;
   return a.kind === b.kind;

@@ -32,8 +32,9 @@ const RUNTIME_RETRY = { baseDelayMs: 20, maxDelayMs: 250 } as const;
  * JavaScript cost the 200 runtimes of `npm run bench:db-storm -- --count 200 --reps 3` twice the naive
  * port's CPU (1711 against 861 ms after the barrier, 2091 busy retries) on a quiet 2-core machine. With
  * this wait they used 935 ms (41 retries) and completed 0.90× the naive port's boots per second,
- * against 0.65× without it, in the runs that chose it (the README has the latest recording). A longer wait (5000 ms, the naive port's) did worse, 0.64–0.69×: SQLite's
- * own schedule sleeps up to 100 ms between polls once a wait grows long, and the backoff starts it over.
+ * against 0.65× without it, in the runs that chose it (the README has the latest recording). A longer
+ * wait (5000 ms, the naive port's) did worse, 0.64–0.69×: SQLite's own schedule sleeps up to 100 ms
+ * between polls once a wait grows long, and the backoff starts it over.
  * The price is a runtime that may not answer a signal for up to this long while the database is busy
  * (twice that when a record that ran out of budget is retried at once, as the exit record is).
  */

@@ -65,4 +65,27 @@ describe('parameterType', () => {
     expect(t.a?.storage).toBe('any');
     expect(t.b?.storage).toBe('any');
   });
+
+  it('should find a parameter on the left of IN or BETWEEN whose other side is only parameters', () => {
+    const inTree = (sql: string) =>
+      Object.fromEntries(analyzeStatement(sql, catalog, new Map()).params.map((p) => [p.key, p.inTree]));
+    expect(inTree('SELECT id FROM job WHERE @a IN (@b, @c)')).toEqual({ a: true, b: true, c: true });
+    expect(inTree('SELECT id FROM job WHERE @a BETWEEN @lo AND @hi')).toEqual({
+      a: true,
+      lo: true,
+      hi: true,
+    });
+    expect(inTree('SELECT id FROM job WHERE ? IN (?, ?)')).toEqual({ '?1': true, '?2': true, '?3': true });
+  });
+
+  it('should keep a boolean override through the intersection of its uses', () => {
+    const overrides = new Map([['job.attempt', { column: 'job.attempt', type: 'boolean' as const }]]);
+    const analysis = analyzeStatement(
+      'UPDATE job SET attempt = @b WHERE attempt = @b AND id = @id',
+      catalog,
+      overrides,
+    );
+    const b = analysis.params.find((p) => p.key === 'b')!;
+    expect(parameterType(b.uses).type.representation).toEqual({ kind: 'boolean' });
+  });
 });

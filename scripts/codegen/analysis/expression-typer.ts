@@ -108,7 +108,7 @@ export class ExpressionTyper {
     hint: AnalyzedType,
     flags: { readonly testsNull?: boolean } = {},
   ): AnalyzedType {
-    const t = e.type === 'parameter' ? ANY_VALUE : this.type(e, scope);
+    const t = this.type(e, scope);
     for (const p of valueParameters(e)) this.#params.note(p, context, hint, flags);
     return t;
   }
@@ -183,7 +183,7 @@ export class ExpressionTyper {
         return { ...ANY_VALUE, nullable: t.nullable || true };
       }
       case 'between_expr': {
-        const left = e.left.type === 'parameter' ? ANY_VALUE : this.type(e.left, scope);
+        const left = this.type(e.left, scope);
         const column =
           e.left.type === 'identifier' || e.left.type === 'member_expr' ? firstColumnRef(e.left) : undefined;
         let nullable = left.nullable;
@@ -242,9 +242,9 @@ export class ExpressionTyper {
     const { left, right } = e;
     const column = firstColumnRef(left) ?? firstColumnRef(right);
     // `x COLLATE name` is `x`, compared another way; `name` is no column.
-    if (op === 'COLLATE') return left.type === 'parameter' ? ANY_VALUE : this.type(left, scope);
+    if (op === 'COLLATE') return this.type(left, scope);
     if (op === 'IN' || op === 'NOT IN') {
-      const lt = left.type === 'parameter' ? ANY_VALUE : this.type(left, scope);
+      const lt = this.type(left, scope);
       const array = jsonEachParam(right);
       if (array !== undefined) {
         this.#params.note(
@@ -278,8 +278,8 @@ export class ExpressionTyper {
       // `name = ? COLLATE NOCASE` still compares the parameter with the column.
       const left = withoutCollate(e.left);
       const right = withoutCollate(e.right);
-      const lt = left.type === 'parameter' ? ANY_VALUE : this.type(left, scope);
-      const rt = right.type === 'parameter' ? ANY_VALUE : this.type(right, scope);
+      const lt = this.type(left, scope);
+      const rt = this.type(right, scope);
       const flags = { testsNull: nullTest };
       // `@p IS NULL` only tests the parameter; `col IS @p` compares it with the column.
       const context = (other: Node): ParamContext =>
@@ -357,7 +357,7 @@ export class ExpressionTyper {
     const args: AnalyzedType[] = [];
     for (const a of argNodes) {
       if (a.type === 'all_columns') continue;
-      args.push(a.type === 'parameter' ? ANY_VALUE : this.type(a, scope));
+      args.push(this.type(a, scope));
     }
     if (e.filter !== undefined) this.visit(e.filter, scope);
     if (e.over !== undefined) this.visit(e.over, scope);

@@ -1,5 +1,12 @@
 import type { Parameter } from 'sql-parser-cst';
-import { ANY_VALUE, type AnalyzedType, type StorageClass, unionType } from '../value-type.js';
+import {
+  ANY_VALUE,
+  type AnalyzedType,
+  representationStorage,
+  type StorageClass,
+  sameRepresentation,
+  unionType,
+} from '../value-type.js';
 
 /**
  * Where one occurrence of a parameter stands, which says what it is and (for `?`) what sqlc names it.
@@ -260,13 +267,9 @@ function intersectType(a: AnalyzedType, b: AnalyzedType): AnalyzedType | undefin
   if (storage.length === 0) return undefined;
   const ra = a.representation;
   const rb = b.representation;
-  const conflict =
-    ra !== undefined &&
-    rb !== undefined &&
-    (ra.kind !== rb.kind || JSON.stringify(ra) !== JSON.stringify(rb));
+  const conflict = ra !== undefined && rb !== undefined && !sameRepresentation(ra, rb);
   const representation = conflict ? undefined : (ra ?? rb);
-  const kept =
-    representation === undefined || storage.includes(representation.kind === 'bigint' ? 'integer' : 'text');
+  const kept = representation === undefined || storage.includes(representationStorage(representation));
   return {
     storage,
     nullable: a.nullable && b.nullable,
