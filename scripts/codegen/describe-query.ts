@@ -139,8 +139,8 @@ export function describeQuery(
   const style = positionalStyle(analysis.params);
   if (style !== undefined) at(style.offset, `${block.name}: ${style.message}`);
 
-  // The text scan also finds `$usd` inside an identifier such as `price$usd`; a name the syntax tree
-  // does not hold as a parameter is kept only if SQLite needs it bound.
+  // A named parameter the syntax tree does not reach (in a statement the parser cannot read, say) is
+  // kept only if SQLite needs it bound.
   const named = analysis.params.filter((p) => p.spelling === 'named').map((p) => p.key);
   const bound = analysis.params.filter(
     (p) => p.spelling !== 'named' || p.inTree || sqliteBinds(catalog, block.sql, named, p.key),

@@ -9,8 +9,8 @@ const TEXT_OR_BLOB: Domain = ['text', 'blob'];
 /** A time value: ISO-8601 text, or a Julian day or Unix time number (with the `'unixepoch'` modifier). */
 const TIME: Domain = ['integer', 'real', 'text'];
 
-/** By argument position and count, the classes an argument is defined on; `undefined`: any class. */
-type Arguments = (index: number, count: number) => Domain | undefined;
+/** By argument position, the classes an argument is defined on; `undefined`: any class. */
+type Arguments = (index: number) => Domain | undefined;
 
 const all =
   (domain: Domain): Arguments =>
@@ -136,10 +136,10 @@ const ARGUMENTS: ReadonlyMap<string, Arguments> = new Map<string, Arguments>([
  *
  * @example
  * ```ts
- * functionArgumentType('substr', 0, 3); // ['text', 'blob']
- * functionArgumentType('typeof', 0, 1); // undefined
+ * functionArgumentType('substr', 0); // ['text', 'blob']
+ * functionArgumentType('typeof', 0); // undefined
  * ```
  */
-export function functionArgumentType(name: string, index: number, count: number): Domain | undefined {
-  return ARGUMENTS.get(name.toLowerCase())?.(index, count);
+export function functionArgumentType(name: string, index: number): Domain | undefined {
+  return ARGUMENTS.get(name.toLowerCase())?.(index);
 }

@@ -369,7 +369,7 @@ export class ExpressionTyper {
     const other = known[0];
     argNodes.forEach((a, i) => {
       if (a.type !== 'parameter') return;
-      const domain = functionArgumentType(fn, i, argNodes.length);
+      const domain = functionArgumentType(fn, i);
       const hint =
         nullTolerant && other !== undefined
           ? { ...other, nullable: true }

@@ -75,7 +75,7 @@ export interface DiscoveredParam {
   readonly spelling: 'named' | 'numbered' | 'anonymous';
   /** Offset of its first appearance in the text. */
   readonly offset: number;
-  /** Whether the syntax tree holds it as a parameter (a text scan also sees `$usd` in `price$usd`). */
+  /** Whether the syntax tree holds it as a parameter (not when the parser cannot read the statement). */
   readonly inTree: boolean;
   readonly uses: readonly ParamUse[];
 }
