@@ -62,7 +62,8 @@ export async function waitForDatabase(
   const deadline = performance.now() + options.connectTimeoutMs;
   let lastProblem = 'it has no schema yet';
   for (;;) {
-    if (existsSync(path)) {
+    const exists = existsSync(path);
+    if (exists) {
       const db = openSqlite(path, {
         readonly: options.readonly,
         busyTimeoutMs: options.busyTimeoutMs,
@@ -79,15 +80,18 @@ export async function waitForDatabase(
       if (verdict === true) return db;
       if (db.open) db.close();
       lastProblem = verdict;
-    } else if (performance.now() >= deadline) {
-      throw new DbOpenError(
-        'DB_NOT_FOUND',
-        path,
-        `database ${path} does not exist (${options.neverCreates}; open a DbWriteConnection or DbPools first)`,
-      );
     }
+    // One reading of the clock decides: with two, a deadline passing between them reported a file that
+    // never existed as one that was not ready.
     const remaining = deadline - performance.now();
     if (remaining <= 0) {
+      if (!exists) {
+        throw new DbOpenError(
+          'DB_NOT_FOUND',
+          path,
+          `database ${path} does not exist (${options.neverCreates}; open a DbWriteConnection or DbPools first)`,
+        );
+      }
       throw new DbOpenError(
         'DB_CONNECT_TIMEOUT',
         path,
