@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import type { AnalyzedQuery } from './analyzed-query.js';
 import type { CodegenConfig } from './codegen-config.js';
 import { ContentCache, fileIdentity } from './content-cache.js';
 import type { Diagnostic } from './diagnostic.js';
+import type { SchemaTexts } from './schema-texts.js';
 
 /**
  * What analysing one query file produced, when it produced no error: each query with its warnings, and
@@ -29,7 +29,8 @@ export interface AnalyzedFile {
  * An entry is found by everything its analysis read, so it is never stale:
  * 1. per store (the salt): the generator's own sources (the hash the launcher names its bundle by),
  *    Node's version, the SQL parser and SQLite (their files' identities), the whole configuration
- *    as loaded, and every schema file's name and text;
+ *    as loaded, and every schema file's name and text (the very texts the run analyses with: the
+ *    schema is read once per run, see {@link SchemaTexts});
  * 2. per entry: the query file's name and text.
  *
  * Only files without errors are kept, so a problem is always found again and reported. Whatever crosses
@@ -38,7 +39,7 @@ export interface AnalyzedFile {
  *
  * @example
  * ```ts
- * const cache = AnalysisCache.open(config, files.schemaFiles, bundledGeneratorId());
+ * const cache = AnalysisCache.open(config, schemaTexts, bundledGeneratorId());
  * const entry = cache?.get('run.sql', text);
  * ```
  */
@@ -57,7 +58,7 @@ export class AnalysisCache {
    */
   static open(
     config: CodegenConfig,
-    schemaFiles: readonly string[],
+    schemaTexts: SchemaTexts,
     generator: string | undefined,
     root?: string,
   ): AnalysisCache | undefined {
@@ -74,10 +75,9 @@ export class AnalysisCache {
       ]),
       JSON.stringify(config),
     ];
-    try {
-      for (const file of schemaFiles) salt.push(file, readFileSync(join(config.schemaDir, file), 'utf8'));
-    } catch {
-      return undefined;
+    for (const [file, text] of schemaTexts) {
+      if (text instanceof Error) return undefined;
+      salt.push(file, text);
     }
     return new AnalysisCache(
       ContentCache.open('analysis', salt.map((part) => `${part.length}:${part}`).join(''), root),
@@ -107,7 +107,7 @@ export class AnalysisCache {
  *
  * @example
  * ```ts
- * const cache = AnalysisCache.open(config, files.schemaFiles, bundledGeneratorId());
+ * const cache = AnalysisCache.open(config, schemaTexts, bundledGeneratorId());
  * ```
  */
 export function bundledGeneratorId(): string | undefined {

@@ -6,6 +6,7 @@ import type { Diagnostic } from './diagnostic.js';
 import { analyzeProject } from './generate.js';
 import type { RenderMessage, RenderReply } from './render-worker.js';
 import { renderWorkerUrl } from './render-worker-url.js';
+import type { SchemaTexts } from './schema-texts.js';
 
 /**
  * {@link generate} for a one-shot CLI run: the render stage runs in a worker thread, at a lower
@@ -21,7 +22,7 @@ import { renderWorkerUrl } from './render-worker-url.js';
 export async function generateParallel(
   config: CodegenConfig,
   warnings?: Diagnostic[],
-  cache?: (schemaFiles: readonly string[]) => AnalysisCache | undefined,
+  cache?: (schemaTexts: SchemaTexts) => AnalysisCache | undefined,
 ): Promise<Map<string, string>> {
   const worker = new Worker(renderWorkerUrl());
   const send = (message: RenderMessage): void => worker.postMessage(message);

@@ -15,6 +15,7 @@ import type { QueryBlock } from './query-block.js';
 import { queryPlanProblems } from './query-plan-problems.js';
 import { resolveOverrides } from './resolve-overrides.js';
 import { SchemaCatalog } from './schema-catalog.js';
+import { readSchemaTexts, type SchemaTexts } from './schema-texts.js';
 import { strictLintWarnings } from './strict-lint.js';
 
 /**
@@ -54,7 +55,7 @@ export type AnalyzedProject = ReadonlyMap<string, readonly AnalyzedQuery[]>;
 export function generate(
   config: CodegenConfig,
   warnings?: Diagnostic[],
-  cache?: (schemaFiles: readonly string[]) => AnalysisCache | undefined,
+  cache?: (schemaTexts: SchemaTexts) => AnalysisCache | undefined,
 ): Map<string, string> {
   return renderProject(config, analyzeProject(config, undefined, warnings, cache));
 }
@@ -76,10 +77,11 @@ export function analyzeProject(
   config: CodegenConfig,
   onFile?: (file: string, queries: readonly AnalyzedQuery[]) => void,
   warnings?: Diagnostic[],
-  cache?: (schemaFiles: readonly string[]) => AnalysisCache | undefined,
+  cache?: (schemaTexts: SchemaTexts) => AnalysisCache | undefined,
 ): AnalyzedProject {
   const files = listProjectFiles(config);
-  const analyzed = cache?.(files.schemaFiles);
+  const schemaTexts = readSchemaTexts(config.schemaDir, files.schemaFiles);
+  const analyzed = cache?.(schemaTexts);
   // The schema is loaded for the first file not in the cache: a file found there was analysed with
   // this very schema and configuration, which were valid then.
   let loaded:
@@ -87,7 +89,7 @@ export function analyzeProject(
     | undefined;
   const schema = (): NonNullable<typeof loaded> => {
     if (loaded === undefined) {
-      const catalog = SchemaCatalog.load(config.schemaDir, config.rootDir, files.schemaFiles);
+      const catalog = SchemaCatalog.load(config.schemaDir, config.rootDir, files.schemaFiles, schemaTexts);
       loaded = { catalog, overrides: resolveOverrides(config, catalog) };
     }
     return loaded;
@@ -99,7 +101,7 @@ export function analyzeProject(
     if (analyzed === undefined || config.strictLint) schema();
     if (config.strictLint) {
       const { catalog, overrides } = schema();
-      warned.push(...strictLintWarnings(config, catalog, overrides, files.schemaFiles));
+      warned.push(...strictLintWarnings(config, catalog, overrides, schemaTexts));
     }
     const rename = new Map(Object.entries(config.rename));
     const renamed = new Set<string>();

@@ -7,6 +7,7 @@ import { type Diagnostic, formatDiagnostic } from './diagnostic.js';
 import { generate } from './generate.js';
 import { generateParallel } from './generate-parallel.js';
 import { GENERATED_MARKER, planOutput } from './output-plan.js';
+import type { SchemaTexts } from './schema-texts.js';
 import { unifiedDiff } from './unified-diff.js';
 import { watchCodegen } from './watch-codegen.js';
 
@@ -62,8 +63,8 @@ export async function runCodegenCli(options: CodegenCliOptions): Promise<number>
       const loaded = config;
       // Query files analysed by an earlier run of the same generator on the same schema and
       // configuration are not analysed again (see AnalysisCache).
-      const cache = (schemaFiles: readonly string[]) =>
-        AnalysisCache.open(loaded, schemaFiles, bundledGeneratorId());
+      const cache = (schemaTexts: SchemaTexts) =>
+        AnalysisCache.open(loaded, schemaTexts, bundledGeneratorId());
       files =
         options.watch || options.serial === true
           ? generate(config, warnings, cache)

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { CodegenError } from './codegen-error.js';
 import type { Diagnostic } from './diagnostic.js';
+import { readSchemaTexts, type SchemaTexts } from './schema-texts.js';
 
 /**
  * What the schema says about one column.
@@ -73,16 +73,22 @@ export class SchemaCatalog {
   }
 
   /**
-   * Applies `files` (the `*.sql` files of `schemaDir`) to a fresh in-memory database in version order,
-   * as the migrator does. A file not named `NNNN_name.sql`, a version given twice, or a file that
-   * cannot be read or fails is a {@link CodegenError} `CODEGEN_SCHEMA` naming it.
+   * Applies `names` (the `*.sql` files of `schemaDir`) to a fresh in-memory database in version order,
+   * as the migrator does, taking their texts from `texts` (read from `schemaDir` by default; a run
+   * passes the texts it read once). A file not named `NNNN_name.sql`, a version given twice, or a file
+   * that cannot be read or fails is a {@link CodegenError} `CODEGEN_SCHEMA` naming it.
    *
    * @example
    * ```ts
    * const catalog = SchemaCatalog.load('schema', process.cwd(), ['0001_init.sql']);
    * ```
    */
-  static load(schemaDir: string, rootDir: string, names: readonly string[]): SchemaCatalog {
+  static load(
+    schemaDir: string,
+    rootDir: string,
+    names: readonly string[],
+    texts: SchemaTexts = readSchemaTexts(schemaDir, names),
+  ): SchemaCatalog {
     const shown = (path: string): string => relative(rootDir, path).split('\\').join('/') || '.';
     const files = migrationOrder(names, (file, message) => ({
       path: shown(join(schemaDir, file)),
@@ -91,20 +97,14 @@ export class SchemaCatalog {
       message,
     }));
     const db = new Database(':memory:');
+    const applied: string[] = [];
     for (const file of files) {
       const path = join(schemaDir, file);
-      let text: string;
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch (err) {
+      const text = texts.get(file) ?? new Error(`${file} is not among the schema texts read for this run`);
+      if (text instanceof Error) {
         db.close();
         throw new CodegenError('CODEGEN_SCHEMA', [
-          {
-            path: shown(path),
-            line: 1,
-            col: 1,
-            message: `cannot read the schema file: ${(err as Error).message}`,
-          },
+          { path: shown(path), line: 1, col: 1, message: `cannot read the schema file: ${text.message}` },
         ]);
       }
       try {
@@ -112,11 +112,12 @@ export class SchemaCatalog {
       } catch (err) {
         db.close();
         const message = (err as Error).message;
-        const line = failingStatementLine(schemaDir, files.slice(0, files.indexOf(file)), text, message);
+        const line = failingStatementLine(applied, text, message);
         throw new CodegenError('CODEGEN_SCHEMA', [
           { path: shown(path), line, col: 1, message: `schema: ${message}` },
         ]);
       }
+      applied.push(text);
     }
     return new SchemaCatalog(db, shown(schemaDir), readTables(db));
   }
@@ -148,15 +149,10 @@ export class SchemaCatalog {
  * fresh database until the same error appears. 1 when it cannot be reproduced that way (a trigger
  * body holds `;` too).
  */
-function failingStatementLine(
-  schemaDir: string,
-  earlier: readonly string[],
-  text: string,
-  message: string,
-): number {
+function failingStatementLine(earlier: readonly string[], text: string, message: string): number {
   const db = new Database(':memory:');
   try {
-    for (const f of earlier) db.exec(readFileSync(join(schemaDir, f), 'utf8'));
+    for (const applied of earlier) db.exec(applied);
     const lines = text.split('\n');
     let start = 0;
     for (let i = 0; i < lines.length; i++) {

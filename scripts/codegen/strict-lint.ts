@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { CodegenConfig, ColumnOverride } from './codegen-config.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { CatalogColumn, CatalogTable, SchemaCatalog } from './schema-catalog.js';
+import type { SchemaTexts } from './schema-texts.js';
 import { storageOfDeclared } from './value-type.js';
 
 /**
@@ -15,20 +15,22 @@ import { storageOfDeclared } from './value-type.js';
  *
  * @example
  * ```ts
- * if (config.strictLint) warnings.push(...strictLintWarnings(config, catalog, overrides, schemaFiles));
+ * if (config.strictLint) warnings.push(...strictLintWarnings(config, catalog, overrides, schemaTexts));
  * ```
  */
 export function strictLintWarnings(
   config: CodegenConfig,
   catalog: SchemaCatalog,
   overrides: ReadonlyMap<string, ColumnOverride>,
-  schemaFiles: readonly string[],
+  schemaTexts: SchemaTexts,
 ): Diagnostic[] {
   const warnings: Diagnostic[] = [];
-  const texts = schemaFiles.map((file) => ({
-    path: relative(config.rootDir, join(config.schemaDir, file)).split('\\').join('/'),
-    text: readFileSync(join(config.schemaDir, file), 'utf8'),
-  }));
+  // The catalog was built from these texts, so none of them is a read error here.
+  const texts = [...schemaTexts].flatMap(([file, text]) =>
+    text instanceof Error
+      ? []
+      : [{ path: relative(config.rootDir, join(config.schemaDir, file)).split('\\').join('/'), text }],
+  );
   for (const table of catalog.tables()) {
     if (table.kind !== 'table' || table.strict) continue;
     const checked = table.columns.filter(

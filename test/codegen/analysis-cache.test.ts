@@ -7,6 +7,7 @@ import { loadCodegenConfig } from '../../scripts/codegen/codegen-config.js';
 import { CodegenError } from '../../scripts/codegen/codegen-error.js';
 import type { Diagnostic } from '../../scripts/codegen/diagnostic.js';
 import { analyzeProject } from '../../scripts/codegen/generate.js';
+import { readSchemaTexts } from '../../scripts/codegen/schema-texts.js';
 
 // A real project on disk, analysed through the cache as the CLI does. An entry is tampered with after
 // the first run, so a later run shows whether it was served from the cache (the tampered names) or
@@ -54,8 +55,8 @@ function config(dbImport = '../db/index.js'): void {
 function run(generator = 'generator-1'): { names: string[]; warnings: Diagnostic[] } {
   const loaded = loadCodegenConfig(join(dir, 'sqlc.yaml'));
   const warnings: Diagnostic[] = [];
-  const analyzed = analyzeProject(loaded, undefined, warnings, (schemaFiles) =>
-    AnalysisCache.open(loaded, schemaFiles, generator, store),
+  const analyzed = analyzeProject(loaded, undefined, warnings, (texts) =>
+    AnalysisCache.open(loaded, texts, generator, store),
   );
   return {
     names: [...analyzed].flatMap(([file, queries]) => queries.map((q) => `${file}:${q.block.name}`)),
@@ -66,7 +67,12 @@ function run(generator = 'generator-1'): { names: string[]; warnings: Diagnostic
 /** Renames every query of every cached file, as only a cache hit can show. */
 function tamper(generator = 'generator-1'): void {
   const loaded = loadCodegenConfig(join(dir, 'sqlc.yaml'));
-  const cache = AnalysisCache.open(loaded, ['0001_init.sql'], generator, store);
+  const cache = AnalysisCache.open(
+    loaded,
+    readSchemaTexts(join(dir, 'schema'), ['0001_init.sql']),
+    generator,
+    store,
+  );
   for (const file of Object.keys(QUERIES)) {
     const text = readFileSync(join(dir, 'queries', file), 'utf8');
     const entry = cache?.get(file, text);
@@ -159,6 +165,33 @@ describe('AnalysisCache', () => {
       'CREATE TABLE pet (id INTEGER PRIMARY KEY, oops);\nCREATE TABLE pet (x);\n',
     );
     expect(() => run()).toThrow(/schema\/0001_init\.sql.*already exists/s);
+  });
+
+  it('should keep an analysis under the schema texts it was made from, though a file changes mid-run', () => {
+    const ownerStorage = (analyzed: ReturnType<typeof analyzeProject>) =>
+      analyzed.get('a.sql')?.find((q) => q.block.name === 'GetOwner')?.fields[1]?.type.storage;
+    const loaded = loadCodegenConfig(join(dir, 'sqlc.yaml'));
+    const before = readSchema();
+    // The schema file is rewritten (owner_id INTEGER becomes TEXT) right after the run read it for
+    // the cache key: the run must analyse what it keyed, not what it finds on disk later.
+    const during = analyzeProject(loaded, undefined, [], (texts) => {
+      const cache = AnalysisCache.open(loaded, texts, 'generator-1', store);
+      write('schema/0001_init.sql', before.replace('owner_id INTEGER', 'owner_id TEXT'));
+      return cache;
+    });
+    expect(ownerStorage(during)).toEqual(['integer']);
+    // Back to the first schema: what the cache serves is the analysis of that schema.
+    write('schema/0001_init.sql', before);
+    const again = analyzeProject(loaded, undefined, [], (texts) =>
+      AnalysisCache.open(loaded, texts, 'generator-1', store),
+    );
+    expect(ownerStorage(again)).toEqual(['integer']);
+    // And the changed schema, analysed on its own, gives its own type.
+    write('schema/0001_init.sql', before.replace('owner_id INTEGER', 'owner_id TEXT'));
+    const changed = analyzeProject(loaded, undefined, [], (texts) =>
+      AnalysisCache.open(loaded, texts, 'generator-1', store),
+    );
+    expect(ownerStorage(changed)).toEqual(['text']);
   });
 
   it('should find a query name used twice across a cached file and a new one', () => {
