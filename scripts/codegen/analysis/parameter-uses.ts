@@ -7,6 +7,7 @@ import {
   sameRepresentation,
   unionType,
 } from '../value-type.js';
+import { blankLiterals } from './blank-literals.js';
 
 /**
  * Where one occurrence of a parameter stands, which says what it is and (for `?`) what sqlc names it.
@@ -117,10 +118,7 @@ export class ParameterUses {
 
   /** Finds the parameters of `sql` by scanning its text (outside literals, quoted names and comments). */
   static scan(sql: string): ParameterUses {
-    const stripped = sql.replace(
-      /'(?:[^']|'')*'|"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|--[^\n]*|\/\*[\s\S]*?\*\//g,
-      (m) => ' '.repeat(m.length),
-    );
+    const stripped = blankLiterals(sql);
     const tokens: Token[] = [];
     const named = new Map<string, number>();
     let max = 0;

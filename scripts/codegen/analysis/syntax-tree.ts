@@ -8,6 +8,7 @@ import type {
   SubSelect,
 } from 'sql-parser-cst';
 import { sqlParserCst } from '../load-cjs.js';
+import { blankLiterals } from './blank-literals.js';
 
 /**
  * The parameter spellings SQLite accepts, as the parser names them.
@@ -68,11 +69,8 @@ function withoutDollarNames(sql: string): {
   readonly names: ReadonlyMap<number, string>;
 } {
   if (!sql.includes('$')) return { text: sql, names: new Map() };
-  // Literals, quoted names and comments blanked to spaces, so only bare names are found.
-  const bare = sql.replace(
-    /'(?:[^']|'')*'|"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|--[^\n]*|\/\*[\s\S]*?\*\//g,
-    (m) => ' '.repeat(m.length),
-  );
+  // Literals, quoted names and comments blanked, so only bare names are found.
+  const bare = blankLiterals(sql);
   const names = new Map<number, string>();
   let text = '';
   let at = 0;
