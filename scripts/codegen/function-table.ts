@@ -30,9 +30,8 @@ export function functionResultType(
   args: readonly ValueType[],
   call: { distinct: boolean; star: boolean; window: boolean },
 ): ValueType | undefined {
-  const forms = FORMS.get(name.toLowerCase());
-  if (forms === undefined || (call.star && args.length > 0)) return undefined;
-  const form = forms.find((f) => accepts(f, args.length, call));
+  if (call.star && args.length > 0) return undefined;
+  const form = formOf(name, args.length, call);
   if (form === undefined) return undefined;
   const byClassNull = form.result.some(
     (r) => r.kind === 'by-class' && classesOf(args[r.arg]).some((c) => r.map[c].nullable),
@@ -54,8 +53,17 @@ export function functionResultType(
  * ```
  */
 export function isAggregateForm(name: string, argCount: number, call: { distinct: boolean }): boolean {
-  const form = FORMS.get(name.toLowerCase())?.find((f) => accepts(f, argCount, { ...call, window: false }));
+  const form = formOf(name, argCount, { ...call, window: false });
   return form?.kind === 'aggregate' || form?.kind === 'aggregate-no-window';
+}
+
+/** The form SQLite picks for a call of `name` with `count` arguments, if the table holds one. */
+function formOf(
+  name: string,
+  count: number,
+  call: { distinct: boolean; window: boolean },
+): FunctionForm | undefined {
+  return FORMS.get(name.toLowerCase())?.find((f) => accepts(f, count, call));
 }
 
 function accepts(form: FunctionForm, count: number, call: { distinct: boolean; window: boolean }): boolean {
