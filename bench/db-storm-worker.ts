@@ -1,6 +1,6 @@
 /**
- * One runtime of the database-bound storm (`bench/db-storm.ts`), bundled to `dist/bench/db-storm-worker.js`:
- * `node dist/bench/db-storm-worker.js --mode typed|naive --db <path> --home <dir> --sandbox <name>
+ * One runtime of the database-bound storm (`bench/db-storm.ts`), bundled to `dist/bench/db-storm-worker.cjs`:
+ * `node dist/bench/db-storm-worker.cjs --mode typed|naive --db <path> --home <dir> --sandbox <name>
  * --id <sandbox id> --samples <n>`.
  *
  * It opens its connection, prints `ready`, and waits for `go` on stdin (the barrier); then it does a
@@ -13,7 +13,7 @@
  *
  * @example
  * ```sh
- * echo go | node dist/bench/db-storm-worker.js --mode typed --db "$H/db/msb.db" --home "$H" --sandbox rt-1 --id 1 --samples 10
+ * echo go | node dist/bench/db-storm-worker.cjs --mode typed --db "$H/db/msb.db" --home "$H" --sandbox rt-1 --id 1 --samples 10
  * ```
  */
 import { createInterface } from 'node:readline';
@@ -101,10 +101,16 @@ const cpuSinceGo = (): number => {
   const used = process.cpuUsage(cpuAtGo);
   return (used.user + used.system) / 1000;
 };
-const report =
-  mode === 'typed' ? await runTyped(await connectDb(dbPath, { home })) : await runNaive(openNaive(dbPath));
-process.stdout.write(`${JSON.stringify(report)}\n`);
-process.exit(0);
+// A function, not top-level await: the worker ships as a CommonJS bundle, as the runtime does.
+async function main(): Promise<never> {
+  const report =
+    mode === 'typed'
+      ? await runTyped(await connectDb(dbPath!, { home: home! }))
+      : await runNaive(openNaive(dbPath!));
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+  process.exit(0);
+}
+void main();
 
 async function runTyped(write: DbWriteConnection): Promise<DbStormWorkerReport> {
   process.stdout.write('ready\n');

@@ -52,7 +52,7 @@ import { writeResults } from './support/write-results.js';
 
 type Mode = 'typed' | 'naive';
 
-const WORKER = fileURLToPath(new URL('../dist/bench/db-storm-worker.js', import.meta.url));
+const WORKER = fileURLToPath(new URL('../dist/bench/db-storm-worker.cjs', import.meta.url));
 const NAIVE_BUSY_TIMEOUT_MS = 5000;
 
 const argv = process.argv.slice(2);

@@ -25,8 +25,8 @@ import {
 } from './storm-settings.js';
 
 // `npm run bench:storm` bundles both with `scripts/bundle-runtime.mjs --bench`.
-const NAIVE_RUNTIME = fileURLToPath(new URL('../../dist/bench/naive-runtime.js', import.meta.url));
-const NONE_RUNTIME = fileURLToPath(new URL('../../dist/bench/none-runtime.js', import.meta.url));
+const NAIVE_RUNTIME = fileURLToPath(new URL('../../dist/bench/naive-runtime.cjs', import.meta.url));
+const NONE_RUNTIME = fileURLToPath(new URL('../../dist/bench/none-runtime.cjs', import.meta.url));
 
 const NAIVE_BUSY_TIMEOUT_MS = 5000;
 const NAIVE_STOP_POLL_MS = 20;

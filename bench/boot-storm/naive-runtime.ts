@@ -1,5 +1,5 @@
 /**
- * The naive port of the runtime (bench only): `node dist/bench/naive-runtime.js --db
+ * The naive port of the runtime (bench only): `node dist/bench/naive-runtime.cjs --db
  * <path> --sandbox <name>`, started by the naive bench host like `startRuntime` starts the real one
  * (detached, fd 3 a pipe for the report, stderr to `runtime.log`).
  *
@@ -11,7 +11,7 @@
  *
  * @example
  * ```sh
- * node dist/bench/naive-runtime.js --db "$MSB_HOME/db/msb.db" --sandbox storm-1 3>&1
+ * node dist/bench/naive-runtime.cjs --db "$MSB_HOME/db/msb.db" --sandbox storm-1 3>&1
  * ```
  */
 import type { ChildProcess } from 'node:child_process';
@@ -68,136 +68,140 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   });
 }
 
-let exitCode = 0;
-let db: Database.Database | undefined;
-try {
-  db = new Database(dbPath, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  const conn = db;
-  const sandbox = conn.transaction(
-    () =>
-      conn.prepare(NAIVE_SQL.selectRuntimeSandbox).get({ name: sandboxName }) as
-        | { id: number; name: string; config: string }
-        | undefined,
-  )();
-  if (sandbox === undefined) throw new Error(`sandbox "${sandboxName}" does not exist in ${dbPath}`);
-  const runId = conn.transaction(() => {
-    const id = conn
-      .prepare(NAIVE_SQL.insertRuntimeRun)
-      .run({ sandbox_id: sandbox.id, pid: process.pid }).lastInsertRowid;
-    conn.prepare(NAIVE_SQL.markRuntimeSandboxRunning).run({ id: sandbox.id });
-    return Number(id);
-  })();
+// A function, not top-level await: the bench runtimes ship as CommonJS bundles, as the real one does.
+async function main(): Promise<never> {
+  let exitCode = 0;
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(dbPath, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    const conn = db;
+    const sandbox = conn.transaction(
+      () =>
+        conn.prepare(NAIVE_SQL.selectRuntimeSandbox).get({ name: sandboxName }) as
+          | { id: number; name: string; config: string }
+          | undefined,
+    )();
+    if (sandbox === undefined) throw new Error(`sandbox "${sandboxName}" does not exist in ${dbPath}`);
+    const runId = conn.transaction(() => {
+      const id = conn
+        .prepare(NAIVE_SQL.insertRuntimeRun)
+        .run({ sandbox_id: sandbox.id, pid: process.pid }).lastInsertRowid;
+      conn.prepare(NAIVE_SQL.markRuntimeSandboxRunning).run({ id: sandbox.id });
+      return Number(id);
+    })();
 
-  const config = parseSandboxConfig(
-    sandbox.name,
-    sandbox.config,
-    (m) => new RuntimeError('SANDBOX_CONFIG_INVALID', m),
-  );
-  mkdirSync(sandboxDir, { recursive: true });
-  if (stopSignal !== null) throw new Error(`runtime stopped by ${stopSignal} before the workload started`);
-  const workload = await spawnWorkload(sandbox.name, config, sandboxDir);
-  child = workload;
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    workload.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  if (stopSignal !== null) workload.kill(stopSignal);
+    const config = parseSandboxConfig(
+      sandbox.name,
+      sandbox.config,
+      (m) => new RuntimeError('SANDBOX_CONFIG_INVALID', m),
+    );
+    mkdirSync(sandboxDir, { recursive: true });
+    if (stopSignal !== null) throw new Error(`runtime stopped by ${stopSignal} before the workload started`);
+    const workload = await spawnWorkload(sandbox.name, config, sandboxDir);
+    child = workload;
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      workload.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    if (stopSignal !== null) workload.kill(stopSignal);
 
-  const insertMetric = conn.prepare(NAIVE_SQL.insertRuntimeMetric);
-  let previous: { cpuTicks: number; at: number } | undefined;
-  const sampleOnce = async (): Promise<void> => {
-    const at = performance.now();
-    const proc = readProcStats(workload.pid!);
-    if (proc === undefined) return;
-    const cpuSeconds = (proc.cpuTicks - (previous?.cpuTicks ?? 0)) / CLOCK_TICKS_PER_SECOND;
-    const wallSeconds = previous === undefined ? proc.ageSeconds : (at - previous.at) / 1000;
-    previous = { cpuTicks: proc.cpuTicks, at };
+    const insertMetric = conn.prepare(NAIVE_SQL.insertRuntimeMetric);
+    let previous: { cpuTicks: number; at: number } | undefined;
+    const sampleOnce = async (): Promise<void> => {
+      const at = performance.now();
+      const proc = readProcStats(workload.pid!);
+      if (proc === undefined) return;
+      const cpuSeconds = (proc.cpuTicks - (previous?.cpuTicks ?? 0)) / CLOCK_TICKS_PER_SECOND;
+      const wallSeconds = previous === undefined ? proc.ageSeconds : (at - previous.at) / 1000;
+      previous = { cpuTicks: proc.cpuTicks, at };
+      try {
+        const { changes } = conn.transaction(() =>
+          insertMetric.run({
+            run_id: runId,
+            cpu_percent: wallSeconds > 0 ? Math.round((cpuSeconds / wallSeconds) * 10_000) / 100 : 0,
+            memory_bytes: proc.rssBytes,
+            disk_read_bytes: proc.readBytes,
+            disk_write_bytes: proc.writeBytes,
+            net_rx_bytes: proc.netRxBytes,
+            net_tx_bytes: proc.netTxBytes,
+          }),
+        )();
+        if (changes > 0) stats.samplesStored++;
+      } catch (err) {
+        stats.samplesFailed++;
+        note(err);
+      }
+    };
+
+    await sampleOnce();
+    reportToHost({
+      type: 'ready',
+      runId,
+      runtimePid: process.pid,
+      workloadPid: workload.pid!,
+      busyRetries: 0,
+    });
+
+    let sampling = true;
+    let timer: NodeJS.Timeout | undefined;
+    let inFlight: Promise<void> = Promise.resolve();
+    // The storm always samples; a config with sampling off (null) is honoured all the same.
+    const intervalMs = config.metricsIntervalMs;
+    const tick = (): void => {
+      const started = performance.now();
+      inFlight = sampleOnce().finally(() => {
+        if (sampling && intervalMs !== null)
+          timer = setTimeout(tick, Math.max(0, intervalMs - (performance.now() - started)));
+      });
+    };
+    if (intervalMs !== null) timer = setTimeout(tick, intervalMs);
+
+    const { code, signal } = await exited;
+    sampling = false;
+    clearTimeout(timer);
+    await inFlight;
+    killGroupMembers('SIGKILL');
     try {
-      const { changes } = conn.transaction(() =>
-        insertMetric.run({
-          run_id: runId,
-          cpu_percent: wallSeconds > 0 ? Math.round((cpuSeconds / wallSeconds) * 10_000) / 100 : 0,
-          memory_bytes: proc.rssBytes,
-          disk_read_bytes: proc.readBytes,
-          disk_write_bytes: proc.writeBytes,
-          net_rx_bytes: proc.netRxBytes,
-          net_tx_bytes: proc.netTxBytes,
-        }),
-      )();
-      if (changes > 0) stats.samplesStored++;
+      conn.transaction(() => {
+        conn.prepare(NAIVE_SQL.finishRuntimeRun).run({
+          id: runId,
+          termination_reason: signal === null ? (code === 0 ? 'Completed' : 'Failed') : 'Signal',
+          termination_detail: `workload ended (${signal ?? `code ${code}`})${stopSignal === null ? '' : ` after ${stopSignal}`}`,
+          exit_code: signal === null ? code : null,
+          exit_signal: signal,
+        });
+        conn.prepare(NAIVE_SQL.markRuntimeSandboxStopped).run({ id: sandbox.id, run_id: runId });
+      })();
+      stats.exitRecorded = true;
     } catch (err) {
-      stats.samplesFailed++;
       note(err);
     }
-  };
-
-  await sampleOnce();
-  reportToHost({
-    type: 'ready',
-    runId,
-    runtimePid: process.pid,
-    workloadPid: workload.pid!,
-    busyRetries: 0,
-  });
-
-  let sampling = true;
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<void> = Promise.resolve();
-  // The storm always samples; a config with sampling off (null) is honoured all the same.
-  const intervalMs = config.metricsIntervalMs;
-  const tick = (): void => {
-    const started = performance.now();
-    inFlight = sampleOnce().finally(() => {
-      if (sampling && intervalMs !== null)
-        timer = setTimeout(tick, Math.max(0, intervalMs - (performance.now() - started)));
-    });
-  };
-  if (intervalMs !== null) timer = setTimeout(tick, intervalMs);
-
-  const { code, signal } = await exited;
-  sampling = false;
-  clearTimeout(timer);
-  await inFlight;
-  killGroupMembers('SIGKILL');
-  try {
-    conn.transaction(() => {
-      conn.prepare(NAIVE_SQL.finishRuntimeRun).run({
-        id: runId,
-        termination_reason: signal === null ? (code === 0 ? 'Completed' : 'Failed') : 'Signal',
-        termination_detail: `workload ended (${signal ?? `code ${code}`})${stopSignal === null ? '' : ` after ${stopSignal}`}`,
-        exit_code: signal === null ? code : null,
-        exit_signal: signal,
-      });
-      conn.prepare(NAIVE_SQL.markRuntimeSandboxStopped).run({ id: sandbox.id, run_id: runId });
-    })();
-    stats.exitRecorded = true;
+    exitCode = stats.busyErrors > 0 ? NAIVE_BUSY_EXIT_CODE : 0;
   } catch (err) {
     note(err);
+    reportToHost({
+      type: 'failed',
+      code: codeOf(err) ?? 'RUNTIME_INTERNAL',
+      message: err instanceof Error ? err.message : String(err),
+    });
+    exitCode = 1;
+  } finally {
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      killGroupMembers('SIGKILL');
+    }
+    db?.close();
+    const report: NaiveRuntimeStats = { ...stats, errors };
+    try {
+      writeFileSync(join(sandboxDir, NAIVE_STATS_FILE), `${JSON.stringify(report)}\n`);
+    } catch (err) {
+      process.stderr.write(`naive runtime ${process.pid}: cannot write its stats: ${String(err)}\n`);
+    }
   }
-  exitCode = stats.busyErrors > 0 ? NAIVE_BUSY_EXIT_CODE : 0;
-} catch (err) {
-  note(err);
-  reportToHost({
-    type: 'failed',
-    code: codeOf(err) ?? 'RUNTIME_INTERNAL',
-    message: err instanceof Error ? err.message : String(err),
-  });
-  exitCode = 1;
-} finally {
-  if (child !== undefined && child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGKILL');
-    killGroupMembers('SIGKILL');
-  }
-  db?.close();
-  const report: NaiveRuntimeStats = { ...stats, errors };
-  try {
-    writeFileSync(join(sandboxDir, NAIVE_STATS_FILE), `${JSON.stringify(report)}\n`);
-  } catch (err) {
-    process.stderr.write(`naive runtime ${process.pid}: cannot write its stats: ${String(err)}\n`);
-  }
+  process.exit(exitCode);
 }
-process.exit(exitCode);
+void main();
 
 function codeOf(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | undefined)?.code;

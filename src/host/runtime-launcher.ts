@@ -44,11 +44,14 @@ export interface RuntimeStarted {
 /** How long a start waits for the runtime's ready report unless told otherwise. */
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;
 
-/** `dist/runtime/main.js`; from the TypeScript source (tests, tsx) the project's compiled one. */
+/**
+ * `dist/runtime/main.cjs`, the bundled runtime's entry (`scripts/bundle-runtime.mjs`); from the
+ * TypeScript source (tests, tsx) the project's built one.
+ */
 export const RUNTIME_MAIN = fileURLToPath(
   import.meta.url.endsWith('.ts')
-    ? new URL('../../dist/runtime/main.js', import.meta.url)
-    : new URL('../runtime/main.js', import.meta.url),
+    ? new URL('../../dist/runtime/main.cjs', import.meta.url)
+    : new URL('../runtime/main.cjs', import.meta.url),
 );
 
 /**

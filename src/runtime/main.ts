@@ -4,15 +4,18 @@ import { reportToHost } from './report-to-host.js';
 import { runRuntime } from './run-runtime.js';
 import { runtimeLog } from './runtime-log.js';
 
-let exitCode: number;
-try {
-  exitCode = await runRuntime(parseRuntimeArgs(process.argv.slice(2)));
-} catch (err) {
-  const message = err instanceof Error ? err.message : String(err);
-  const code = (err as { code?: unknown }).code;
-  reportToHost({ type: 'failed', code: typeof code === 'string' ? code : 'RUNTIME_INTERNAL', message });
-  runtimeLog(message);
-  exitCode = 2;
+// A function, not top-level await: the runtime ships as a CommonJS bundle (scripts/bundle-runtime.mjs).
+async function main(): Promise<number> {
+  try {
+    return await runRuntime(parseRuntimeArgs(process.argv.slice(2)));
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const code = (err as { code?: unknown }).code;
+    reportToHost({ type: 'failed', code: typeof code === 'string' ? code : 'RUNTIME_INTERNAL', message });
+    runtimeLog(message);
+    return 2;
+  }
 }
+
 // Explicit: a stray handle (a timer, a closed pipe's socket) must not keep a finished runtime alive.
-process.exit(exitCode);
+void main().then((exitCode) => process.exit(exitCode));

@@ -2,7 +2,7 @@
  * The contract between the host and a runtime process: what the host stores in `sandbox.config`, how
  * it starts a runtime, and the one report the runtime sends back.
  *
- * The host starts `node dist/runtime/main.js --db <path> --home <dir> --sandbox <name> --sandbox-id <id>`
+ * The host starts `node dist/runtime/main.cjs --db <path> --home <dir> --sandbox <name> --sandbox-id <id>`
  * detached (its own process group), with file descriptor 3 a pipe and stderr appended to
  * `<home>/sandboxes/<name>/runtime.log` (optional: `--connect-timeout-ms <n>`, `--stop-grace-ms <n>`). The
  * runtime opens its own `DbWriteConnection`, checks that sandbox `<id>` is still named `<name>`, still

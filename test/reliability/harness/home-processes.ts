@@ -44,7 +44,7 @@ export function homeProcesses(home: string): HomeProcess[] {
 }
 
 /**
- * The runtime processes (`dist/runtime/main.js`) of `home`, of one sandbox when `sandbox` is given.
+ * The runtime processes (`dist/runtime/main.cjs`) of `home`, of one sandbox when `sandbox` is given.
  *
  * @example
  * ```ts
@@ -59,7 +59,7 @@ export function runtimeProcesses(home: string, sandbox?: string): HomeProcess[] 
 export function isRuntimeOf(p: HomeProcess, home: string, sandbox?: string): boolean {
   const flag = (name: string): string | undefined => p.argv[p.argv.indexOf(name) + 1];
   return (
-    p.argv.some((arg) => arg.endsWith('runtime/main.js')) &&
+    p.argv.some((arg) => arg.endsWith('runtime/main.cjs')) &&
     flag('--home') === home &&
     (sandbox === undefined || flag('--sandbox') === sandbox)
   );

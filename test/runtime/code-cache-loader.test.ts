@@ -1,0 +1,100 @@
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+// The loader as the build installs it (`<name>.cjs` beside `<name>.bundle.cjs`), run as real processes.
+const LOADER = fileURLToPath(new URL('../../scripts/code-cache-loader.cjs', import.meta.url));
+
+let dir: string;
+
+/** A bundle that uses what a CommonJS bundle gets: `require`, `module`, `__filename`, `process.exit`. */
+function writeBundle(marker: string): void {
+  writeFileSync(
+    join(dir, 'app.bundle.cjs'),
+    [
+      "const { basename } = require('node:path');",
+      'module.exports = { marker: 1 };',
+      'function work(n) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }',
+      `process.stdout.write(JSON.stringify({ file: basename(__filename), marker: ${JSON.stringify(marker)}, work: work(10), args: process.argv.slice(2) }));`,
+      'process.exit(3);',
+      '',
+    ].join('\n'),
+  );
+}
+
+function run(...args: string[]): { status: number | null; out: unknown; stderr: string } {
+  const r = spawnSync(process.execPath, [join(dir, 'app.cjs'), ...args], { encoding: 'utf8' });
+  return { status: r.status, out: r.stdout === '' ? undefined : JSON.parse(r.stdout), stderr: r.stderr };
+}
+
+const caches = (): string[] => readdirSync(dir).filter((f) => f.includes('.v8cache'));
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'msb-code-cache-'));
+  copyFileSync(LOADER, join(dir, 'app.cjs'));
+  writeBundle('first');
+});
+afterEach(() => {
+  chmodSync(dir, 0o700);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('code-cache-loader', () => {
+  it('should run the bundle beside it as CommonJS, with its arguments and its exit code', () => {
+    const r = run('--db', 'x.db');
+    expect(r).toEqual({
+      status: 3,
+      out: { file: 'app.bundle.cjs', marker: 'first', work: 45, args: ['--db', 'x.db'] },
+      stderr: '',
+    });
+  });
+
+  it('should write the cache as the first run exits and leave it as it is for the next run', () => {
+    run();
+    const [cache] = caches();
+    expect(cache).toMatch(/^app\.bundle\.cjs\..*-v\d+\.\d+\.\d+-\w+\.v8cache$/);
+    const written = statSync(join(dir, cache!));
+    expect(written.size).toBeGreaterThan(0);
+    // A run that V8 let use the cache writes nothing: the same file, untouched.
+    expect(run().out).toMatchObject({ marker: 'first' });
+    expect(caches()).toEqual([cache]);
+    expect(statSync(join(dir, cache!))).toMatchObject({ ino: written.ino, mtimeMs: written.mtimeMs });
+  });
+
+  it('should never run a rebuilt bundle from the old cache, and should drop the old cache', () => {
+    run();
+    const [old] = caches();
+    writeBundle('second, a different length');
+    expect(run().out).toMatchObject({ marker: 'second, a different length' });
+    const now = caches();
+    expect(now).toHaveLength(1);
+    expect(now[0]).not.toBe(old);
+  });
+
+  it('should run correctly from a cache V8 rejects, and write a good one in its place', () => {
+    run();
+    const [cache] = caches();
+    writeFileSync(join(dir, cache!), Buffer.alloc(512, 7));
+    expect(run().out).toMatchObject({ marker: 'first', work: 45 });
+    expect(readFileSync(join(dir, cache!)).equals(Buffer.alloc(512, 7))).toBe(false);
+  });
+
+  // Root writes into a read-only directory, so there is nothing to see as root.
+  it.skipIf(process.getuid?.() === 0)('should run without a cache where it cannot write one', () => {
+    chmodSync(dir, 0o500);
+    expect(run()).toMatchObject({ status: 3, out: { marker: 'first' }, stderr: '' });
+    expect(caches()).toEqual([]);
+  });
+});
