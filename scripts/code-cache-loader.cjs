@@ -10,9 +10,11 @@
 // The cache file is named after the bundle's size, modification time and inode and Node's version and
 // architecture, so a rebuilt bundle or another Node never reads an old one (V8 checks only the
 // source's length, and its own version and flags, and rejects what does not fit). A runtime that
-// found no usable cache writes one as it exits, after its run, so the cache holds every function the
-// run compiled; a bundle directory that cannot be written (a read-only install) only means compiling
-// again. Older caches of the bundle are removed when a new one is written.
+// found no usable cache writes one as it exits with code 0, after a whole run, so the cache holds every
+// function such a run compiled (one that failed early would leave a cache of its short path, which
+// later runtimes would use and never replace); a bundle directory that cannot be written (a read-only
+// install) only means compiling again. Older caches of the bundle are removed when a new one is
+// written.
 'use strict';
 const {
   existsSync,
@@ -42,7 +44,11 @@ try {
 }
 const script = new Script(Module.wrap(source), { filename: bundle, cachedData });
 const rejected = cachedData !== undefined && script.cachedDataRejected === true;
-if (cachedData === undefined || rejected) process.once('exit', writeCache);
+if (cachedData === undefined || rejected) {
+  process.once('exit', (code) => {
+    if (code === 0) writeCache();
+  });
+}
 
 const bundleModule = new Module(bundle, module);
 bundleModule.filename = bundle;

@@ -5,11 +5,13 @@
  * 1. For each storm size, `reps` repetitions; in each, every mode once, the order rotated by one per
  *    repetition (typed, naive, none; naive, none, typed; …), so the modes are interleaved and none
  *    always runs first or last.
- * 2. Before each run the previous run's processes are gone (killed and counted if a run left any) and
+ * 2. Once before the repetitions, each mode runs a storm of 2 that is not measured, so the runtime
+ *    bundles' code caches are written (see `scripts/code-cache-loader.cjs`).
+ * 3. Before each run the previous run's processes are gone (killed and counted if a run left any) and
  *    the machine has settled (at most 15 % of all cores busy over a second, from /proc/stat).
- * 3. Each run is a child process of its own (`run-mode.ts`) with its own fresh `MSB_HOME` temp dir, so
+ * 4. Each run is a child process of its own (`run-mode.ts`) with its own fresh `MSB_HOME` temp dir, so
  *    modes share no database, no page cache of it and no processes.
- * 4. Prints, per size, the medians with their min–max over the repetitions and the typed/naive and
+ * 5. Prints, per size, the medians with their min–max over the repetitions and the typed/naive and
  *    typed/none ratios (paired within a repetition), and writes `bench/results/boot-storm.json` (every
  *    repetition, the command, the settings, the machine) and `.svg`.
  *
@@ -39,6 +41,7 @@ import { parseStormArgs, STORM_SETTINGS, StormArgsError, type StormMode } from '
 
 const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RUN_MODE = fileURLToPath(new URL('./run-mode.ts', import.meta.url));
+const WARM_UP_COUNT = 2;
 
 const argv = process.argv.slice(2);
 let args: ReturnType<typeof parseStormArgs>;
@@ -68,6 +71,14 @@ type Run = ModeResult & {
   readonly strayProcessesKilled: number;
 };
 
+// Each mode once, unmeasured, before the repetitions: a freshly built runtime bundle has no code cache
+// yet, and the first runtime of it to finish writes one (scripts/code-cache-loader.cjs), as the first
+// runtime after an install does.
+for (const mode of args.modes) {
+  await settleMachine();
+  process.stderr.write(`bench:storm: warm-up ${mode} (${WARM_UP_COUNT} sandboxes, not measured)\n`);
+  await runModeChild(mode, WARM_UP_COUNT);
+}
 const runs: Run[] = [];
 let failed = false;
 for (const count of args.counts) {

@@ -18,6 +18,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 const LOADER = fileURLToPath(new URL('../../scripts/code-cache-loader.cjs', import.meta.url));
 
 let dir: string;
+let exitCode: string;
 
 /** A bundle that uses what a CommonJS bundle gets: `require`, `module`, `__filename`, `process.exit`. */
 function writeBundle(marker: string): void {
@@ -28,14 +29,17 @@ function writeBundle(marker: string): void {
       'module.exports = { marker: 1 };',
       'function work(n) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }',
       `process.stdout.write(JSON.stringify({ file: basename(__filename), marker: ${JSON.stringify(marker)}, work: work(10), args: process.argv.slice(2) }));`,
-      'process.exit(3);',
+      'process.exit(Number(process.env.EXIT_CODE ?? 0));',
       '',
     ].join('\n'),
   );
 }
 
 function run(...args: string[]): { status: number | null; out: unknown; stderr: string } {
-  const r = spawnSync(process.execPath, [join(dir, 'app.cjs'), ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(dir, 'app.cjs'), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, EXIT_CODE: exitCode },
+  });
   return { status: r.status, out: r.stdout === '' ? undefined : JSON.parse(r.stdout), stderr: r.stderr };
 }
 
@@ -44,6 +48,7 @@ const caches = (): string[] => readdirSync(dir).filter((f) => f.includes('.v8cac
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'msb-code-cache-'));
   copyFileSync(LOADER, join(dir, 'app.cjs'));
+  exitCode = '0';
   writeBundle('first');
 });
 afterEach(() => {
@@ -53,6 +58,7 @@ afterEach(() => {
 
 describe('code-cache-loader', () => {
   it('should run the bundle beside it as CommonJS, with its arguments and its exit code', () => {
+    exitCode = '3';
     const r = run('--db', 'x.db');
     expect(r).toEqual({
       status: 3,
@@ -71,6 +77,15 @@ describe('code-cache-loader', () => {
     expect(run().out).toMatchObject({ marker: 'first' });
     expect(caches()).toEqual([cache]);
     expect(statSync(join(dir, cache!))).toMatchObject({ ino: written.ino, mtimeMs: written.mtimeMs });
+  });
+
+  it('should write no cache from a run that failed, whose short path it would hold for good', () => {
+    exitCode = '2';
+    expect(run().status).toBe(2);
+    expect(caches()).toEqual([]);
+    exitCode = '0';
+    run();
+    expect(caches()).toHaveLength(1);
   });
 
   it('should never run a rebuilt bundle from the old cache, and should drop the old cache', () => {
@@ -94,7 +109,7 @@ describe('code-cache-loader', () => {
   // Root writes into a read-only directory, so there is nothing to see as root.
   it.skipIf(process.getuid?.() === 0)('should run without a cache where it cannot write one', () => {
     chmodSync(dir, 0o500);
-    expect(run()).toMatchObject({ status: 3, out: { marker: 'first' }, stderr: '' });
+    expect(run()).toMatchObject({ status: 0, out: { marker: 'first' }, stderr: '' });
     expect(caches()).toEqual([]);
   });
 });
