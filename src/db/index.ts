@@ -24,6 +24,7 @@ export { LEDGER_TABLE, schemaVersion } from './migrator.js';
 export {
   createPrivateFile,
   makePrivateDir,
+  makePrivateDirAsync,
   openPrivateAppend,
   PRIVATE_DIR_MODE,
   PRIVATE_FILE_MODE,

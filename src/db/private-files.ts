@@ -1,4 +1,5 @@
 import { chmodSync, closeSync, constants, existsSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /*
@@ -48,6 +49,36 @@ export function makePrivateDir(path: string, options: { readonly exclusive?: boo
     throw err;
   }
   chmodSync(path, PRIVATE_DIR_MODE);
+}
+
+/**
+ * {@link makePrivateDir} (without `exclusive`) off the event loop: for the host, whose thread must not
+ * wait on a filesystem that a storm of runtimes keeps busy (a `mkdirSync` there once took 276 ms).
+ *
+ * @example
+ * ```ts
+ * await makePrivateDirAsync(sandboxDir(home, 'web'));
+ * ```
+ */
+export async function makePrivateDirAsync(path: string): Promise<void> {
+  const exists = await stat(path).then(
+    () => true,
+    () => false,
+  );
+  if (exists) {
+    // A no-op for a directory; for anything else the EEXIST that names the path.
+    await mkdir(path, { recursive: true });
+    return;
+  }
+  const parent = dirname(path);
+  if (parent !== path) await makePrivateDirAsync(parent);
+  try {
+    await mkdir(path, { mode: PRIVATE_DIR_MODE });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw err;
+  }
+  await chmod(path, PRIVATE_DIR_MODE);
 }
 
 /**

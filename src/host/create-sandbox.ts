@@ -1,6 +1,11 @@
-import { existsSync, rmSync } from 'node:fs';
+import { rm, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
-import { type DbPools, type DbWriteConnection, DbWriteTransaction, makePrivateDir } from '../db/index.js';
+import {
+  type DbPools,
+  type DbWriteConnection,
+  DbWriteTransaction,
+  makePrivateDirAsync,
+} from '../db/index.js';
 import { deleteSandbox, insertSandbox, upsertOciManifestPin } from '../generated/index.js';
 import { HostError } from '../sandbox/errors.js';
 import { sandboxDir } from '../sandbox/paths.js';
@@ -79,7 +84,9 @@ export async function createSandbox(pools: DbPools, options: CreateSandboxOption
     throw err;
   }
   // Only now, with the row in place: a create that fails before its insert leaves no directory behind.
-  makePrivateDir(dir);
+  // Asynchronous, like every filesystem call of a create: during a storm of boots a synchronous one
+  // held the host's thread for hundreds of milliseconds.
+  await makePrivateDirAsync(dir);
   const runtime = await launchSandboxRuntime(pools.write, record, options);
   return { record, runtime };
 }
@@ -210,14 +217,21 @@ export async function prepareCreateTarget(pools: DbPools, target: CreateTarget):
       });
     }
     await deleteSandbox(pools.write, { id: record.id });
-  } else if (existsSync(dir) && !replace) {
+  } else if (!replace && (await exists(dir))) {
     throw new HostError(
       'SANDBOX_DIR_EXISTS',
       `sandbox "${target.name}" has a leftover directory ${dir}; remove it or pass replace`,
     );
   }
-  rmSync(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true });
   return dir;
+}
+
+function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** A sandbox row to insert. */

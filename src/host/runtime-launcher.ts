@@ -41,6 +41,9 @@ export interface RuntimeStarted {
   readonly busyRetries: number;
 }
 
+/** Whether {@link RUNTIME_MAIN} was seen to exist. */
+let runtimeMainFound = false;
+
 /** How long a start waits for the runtime's ready report unless told otherwise. */
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;
 
@@ -78,7 +81,10 @@ export function startRuntime(options: StartRuntimeOptions): Promise<RuntimeStart
   if (options.stopGraceMs !== undefined) args.push('--stop-grace-ms', String(options.stopGraceMs));
   const fail = (message: string): HostError =>
     new HostError('RUNTIME_START_FAILED', `sandbox "${sandboxName}": runtime did not start: ${message}`);
-  if (!existsSync(RUNTIME_MAIN)) {
+  // Checked until found once, not on every start: a synchronous stat on the host's thread is what a
+  // storm of boots must not pay per sandbox (the launcher reports a spawn that fails anyway).
+  runtimeMainFound ||= existsSync(RUNTIME_MAIN);
+  if (!runtimeMainFound) {
     return Promise.reject(
       new HostError(
         'RUNTIME_START_FAILED',

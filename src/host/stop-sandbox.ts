@@ -1,4 +1,5 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DbPools, DbWriteConnection } from '../db/index.js';
 import {
@@ -280,12 +281,12 @@ export async function removeSandbox(
       const row = selectSandboxByName(pools.read, { name: target.name });
       if (row === undefined || isActiveStatus(row.status)) throw err;
       if ((await deleteSandboxIfIdle(pools.write, { id: row.id })) === 0) throw err;
-      rmSync(dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true });
       return 'sandbox';
     }
     if (!(err instanceof HostError && err.code === 'SANDBOX_NOT_FOUND') || !existsSync(dir)) throw err;
     assertValidName('sandbox', target.name);
-    rmSync(dir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
     return 'leftover-directory';
   }
   if (target.force === true && isActiveStatus(record.status)) {
@@ -306,7 +307,7 @@ export async function removeSandbox(
       `sandbox "${record.name}" is running; stop or kill it before removing it, or pass force`,
     );
   }
-  rmSync(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true });
   return 'sandbox';
 }
 

@@ -1,7 +1,13 @@
 import { closeSync, existsSync, mkdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createPrivateFile, DbPools, makePrivateDir, openPrivateAppend } from '../../src/db/index.js';
+import {
+  createPrivateFile,
+  DbPools,
+  makePrivateDir,
+  makePrivateDirAsync,
+  openPrivateAppend,
+} from '../../src/db/index.js';
 import { modesUnder, octalMode, withUmask } from '../support/file-modes.js';
 import { makeTempDir } from '../support/open-test-pools.js';
 
@@ -32,6 +38,33 @@ describe('makePrivateDir', () => {
     expect(() => makePrivateDir(join(root, 'v', 'cache'), { exclusive: true })).toThrow(
       expect.objectContaining({ code: 'EEXIST' }),
     );
+  });
+});
+
+describe('makePrivateDirAsync', () => {
+  it.each(UMASKS)(
+    'should create the directory and its missing parents 0700 under umask $umask',
+    async ({ mask }) => {
+      const root = makeTempDir();
+      await withUmask(mask, () => makePrivateDirAsync(join(root, 'a', 'b', 'c')));
+      expect(modesUnder(root, ['a', 'a/b', 'a/b/c'])).toEqual({ a: '0700', 'a/b': '0700', 'a/b/c': '0700' });
+    },
+  );
+
+  it('should leave directories that were already there, and refuse a file in the way', async () => {
+    const root = makeTempDir();
+    mkdirSync(join(root, 'a'), { mode: 0o755 });
+    await withUmask(0o022, () => makePrivateDirAsync(join(root, 'a', 'b')));
+    await makePrivateDirAsync(join(root, 'a', 'b'));
+    expect(modesUnder(root, ['a', 'a/b'])).toEqual({ a: '0755', 'a/b': '0700' });
+    writeFileSync(join(root, 'f'), '');
+    await expect(makePrivateDirAsync(join(root, 'f'))).rejects.toMatchObject({ code: 'EEXIST' });
+  });
+
+  it('should let concurrent calls for one path all succeed', async () => {
+    const root = makeTempDir();
+    await Promise.all(Array.from({ length: 8 }, () => makePrivateDirAsync(join(root, 'x', 'y'))));
+    expect(modesUnder(root, ['x', 'x/y'])).toEqual({ x: '0700', 'x/y': '0700' });
   });
 });
 
