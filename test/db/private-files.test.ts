@@ -14,23 +14,34 @@ import { makeTempDir } from '../support/open-test-pools.js';
 // 022 is the common default, 000 grants everything, 277 even masks the owner's own bits.
 const UMASKS = [0o022, 0o000, 0o277].map((mask) => ({ mask, umask: mask.toString(8).padStart(3, '0') }));
 
-describe('makePrivateDir', () => {
+// The two share their rules: each level 0700 whatever the umask, levels already there left alone.
+const MAKERS = [
+  { name: 'makePrivateDir', make: (path: string): void => makePrivateDir(path) },
+  { name: 'makePrivateDirAsync', make: makePrivateDirAsync },
+];
+
+describe.each(MAKERS)('$name', ({ make }) => {
   it.each(UMASKS)(
     'should create the directory and its missing parents 0700 under umask $umask',
     async ({ mask }) => {
       const root = makeTempDir();
-      await withUmask(mask, () => makePrivateDir(join(root, 'a', 'b', 'c')));
+      await withUmask(mask, () => make(join(root, 'a', 'b', 'c')));
       expect(modesUnder(root, ['a', 'a/b', 'a/b/c'])).toEqual({ a: '0700', 'a/b': '0700', 'a/b/c': '0700' });
     },
   );
 
-  it('should leave the mode of directories that were already there', async () => {
+  it('should leave the mode of directories that were already there, and refuse a file in the way', async () => {
     const root = makeTempDir();
     mkdirSync(join(root, 'a'), { mode: 0o755 });
-    await withUmask(0o022, () => makePrivateDir(join(root, 'a', 'b')));
+    await withUmask(0o022, () => make(join(root, 'a', 'b')));
+    await make(join(root, 'a', 'b'));
     expect(modesUnder(root, ['a', 'a/b'])).toEqual({ a: '0755', 'a/b': '0700' });
+    writeFileSync(join(root, 'f'), '');
+    await expect(async () => make(join(root, 'f'))).rejects.toMatchObject({ code: 'EEXIST' });
   });
+});
 
+describe('makePrivateDir', () => {
   it('should refuse an existing directory with EEXIST when exclusive, and create it 0700 otherwise', async () => {
     const root = makeTempDir();
     await withUmask(0o000, () => makePrivateDir(join(root, 'v', 'cache'), { exclusive: true }));
@@ -42,25 +53,6 @@ describe('makePrivateDir', () => {
 });
 
 describe('makePrivateDirAsync', () => {
-  it.each(UMASKS)(
-    'should create the directory and its missing parents 0700 under umask $umask',
-    async ({ mask }) => {
-      const root = makeTempDir();
-      await withUmask(mask, () => makePrivateDirAsync(join(root, 'a', 'b', 'c')));
-      expect(modesUnder(root, ['a', 'a/b', 'a/b/c'])).toEqual({ a: '0700', 'a/b': '0700', 'a/b/c': '0700' });
-    },
-  );
-
-  it('should leave directories that were already there, and refuse a file in the way', async () => {
-    const root = makeTempDir();
-    mkdirSync(join(root, 'a'), { mode: 0o755 });
-    await withUmask(0o022, () => makePrivateDirAsync(join(root, 'a', 'b')));
-    await makePrivateDirAsync(join(root, 'a', 'b'));
-    expect(modesUnder(root, ['a', 'a/b'])).toEqual({ a: '0755', 'a/b': '0700' });
-    writeFileSync(join(root, 'f'), '');
-    await expect(makePrivateDirAsync(join(root, 'f'))).rejects.toMatchObject({ code: 'EEXIST' });
-  });
-
   it('should let concurrent calls for one path all succeed', async () => {
     const root = makeTempDir();
     await Promise.all(Array.from({ length: 8 }, () => makePrivateDirAsync(join(root, 'x', 'y'))));
