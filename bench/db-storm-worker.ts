@@ -1,6 +1,6 @@
 /**
- * One runtime of the database-bound storm (`bench/db-storm.ts`), bundled to `dist/bench/db-storm-worker.cjs`:
- * `node dist/bench/db-storm-worker.cjs --mode typed|naive --db <path> --home <dir> --sandbox <name>
+ * One runtime of the database-bound storm (`bench/db-storm.ts`), bundled to `dist/bench/db-storm-worker-<mode>.cjs`:
+ * `node dist/bench/db-storm-worker-<mode>.cjs --mode typed|naive --db <path> --home <dir> --sandbox <name>
  * --id <sandbox id> --samples <n>`.
  *
  * It opens its connection, prints `ready`, and waits for `go` on stdin (the barrier); then it does a
@@ -13,7 +13,7 @@
  *
  * @example
  * ```sh
- * echo go | node dist/bench/db-storm-worker.cjs --mode typed --db "$H/db/msb.db" --home "$H" --sandbox rt-1 --id 1 --samples 10
+ * echo go | node dist/bench/db-storm-worker-typed.cjs --mode typed --db "$H/db/msb.db" --home "$H" --sandbox rt-1 --id 1 --samples 10
  * ```
  */
 import { createInterface } from 'node:readline';
@@ -31,7 +31,7 @@ import { NAIVE_SQL } from './boot-storm/storm-settings.js';
  *
  * @example
  * ```ts
- * const r: DbStormWorkerReport = { bootDoneAt: 1, doneAt: 2, samplesStored: 10, exitRecorded: true, busyErrors: 0, busyRetries: 3, error: null, cpuMs: 4 };
+ * const r: DbStormWorkerReport = { bootDoneAt: 1, doneAt: 2, samplesStored: 10, exitRecorded: true, busyErrors: 0, busyRetries: 3, error: null, cpuMs: 4, processCpuMs: 90 };
  * ```
  */
 export interface DbStormWorkerReport {
@@ -50,7 +50,12 @@ export interface DbStormWorkerReport {
   readonly error: string | null;
   /** CPU the process spent from the barrier to its last write. */
   readonly cpuMs: number;
+  /** CPU the process spent from its start to its report (`bench:runtime-start`). */
+  readonly processCpuMs: number;
 }
+
+/** What the writes came to; the process's CPU is added as the report is printed. */
+type WorkReport = Omit<DbStormWorkerReport, 'processCpuMs'>;
 
 const SAMPLE = {
   cpuPercent: 1.5,
@@ -107,12 +112,16 @@ async function main(): Promise<never> {
     mode === 'typed'
       ? await runTyped(await connectDb(dbPath!, { home: home! }))
       : await runNaive(openNaive(dbPath!));
-  process.stdout.write(`${JSON.stringify(report)}\n`);
+  const used = process.cpuUsage();
+  const processCpuMs = (used.user + used.system) / 1000;
+  process.stdout.write(`${JSON.stringify({ ...report, processCpuMs })}\n`);
   process.exit(0);
 }
+// Not 0 if main never settles (its event loop drained), as top-level await would not be.
+process.exitCode = 1;
 void main();
 
-async function runTyped(write: DbWriteConnection): Promise<DbStormWorkerReport> {
+async function runTyped(write: DbWriteConnection): Promise<WorkReport> {
   process.stdout.write('ready\n');
   await go;
   let bootDoneAt: number | null = null;
@@ -150,7 +159,7 @@ function openNaive(path: string): Database.Database {
   return db;
 }
 
-async function runNaive(db: Database.Database): Promise<DbStormWorkerReport> {
+async function runNaive(db: Database.Database): Promise<WorkReport> {
   process.stdout.write('ready\n');
   await go;
   // Statements are prepared after the barrier, as the boot storm's naive runtime prepares them during

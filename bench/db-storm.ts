@@ -54,7 +54,9 @@ import { writeResults } from './support/write-results.js';
 
 type Mode = 'typed' | 'naive';
 
-const WORKER = fileURLToPath(new URL('../dist/bench/db-storm-worker.cjs', import.meta.url));
+// One bundle per mode, identical but for its name, so each mode has a code cache of its own.
+const workerOf = (mode: Mode): string =>
+  fileURLToPath(new URL(`../dist/bench/db-storm-worker-${mode}.cjs`, import.meta.url));
 const NAIVE_BUSY_TIMEOUT_MS = 5000;
 const WARM_UP_COUNT = 4;
 
@@ -67,8 +69,9 @@ const { values } = parseArgs({
 const count = wholeNumberFlag('bench:db-storm', values.count, '--count', { fallback: 200, min: 1 });
 const reps = wholeNumberFlag('bench:db-storm', values.reps, '--reps', { fallback: 3, min: 1 });
 const samples = wholeNumberFlag('bench:db-storm', values.samples, '--samples', { fallback: 10, min: 0 });
-if (!existsSync(WORKER)) {
-  process.stderr.write(`bench:db-storm: ${WORKER} does not exist (npm run bench:db-storm builds it)\n`);
+const missing = (['typed', 'naive'] as const).map(workerOf).find((file) => !existsSync(file));
+if (missing !== undefined) {
+  process.stderr.write(`bench:db-storm: ${missing} does not exist (npm run bench:db-storm builds it)\n`);
   process.exit(1);
 }
 
@@ -227,7 +230,9 @@ async function runOnce(mode: Mode, rep: number, count: number): Promise<RunResul
     for (let i = 0; i < count; i++) {
       const args = ['--mode', mode, '--db', dbPath, '--home', home, '--sandbox', `rt-${i + 1}`];
       args.push('--id', String(ids[i]), '--samples', String(samples));
-      const child = spawn(process.execPath, [WORKER, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, [workerOf(mode), ...args], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
       workers.push(child);
       const lines = createInterface({ input: child.stdout! });
       let last = '';

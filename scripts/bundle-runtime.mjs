@@ -1,30 +1,40 @@
 // `npm run build`'s last step: the runtime as one CommonJS file, `dist/runtime/main.bundle.cjs`, started
-// through `dist/runtime/main.cjs` (scripts/code-cache-loader.cjs), which runs it with V8's code cache.
-// `--bench` also bundles the storms' runtimes the same way (the boot storm's naive and none runtimes,
-// the database-bound storm's worker), so the modes differ by design only, not by packaging; the
-// lock-handoff benchmark's worker and token server, whose modes share one file, stay ESM.
+// through `dist/runtime/main.cjs` (scripts/code-cache-loader.cjs with the bundle's hash), which runs it
+// with V8's code cache. `--bench` also bundles the storms' runtimes the same way: the boot storm's naive
+// and none runtimes, and the database-bound storm's worker, once per mode (`db-storm-worker-typed` and
+// `-naive`: one file would give the two modes one code cache, written by whichever ran first), so the
+// modes differ by design only, not by packaging. It also bundles that worker as ESM for
+// `bench:runtime-start`, and the lock-handoff benchmark's worker and token server (whose modes share
+// one file) as ESM.
 //
 // Why: a runtime process starts once per sandbox, so its start-up CPU is what a boot storm spends.
 // Loading tsc's ~60 modules (every query module through src/generated/index.ts) cost 50-60 ms of CPU
-// per start; one tree-shaken file parses in a few. CommonJS rather than ESM and the code cache save
-// some 10 ms more per start (see the loader). better-sqlite3 stays external: it is a native addon. tsc
-// still type-checks and emits everything (its dist/runtime/main.js is left, unused).
-import { copyFileSync, readdirSync, rmSync } from 'node:fs';
+// per start; one tree-shaken file parses in a few; CommonJS and the code cache save more (see the
+// loader). better-sqlite3 stays external: it is a native addon. tsc still type-checks and emits
+// everything; its dist/runtime/main.js, which nothing runs, is removed.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const loader = join(root, 'scripts/code-cache-loader.cjs');
-/** [entry, output without extension, CommonJS through the loader]. */
-const entries = [['src/runtime/main.ts', 'dist/runtime/main', true]];
+const loader = readFileSync(join(root, 'scripts/code-cache-loader.cjs'), 'utf8');
+const HASH_LINE = "const BUNDLE_HASH = 'BUNDLE_HASH';";
+if (!loader.includes(HASH_LINE)) throw new Error(`scripts/code-cache-loader.cjs lost its line ${HASH_LINE}`);
+
+/** [entry, output without extension, format]: `cjs` bundles are started through the loader. */
+const entries = [['src/runtime/main.ts', 'dist/runtime/main', 'cjs']];
 if (process.argv.includes('--bench')) {
   for (const name of ['naive-runtime', 'none-runtime']) {
-    entries.push([`bench/boot-storm/${name}.ts`, `dist/bench/${name}`, true]);
+    entries.push([`bench/boot-storm/${name}.ts`, `dist/bench/${name}`, 'cjs']);
   }
-  entries.push(['bench/db-storm-worker.ts', 'dist/bench/db-storm-worker', true]);
+  for (const mode of ['typed', 'naive']) {
+    entries.push(['bench/db-storm-worker.ts', `dist/bench/db-storm-worker-${mode}`, 'cjs']);
+  }
+  entries.push(['bench/db-storm-worker.ts', 'dist/bench/db-storm-worker-esm', 'esm']);
   for (const name of ['lock-handoff-worker', 'lock-handoff-server']) {
-    entries.push([`bench/${name}.ts`, `dist/bench/${name}`, false]);
+    entries.push([`bench/${name}.ts`, `dist/bench/${name}`, 'esm']);
   }
 }
 
@@ -36,24 +46,42 @@ const common = {
   minifySyntax: true,
   minifyWhitespace: true,
   sourcemap: 'linked',
-  logLevel: 'warning',
+  logLevel: 'silent',
 };
-for (const [entry, out, viaLoader] of entries) {
-  const outfile = join(root, viaLoader ? `${out}.bundle.cjs` : `${out}.js`);
-  if (!viaLoader) {
-    buildSync({ ...common, entryPoints: [join(root, entry)], outfile, format: 'esm' });
-    continue;
+for (const [entry, out, format] of entries) {
+  const outfile = join(root, format === 'cjs' ? `${out}.bundle.cjs` : `${out}.js`);
+  const options =
+    format === 'esm'
+      ? { ...common, entryPoints: [join(root, entry)], outfile, format }
+      : {
+          ...common,
+          entryPoints: [join(root, entry)],
+          // Beside tsc's output, so `import.meta.url`-relative paths (the schema directory) resolve alike.
+          outfile,
+          format,
+          define: { 'import.meta.url': '__msbImportMetaUrl' },
+          // The directive first: after the banner, esbuild's own "use strict" would be a plain string,
+          // and the bundle would run sloppy, where a write to a frozen object fails silently.
+          banner: {
+            js: '"use strict";var __msbImportMetaUrl=require("node:url").pathToFileURL(__filename).href;',
+          },
+        };
+  const result = buildSync(options);
+  // A warning in a CommonJS build is an ESM-only construct esbuild had to degrade (another
+  // `import.meta` property becomes {}), so it fails the build instead of the runtime.
+  if (result.warnings.length > 0 || result.errors.length > 0) {
+    throw new Error(
+      `${entry}: esbuild: ${[...result.errors, ...result.warnings].map((m) => m.text).join('; ')}`,
+    );
   }
-  buildSync({
-    ...common,
-    entryPoints: [join(root, entry)],
-    // Beside tsc's output, so `import.meta.url`-relative paths (the schema directory) resolve alike.
-    outfile,
-    format: 'cjs',
-    define: { 'import.meta.url': '__msbImportMetaUrl' },
-    banner: { js: 'var __msbImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
-  });
-  copyFileSync(loader, join(root, `${out}.cjs`));
+  if (format === 'esm') continue;
+  const code = readFileSync(outfile, 'utf8');
+  // The loader runs the bundle as a classic script, which cannot load an ES module: `import()` would
+  // fail only when reached.
+  if (/\bimport\(/.test(code))
+    throw new Error(`${entry}: the CommonJS bundle holds an import(), which the loader cannot run`);
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+  writeFileSync(join(root, `${out}.cjs`), loader.replace(HASH_LINE, `const BUNDLE_HASH = '${hash}';`));
   // A rebuilt bundle makes every cache of the old one useless (the loader would not read it anyway).
   const dir = dirname(outfile);
   const prefix = `${outfile.slice(dir.length + 1)}.`;
@@ -61,3 +89,6 @@ for (const [entry, out, viaLoader] of entries) {
     if (file.startsWith(prefix) && file.includes('.v8cache')) rmSync(join(dir, file), { force: true });
   }
 }
+rmSync(join(root, 'dist/runtime/main.js'), { force: true });
+rmSync(join(root, 'dist/runtime/main.js.map'), { force: true });
+rmSync(join(root, 'dist/runtime/main.d.ts'), { force: true });

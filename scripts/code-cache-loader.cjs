@@ -1,54 +1,57 @@
-// The entry of a bundled runtime: scripts/bundle-runtime.mjs copies this file to `<name>.cjs` (for
-// the product, dist/runtime/main.cjs) beside the CommonJS bundle `<name>.bundle.cjs`, which it runs
-// through V8's code cache.
+// The entry of a bundled runtime: scripts/bundle-runtime.mjs writes this file as `<name>.cjs` (for the
+// product, dist/runtime/main.cjs) beside the CommonJS bundle `<name>.bundle.cjs`, with the bundle's
+// content hash in place of BUNDLE_HASH, and it runs the bundle through V8's code cache.
 //
 // Why: a runtime process starts once per sandbox, so what it spends starting is what a boot storm
-// spends. CommonJS, since Node 20 starts its ESM loader for an ESM entry (about 10 ms of CPU per
-// process, measured with the runtime's own bundle); the code cache, since each function the runtime
-// calls is otherwise compiled from source on its first call (Node 20 has no module.enableCompileCache).
+// spends. CommonJS, since Node 20 starts its ESM loader for an ESM entry (some 10 ms of CPU per
+// process, `npm run bench:runtime-start`); the code cache, since each function the runtime calls is
+// otherwise compiled from source on its first call (Node 20 has no module.enableCompileCache).
 //
-// The cache file is named after the bundle's size, modification time and inode and Node's version and
-// architecture, so a rebuilt bundle or another Node never reads an old one (V8 checks only the
-// source's length, and its own version and flags, and rejects what does not fit). A runtime that
-// found no usable cache writes one as it exits with code 0, after a whole run, so the cache holds every
-// function such a run compiled (one that failed early would leave a cache of its short path, which
-// later runtimes would use and never replace); a bundle directory that cannot be written (a read-only
-// install) only means compiling again. Older caches of the bundle are removed when a new one is
-// written.
+// 1. The cache file is named after the bundle's content hash (baked in at build time), its size,
+//    modification time and inode, and Node's version and architecture: a rebuilt bundle (its hash), a
+//    bundle edited in place (its time and size) or another Node never reads an old cache. V8 itself
+//    checks only the source's length (and its own version and flags), so the name is what keeps stale
+//    bytecode out.
+// 2. A runtime that found no usable cache writes one once its start path has run: when the bundle
+//    calls `globalThis[Symbol.for('msb.codeCache.save')]()` (the runtime does, after its ready report
+//    and first sample: later, V8 may have flushed the bytecode of functions that ran only at start),
+//    or else as it exits with code 0. A run that failed early would leave a cache of its short path,
+//    which later runtimes would use and never replace.
+// 3. It is written to a temporary file and renamed; a runtime that finds the cache written meanwhile
+//    by another, or its bundle rebuilt since it started, writes nothing; older caches of the bundle
+//    and leftover temporary files are removed. A directory that cannot be written (a read-only
+//    install) only means compiling again.
 'use strict';
-const {
-  existsSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} = require('node:fs');
+const fs = require('node:fs');
 const Module = require('node:module');
 const { basename, dirname, join } = require('node:path');
 const { Script } = require('node:vm');
 
+const BUNDLE_HASH = 'BUNDLE_HASH';
 const bundle = __filename.replace(/\.cjs$/, '.bundle.cjs');
 const dir = dirname(bundle);
-const source = readFileSync(bundle, 'utf8');
-const { size, mtimeMs, ino } = statSync(bundle);
-const cacheName = `${basename(bundle)}.${size}-${Math.trunc(mtimeMs)}-${ino}-${process.version}-${process.arch}.v8cache`;
+// One descriptor for the text and its identity, so a rebuild between the two cannot mix them.
+const fd = fs.openSync(bundle, 'r');
+const { size, mtimeMs, ino } = fs.fstatSync(fd);
+const source = fs.readFileSync(fd, 'utf8');
+fs.closeSync(fd);
+const prefix = `${basename(bundle)}.`;
+const cacheName = `${prefix}${BUNDLE_HASH}-${size}-${Math.trunc(mtimeMs)}-${ino}-${process.version}-${process.arch}.v8cache`;
 const cacheFile = join(dir, cacheName);
 
 let cachedData;
 try {
-  cachedData = readFileSync(cacheFile);
+  cachedData = fs.readFileSync(cacheFile);
 } catch {
   cachedData = undefined;
 }
 const script = new Script(Module.wrap(source), { filename: bundle, cachedData });
 const rejected = cachedData !== undefined && script.cachedDataRejected === true;
-if (cachedData === undefined || rejected) {
-  process.once('exit', (code) => {
-    if (code === 0) writeCache();
-  });
-}
+let saved = cachedData !== undefined && !rejected;
+globalThis[Symbol.for('msb.codeCache.save')] = saveCache;
+process.once('exit', (code) => {
+  if (code === 0) saveCache();
+});
 
 const bundleModule = new Module(bundle, module);
 bundleModule.filename = bundle;
@@ -57,21 +60,25 @@ script
   .runInThisContext()
   .call(bundleModule.exports, bundleModule.exports, Module.createRequire(bundle), bundleModule, bundle, dir);
 
-function writeCache() {
-  // Another runtime of the same storm may have written it since this one started.
-  if (!rejected && existsSync(cacheFile)) return;
+function saveCache() {
+  if (saved) return;
+  saved = true;
   const tmp = `${cacheFile}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, script.createCachedData());
-    renameSync(tmp, cacheFile);
-    const prefix = `${basename(bundle)}.`;
-    for (const other of readdirSync(dir)) {
-      if (other !== cacheName && other.startsWith(prefix) && other.endsWith('.v8cache')) {
-        rmSync(join(dir, other), { force: true });
+    // Written by another runtime since this one started (unless it was the one V8 rejected), or
+    // the bundle was rebuilt since: this run's bytecode is not wanted.
+    if (!rejected && fs.existsSync(cacheFile)) return;
+    const now = fs.statSync(bundle);
+    if (now.ino !== ino || now.size !== size || now.mtimeMs !== mtimeMs) return;
+    fs.writeFileSync(tmp, script.createCachedData());
+    fs.renameSync(tmp, cacheFile);
+    for (const other of fs.readdirSync(dir)) {
+      if (other !== cacheName && other.startsWith(prefix) && other.includes('.v8cache')) {
+        fs.rmSync(join(dir, other), { force: true });
       }
     }
   } catch {
     // Read-only or full: the next runtime compiles again.
-    rmSync(tmp, { force: true });
+    fs.rmSync(tmp, { force: true });
   }
 }

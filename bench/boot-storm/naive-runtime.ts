@@ -22,6 +22,7 @@ import Database from 'better-sqlite3';
 import { killGroupMembers } from '../../src/runtime/kill-group-members.js';
 import { CLOCK_TICKS_PER_SECOND, readProcStats } from '../../src/runtime/read-proc-stats.js';
 import { reportToHost } from '../../src/runtime/report-to-host.js';
+import { saveCodeCache } from '../../src/runtime/save-code-cache.js';
 import { spawnWorkload } from '../../src/runtime/spawn-workload.js';
 import { RuntimeError } from '../../src/sandbox/errors.js';
 import { sandboxDir as sandboxDirOf } from '../../src/sandbox/paths.js';
@@ -142,6 +143,7 @@ async function main(): Promise<never> {
       workloadPid: workload.pid!,
       busyRetries: 0,
     });
+    saveCodeCache();
 
     let sampling = true;
     let timer: NodeJS.Timeout | undefined;
@@ -201,6 +203,8 @@ async function main(): Promise<never> {
   }
   process.exit(exitCode);
 }
+// Not 0 if main never settles (its event loop drained), as top-level await would not be.
+process.exitCode = 1;
 void main();
 
 function codeOf(err: unknown): string | undefined {

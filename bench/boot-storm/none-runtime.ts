@@ -12,6 +12,7 @@
 import { closeSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { killGroupMembers } from '../../src/runtime/kill-group-members.js';
+import { saveCodeCache } from '../../src/runtime/save-code-cache.js';
 import { spawnWorkload } from '../../src/runtime/spawn-workload.js';
 import { REPORT_FD } from '../../src/sandbox/protocol.js';
 import { STORM_SETTINGS } from './storm-settings.js';
@@ -44,8 +45,11 @@ async function main(): Promise<never> {
     `${JSON.stringify({ type: 'ready', runtimePid: process.pid, workloadPid: workload.pid })}\n`,
   );
   closeSync(REPORT_FD);
+  saveCodeCache();
   await exited;
   killGroupMembers('SIGKILL');
   process.exit(0);
 }
+// Not 0 if main never settles (its event loop drained), as top-level await would not be.
+process.exitCode = 1;
 void main();

@@ -54,13 +54,27 @@ export function makePrivateDir(path: string, options: { readonly exclusive?: boo
 /**
  * {@link makePrivateDir} (without `exclusive`) off the event loop: for the host, whose thread must not
  * wait on a filesystem that a storm of runtimes keeps busy (a `mkdirSync` there once took 276 ms).
+ * Concurrent calls in one process share each directory's creation, so none goes on inside a directory
+ * another has made but not yet made private (under a umask such as 0277 it is 0500 until then).
  *
  * @example
  * ```ts
  * await makePrivateDirAsync(sandboxDir(home, 'web'));
  * ```
  */
-export async function makePrivateDirAsync(path: string): Promise<void> {
+export function makePrivateDirAsync(path: string): Promise<void> {
+  let making = inFlight.get(path);
+  if (making === undefined) {
+    making = makeOneLevel(path).finally(() => inFlight.delete(path));
+    inFlight.set(path, making);
+  }
+  return making;
+}
+
+/** The directories {@link makePrivateDirAsync} is making, by path. */
+const inFlight = new Map<string, Promise<void>>();
+
+async function makeOneLevel(path: string): Promise<void> {
   const exists = await stat(path).then(
     () => true,
     () => false,
@@ -75,6 +89,7 @@ export async function makePrivateDirAsync(path: string): Promise<void> {
   try {
     await mkdir(path, { mode: PRIVATE_DIR_MODE });
   } catch (err) {
+    // Made meanwhile by another process: it made it private too.
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return;
     throw err;
   }

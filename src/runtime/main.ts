@@ -17,5 +17,8 @@ async function main(): Promise<number> {
   }
 }
 
+// A run that never settles (its event loop drained) must not exit 0 as a finished one does; top-level
+// await exited 13 there.
+process.exitCode = 1;
 // Explicit: a stray handle (a timer, a closed pipe's socket) must not keep a finished runtime alive.
 void main().then((exitCode) => process.exit(exitCode));

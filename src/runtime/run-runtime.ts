@@ -14,6 +14,7 @@ import { reportToHost } from './report-to-host.js';
 import { runMetricsSampler } from './run-metrics-sampler.js';
 import { workloadOutcome } from './run-outcome.js';
 import { runtimeLog } from './runtime-log.js';
+import { saveCodeCache } from './save-code-cache.js';
 import { spawnWorkload } from './spawn-workload.js';
 
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
@@ -129,6 +130,7 @@ export async function runRuntime(args: RuntimeArgs): Promise<number> {
       workloadPid: workload.pid!,
       busyRetries: db.stats.busyRetries,
     });
+    saveCodeCache();
 
     log(`run ${runId}: workload pid ${workload.pid} started (${config.command})`);
 

@@ -1,5 +1,7 @@
-import { closeSync, existsSync, mkdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chownSync, closeSync, existsSync, mkdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   createPrivateFile,
@@ -10,6 +12,10 @@ import {
 } from '../../src/db/index.js';
 import { modesUnder, octalMode, withUmask } from '../support/file-modes.js';
 import { makeTempDir } from '../support/open-test-pools.js';
+
+// The built module (npm test builds first): a child process runs it as another user.
+const PRIVATE_FILES_BUILT = fileURLToPath(new URL('../../dist/db/private-files.js', import.meta.url));
+const NOBODY = 65534;
 
 // 022 is the common default, 000 grants everything, 277 even masks the owner's own bits.
 const UMASKS = [0o022, 0o000, 0o277].map((mask) => ({ mask, umask: mask.toString(8).padStart(3, '0') }));
@@ -57,6 +63,35 @@ describe('makePrivateDirAsync', () => {
     const root = makeTempDir();
     await Promise.all(Array.from({ length: 8 }, () => makePrivateDirAsync(join(root, 'x', 'y'))));
     expect(modesUnder(root, ['x', 'x/y'])).toEqual({ x: '0700', 'x/y': '0700' });
+  });
+
+  it('should let concurrent creates under one new parent all succeed under umask 277', () => {
+    // In a child process as another user when this one is root: root enters a 0500 directory anyway,
+    // so only a user the mode holds back shows a create going on inside a parent not yet made private.
+    const root = makeTempDir();
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) chownSync(root, NOBODY, NOBODY);
+    const script = [
+      `import { makePrivateDirAsync } from ${JSON.stringify(PRIVATE_FILES_BUILT)};`,
+      'process.umask(0o277);',
+      'let failed = 0;',
+      'for (let round = 0; round < 20; round++) {',
+      `  const made = Array.from({ length: 8 }, (_, i) => makePrivateDirAsync(${JSON.stringify(root)} + '/r' + round + '/sandboxes/s' + i));`,
+      "  failed += (await Promise.allSettled(made)).filter((r) => r.status === 'rejected').length;",
+      '}',
+      'process.stdout.write(String(failed));',
+    ].join('\n');
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+    });
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('0');
+    expect(modesUnder(root, ['r0', 'r0/sandboxes', 'r0/sandboxes/s7'])).toEqual({
+      r0: '0700',
+      'r0/sandboxes': '0700',
+      'r0/sandboxes/s7': '0700',
+    });
   });
 });
 

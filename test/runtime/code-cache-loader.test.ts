@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
-  copyFileSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,23 +17,37 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 // The loader as the build installs it (`<name>.cjs` beside `<name>.bundle.cjs`), run as real processes.
 const LOADER = fileURLToPath(new URL('../../scripts/code-cache-loader.cjs', import.meta.url));
+const HASH_LINE = "const BUNDLE_HASH = 'BUNDLE_HASH';";
+const BUILT = fileURLToPath(new URL('../../dist/runtime/', import.meta.url));
 
 let dir: string;
 let exitCode: string;
 
-/** A bundle that uses what a CommonJS bundle gets: `require`, `module`, `__filename`, `process.exit`. */
+/**
+ * Installs a bundle as scripts/bundle-runtime.mjs does: the bundle, and the loader beside it with the
+ * bundle's hash baked in. The bundle uses what a CommonJS bundle gets: `require`, `module`,
+ * `__filename`, `process.exit`.
+ */
 function writeBundle(marker: string): void {
+  const code = bundleText(marker);
+  writeFileSync(join(dir, 'app.bundle.cjs'), code);
+  const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
   writeFileSync(
-    join(dir, 'app.bundle.cjs'),
-    [
-      "const { basename } = require('node:path');",
-      'module.exports = { marker: 1 };',
-      'function work(n) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }',
-      `process.stdout.write(JSON.stringify({ file: basename(__filename), marker: ${JSON.stringify(marker)}, work: work(10), args: process.argv.slice(2) }));`,
-      'process.exit(Number(process.env.EXIT_CODE ?? 0));',
-      '',
-    ].join('\n'),
+    join(dir, 'app.cjs'),
+    readFileSync(LOADER, 'utf8').replace(HASH_LINE, `const BUNDLE_HASH = '${hash}';`),
   );
+}
+
+function bundleText(marker: string): string {
+  return [
+    "const { basename } = require('node:path');",
+    'module.exports = { marker: 1 };',
+    'function work(n) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }',
+    `process.stdout.write(JSON.stringify({ file: basename(__filename), marker: ${JSON.stringify(marker)}, work: work(10), args: process.argv.slice(2) }));`,
+    "if (process.env.SAVE_EARLY) globalThis[Symbol.for('msb.codeCache.save')]();",
+    'process.exit(Number(process.env.EXIT_CODE ?? 0));',
+    '',
+  ].join('\n');
 }
 
 function run(...args: string[]): { status: number | null; out: unknown; stderr: string } {
@@ -47,7 +62,6 @@ const caches = (): string[] => readdirSync(dir).filter((f) => f.includes('.v8cac
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'msb-code-cache-'));
-  copyFileSync(LOADER, join(dir, 'app.cjs'));
   exitCode = '0';
   writeBundle('first');
 });
@@ -88,14 +102,36 @@ describe('code-cache-loader', () => {
     expect(caches()).toHaveLength(1);
   });
 
-  it('should never run a rebuilt bundle from the old cache, and should drop the old cache', () => {
+  it('should never run a rebuilt bundle of the same length and time from the old cache', () => {
+    // Whole seconds: a fractional time set through utimes comes back rounded either way.
+    const sameTime = 1_800_000_000;
+    utimesSync(join(dir, 'app.bundle.cjs'), sameTime, sameTime);
     run();
     const [old] = caches();
-    writeBundle('second, a different length');
-    expect(run().out).toMatchObject({ marker: 'second, a different length' });
+    // Same length, same modification time, same inode: only the hash baked into the loader tells the
+    // two apart (V8 checks the source's length alone, and would run the old bytecode).
+    writeBundle('secnd');
+    utimesSync(join(dir, 'app.bundle.cjs'), sameTime, sameTime);
+    expect(run().out).toMatchObject({ marker: 'secnd' });
     const now = caches();
     expect(now).toHaveLength(1);
     expect(now[0]).not.toBe(old);
+  });
+
+  it('should write the cache when the bundle asks, not waiting for a good exit', () => {
+    exitCode = '2';
+    process.env.SAVE_EARLY = '1';
+    try {
+      expect(run().status).toBe(2);
+    } finally {
+      delete process.env.SAVE_EARLY;
+    }
+    expect(caches()).toHaveLength(1);
+  });
+
+  it('should be installed by the build as strict code with its hash baked in', () => {
+    expect(readFileSync(join(BUILT, 'main.bundle.cjs'), 'utf8')).toMatch(/^"use strict";/);
+    expect(readFileSync(join(BUILT, 'main.cjs'), 'utf8')).toMatch(/^const BUNDLE_HASH = '[0-9a-f]{16}';$/m);
   });
 
   it('should run correctly from a cache V8 rejects, and write a good one in its place', () => {
