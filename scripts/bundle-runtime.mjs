@@ -38,11 +38,14 @@ if (process.argv.includes('--bench')) {
   }
 }
 
+// better-sqlite3's JavaScript goes into the CommonJS bundles (and so into their code cache): loading
+// its dozen modules, and `bindings` probing for the addon, cost a start ~10 ms of CPU where opening the
+// addon itself costs ~1 ms. `bindings` is replaced by scripts/better-sqlite3-addon.cjs; the addon stays
+// a file of its own.
 const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
-  packages: 'external',
   minifySyntax: true,
   minifyWhitespace: true,
   sourcemap: 'linked',
@@ -52,9 +55,11 @@ for (const [entry, out, format] of entries) {
   const outfile = join(root, format === 'cjs' ? `${out}.bundle.cjs` : `${out}.js`);
   const options =
     format === 'esm'
-      ? { ...common, entryPoints: [join(root, entry)], outfile, format }
+      ? { ...common, entryPoints: [join(root, entry)], outfile, format, packages: 'external' }
       : {
           ...common,
+          external: ['*.node'],
+          alias: { bindings: join(root, 'scripts/better-sqlite3-addon.cjs') },
           entryPoints: [join(root, entry)],
           // Beside tsc's output, so `import.meta.url`-relative paths (the schema directory) resolve alike.
           outfile,
