@@ -6,8 +6,10 @@
  * `connectDb`, `claimRun`, `persistSample` and `recordRunExit`; the naive mode the naive port's
  * statements), alone on a settled machine, in three packagings of the same code:
  *
- * - `esm`: one ESM bundle (`dist/bench/db-storm-worker-esm.js`), as the runtime shipped before;
- * - `cjs`: the CommonJS bundle through `scripts/code-cache-loader.cjs`, its code cache removed first;
+ * - `esm`: one ESM bundle (`dist/bench/db-storm-worker-esm.js`), better-sqlite3 loaded from
+ *   `node_modules`, as the runtime shipped before;
+ * - `cjs`: the CommonJS bundle (better-sqlite3's JavaScript in it) through
+ *   `scripts/code-cache-loader.cjs`, its code cache removed first;
  * - `cjs+cache`: the same with the code cache a previous start wrote (what every start after the
  *   first one gets).
  *

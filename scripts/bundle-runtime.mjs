@@ -10,7 +10,7 @@
 // Why: a runtime process starts once per sandbox, so its start-up CPU is what a boot storm spends.
 // Loading tsc's ~60 modules (every query module through src/generated/index.ts) cost 50-60 ms of CPU
 // per start; one tree-shaken file parses in a few; CommonJS and the code cache save more (see the
-// loader). better-sqlite3 stays external: it is a native addon. tsc still type-checks and emits
+// loader). Only better-sqlite3's native addon stays a file of its own. tsc still type-checks and emits
 // everything; its dist/runtime/main.js, which nothing runs, is removed.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
