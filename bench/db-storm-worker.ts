@@ -18,12 +18,13 @@
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { DbBusyError, type DbWriteConnection } from '../src/db/index.js';
 import { claimRun } from '../src/runtime/claim-run.js';
 import { connectDb } from '../src/runtime/connect-db.js';
 import { persistSample } from '../src/runtime/persist-sample.js';
 import { recordRunExit } from '../src/runtime/record-run-exit.js';
+import { openNaiveDatabase } from './boot-storm/open-naive-database.js';
 import { NAIVE_SQL } from './boot-storm/storm-settings.js';
 
 /**
@@ -65,7 +66,6 @@ const SAMPLE = {
   netRxBytes: 0,
   netTxBytes: 0,
 };
-const NAIVE_BUSY_TIMEOUT_MS = 5000;
 
 const { values } = parseArgs({
   options: {
@@ -111,7 +111,7 @@ async function main(): Promise<never> {
   const report =
     mode === 'typed'
       ? await runTyped(await connectDb(dbPath!, { home: home! }))
-      : await runNaive(openNaive(dbPath!));
+      : await runNaive(openNaiveDatabase(dbPath!));
   const used = process.cpuUsage();
   const processCpuMs = (used.user + used.system) / 1000;
   process.stdout.write(`${JSON.stringify({ ...report, processCpuMs })}\n`);
@@ -150,13 +150,6 @@ async function runTyped(write: DbWriteConnection): Promise<WorkReport> {
   const { busyRetries } = write.stats;
   await write.close();
   return { bootDoneAt, doneAt, samplesStored, exitRecorded, busyErrors, busyRetries, error, cpuMs };
-}
-
-function openNaive(path: string): Database.Database {
-  const db = new Database(path, { fileMustExist: true, timeout: NAIVE_BUSY_TIMEOUT_MS });
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  return db;
 }
 
 async function runNaive(db: Database.Database): Promise<WorkReport> {

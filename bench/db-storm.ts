@@ -39,6 +39,7 @@ import { DbPools, dbPathFor, isSqliteBusy } from '../src/db/index.js';
 import { upsertOciManifestPin } from '../src/generated/index.js';
 import { buildSandboxConfig, insertSandboxRecord } from '../src/host/create-sandbox.js';
 import { prepareStormImage } from './boot-storm/drivers.js';
+import { openNaiveDatabase } from './boot-storm/open-naive-database.js';
 import { NAIVE_SQL } from './boot-storm/storm-settings.js';
 import type { DbStormWorkerReport } from './db-storm-worker.js';
 import {
@@ -57,7 +58,6 @@ type Mode = 'typed' | 'naive';
 // One bundle per mode, identical but for its name, so each mode has a code cache of its own.
 const workerOf = (mode: Mode): string =>
   fileURLToPath(new URL(`../dist/bench/db-storm-worker-${mode}.cjs`, import.meta.url));
-const NAIVE_BUSY_TIMEOUT_MS = 5000;
 const WARM_UP_COUNT = 4;
 
 const argv = process.argv.slice(2);
@@ -332,9 +332,7 @@ async function runOnce(mode: Mode, rep: number, count: number): Promise<RunResul
 }
 
 function openNaiveHost(path: string) {
-  const db = new Database(path, { fileMustExist: true, timeout: NAIVE_BUSY_TIMEOUT_MS });
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
+  const db = openNaiveDatabase(path);
   const sql = {
     insertSandbox: db.prepare(NAIVE_SQL.insertSandbox),
     upsertOciManifestPin: db.prepare(NAIVE_SQL.upsertOciManifestPin),

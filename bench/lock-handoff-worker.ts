@@ -31,7 +31,7 @@ import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
+import { openNaiveDatabase } from './boot-storm/open-naive-database.js';
 import { NAIVE_SQL } from './boot-storm/storm-settings.js';
 
 /**
@@ -49,8 +49,6 @@ export interface LockHandoffWorkerReport {
   /** Involuntary context switches of the main thread after the barrier. */
   readonly preemptions: number;
 }
-
-const BUSY_TIMEOUT_MS = 5000;
 
 const { values } = parseArgs({
   options: {
@@ -77,9 +75,7 @@ if (
   process.exit(2);
 }
 
-const db = new Database(dbPath, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
-db.pragma('synchronous = NORMAL');
-db.pragma('foreign_keys = ON');
+const db = openNaiveDatabase(dbPath);
 const sql = {
   insertRuntimeRun: db.prepare(NAIVE_SQL.insertRuntimeRun),
   markRuntimeSandboxRunning: db.prepare(NAIVE_SQL.markRuntimeSandboxRunning),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { DbPools, type DbWriteConnection, dbPathFor, isSqliteBusy } from '../../src/db/index.js';
 import { buildSandboxConfig, createSandbox } from '../../src/host/create-sandbox.js';
 import { importOciImage } from '../../src/host/images.js';
@@ -16,6 +16,7 @@ import { killGroup } from '../../src/sandbox/kill-group.js';
 import { REPORT_FD } from '../../src/sandbox/protocol.js';
 import { buildOciLayout } from '../../test/support/build-oci-layout.js';
 import { childRunning } from '../../test/support/process-helpers.js';
+import { openNaiveDatabase } from './open-naive-database.js';
 import {
   NAIVE_SQL,
   NAIVE_STATS_FILE,
@@ -28,7 +29,6 @@ import {
 const NAIVE_RUNTIME = fileURLToPath(new URL('../../dist/bench/naive-runtime.cjs', import.meta.url));
 const NONE_RUNTIME = fileURLToPath(new URL('../../dist/bench/none-runtime.cjs', import.meta.url));
 
-const NAIVE_BUSY_TIMEOUT_MS = 5000;
 const NAIVE_STOP_POLL_MS = 20;
 /** A line of `runtime.log` that reports a busy database (the sampler's onError, a failed start). */
 const BUSY_LOG_LINE = /DbBusyError|DB_BUSY|SQLITE_BUSY/;
@@ -212,10 +212,8 @@ async function openNaiveDriver(home: string): Promise<StormDriver> {
     await setup.close();
   }
   assertBundled(NAIVE_RUNTIME);
-  const db = new Database(dbPath, { fileMustExist: true, timeout: NAIVE_BUSY_TIMEOUT_MS });
+  const db = openNaiveDatabase(dbPath);
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
   const sql = Object.fromEntries(Object.entries(NAIVE_SQL).map(([k, v]) => [k, db.prepare(v)])) as {
     readonly [K in keyof typeof NAIVE_SQL]: Database.Statement;
   };

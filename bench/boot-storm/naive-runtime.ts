@@ -18,7 +18,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { killGroupMembers } from '../../src/runtime/kill-group-members.js';
 import { CLOCK_TICKS_PER_SECOND, readProcStats } from '../../src/runtime/read-proc-stats.js';
 import { reportToHost } from '../../src/runtime/report-to-host.js';
@@ -27,6 +27,7 @@ import { spawnWorkload } from '../../src/runtime/spawn-workload.js';
 import { RuntimeError } from '../../src/sandbox/errors.js';
 import { sandboxDir as sandboxDirOf } from '../../src/sandbox/paths.js';
 import { parseSandboxConfig } from '../../src/sandbox/sandbox-config.js';
+import { openNaiveDatabase } from './open-naive-database.js';
 import {
   NAIVE_BUSY_EXIT_CODE,
   NAIVE_SQL,
@@ -34,7 +35,6 @@ import {
   type NaiveRuntimeStats,
 } from './storm-settings.js';
 
-const BUSY_TIMEOUT_MS = 5000;
 const MAX_ERRORS_KEPT = 5;
 
 const { values } = parseArgs({
@@ -74,9 +74,7 @@ async function main(): Promise<never> {
   let exitCode = 0;
   let db: Database.Database | undefined;
   try {
-    db = new Database(dbPath, { fileMustExist: true, timeout: BUSY_TIMEOUT_MS });
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
+    db = openNaiveDatabase(dbPath);
     const conn = db;
     const sandbox = conn.transaction(
       () =>
