@@ -1,6 +1,7 @@
 // `npm run build`'s last step: the runtime as one CommonJS file, `dist/runtime/main.bundle.cjs`, started
 // through `dist/runtime/main.cjs` (scripts/code-cache-loader.cjs with the bundle's hash), which runs it
-// with V8's code cache. `--bench` also bundles the storms' runtimes the same way: the boot storm's naive
+// with V8's code cache; the host's launcher process the same way (`dist/host/launcher-process.cjs`),
+// since a host starts it in the middle of its first burst of boots. `--bench` also bundles the storms' runtimes the same way: the boot storm's naive
 // and none runtimes, and the database-bound storm's worker, once per mode (`db-storm-worker-typed` and
 // `-naive`: one file would give the two modes one code cache, written by whichever ran first), so the
 // modes differ by design only, not by packaging. It also bundles that worker as ESM for
@@ -15,7 +16,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildSync } from 'esbuild';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -24,7 +25,10 @@ const HASH_LINE = "const BUNDLE_HASH = 'BUNDLE_HASH';";
 if (!loader.includes(HASH_LINE)) throw new Error(`scripts/code-cache-loader.cjs lost its line ${HASH_LINE}`);
 
 /** [entry, output without extension, format]: `cjs` bundles are started through the loader. */
-const entries = [['src/runtime/main.ts', 'dist/runtime/main', 'cjs']];
+const entries = [
+  ['src/runtime/main.ts', 'dist/runtime/main', 'cjs'],
+  ['src/host/launcher-process.ts', 'dist/host/launcher-process', 'cjs'],
+];
 if (process.argv.includes('--bench')) {
   for (const name of ['naive-runtime', 'none-runtime']) {
     entries.push([`bench/boot-storm/${name}.ts`, `dist/bench/${name}`, 'cjs']);
@@ -37,6 +41,11 @@ if (process.argv.includes('--bench')) {
     entries.push([`bench/${name}.ts`, `dist/bench/${name}`, 'esm']);
   }
 }
+
+// The schema version the bundled queries were generated for (tsc has built dist/ by now): connect-db.ts
+// checks the database against it instead of listing schema/ at every start.
+const { latestSchemaVersion } = await import(pathToFileURL(join(root, 'dist/db/schema-files.js')).href);
+const schemaVersion = latestSchemaVersion(join(root, 'schema'));
 
 // better-sqlite3's JavaScript goes into the CommonJS bundles (and so into their code cache): loading
 // its dozen modules, and `bindings` probing for the addon, cost a start ~10 ms of CPU where opening the
@@ -64,7 +73,10 @@ for (const [entry, out, format] of entries) {
           // Beside tsc's output, so `import.meta.url`-relative paths (the schema directory) resolve alike.
           outfile,
           format,
-          define: { 'import.meta.url': '__msbImportMetaUrl' },
+          define: {
+            'import.meta.url': '__msbImportMetaUrl',
+            MSB_BUNDLED_SCHEMA_VERSION: String(schemaVersion),
+          },
           // The directive first: after the banner, esbuild's own "use strict" would be a plain string,
           // and the bundle would run sloppy, where a write to a frozen object fails silently.
           banner: {

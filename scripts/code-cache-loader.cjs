@@ -1,6 +1,7 @@
 // The entry of a bundled runtime: scripts/bundle-runtime.mjs writes this file as `<name>.cjs` (for the
-// product, dist/runtime/main.cjs) beside the CommonJS bundle `<name>.bundle.cjs`, with the bundle's
-// content hash in place of BUNDLE_HASH, and it runs the bundle through V8's code cache.
+// product, dist/runtime/main.cjs, and the host's launcher, dist/host/launcher-process.cjs) beside the
+// CommonJS bundle `<name>.bundle.cjs`, with the bundle's content hash in place of BUNDLE_HASH, and it
+// runs the bundle through V8's code cache.
 //
 // Why: a runtime process starts once per sandbox, so what it spends starting is what a boot storm
 // spends. CommonJS, since Node 20 starts its ESM loader for an ESM entry; the code cache, since each

@@ -155,7 +155,7 @@ async function openTypedDriver(home: string): Promise<StormDriver> {
       // The launcher ends here so that it, and with it every runtime it reaped, is reaped by this process;
       // first it gets a moment to reap the last runtimes (one it had not would go to init, uncounted).
       await sleep(LAUNCHER_REAP_GRACE_MS);
-      const launcherOwnCpuMs = childRunning('launcher-process.js')?.ownCpuMs ?? 0;
+      const launcherOwnCpuMs = childRunning('launcher-process.cjs')?.ownCpuMs ?? 0;
       await stopRuntimeLauncher();
       return {
         hostBusyRetries: pools.write.stats.busyRetries,

@@ -122,10 +122,13 @@ interface PendingLaunch {
   readonly settle: (outcome: RuntimeStarted | string) => void;
 }
 
+// The launcher's CommonJS bundle, started through its code-cache loader like a runtime
+// (scripts/bundle-runtime.mjs): it starts once per host, and ESM and compiling from source cost that start
+// CPU in the middle of the host's first burst of boots.
 const LAUNCHER_MAIN = fileURLToPath(
   import.meta.url.endsWith('.ts')
-    ? new URL('../../dist/host/launcher-process.js', import.meta.url)
-    : new URL('./launcher-process.js', import.meta.url),
+    ? new URL('../../dist/host/launcher-process.cjs', import.meta.url)
+    : new URL('./launcher-process.cjs', import.meta.url),
 );
 const pending = new Map<number, PendingLaunch>();
 let nextLaunchId = 1;

@@ -18,8 +18,20 @@ export function connectDb(dbPath: string, options: ConnectDbOptions): Promise<Db
     connectTimeoutMs,
     retry: RUNTIME_RETRY,
     blockingWaitMs: RUNTIME_BLOCKING_WAIT_MS,
+    ...(BUNDLED_SCHEMA_VERSION === undefined ? {} : { schemaVersion: BUNDLED_SCHEMA_VERSION }),
   });
 }
+
+/**
+ * Replaced by `scripts/bundle-runtime.mjs` with the newest version among `schema/`'s migrations when
+ * it bundles the runtime: the version its queries were generated for. So a runtime lists no schema
+ * directory as it starts, and a bundle left behind by a newer schema refuses the database
+ * (`DB_SCHEMA_TOO_NEW`) instead of running old SQL against it. Unbundled (tests under tsx), the
+ * identifier is undeclared and `attach` lists `schema/` itself.
+ */
+declare const MSB_BUNDLED_SCHEMA_VERSION: number | undefined;
+const BUNDLED_SCHEMA_VERSION =
+  typeof MSB_BUNDLED_SCHEMA_VERSION === 'number' ? MSB_BUNDLED_SCHEMA_VERSION : undefined;
 
 /**
  * Busy backoff of up to 20·2^(n-1) ms, capped at 250 (the host keeps 5 and 100), after each blocking wait.

@@ -155,7 +155,7 @@ describe('startRuntime launcher process', () => {
     }
 
     expect(spawnedHere).toHaveLength(1);
-    expect(spawnedHere[0]).toMatch(/launcher-process\.js --msb-runtime-launcher$/);
+    expect(spawnedHere[0]).toMatch(/launcher-process\.cjs --msb-runtime-launcher$/);
     for (const runtime of started) {
       expect(isAlive(runtime.runtimePid)).toBe(true);
       expect(pools.read.get('SELECT pid FROM run WHERE id = @id', { id: runtime.runId }, 'pluck')).toBe(
@@ -185,7 +185,7 @@ describe('startRuntime launcher process', () => {
       },
     });
     await expect.poll(() => runtimePid, { timeout: 10_000 }).toBeDefined();
-    const launcherPid = childRunning('launcher-process.js')?.pid;
+    const launcherPid = childRunning('launcher-process.cjs')?.pid;
     expect(launcherPid).toBeDefined();
     process.kill(launcherPid!, 'SIGKILL');
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import type { DbPools } from '../../src/db/index.js';
+import { type DbPools, LEDGER_TABLE, latestSchemaVersion } from '../../src/db/index.js';
 import { RUNTIME_MAIN, type RuntimeStarted, startRuntime } from '../../src/host/runtime-launcher.js';
 import type { SandboxConfig } from '../../src/sandbox/protocol.js';
 import { insertTestSandbox } from '../support/insert-test-sandbox.js';
@@ -467,6 +467,27 @@ describe('runtime process', () => {
     await expect(failure).rejects.toMatchObject({ name: 'HostError', code: 'RUNTIME_START_FAILED' });
     await expect(failure).rejects.toThrow(/sandbox "nope".*SANDBOX_NOT_FOUND/s);
     expect(pools.read.get<number>('SELECT count(*) FROM run', undefined, 'pluck')).toBe(0);
+  });
+
+  it('should refuse a database at a newer schema version than the one it was bundled for, writing nothing', async () => {
+    expect.assertions(3);
+    const { pools, home, path, sandboxId } = await setup('web', { command: 'sleep', args: ['30'] });
+    const latest = latestSchemaVersion();
+    // What a newer msb's migration would leave: the bundle's queries were generated for `latest`.
+    await pools.write.transaction((tx) =>
+      tx.run(
+        `INSERT INTO ${LEDGER_TABLE} (version, name, checksum, applied_at) VALUES (@v, @name, 'x', 'now')`,
+        { v: latest + 1, name: `${String(latest + 1).padStart(4, '0')}_future.sql` },
+      ),
+    );
+
+    const failure = start(path, home, 'web', sandboxId);
+
+    await expect(failure).rejects.toThrow(
+      new RegExp(`schema version ${latest + 1}, newer than this code's ${latest}.*DB_SCHEMA_TOO_NEW`, 's'),
+    );
+    expect(runsOf(pools, sandboxId)).toEqual([]);
+    expect(sandboxStatus(pools, sandboxId)).not.toBe('Stopped');
   });
 
   it('should kill the runtime and reject when no report comes within the timeout', async () => {
