@@ -53,6 +53,11 @@ export interface StormDriver {
   stop(name: string): Promise<void>;
   /** Where a failed boot's or stop's `SQLITE_BUSY` came from; null for any other error. */
   busySource(err: unknown): 'host' | 'runtime' | null;
+  /**
+   * CPU used so far by the host's helper processes (the typed host's launcher), which this process's
+   * own CPU time does not include; 0 for hosts without one.
+   */
+  helperCpuMs(): number;
   /** What is known only after the storm: retries and the busy errors the runtimes met. */
   afterStorm(): Promise<StormTotals>;
   /** Releases the database and kills whatever this driver started that is still alive. */
@@ -150,6 +155,9 @@ async function openTypedDriver(home: string): Promise<StormDriver> {
         return 'runtime';
       }
       return isSqliteBusy(err) ? 'host' : null;
+    },
+    helperCpuMs() {
+      return childRunning('launcher-process.cjs')?.ownCpuMs ?? 0;
     },
     async afterStorm() {
       // The launcher ends here so that it, and with it every runtime it reaped, is reaped by this process;
@@ -325,6 +333,7 @@ async function openNaiveDriver(home: string): Promise<StormDriver> {
       const code = (err as { code?: unknown } | undefined)?.code;
       return typeof code === 'string' && code.startsWith('SQLITE_BUSY') ? 'host' : null;
     },
+    helperCpuMs: () => 0,
     async afterStorm() {
       return {
         hostBusyRetries: 0,
@@ -399,6 +408,7 @@ function openNoneDriver(home: string): StormDriver {
     busySource() {
       return null;
     },
+    helperCpuMs: () => 0,
     async afterStorm() {
       return {
         hostBusyRetries: null,

@@ -151,6 +151,9 @@ interface ModeSummary {
   readonly idleProcessMaxMs: Spread;
   readonly spawnBlockingMaxMs: Spread;
   readonly cpuPerSandboxMs: Spread;
+  readonly hostBootCpuMsPerSandbox: Spread;
+  readonly machineBusyFraction: Spread;
+  readonly machineCpuMsPerBoot: Spread;
   readonly hostBusyRetries: Spread;
   /** Over all repetitions. */
   readonly busySurfaced: number;
@@ -167,6 +170,9 @@ interface CountSummary {
     readonly typedOverNaiveSandboxesPerSecond: Spread;
     readonly typedOverNoneSandboxesPerSecond: Spread;
     readonly typedOverNaiveCpuPerSandbox: Spread;
+    /** Machine CPU per boot, the inverse of throughput on a machine the storm keeps busy. */
+    readonly typedOverNaiveMachineCpuPerBoot: Spread;
+    readonly typedOverNoneMachineCpuPerBoot: Spread;
   };
 }
 
@@ -187,6 +193,9 @@ function summarize(count: number, ofCount: readonly Run[]): CountSummary {
       idleProcessMaxMs: over((r) => r.idleProcessDelayMs.max),
       spawnBlockingMaxMs: over((r) => r.spawnBlockingMs.maxMs),
       cpuPerSandboxMs: over((r) => r.childCpuMsPerSandbox),
+      hostBootCpuMsPerSandbox: over((r) => r.hostBootCpuMsPerSandbox),
+      machineBusyFraction: over((r) => r.machineBoot.busyFraction),
+      machineCpuMsPerBoot: over((r) => r.machineBoot.cpuMsPerBoot),
       hostBusyRetries: over((r) => r.busyRetries.host),
       busySurfaced: rs.reduce((n, r) => n + r.busySurfaced.host + r.busySurfaced.runtimes, 0),
       failedBootsOrStops: rs.reduce((n, r) => n + (r.count - r.successes) + (r.successes - r.stopped), 0),
@@ -211,6 +220,8 @@ function summarize(count: number, ofCount: readonly Run[]): CountSummary {
       typedOverNaiveSandboxesPerSecond: paired('typed', 'naive', (r) => r.sandboxesPerSecond),
       typedOverNoneSandboxesPerSecond: paired('typed', 'none', (r) => r.sandboxesPerSecond),
       typedOverNaiveCpuPerSandbox: paired('typed', 'naive', (r) => r.childCpuMsPerSandbox),
+      typedOverNaiveMachineCpuPerBoot: paired('typed', 'naive', (r) => r.machineBoot.cpuMsPerBoot),
+      typedOverNoneMachineCpuPerBoot: paired('typed', 'none', (r) => r.machineBoot.cpuMsPerBoot),
     },
   };
 }
@@ -229,6 +240,9 @@ function renderSummary(summary: CountSummary): string {
     ['idle process event-loop max ms', cell((m) => formatSpread(m.idleProcessMaxMs))],
     ['host blocked in spawn() max ms', cell((m) => formatSpread(m.spawnBlockingMaxMs))],
     ['CPU per sandbox ms', cell((m) => formatSpread(m.cpuPerSandboxMs))],
+    ['host CPU per boot ms (boot phase)', cell((m) => formatSpread(m.hostBootCpuMsPerSandbox))],
+    ['machine busy share (boot phase)', cell((m) => formatSpread(m.machineBusyFraction))],
+    ['machine CPU per boot ms', cell((m) => formatSpread(m.machineCpuMsPerBoot))],
     ['busy retries: host writer', cell((m) => formatSpread(m.hostBusyRetries))],
     ['SQLITE_BUSY surfaced (all reps)', cell((m) => String(m.busySurfaced))],
     ['failed boots + stops (all reps)', cell((m) => String(m.failedBootsOrStops))],
@@ -247,7 +261,9 @@ function renderSummary(summary: CountSummary): string {
     `${[format(header), ...body.map(format)].join('\n')}\n` +
     `typed/naive sandboxes/s: ${formatSpread(ratios.typedOverNaiveSandboxesPerSecond)}; ` +
     `typed/none: ${formatSpread(ratios.typedOverNoneSandboxesPerSecond)}; ` +
-    `typed/naive CPU per sandbox: ${formatSpread(ratios.typedOverNaiveCpuPerSandbox)}\n`
+    `typed/naive CPU per sandbox: ${formatSpread(ratios.typedOverNaiveCpuPerSandbox)}\n` +
+    `machine CPU per boot, typed/naive: ${formatSpread(ratios.typedOverNaiveMachineCpuPerBoot)}; ` +
+    `typed/none: ${formatSpread(ratios.typedOverNoneMachineCpuPerBoot)}\n`
   );
 }
 

@@ -87,6 +87,17 @@ export interface ModeResult {
   };
   /** CPU (user + system) of the reaped runtimes and their workloads, per booted sandbox. */
   readonly childCpuMsPerSandbox: number;
+  /**
+   * CPU of the host over the boot phase, per booted sandbox: this process and, for the typed host, its
+   * launcher process (its start-up and its spawns). The runtimes' CPU is `childCpuMsPerSandbox`.
+   */
+  readonly hostBootCpuMsPerSandbox: number;
+  /**
+   * The whole machine over the boot phase (`/proc/stat`): the share of its CPU time that was busy, and
+   * the busy CPU time per booted sandbox. A storm that keeps the machine busy boots
+   * `cores × 1000 / cpuMsPerBoot` sandboxes per second, whatever spent the time.
+   */
+  readonly machineBoot: { readonly busyFraction: number; readonly cpuMsPerBoot: number };
   readonly rows: RowCheck | null;
   /** The machine's 1-minute load average before and after the storm (it is shared with other work). */
   readonly loadAverage1m: { readonly before: number; readonly after: number };
@@ -215,12 +226,16 @@ async function runStorm(
   const loadBefore = loadavg()[0]!;
   const spawnBlocking = measureSpawnBlocking();
   const cpuBefore = childrenCpuMs();
+  // Before the delay is measured: finding the launcher walks /proc.
+  const helperCpuBefore = driver.helperCpuMs();
+  const machineBefore = machineCpuTicks();
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   // The histogram never records its first interval: let it tick before the storm's first (synchronous)
   // burst of work, or a stall there would go unseen.
   while (loop.count === 0) await sleep(2);
   const stalls = trackPhaseStalls(['boot', 'hold', 'stop'] as const);
+  const hostCpuBefore = process.cpuUsage();
   const bootStart = performance.now();
   const bootMs: number[] = [];
   const hostBeforeSpawnMs: number[] = [];
@@ -251,6 +266,11 @@ async function runStorm(
     }),
   );
   const bootSeconds = (performance.now() - bootStart) / 1000;
+  const machineBoot = machineCpuTicks();
+  const hostCpu = process.cpuUsage(hostCpuBefore);
+  const hostBootCpuMs = (hostCpu.user + hostCpu.system) / 1000 + driver.helperCpuMs() - helperCpuBefore;
+  const machineBusyTicks = machineBoot.busy - machineBefore.busy;
+  const machineTicks = machineBusyTicks + machineBoot.idle - machineBefore.idle;
   log(`${mode}: booted ${booted.length}/${count} in ${bootSeconds.toFixed(2)} s; holding ${holdSecs} s`);
 
   stalls.enter('hold');
@@ -320,6 +340,11 @@ async function runStorm(
     idleProcessDelayMs,
     spawnBlockingMs: spawnBlocking.summary(),
     childCpuMsPerSandbox: round(childCpuMs / Math.max(1, booted.length)),
+    hostBootCpuMsPerSandbox: round(hostBootCpuMs / Math.max(1, booted.length)),
+    machineBoot: {
+      busyFraction: round(machineBusyTicks / Math.max(1, machineTicks)),
+      cpuMsPerBoot: round(((machineBusyTicks / CLOCK_TICKS_PER_SECOND) * 1000) / Math.max(1, booted.length)),
+    },
     rows,
     loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]!) },
     failures: [...failures.values()],
@@ -463,6 +488,21 @@ function childrenCpuMs(): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[16 - 3]) + Number(fields[17 - 3]);
   return (ticks / CLOCK_TICKS_PER_SECOND) * 1000;
+}
+
+/**
+ * The machine's CPU time since boot in clock ticks, summed over its CPUs (the first line of
+ * `/proc/stat`): busy (user, nice, system, irq, softirq) and idle (idle, iowait). Steal, the time a
+ * shared host gave to other machines, is neither.
+ */
+function machineCpuTicks(): { readonly busy: number; readonly idle: number } {
+  const [user, nice, system, idle, iowait, irq, softirq] = readFileSync('/proc/stat', 'utf8')
+    .split('\n', 1)[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  return { busy: user! + nice! + system! + irq! + softirq!, idle: idle! + iowait! };
 }
 
 /** The nearest-rank percentile `p` (0–100) of `values` (NaN when there are none). */

@@ -54,13 +54,13 @@ export async function waitFor<T>(
  *
  * @example
  * ```ts
- * const launcher = childRunning('launcher-process.js');
+ * const launcher = childRunning('launcher-process.cjs');
  * ```
  */
 export function childRunning(
   script: string,
 ): { readonly pid: number; readonly ownCpuMs: number } | undefined {
-  for (const entry of readdirSync('/proc')) {
+  for (const entry of childPids() ?? readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       // Fields after the command name (in parentheses, may hold spaces) start at field 3 (state):
@@ -79,4 +79,19 @@ export function childRunning(
     }
   }
   return undefined;
+}
+
+/**
+ * This process's children from `/proc/self/task/<tid>/children` (one file per thread that forked), so
+ * a host with hundreds of processes on the machine reads a few files rather than all of /proc; undefined
+ * where the kernel does not provide those files.
+ */
+function childPids(): string[] | undefined {
+  try {
+    return readdirSync('/proc/self/task').flatMap((tid) =>
+      readFileSync(`/proc/self/task/${tid}/children`, 'utf8').split(/\s+/).filter(Boolean),
+    );
+  } catch {
+    return undefined;
+  }
 }
