@@ -46,6 +46,8 @@ if (process.argv.includes('--bench')) {
 // checks the database against it instead of listing schema/ at every start.
 const { latestSchemaVersion } = await import(pathToFileURL(join(root, 'dist/db/schema-files.js')).href);
 const schemaVersion = latestSchemaVersion(join(root, 'schema'));
+if (!(schemaVersion > 0))
+  throw new Error(`schema/ holds no migration (NNNN_name.sql): version ${schemaVersion}`);
 
 // better-sqlite3's JavaScript goes into the CommonJS bundles (and so into their code cache): loading
 // its dozen modules, and `bindings` probing for the addon, cost a start ~10 ms of CPU where opening the
@@ -59,6 +61,7 @@ const common = {
   minifyWhitespace: true,
   sourcemap: 'linked',
   logLevel: 'silent',
+  define: { MSB_BUNDLED_SCHEMA_VERSION: String(schemaVersion) },
 };
 for (const [entry, out, format] of entries) {
   const outfile = join(root, format === 'cjs' ? `${out}.bundle.cjs` : `${out}.js`);
@@ -73,10 +76,7 @@ for (const [entry, out, format] of entries) {
           // Beside tsc's output, so `import.meta.url`-relative paths (the schema directory) resolve alike.
           outfile,
           format,
-          define: {
-            'import.meta.url': '__msbImportMetaUrl',
-            MSB_BUNDLED_SCHEMA_VERSION: String(schemaVersion),
-          },
+          define: { ...common.define, 'import.meta.url': '__msbImportMetaUrl' },
           // The directive first: after the banner, esbuild's own "use strict" would be a plain string,
           // and the bundle would run sloppy, where a write to a frozen object fails silently.
           banner: {
@@ -91,8 +91,13 @@ for (const [entry, out, format] of entries) {
       `${entry}: esbuild: ${[...result.errors, ...result.warnings].map((m) => m.text).join('; ')}`,
     );
   }
-  if (format === 'esm') continue;
   const code = readFileSync(outfile, 'utf8');
+  // A define that no longer matches what the code declares would leave the runtime listing schema/.
+  if (code.includes('MSB_BUNDLED_SCHEMA_VERSION'))
+    throw new Error(
+      `${entry}: MSB_BUNDLED_SCHEMA_VERSION survived the build (see src/runtime/connect-db.ts)`,
+    );
+  if (format === 'esm') continue;
   // The loader runs the bundle as a classic script, which cannot load an ES module: `import()` would
   // fail only when reached.
   if (/\bimport\(/.test(code))

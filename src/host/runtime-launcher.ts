@@ -41,8 +41,8 @@ export interface RuntimeStarted {
   readonly busyRetries: number;
 }
 
-/** Whether {@link RUNTIME_MAIN} was seen to exist. */
-let runtimeMainFound = false;
+/** Whether {@link RUNTIME_MAIN} and the launcher's entry were seen to exist. */
+let entriesFound = false;
 
 /** How long a start waits for the runtime's ready report unless told otherwise. */
 export const DEFAULT_READY_TIMEOUT_MS = 30_000;
@@ -83,14 +83,18 @@ export function startRuntime(options: StartRuntimeOptions): Promise<RuntimeStart
     new HostError('RUNTIME_START_FAILED', `sandbox "${sandboxName}": runtime did not start: ${message}`);
   // Checked until found once, not on every start: a synchronous stat on the host's thread is what a
   // storm of boots must not pay per sandbox (the launcher reports a spawn that fails anyway).
-  runtimeMainFound ||= existsSync(RUNTIME_MAIN);
-  if (!runtimeMainFound) {
-    return Promise.reject(
-      new HostError(
-        'RUNTIME_START_FAILED',
-        `sandbox "${sandboxName}": runtime entry ${RUNTIME_MAIN} does not exist (run npm run build)`,
-      ),
-    );
+  if (!entriesFound) {
+    // A dist/ built by tsc alone has neither bundle.
+    const missing = [RUNTIME_MAIN, LAUNCHER_MAIN].find((entry) => !existsSync(entry));
+    if (missing !== undefined) {
+      return Promise.reject(
+        new HostError(
+          'RUNTIME_START_FAILED',
+          `sandbox "${sandboxName}": ${missing === RUNTIME_MAIN ? 'runtime' : 'launcher'} entry ${missing} does not exist (run npm run build)`,
+        ),
+      );
+    }
+    entriesFound = true;
   }
   return new Promise<RuntimeStarted>((resolve, reject) => {
     const id = nextLaunchId++;

@@ -4,6 +4,7 @@ import { selectRunStillWanted } from '../generated/index.js';
 import { RuntimeError } from '../sandbox/errors.js';
 import { sandboxDir } from '../sandbox/paths.js';
 import { parseSandboxConfig } from '../sandbox/sandbox-config.js';
+import { saveCodeCache } from '../sandbox/save-code-cache.js';
 import { claimRun } from './claim-run.js';
 import { connectDb } from './connect-db.js';
 import { killGroupMembers } from './kill-group-members.js';
@@ -14,7 +15,6 @@ import { reportToHost } from './report-to-host.js';
 import { runMetricsSampler } from './run-metrics-sampler.js';
 import { workloadOutcome } from './run-outcome.js';
 import { runtimeLog } from './runtime-log.js';
-import { saveCodeCache } from './save-code-cache.js';
 import { spawnWorkload } from './spawn-workload.js';
 
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;

@@ -18,7 +18,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 // The loader as the build installs it (`<name>.cjs` beside `<name>.bundle.cjs`), run as real processes.
 const LOADER = fileURLToPath(new URL('../../scripts/code-cache-loader.cjs', import.meta.url));
 const HASH_LINE = "const BUNDLE_HASH = 'BUNDLE_HASH';";
-const BUILT = fileURLToPath(new URL('../../dist/runtime/', import.meta.url));
+const BUILT = fileURLToPath(new URL('../../dist/', import.meta.url));
 
 let dir: string;
 let exitCode: string;
@@ -44,6 +44,7 @@ function bundleText(marker: string): string {
     'module.exports = { marker: 1 };',
     'function work(n) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; }',
     `process.stdout.write(JSON.stringify({ file: basename(__filename), marker: ${JSON.stringify(marker)}, work: work(10), args: process.argv.slice(2) }));`,
+    "if (process.env.NO_SAVE_AT_EXIT) globalThis[Symbol.for('msb.codeCache.noSaveAtExit')] = true;",
     "if (process.env.SAVE_EARLY) globalThis[Symbol.for('msb.codeCache.save')]();",
     'process.exit(Number(process.env.EXIT_CODE ?? 0));',
     '',
@@ -129,9 +130,28 @@ describe('code-cache-loader', () => {
     expect(caches()).toHaveLength(1);
   });
 
-  it('should be installed by the build as strict code with its hash baked in', () => {
-    expect(readFileSync(join(BUILT, 'main.bundle.cjs'), 'utf8')).toMatch(/^"use strict";/);
-    expect(readFileSync(join(BUILT, 'main.cjs'), 'utf8')).toMatch(/^const BUNDLE_HASH = '[0-9a-f]{16}';$/m);
+  it('should write nothing at a good exit of a bundle that asked it not to, until it asks to save', () => {
+    process.env.NO_SAVE_AT_EXIT = '1';
+    try {
+      expect(run().status).toBe(0);
+      expect(caches()).toEqual([]);
+      process.env.SAVE_EARLY = '1';
+      expect(run().status).toBe(0);
+      expect(caches()).toHaveLength(1);
+    } finally {
+      delete process.env.NO_SAVE_AT_EXIT;
+      delete process.env.SAVE_EARLY;
+    }
+  });
+
+  it.each([
+    ['runtime', 'runtime/main'],
+    ['launcher', 'host/launcher-process'],
+  ])('should be installed by the build for the %s as strict code with its hash baked in', (_, name) => {
+    expect(readFileSync(join(BUILT, `${name}.bundle.cjs`), 'utf8')).toMatch(/^"use strict";/);
+    expect(readFileSync(join(BUILT, `${name}.cjs`), 'utf8')).toMatch(
+      /^const BUNDLE_HASH = '[0-9a-f]{16}';$/m,
+    );
   });
 
   it('should run correctly from a cache V8 rejects, and write a good one in its place', () => {

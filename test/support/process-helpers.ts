@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLOCK_TICKS_PER_SECOND } from '../../src/runtime/read-proc-stats.js';
 
@@ -87,11 +87,14 @@ export function childRunning(
  * where the kernel does not provide those files.
  */
 function childPids(): string[] | undefined {
-  try {
-    return readdirSync('/proc/self/task').flatMap((tid) =>
-      readFileSync(`/proc/self/task/${tid}/children`, 'utf8').split(/\s+/).filter(Boolean),
-    );
-  } catch {
-    return undefined;
-  }
+  // The main thread's file exists wherever the kernel provides them.
+  if (!existsSync(`/proc/self/task/${process.pid}/children`)) return undefined;
+  return readdirSync('/proc/self/task').flatMap((tid) => {
+    try {
+      return readFileSync(`/proc/self/task/${tid}/children`, 'utf8').split(/\s+/).filter(Boolean);
+    } catch {
+      // A thread that ended since the directory was read.
+      return [];
+    }
+  });
 }
