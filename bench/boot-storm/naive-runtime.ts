@@ -22,11 +22,11 @@ import type Database from 'better-sqlite3';
 import { killGroupMembers } from '../../src/runtime/kill-group-members.js';
 import { CLOCK_TICKS_PER_SECOND, readProcStats } from '../../src/runtime/read-proc-stats.js';
 import { reportToHost } from '../../src/runtime/report-to-host.js';
-import { saveCodeCache } from '../../src/runtime/save-code-cache.js';
 import { spawnWorkload } from '../../src/runtime/spawn-workload.js';
 import { RuntimeError } from '../../src/sandbox/errors.js';
 import { sandboxDir as sandboxDirOf } from '../../src/sandbox/paths.js';
 import { parseSandboxConfig } from '../../src/sandbox/sandbox-config.js';
+import { saveCodeCache } from '../../src/sandbox/save-code-cache.js';
 import { openNaiveDatabase } from './open-naive-database.js';
 import {
   NAIVE_BUSY_EXIT_CODE,

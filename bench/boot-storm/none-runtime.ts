@@ -12,9 +12,9 @@
 import { closeSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { killGroupMembers } from '../../src/runtime/kill-group-members.js';
-import { saveCodeCache } from '../../src/runtime/save-code-cache.js';
 import { spawnWorkload } from '../../src/runtime/spawn-workload.js';
 import { REPORT_FD } from '../../src/sandbox/protocol.js';
+import { saveCodeCache } from '../../src/sandbox/save-code-cache.js';
 import { STORM_SETTINGS } from './storm-settings.js';
 
 const { values } = parseArgs({ options: { dir: { type: 'string' } }, strict: true });

@@ -22,6 +22,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { msbHome } from '../../src/db/index.js';
 import { CLOCK_TICKS_PER_SECOND } from '../../src/runtime/read-proc-stats.js';
+import { machineCpuTicks } from '../support/fair-runs.js';
 import { openStormDriver, type StormDriver } from './drivers.js';
 import type { IdleProbeResult } from './idle-probe.js';
 import { parseStormArgs, type StormMode } from './storm-settings.js';
@@ -88,16 +89,27 @@ export interface ModeResult {
   /** CPU (user + system) of the reaped runtimes and their workloads, per booted sandbox. */
   readonly childCpuMsPerSandbox: number;
   /**
-   * CPU of the host over the boot phase, per booted sandbox: this process and, for the typed host, its
-   * launcher process (its start-up and its spawns). The runtimes' CPU is `childCpuMsPerSandbox`.
+   * CPU of this process (the host) over the boot phase, per booted sandbox. It includes the storm's own
+   * 1 ms timers (the event-loop histogram and `trackPhaseStalls`), which run only while the host's
+   * loop is free: most of the boot phase for the typed host, little of it for hosts blocked in
+   * `spawn()`. `hostHoldCpuMsPerSecond` is what they cost a host doing nothing else.
    */
   readonly hostBootCpuMsPerSandbox: number;
+  /** CPU of the typed host's launcher process over the boot phase (its start-up and spawns); 0 for the others. */
+  readonly launcherBootCpuMsPerSandbox: number;
+  /** CPU of this process per second of the hold, when it runs only the storm's own timers. */
+  readonly hostHoldCpuMsPerSecond: number;
   /**
-   * The whole machine over the boot phase (`/proc/stat`): the share of its CPU time that was busy, and
-   * the busy CPU time per booted sandbox. A storm that keeps the machine busy boots
-   * `cores × 1000 / cpuMsPerBoot` sandboxes per second, whatever spent the time.
+   * The whole machine over the boot phase (`/proc/stat`): the share of its CPU time that was busy, the
+   * share the hypervisor gave other machines (steal), and the busy CPU time per booted sandbox. On a
+   * machine the storm keeps busy, with no steal, this is the inverse of the rate: sandboxes/s =
+   * cores × 1000 / `cpuMsPerBoot`. It does not say whose CPU it was.
    */
-  readonly machineBoot: { readonly busyFraction: number; readonly cpuMsPerBoot: number };
+  readonly machineBoot: {
+    readonly busyFraction: number;
+    readonly stealFraction: number;
+    readonly cpuMsPerBoot: number;
+  };
   readonly rows: RowCheck | null;
   /** The machine's 1-minute load average before and after the storm (it is shared with other work). */
   readonly loadAverage1m: { readonly before: number; readonly after: number };
@@ -226,15 +238,15 @@ async function runStorm(
   const loadBefore = loadavg()[0]!;
   const spawnBlocking = measureSpawnBlocking();
   const cpuBefore = childrenCpuMs();
-  // Before the delay is measured: finding the launcher walks /proc.
-  const helperCpuBefore = driver.helperCpuMs();
-  const machineBefore = machineCpuTicks();
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
   // The histogram never records its first interval: let it tick before the storm's first (synchronous)
   // burst of work, or a stall there would go unseen.
   while (loop.count === 0) await sleep(2);
   const stalls = trackPhaseStalls(['boot', 'hold', 'stop'] as const);
+  // The boot phase's CPU windows open together, just before its clock starts.
+  const helperCpuBefore = driver.helperCpuMs();
+  const machineBefore = machineCpuTicks();
   const hostCpuBefore = process.cpuUsage();
   const bootStart = performance.now();
   const bootMs: number[] = [];
@@ -266,16 +278,23 @@ async function runStorm(
     }),
   );
   const bootSeconds = (performance.now() - bootStart) / 1000;
-  const machineBoot = machineCpuTicks();
-  const hostCpu = process.cpuUsage(hostCpuBefore);
-  const hostBootCpuMs = (hostCpu.user + hostCpu.system) / 1000 + driver.helperCpuMs() - helperCpuBefore;
-  const machineBusyTicks = machineBoot.busy - machineBefore.busy;
-  const machineTicks = machineBusyTicks + machineBoot.idle - machineBefore.idle;
+  const machineAfter = machineCpuTicks();
+  const hostBootCpuMs = cpuMs(process.cpuUsage(hostCpuBefore));
+  const launcherBootCpuMs = driver.helperCpuMs() - helperCpuBefore;
+  const machine = {
+    busy: machineAfter.busy - machineBefore.busy,
+    idle: machineAfter.idle - machineBefore.idle,
+    steal: machineAfter.steal - machineBefore.steal,
+  };
   log(`${mode}: booted ${booted.length}/${count} in ${bootSeconds.toFixed(2)} s; holding ${holdSecs} s`);
 
   stalls.enter('hold');
   probe.enter('hold');
+  const holdCpuBefore = process.cpuUsage();
+  const holdStart = performance.now();
   await sleep(holdSecs * 1000);
+  const hostHoldCpuMsPerSecond =
+    cpuMs(process.cpuUsage(holdCpuBefore)) / ((performance.now() - holdStart) / 1000);
   stalls.enter('stop');
   probe.enter('stop');
 
@@ -341,9 +360,12 @@ async function runStorm(
     spawnBlockingMs: spawnBlocking.summary(),
     childCpuMsPerSandbox: round(childCpuMs / Math.max(1, booted.length)),
     hostBootCpuMsPerSandbox: round(hostBootCpuMs / Math.max(1, booted.length)),
+    launcherBootCpuMsPerSandbox: round(launcherBootCpuMs / Math.max(1, booted.length)),
+    hostHoldCpuMsPerSecond: round(hostHoldCpuMsPerSecond),
     machineBoot: {
-      busyFraction: round(machineBusyTicks / Math.max(1, machineTicks)),
-      cpuMsPerBoot: round(((machineBusyTicks / CLOCK_TICKS_PER_SECOND) * 1000) / Math.max(1, booted.length)),
+      busyFraction: round(machine.busy / Math.max(1, machine.busy + machine.idle)),
+      stealFraction: round(machine.steal / Math.max(1, machine.busy + machine.idle + machine.steal)),
+      cpuMsPerBoot: round(((machine.busy / CLOCK_TICKS_PER_SECOND) * 1000) / Math.max(1, booted.length)),
     },
     rows,
     loadAverage1m: { before: round(loadBefore), after: round(loadavg()[0]!) },
@@ -490,19 +512,9 @@ function childrenCpuMs(): number {
   return (ticks / CLOCK_TICKS_PER_SECOND) * 1000;
 }
 
-/**
- * The machine's CPU time since boot in clock ticks, summed over its CPUs (the first line of
- * `/proc/stat`): busy (user, nice, system, irq, softirq) and idle (idle, iowait). Steal, the time a
- * shared host gave to other machines, is neither.
- */
-function machineCpuTicks(): { readonly busy: number; readonly idle: number } {
-  const [user, nice, system, idle, iowait, irq, softirq] = readFileSync('/proc/stat', 'utf8')
-    .split('\n', 1)[0]!
-    .trim()
-    .split(/\s+/)
-    .slice(1)
-    .map(Number);
-  return { busy: user! + nice! + system! + irq! + softirq!, idle: idle! + iowait! };
+/** User + system CPU of a `process.cpuUsage()` reading, in ms. */
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
 }
 
 /** The nearest-rank percentile `p` (0–100) of `values` (NaN when there are none). */
