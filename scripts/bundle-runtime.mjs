@@ -1,12 +1,12 @@
 // `npm run build`'s last step: the runtime as one CommonJS file, `dist/runtime/main.bundle.cjs`, started
 // through `dist/runtime/main.cjs` (scripts/code-cache-loader.cjs with the bundle's hash), which runs it
 // with V8's code cache; the host's launcher process the same way (`dist/host/launcher-process.cjs`),
-// since a host starts it in the middle of its first burst of boots. `--bench` also bundles the storms' runtimes the same way: the boot storm's naive
-// and none runtimes, and the database-bound storm's worker, once per mode (`db-storm-worker-typed` and
-// `-naive`: one file would give the two modes one code cache, written by whichever ran first), so the
-// modes differ by design only, not by packaging. It also bundles that worker as ESM for
-// `bench:runtime-start`, and the lock-handoff benchmark's worker and token server (whose modes share
-// one file) as ESM.
+// since a host starts it in the middle of its first burst of boots. `--bench` also bundles the storms'
+// runtimes the same way: the boot storm's naive and none runtimes, and the database-bound storm's
+// worker, once per mode (`db-storm-worker-typed` and `-naive`: one file would give the two modes one
+// code cache, written by whichever ran first), so the modes differ by design only, not by packaging. It
+// also bundles that worker as ESM for `bench:runtime-start`, and the lock-handoff benchmark's worker and
+// token server (whose modes share one file) as ESM.
 //
 // Why: a runtime process starts once per sandbox, so its start-up CPU is what a boot storm spends.
 // Loading tsc's ~60 modules (every query module through src/generated/index.ts) cost 50-60 ms of CPU
