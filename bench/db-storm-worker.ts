@@ -24,6 +24,7 @@ import { claimRun } from '../src/runtime/claim-run.js';
 import { connectDb } from '../src/runtime/connect-db.js';
 import { persistSample } from '../src/runtime/persist-sample.js';
 import { recordRunExit } from '../src/runtime/record-run-exit.js';
+import { saveCodeCache } from '../src/sandbox/save-code-cache.js';
 import { openNaiveDatabase } from './boot-storm/open-naive-database.js';
 import { NAIVE_SQL } from './boot-storm/storm-settings.js';
 
@@ -115,6 +116,8 @@ async function main(): Promise<never> {
   const used = process.cpuUsage();
   const processCpuMs = (used.user + used.system) / 1000;
   process.stdout.write(`${JSON.stringify({ ...report, processCpuMs })}\n`);
+  // Every write has run, the exit record included: its code is what every later worker compiles.
+  if (report.error === null) saveCodeCache();
   process.exit(0);
 }
 // Not 0 if main never settles (its event loop drained), as top-level await would not be.

@@ -14,12 +14,12 @@
 //    bundle edited in place (its time and size) or another Node never reads an old cache. V8 itself
 //    checks only the source's length (and its own version and flags), so the name is what keeps stale
 //    bytecode out.
-// 2. A runtime that found no usable cache writes one once its start path has run: when the bundle
-//    calls `globalThis[Symbol.for('msb.codeCache.save')]()` (the runtime does, after its ready report
-//    and first sample: later, V8 may have flushed the bytecode of functions that ran only at start),
-//    or else as it exits with code 0, unless the bundle set `Symbol.for('msb.codeCache.noSaveAtExit')`
-//    (the launcher does, and saves once its first start settled). A run that failed early would leave a
-//    cache of its short path, which later runtimes would use and never replace.
+// 2. A process that found no usable cache writes one only when its bundle calls
+//    `globalThis[Symbol.for('msb.codeCache.save')]()`, once its start path has run (the runtime: after
+//    its ready report and first sample; the launcher: after its first start; later, V8 may have
+//    flushed the bytecode of functions that ran only at start). Never on its own at exit: a run that
+//    failed early, or a launcher that started nothing, would leave a cache of its short path, which
+//    later starts would use and never replace.
 // 3. It is written to a temporary file and renamed; a runtime that finds the cache written meanwhile
 //    by another, or its bundle rebuilt since it started, writes nothing; older caches of the bundle
 //    and leftover temporary files are removed. A directory that cannot be written (a read-only
@@ -52,9 +52,6 @@ const script = new Script(Module.wrap(source), { filename: bundle, cachedData })
 const rejected = cachedData !== undefined && script.cachedDataRejected === true;
 let saved = cachedData !== undefined && !rejected;
 globalThis[Symbol.for('msb.codeCache.save')] = saveCache;
-process.once('exit', (code) => {
-  if (code === 0 && globalThis[Symbol.for('msb.codeCache.noSaveAtExit')] !== true) saveCache();
-});
 
 const bundleModule = new Module(bundle, module);
 bundleModule.filename = bundle;

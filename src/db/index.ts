@@ -28,6 +28,7 @@ export {
   openPrivateAppend,
   PRIVATE_DIR_MODE,
   PRIVATE_FILE_MODE,
+  pathExists,
 } from './private-files.js';
 export { type RetryHooks, retryOnBusy } from './retry-on-busy.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy, resolveRetryPolicy } from './retry-policy.js';

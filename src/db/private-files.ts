@@ -71,15 +71,26 @@ export function makePrivateDirAsync(path: string): Promise<void> {
   return making;
 }
 
+/**
+ * Whether something is at `path` (following a symlink), asked off the event loop.
+ *
+ * @example
+ * ```ts
+ * if (await pathExists(dir)) throw new Error(`${dir} is in the way`);
+ * ```
+ */
+export function pathExists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** The directories {@link makePrivateDirAsync} is making, by path. */
 const inFlight = new Map<string, Promise<void>>();
 
 async function makeOneLevel(path: string): Promise<void> {
-  const exists = await stat(path).then(
-    () => true,
-    () => false,
-  );
-  if (exists) {
+  if (await pathExists(path)) {
     // A no-op for a directory; for anything else the EEXIST that names the path.
     await mkdir(path, { recursive: true });
     return;

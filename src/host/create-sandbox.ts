@@ -1,10 +1,11 @@
-import { rm, stat } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import {
   type DbPools,
   type DbWriteConnection,
   DbWriteTransaction,
   makePrivateDirAsync,
+  pathExists,
 } from '../db/index.js';
 import { deleteSandbox, insertSandbox, upsertOciManifestPin } from '../generated/index.js';
 import { HostError } from '../sandbox/errors.js';
@@ -217,7 +218,7 @@ export async function prepareCreateTarget(pools: DbPools, target: CreateTarget):
       });
     }
     await deleteSandbox(pools.write, { id: record.id });
-  } else if (!replace && (await exists(dir))) {
+  } else if (!replace && (await pathExists(dir))) {
     throw new HostError(
       'SANDBOX_DIR_EXISTS',
       `sandbox "${target.name}" has a leftover directory ${dir}; remove it or pass replace`,
@@ -225,13 +226,6 @@ export async function prepareCreateTarget(pools: DbPools, target: CreateTarget):
   }
   await rm(dir, { recursive: true, force: true });
   return dir;
-}
-
-function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** A sandbox row to insert. */

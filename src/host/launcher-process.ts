@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { makePrivateDir, openPrivateAppend } from '../db/private-files.js';
 import { killGroup } from '../sandbox/kill-group.js';
 import { REPORT_FD, type RuntimeReport } from '../sandbox/protocol.js';
-import { saveCodeCache, skipCodeCacheAtExit } from '../sandbox/save-code-cache.js';
+import { saveCodeCache } from '../sandbox/save-code-cache.js';
 
 /**
  * The argument that makes this module serve its IPC channel: only the process forked for it does, so a
@@ -143,8 +143,6 @@ function logTail(logPath: string): string {
 // is gone (its channel closes) there is nobody to report to, so the launcher ends; the runtimes it
 // started run on, detached in their own process groups, as they would after the host's own exit.
 if (process.send !== undefined && process.argv.includes(LAUNCHER_FLAG)) {
-  // A launcher whose host started nothing would leave a cache of its top level only (see saveCodeCache).
-  skipCodeCacheAtExit();
   process.on('message', (request: LaunchRequest) =>
     launch(request, (message) => {
       if (process.connected) process.send!(message);
