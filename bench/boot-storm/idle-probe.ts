@@ -1,12 +1,11 @@
 /**
  * The boot storm's idle reference process: `node --import tsx bench/boot-storm/idle-probe.ts`, started
  * by `run-mode.ts` in the host's own session with the host's Node flags, so the kernel schedules it as
- * it schedules the host. It does nothing but run the same 1 ms interval and event-loop histogram as the
- * host. It shares the host's scheduling group: it sees what the machine leaves that group while N
- * runtimes start (and competes with the host's own bursts there); a stall the host has and it has not
- * is the host's own.
+ * it schedules the host. It does nothing but run the same 1 ms event-loop histograms as the host. It
+ * shares the host's scheduling group: it sees what the machine leaves that group while N runtimes start
+ * (and competes with the host's own bursts there); a stall the host has and it has not is the host's own.
  *
- * Protocol (lines): it prints `ready` once its histogram has ticked; on stdin, `hold` and `stop` switch
+ * Protocol (lines): it prints `ready` once its histograms have ticked; on stdin, `hold` and `stop` switch
  * phase, and `end` makes it print one {@link IdleProbeResult} JSON line; it exits when stdin closes, so
  * its parent decides when it is reaped (after the parent has read its children's CPU).
  *
@@ -40,10 +39,10 @@ const PHASES = ['boot', 'hold', 'stop'] as const;
 const loop = monitorEventLoopDelay({ resolution: 1 });
 loop.enable();
 while (loop.count === 0) await sleep(2);
-const stalls = trackPhaseStalls(PHASES);
+const stalls = await trackPhaseStalls(PHASES);
 process.stdout.write('ready\n');
 for await (const line of createInterface({ input: process.stdin })) {
-  if (line === 'hold' || line === 'stop') stalls.enter(line);
+  if (line === 'hold' || line === 'stop') await stalls.enter(line);
   if (line !== 'end') continue;
   loop.disable();
   const result: IdleProbeResult = {

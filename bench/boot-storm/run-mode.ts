@@ -71,7 +71,7 @@ export interface ModeResult {
   readonly eventLoopDelayMs: {
     readonly p99: number;
     readonly max: number;
-    /** The longest stall of each phase, from a 1 ms JavaScript interval (`trackPhaseStalls`). */
+    /** The longest interval of each phase, from a 1 ms histogram per phase (`trackPhaseStalls`). */
     readonly maxByPhase: { readonly boot: number; readonly hold: number; readonly stop: number };
   };
   /**
@@ -90,7 +90,7 @@ export interface ModeResult {
   readonly childCpuMsPerSandbox: number;
   /**
    * CPU of this process (the host) over the boot phase, per booted sandbox. It includes the storm's own
-   * 1 ms timers (the event-loop histogram and `trackPhaseStalls`), which run only while the host's
+   * 1 ms timers (the event-loop histograms of `trackPhaseStalls` and the whole run), which run only while the host's
    * loop is free: most of the boot phase for the typed host, little of it for hosts blocked in
    * `spawn()`. `hostHoldCpuMsPerSecond` is what they cost a host doing nothing else.
    */
@@ -243,7 +243,7 @@ async function runStorm(
   // The histogram never records its first interval: let it tick before the storm's first (synchronous)
   // burst of work, or a stall there would go unseen.
   while (loop.count === 0) await sleep(2);
-  const stalls = trackPhaseStalls(['boot', 'hold', 'stop'] as const);
+  const stalls = await trackPhaseStalls(['boot', 'hold', 'stop'] as const);
   // The boot phase's CPU windows open together, just before its clock starts.
   const helperCpuBefore = driver.helperCpuMs();
   const machineBefore = machineCpuTicks();
@@ -288,14 +288,14 @@ async function runStorm(
   };
   log(`${mode}: booted ${booted.length}/${count} in ${bootSeconds.toFixed(2)} s; holding ${holdSecs} s`);
 
-  stalls.enter('hold');
+  await stalls.enter('hold');
   probe.enter('hold');
   const holdCpuBefore = process.cpuUsage();
   const holdStart = performance.now();
   await sleep(holdSecs * 1000);
   const hostHoldCpuMsPerSecond =
     cpuMs(process.cpuUsage(holdCpuBefore)) / ((performance.now() - holdStart) / 1000);
-  stalls.enter('stop');
+  await stalls.enter('stop');
   probe.enter('stop');
 
   const stopStart = performance.now();
