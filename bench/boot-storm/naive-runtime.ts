@@ -19,6 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type Database from 'better-sqlite3';
+import { monotonicMs } from '../../src/db/monotonic-ms.js';
 import { killGroupMembers } from '../../src/runtime/kill-group-members.js';
 import { CLOCK_TICKS_PER_SECOND, readProcStats } from '../../src/runtime/read-proc-stats.js';
 import { reportToHost } from '../../src/runtime/report-to-host.js';
@@ -108,7 +109,7 @@ async function main(): Promise<never> {
     const insertMetric = conn.prepare(NAIVE_SQL.insertRuntimeMetric);
     let previous: { cpuTicks: number; at: number } | undefined;
     const sampleOnce = async (): Promise<void> => {
-      const at = performance.now();
+      const at = monotonicMs();
       const proc = readProcStats(workload.pid!);
       if (proc === undefined) return;
       const cpuSeconds = (proc.cpuTicks - (previous?.cpuTicks ?? 0)) / CLOCK_TICKS_PER_SECOND;
@@ -149,10 +150,10 @@ async function main(): Promise<never> {
     // The storm always samples; a config with sampling off (null) is honoured all the same.
     const intervalMs = config.metricsIntervalMs;
     const tick = (): void => {
-      const started = performance.now();
+      const started = monotonicMs();
       inFlight = sampleOnce().finally(() => {
         if (sampling && intervalMs !== null)
-          timer = setTimeout(tick, Math.max(0, intervalMs - (performance.now() - started)));
+          timer = setTimeout(tick, Math.max(0, intervalMs - (monotonicMs() - started)));
       });
     };
     if (intervalMs !== null) timer = setTimeout(tick, intervalMs);

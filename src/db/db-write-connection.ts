@@ -8,6 +8,7 @@ import { assertInternal, assertNotThenable, INTERNAL } from './internal.js';
 import { isSqliteBusy } from './is-sqlite-busy.js';
 import { resolveMigrations } from './migration.js';
 import { applyMigrations, assertNotForeign, readLedger } from './migrator.js';
+import { monotonicMs } from './monotonic-ms.js';
 import { retryOnBusy } from './retry-on-busy.js';
 import { backoffDelayMs, type RetryPolicy, resolveRetryPolicy } from './retry-policy.js';
 import { latestSchemaVersion } from './schema-files.js';
@@ -226,13 +227,13 @@ export class DbWriteConnection {
       let value: T;
       // The budget counts from the call. Without a blocking wait the first attempt takes microseconds,
       // so the clock is read only once it failed; with one, that attempt may have waited its length.
-      const calledAt = this.#blockingWaitMs > 0 ? performance.now() : undefined;
+      const calledAt = this.#blockingWaitMs > 0 ? monotonicMs() : undefined;
       try {
         value = this.#runAlone(fn);
       } catch (err) {
         if (isSqliteBusy(err)) {
           // The fast path met a busy lock: this call heads a new queue, which drains after a sleep.
-          const queued = this.#enqueue(fn, calledAt ?? performance.now());
+          const queued = this.#enqueue(fn, calledAt ?? monotonicMs());
           this.#draining = true;
           this.#idle = this.#drain(err);
           return queued;
@@ -243,7 +244,7 @@ export class DbWriteConnection {
       this.#stats.transactions++;
       return Promise.resolve(value);
     }
-    return this.#enqueue(fn, performance.now());
+    return this.#enqueue(fn, monotonicMs());
   }
 
   /**
@@ -323,7 +324,7 @@ export class DbWriteConnection {
    * sleep before the next attempt (undefined: nobody is left to wait for).
    */
   #backOff(failure: unknown): number | undefined {
-    const now = performance.now();
+    const now = monotonicMs();
     const waiting: Queued[] = [];
     for (const item of this.#queue) {
       item.attempts++;

@@ -1,5 +1,6 @@
 import { DbBusyError } from './db-busy-error.js';
 import { isSqliteBusy } from './is-sqlite-busy.js';
+import { monotonicMs } from './monotonic-ms.js';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 
 /**
@@ -34,13 +35,13 @@ export async function retryOnBusy<T>(
   policy: RetryPolicy = DEFAULT_RETRY_POLICY,
   hooks: RetryHooks = {},
 ): Promise<T> {
-  const started = performance.now();
+  const started = monotonicMs();
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (err) {
       if (!isSqliteBusy(err)) throw err;
-      const elapsedMs = performance.now() - started;
+      const elapsedMs = monotonicMs() - started;
       if (elapsedMs >= policy.budgetMs) throw new DbBusyError(attempt, elapsedMs, err);
       // Never sleep past the budget: the last attempt happens right at its end.
       const delayMs = Math.min(backoffDelayMs(policy, attempt), policy.budgetMs - elapsedMs);

@@ -1,4 +1,5 @@
 import type { DbWriteConnection } from '../db/index.js';
+import { monotonicMs } from '../db/monotonic-ms.js';
 import { RuntimeError } from '../sandbox/errors.js';
 import { type MetricSample, persistSample } from './persist-sample.js';
 import { CLOCK_TICKS_PER_SECOND, type ProcStats, readProcStats } from './read-proc-stats.js';
@@ -47,7 +48,7 @@ export function runMetricsSampler(write: DbWriteConnection, options: MetricsSamp
   let inFlight: Promise<void> = Promise.resolve();
 
   const sampleOnce = async (): Promise<boolean> => {
-    const at = performance.now();
+    const at = monotonicMs();
     const stats = readProcStats(pid);
     if (stats === undefined || stopped) return false;
     const sample = toSample(stats, previous, at);
@@ -61,7 +62,7 @@ export function runMetricsSampler(write: DbWriteConnection, options: MetricsSamp
   };
 
   const tick = (): Promise<boolean> => {
-    const started = performance.now();
+    const started = monotonicMs();
     const sample = sampleOnce();
     const scheduleNext = (): void => {
       if (stopped) return;
@@ -70,10 +71,7 @@ export function runMetricsSampler(write: DbWriteConnection, options: MetricsSamp
           err instanceof RunEnded ? options.onRunEnded?.() : onError(err),
         );
       // Clamped to Node's timer range: a larger delay would fire at once.
-      timer = setTimeout(
-        later,
-        Math.min(2 ** 31 - 1, Math.max(0, intervalMs - (performance.now() - started))),
-      );
+      timer = setTimeout(later, Math.min(2 ** 31 - 1, Math.max(0, intervalMs - (monotonicMs() - started))));
       timer.unref();
     };
     // stop() waits for this, whatever the sample's outcome; the outcome itself goes to tick's caller.

@@ -1,0 +1,27 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { monotonicMs } from '../../src/db/monotonic-ms.js';
+
+describe('monotonicMs', () => {
+  it('should advance as performance.now() does, in fractions of a millisecond', async () => {
+    const [ours, theirs] = [monotonicMs(), performance.now()];
+    await sleep(50);
+    const [oursLater, theirsLater] = [monotonicMs(), performance.now()];
+    expect(oursLater - ours).toBeGreaterThanOrEqual(49);
+    expect(Math.abs(oursLater - ours - (theirsLater - theirs))).toBeLessThan(2);
+    // Microseconds are kept: a millisecond clock would step in whole numbers.
+    const readings = Array.from({ length: 1_000 }, monotonicMs);
+    expect(readings.some((ms) => !Number.isInteger(ms))).toBe(true);
+  });
+
+  it('should never go back', () => {
+    let previous = monotonicMs();
+    let backwards = 0;
+    for (let i = 0; i < 100_000; i++) {
+      const now = monotonicMs();
+      if (now < previous) backwards++;
+      previous = now;
+    }
+    expect(backwards).toBe(0);
+  });
+});
