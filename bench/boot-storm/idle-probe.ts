@@ -21,7 +21,7 @@ import { trackPhaseStalls } from './track-phase-stalls.js';
 
 /**
  * What the idle process saw, in ms: its event-loop delay p99 and max over the storm, and the longest
- * stall of each phase.
+ * interval between the 1 ms ticks of each phase (about 1: no stall).
  *
  * @example
  * ```ts

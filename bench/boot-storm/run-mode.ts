@@ -90,9 +90,9 @@ export interface ModeResult {
   readonly childCpuMsPerSandbox: number;
   /**
    * CPU of this process (the host) over the boot phase, per booted sandbox. It includes the storm's own
-   * 1 ms timers (the event-loop histograms of `trackPhaseStalls` and the whole run), which run only while the host's
-   * loop is free: most of the boot phase for the typed host, little of it for hosts blocked in
-   * `spawn()`. `hostHoldCpuMsPerSecond` is what they cost a host doing nothing else.
+   * 1 ms timers (the event-loop histograms of `trackPhaseStalls` and of the whole run), which run only
+   * while the host's loop is free: most of the boot phase for the typed host, little of it for hosts
+   * blocked in `spawn()`. `hostHoldCpuMsPerSecond` is what they cost a host doing nothing else.
    */
   readonly hostBootCpuMsPerSandbox: number;
   /** CPU of the typed host's launcher process over the boot phase (its start-up and spawns); 0 for the others. */

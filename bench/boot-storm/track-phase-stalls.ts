@@ -11,8 +11,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
  *   loop pays that, and in the storm only the typed host's loop is free: the others are blocked in
  *   `spawn()`.
  * - A histogram never records its first interval, so each one is started, and waited for until it has
- *   ticked, before the previous one stops: a stall spanning the switch counts for the phase before,
- *   and a phase that starts with a burst of synchronous work has its histogram running already.
+ *   recorded one, before the previous one stops: a phase that starts with a burst of synchronous work
+ *   has its histogram running already, and a stall in the millisecond or two of the switch may count
+ *   for both phases.
  * - The values are intervals between ticks, like the storm's whole-run histogram: a loop that never
  *   stalls shows about 1 ms.
  *
