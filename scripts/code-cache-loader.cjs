@@ -6,8 +6,8 @@
 // Why: a runtime process starts once per sandbox, so what it spends starting is what a boot storm
 // spends. CommonJS, since Node 20 starts its ESM loader for an ESM entry; the code cache, since each
 // function the runtime calls is otherwise compiled from source on its first call (Node 20 has no
-// module.enableCompileCache). With better-sqlite3's JavaScript in the bundle, a start costs 0.81x the
-// CPU of the ESM bundle's, and the typed runtime's writes 0.71x (`npm run bench:runtime-start`).
+// module.enableCompileCache). With better-sqlite3's JavaScript in the bundle, a start costs 0.78-0.81x
+// the CPU of the ESM bundle's, and the typed runtime's writes 0.70-0.71x (`npm run bench:runtime-start`).
 //
 // 1. The cache file is named after the bundle's content hash (baked in at build time), its size,
 //    modification time and inode, and Node's version and architecture: a rebuilt bundle (its hash), a
