@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -99,39 +99,54 @@ function processesMentioning(text: string): number[] {
   return pids;
 }
 
+/**
+ * `node <args>` as a runtime started without a host (no report pipe on fd 3), in a process group of
+ * its own that is killed when the test ends; its stderr so far.
+ */
+function startByHand(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): { child: ChildProcess; stderr: () => string } {
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  onTestFinished(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone: the test stopped it
+    }
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  return { child, stderr: () => stderr };
+}
+
 describe('runtime process', () => {
   it('should run when started by hand without the report pipe on fd 3, and record its exit', async () => {
     const { pools, home, path, sandboxId } = await setup('by-hand', { command: 'sleep', args: ['60'] });
     // Without a host, fd 3 is whatever the process opened there (libuv's epoll descriptor): the runtime
     // must neither write its report into it nor close it.
-    const child = spawn(
-      process.execPath,
-      [RUNTIME_MAIN, '--db', path, '--home', home, '--sandbox', 'by-hand', '--sandbox-id', String(sandboxId)],
-      { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    onTestFinished(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    });
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
+    const { child, stderr } = startByHand([
+      RUNTIME_MAIN,
+      ...['--db', path, '--home', home, '--sandbox', 'by-hand', '--sandbox-id', String(sandboxId)],
+    ]);
     const run = await waitFor('the run row', () => runsOf(pools, sandboxId)[0]);
     expect(run).toMatchObject({ pid: child.pid, status: 'Running' });
     await waitFor('the first metric', () => metricCount(pools, sandboxId) > 0 || undefined);
     await sleep(300);
-    expect(isAlive(child.pid!), stderr).toBe(true);
+    expect(isAlive(child.pid!), stderr()).toBe(true);
     process.kill(child.pid!, 'SIGTERM');
     expect(await terminated(pools, run.id)).toMatchObject({
       termination_reason: 'Signal',
       exit_signal: 'SIGTERM',
     });
     expect(sandboxStatus(pools, sandboxId)).toBe('Stopped');
-    expect(stderr).not.toContain('report to the host was lost');
+    expect(stderr()).not.toContain('report to the host was lost');
   });
 
   it('should keep supervising its workload when its log is on a full disk (ENOSPC)', async () => {
@@ -476,24 +491,11 @@ describe('runtime process', () => {
     const out = join(home, 'builtins.txt');
     const preload = join(import.meta.dirname, '../fixtures/runtime/record-builtins.cjs');
     const args = ['--db', path, '--home', home, '--sandbox', 'no-perf', '--sandbox-id', String(sandboxId)];
-    const child = spawn(process.execPath, ['-r', preload, RUNTIME_MAIN, ...args], {
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, MSB_TEST_BUILTINS_OUT: out },
-    });
-    onTestFinished(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    });
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
+    const { child, stderr } = startByHand(['-r', preload, RUNTIME_MAIN, ...args], {
+      MSB_TEST_BUILTINS_OUT: out,
     });
     const [code] = await once(child, 'exit');
-    expect(code, stderr).toBe(0);
+    expect(code, stderr()).toBe(0);
     const run = runsOf(pools, sandboxId)[0];
     expect(run).toMatchObject({ pid: child.pid, status: 'Terminated', termination_reason: 'Completed' });
     // The sampler read the clock for its first sample (and scheduled the next one with it).
