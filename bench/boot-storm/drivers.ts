@@ -120,6 +120,7 @@ async function openTypedDriver(home: string): Promise<StormDriver> {
   const pools = await DbPools.open(dbPath);
   await prepareStormImage(pools.write, home);
   const runtimePids = new Set<number>();
+  const launcherCpuMs = (): number => childRunning('launcher-process.cjs')?.ownCpuMs ?? 0;
 
   return {
     dbPath,
@@ -156,14 +157,12 @@ async function openTypedDriver(home: string): Promise<StormDriver> {
       }
       return isSqliteBusy(err) ? 'host' : null;
     },
-    helperCpuMs() {
-      return childRunning('launcher-process.cjs')?.ownCpuMs ?? 0;
-    },
+    helperCpuMs: launcherCpuMs,
     async afterStorm() {
       // The launcher ends here so that it, and with it every runtime it reaped, is reaped by this process;
       // first it gets a moment to reap the last runtimes (one it had not would go to init, uncounted).
       await sleep(LAUNCHER_REAP_GRACE_MS);
-      const launcherOwnCpuMs = childRunning('launcher-process.cjs')?.ownCpuMs ?? 0;
+      const launcherOwnCpuMs = launcherCpuMs();
       await stopRuntimeLauncher();
       return {
         hostBusyRetries: pools.write.stats.busyRetries,

@@ -77,7 +77,12 @@ type Run = ModeResult & {
 for (const mode of args.modes) {
   await settleMachine();
   process.stderr.write(`bench:storm: warm-up ${mode} (${WARM_UP_COUNT} sandboxes, not measured)\n`);
-  await runModeChild(mode, WARM_UP_COUNT);
+  // No hold: a runtime writes its cache once ready. A warm-up that failed would leave the cache to the
+  // mode's first measured run, which would pay for it alone.
+  if ((await runModeChild(mode, WARM_UP_COUNT, 0)) === undefined) {
+    process.stderr.write(`bench:storm: the ${mode} warm-up failed; nothing measured\n`);
+    process.exit(1);
+  }
 }
 const runs: Run[] = [];
 let failed = false;
@@ -285,6 +290,7 @@ function renderSummary(summary: CountSummary): string {
 async function runModeChild(
   mode: StormMode,
   count: number,
+  holdSecs = args.holdSecs,
 ): Promise<(ModeResult & { readonly strayProcessesKilled: number }) | undefined> {
   const home = mkdtempSync(join(tmpdir(), `msb-storm-${mode}-`));
   const out = join(home, 'result.json');
@@ -298,7 +304,7 @@ async function runModeChild(
         '--import',
         'tsx',
         RUN_MODE,
-        ...['--mode', mode, '--count', String(count), '--hold-secs', String(args.holdSecs)],
+        ...['--mode', mode, '--count', String(count), '--hold-secs', String(holdSecs)],
         ...['--out', out],
       ],
       { cwd: PROJECT_ROOT, env: { ...process.env, MSB_HOME: home }, stdio: ['ignore', 'inherit', 'inherit'] },

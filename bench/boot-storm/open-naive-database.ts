@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 
 /** The naive port's blocking busy wait: SQLite's own busy handler, for up to 5 s, and no retry after. */
-export const NAIVE_BUSY_TIMEOUT_MS = 5000;
+const NAIVE_BUSY_TIMEOUT_MS = 5000;
 
 /**
  * A connection as the naive port opens one, in every bench that runs it (the boot storm's host and

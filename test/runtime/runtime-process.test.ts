@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { type DbPools, LEDGER_TABLE, latestSchemaVersion } from '../../src/db/index.js';
 import { RUNTIME_MAIN, type RuntimeStarted, startRuntime } from '../../src/host/runtime-launcher.js';
+import { killGroup } from '../../src/sandbox/kill-group.js';
 import type { SandboxConfig } from '../../src/sandbox/protocol.js';
 import { insertTestSandbox } from '../support/insert-test-sandbox.js';
 import { openTestPools } from '../support/open-test-pools.js';
@@ -100,27 +101,23 @@ function processesMentioning(text: string): number[] {
 }
 
 /**
- * `node <args>` as a runtime started without a host (no report pipe on fd 3), in a process group of
- * its own that is killed when the test ends; its stderr so far.
+ * `node <args>` as a runtime started without a host, in a process group of its own that is killed when
+ * the test ends; its stderr so far, when stderr is a pipe (the default, with no report pipe on fd 3).
  */
 function startByHand(
   args: readonly string[],
-  env: Readonly<Record<string, string>> = {},
+  options: { readonly env?: Readonly<Record<string, string>>; readonly stdio?: StdioOptions } = {},
 ): { child: ChildProcess; stderr: () => string } {
   const child = spawn(process.execPath, args, {
     detached: true,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, ...env },
+    stdio: options.stdio ?? ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ...options.env },
   });
   onTestFinished(() => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // already gone: the test stopped it
-    }
+    killGroup(child.pid);
   });
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
   return { child, stderr: () => stderr };
@@ -153,8 +150,7 @@ describe('runtime process', () => {
     const { pools, home, path, sandboxId } = await setup('full-disk', { command: 'sleep', args: ['60'] });
     // Every write to /dev/full fails with ENOSPC, like a log on a full file system.
     const full = openSync('/dev/full', 'w');
-    const child = spawn(
-      process.execPath,
+    const { child } = startByHand(
       [
         RUNTIME_MAIN,
         '--db',
@@ -166,16 +162,9 @@ describe('runtime process', () => {
         '--sandbox-id',
         String(sandboxId),
       ],
-      { detached: true, stdio: ['ignore', 'ignore', full, 'pipe'] },
+      { stdio: ['ignore', 'ignore', full, 'pipe'] },
     );
     closeSync(full);
-    onTestFinished(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    });
     const report = (child.stdio[3] as Readable).setEncoding('utf8');
     const [line] = (await once(report, 'data')) as [string];
     expect(JSON.parse(line)).toMatchObject({ type: 'ready', runtimePid: child.pid });
@@ -492,7 +481,7 @@ describe('runtime process', () => {
     const preload = join(import.meta.dirname, '../fixtures/runtime/record-builtins.cjs');
     const args = ['--db', path, '--home', home, '--sandbox', 'no-perf', '--sandbox-id', String(sandboxId)];
     const { child, stderr } = startByHand(['-r', preload, RUNTIME_MAIN, ...args], {
-      MSB_TEST_BUILTINS_OUT: out,
+      env: { MSB_TEST_BUILTINS_OUT: out },
     });
     const [code] = await once(child, 'exit');
     expect(code, stderr()).toBe(0);
